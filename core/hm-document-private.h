@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "hm-document.h"
+
+#include <sys/stat.h>
+
+G_BEGIN_DECLS
+
+typedef struct _HmWindowCache HmWindowCache;
+typedef struct _HmJournal HmJournal;
+
+/* The instance struct is shared by the files that implement HmDocument:
+ * hm-document.c (opening, reading, holes) and hm-document-edit.c (editing,
+ * commit, save). Nothing outside core/ sees it. */
+struct _HmDocument
+{
+  GObject         parent_instance;
+
+  char           *path;
+  char           *display_name;
+  int             fd;           /* O_RDONLY, for reading and private maps */
+  int             wfd;          /* O_RDWR when needed (direct mode, commit), else -1 */
+  HmFileKind      kind;
+  HmFsKind        fs_kind;
+  char           *fs_type;
+  gboolean        can_write;
+  HmDocumentMode  mode;
+  gsize           window_size;
+  HmWindowCache  *cache;
+
+  /* The file's identity and times when opened or last committed: a commit
+   * checks them to detect changes behind our back; "keep" restores the times. */
+  struct stat     baseline_stat;
+
+  GMutex          lock;         /* protects size and extents (read from workers) */
+  guint64         size;
+  GArray         *extents;      /* HmExtent; NULL until first needed */
+
+  /* Editing state, owned by hm-document-edit.c. */
+  HmJournal      *journal;
+};
+
+/* Zero-copy access to mapped windows, for the scanners inside core/ (search,
+ * checksums, commit). Every touch of window->data must go through the fault guard
+ * (hm-fault.h); on a fault, turn the address into an error with
+ * _hm_document_fault_error(). A window stays mapped while you hold it. */
+
+typedef enum
+{
+  HM_ACCESS_RANDOM,
+  HM_ACCESS_SEQUENTIAL,
+} HmAccessHint;
+
+typedef struct _HmWindow HmWindow;
+
+struct _HmWindow
+{
+  guint64  offset;  /* page-aligned file offset of data[0] */
+  gsize    length;  /* bytes mapped; never past the end of the file */
+  guint8  *data;
+};
+
+HmWindow *_hm_document_acquire_window (HmDocument  *self,
+                                       guint64      offset,
+                                       HmAccessHint hint,
+                                       GError     **error);
+void      _hm_document_release_window (HmDocument  *self,
+                                       HmWindow    *window);
+GError   *_hm_document_fault_error    (HmDocument  *self,
+                                       guint64      offset,
+                                       gboolean     writing);
+
+/* For hm-document-edit.c */
+gboolean  _hm_document_apply_mode     (HmDocument    *self,
+                                       HmDocumentMode mode,
+                                       GError       **error);
+void      _hm_document_mark_data      (HmDocument  *self,
+                                       guint64      offset,
+                                       guint64      length);
+void      _hm_document_invalidate_extents (HmDocument *self);
+void      _hm_document_emit_changed   (HmDocument  *self,
+                                       guint64      offset,
+                                       guint64      length);
+void      _hm_document_notify         (HmDocument  *self,
+                                       const char  *property);
+void      _hm_document_edit_init      (HmDocument  *self);
+void      _hm_document_edit_finalize  (HmDocument  *self);
+
+G_END_DECLS

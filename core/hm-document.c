@@ -1,0 +1,1305 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * HmDocument: one open file, read through mapped windows.
+ *
+ * Opening never reads the file: it classifies it (regular file, block device,
+ * /dev/zero; everything else is refused with a reason), learns its size and the
+ * filesystem it lives on, and sets up an empty window cache. Bytes are copied out of
+ * the windows through the fault guard only. The hole map (SEEK_DATA/SEEK_HOLE) is
+ * built on first use; holes read as zeros without touching the mapping, so reading
+ * a hole never allocates disk (tmpfs would otherwise).
+ *
+ * Editing, commit and save live in hm-document-edit.c.
+ */
+#include "config.h"
+
+#include "hm-document-private.h"
+#include "hm-fault.h"
+#include "hm-window-cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <gio/gunixmounts.h>
+
+/* Magic numbers linux/magic.h does not always carry. */
+#define HM_NFS_SUPER_MAGIC      0x6969
+#define HM_SMB_SUPER_MAGIC      0x517B
+#define HM_CIFS_SUPER_MAGIC     0xFF534D42
+#define HM_SMB2_SUPER_MAGIC     0xFE534D42
+#define HM_AFS_SUPER_MAGIC      0x5346414F
+#define HM_AFS_FS_MAGIC         0x6B414653
+#define HM_CEPH_SUPER_MAGIC     0x00C36400
+#define HM_CODA_SUPER_MAGIC     0x73757245
+#define HM_NCP_SUPER_MAGIC      0x564C
+#define HM_V9FS_MAGIC           0x01021997
+#define HM_LUSTRE_SUPER_MAGIC   0x0BD00BD0
+#define HM_GPFS_SUPER_MAGIC     0x47504653
+#define HM_FUSE_SUPER_MAGIC     0x65735546
+#define HM_TMPFS_MAGIC          0x01021994
+#define HM_RAMFS_MAGIC          0x858458F6
+#define HM_PROC_SUPER_MAGIC     0x9FA0
+#define HM_SYSFS_MAGIC          0x62656572
+#define HM_DEBUGFS_MAGIC        0x64626720
+#define HM_TRACEFS_MAGIC        0x74726163
+#define HM_SECURITYFS_MAGIC     0x73636673
+#define HM_CGROUP_SUPER_MAGIC   0x27E0EB
+#define HM_CGROUP2_SUPER_MAGIC  0x63677270
+#define HM_CONFIGFS_MAGIC       0x62656570
+#define HM_PSTOREFS_MAGIC       0x6165676C
+#define HM_BPF_FS_MAGIC         0xCAFE4A11
+#define HM_EFIVARFS_MAGIC       0xDE5E81E4
+
+#define MAX_EXTENTS (1u << 20)
+#define MAX_IDLE_WINDOWS 4
+
+enum {
+  PROP_0,
+  PROP_PATH,
+  PROP_MODE,
+  PROP_WINDOW_SIZE,
+  PROP_SIZE,
+  PROP_CAN_UNDO,
+  PROP_CAN_REDO,
+  PROP_HAS_PENDING,
+  N_PROPS
+};
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void hm_document_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HmDocument, hm_document, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      hm_document_initable_iface_init))
+
+G_DEFINE_QUARK (hm-document-error-quark, hm_document_error)
+
+static const struct {
+  gint64      magic;
+  const char *name;
+  HmFsKind    kind;
+} fs_table[] = {
+  { HM_NFS_SUPER_MAGIC, "nfs", HM_FS_KIND_NETWORK },
+  { HM_SMB_SUPER_MAGIC, "smbfs", HM_FS_KIND_NETWORK },
+  { HM_CIFS_SUPER_MAGIC, "cifs", HM_FS_KIND_NETWORK },
+  { HM_SMB2_SUPER_MAGIC, "smb3", HM_FS_KIND_NETWORK },
+  { HM_AFS_SUPER_MAGIC, "afs", HM_FS_KIND_NETWORK },
+  { HM_AFS_FS_MAGIC, "afs", HM_FS_KIND_NETWORK },
+  { HM_CEPH_SUPER_MAGIC, "ceph", HM_FS_KIND_NETWORK },
+  { HM_CODA_SUPER_MAGIC, "coda", HM_FS_KIND_NETWORK },
+  { HM_NCP_SUPER_MAGIC, "ncpfs", HM_FS_KIND_NETWORK },
+  { HM_V9FS_MAGIC, "9p", HM_FS_KIND_NETWORK },
+  { HM_LUSTRE_SUPER_MAGIC, "lustre", HM_FS_KIND_NETWORK },
+  { HM_GPFS_SUPER_MAGIC, "gpfs", HM_FS_KIND_NETWORK },
+  { HM_FUSE_SUPER_MAGIC, "fuse", HM_FS_KIND_FUSE },
+  { HM_TMPFS_MAGIC, "tmpfs", HM_FS_KIND_MEMORY },
+  { HM_RAMFS_MAGIC, "ramfs", HM_FS_KIND_MEMORY },
+  { EXT4_SUPER_MAGIC, "ext4", HM_FS_KIND_LOCAL },
+  { XFS_SUPER_MAGIC, "xfs", HM_FS_KIND_LOCAL },
+  { BTRFS_SUPER_MAGIC, "btrfs", HM_FS_KIND_LOCAL },
+  { OVERLAYFS_SUPER_MAGIC, "overlay", HM_FS_KIND_LOCAL },
+  { MSDOS_SUPER_MAGIC, "vfat", HM_FS_KIND_LOCAL },
+  { SQUASHFS_MAGIC, "squashfs", HM_FS_KIND_LOCAL },
+  { ISOFS_SUPER_MAGIC, "iso9660", HM_FS_KIND_LOCAL },
+  { F2FS_SUPER_MAGIC, "f2fs", HM_FS_KIND_LOCAL },
+};
+
+/* Kernel pseudo-filesystems: their files lie about their size and cannot be mapped. */
+static const struct {
+  gint64      magic;
+  const char *name;
+} pseudo_fs_table[] = {
+  { HM_PROC_SUPER_MAGIC, "/proc" },
+  { HM_SYSFS_MAGIC, "sysfs" },
+  { HM_DEBUGFS_MAGIC, "debugfs" },
+  { HM_TRACEFS_MAGIC, "tracefs" },
+  { HM_SECURITYFS_MAGIC, "securityfs" },
+  { HM_CGROUP_SUPER_MAGIC, "cgroup" },
+  { HM_CGROUP2_SUPER_MAGIC, "cgroup2" },
+  { HM_CONFIGFS_MAGIC, "configfs" },
+  { HM_PSTOREFS_MAGIC, "pstore" },
+  { HM_BPF_FS_MAGIC, "bpf" },
+  { HM_EFIVARFS_MAGIC, "efivarfs" },
+};
+
+static gboolean
+is_zero_device (const struct stat *st)
+{
+  return S_ISCHR (st->st_mode) && major (st->st_rdev) == 1 && minor (st->st_rdev) == 5;
+}
+
+static gboolean
+refuse_file_type (HmDocument        *self,
+                  const struct stat *st,
+                  GError           **error)
+{
+  const char *what = NULL;
+
+  if (S_ISREG (st->st_mode) || S_ISBLK (st->st_mode) || is_zero_device (st))
+    return TRUE;
+
+  if (S_ISDIR (st->st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                   "Cannot open “%s”: it is a folder, not a file", self->display_name);
+      return FALSE;
+    }
+
+  if (S_ISFIFO (st->st_mode))
+    what = "it is a pipe (FIFO), whose bytes exist only while they flow";
+  else if (S_ISSOCK (st->st_mode))
+    what = "it is a socket";
+  else if (S_ISCHR (st->st_mode))
+    what = "it is a character device, which has no addressable bytes";
+  else
+    what = "it is not a regular file or block device";
+
+  g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_NOT_MAPPABLE,
+               "Cannot open “%s”: %s. Copy it to a regular file first.",
+               self->display_name, what);
+  return FALSE;
+}
+
+static gboolean
+classify_filesystem (HmDocument *self,
+                     GError    **error)
+{
+  struct statfs sfs;
+  g_autoptr(GUnixMountEntry) mount = NULL;
+
+  self->fs_kind = HM_FS_KIND_OTHER;
+  g_clear_pointer (&self->fs_type, g_free);
+
+  if (fstatfs (self->fd, &sfs) != 0)
+    {
+      self->fs_type = g_strdup ("unknown");
+      return TRUE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (pseudo_fs_table); i++)
+    {
+      if ((gint64) sfs.f_type == pseudo_fs_table[i].magic)
+        {
+          g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_NOT_MAPPABLE,
+                       "Cannot open “%s”: it is a kernel file on %s, generated when read; "
+                       "its size is not real and it cannot be mapped. "
+                       "Copy it to a regular file first (cat FILE > copy).",
+                       self->display_name, pseudo_fs_table[i].name);
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (fs_table); i++)
+    {
+      if ((gint64) sfs.f_type == fs_table[i].magic)
+        {
+          self->fs_kind = fs_table[i].kind;
+          self->fs_type = g_strdup (fs_table[i].name);
+          break;
+        }
+    }
+
+  /* The mount table knows the precise name (nfs4, fuse.sshfs, …). */
+  mount = g_unix_mount_for (self->path, NULL);
+  if (mount != NULL && self->kind == HM_FILE_KIND_REGULAR)
+    {
+      g_free (self->fs_type);
+      self->fs_type = g_strdup (g_unix_mount_get_fs_type (mount));
+    }
+
+  if (self->fs_type == NULL)
+    self->fs_type = g_strdup_printf ("0x%lx", (unsigned long) sfs.f_type);
+
+  if (sfs.f_flags & ST_RDONLY)
+    self->can_write = FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+read_size (HmDocument        *self,
+           const struct stat *st,
+           guint64           *size,
+           GError           **error)
+{
+  switch (self->kind)
+    {
+    case HM_FILE_KIND_REGULAR:
+      *size = (guint64) st->st_size;
+      return TRUE;
+
+    case HM_FILE_KIND_BLOCK_DEVICE:
+      {
+        guint64 bytes = 0;
+
+        if (ioctl (self->fd, BLKGETSIZE64, &bytes) != 0)
+          {
+            int saved_errno = errno;
+
+            g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                         "Cannot read the size of the block device “%s”: %s",
+                         self->display_name, g_strerror (saved_errno));
+            return FALSE;
+          }
+        *size = bytes;
+        return TRUE;
+      }
+
+    case HM_FILE_KIND_ZERO_DEVICE:
+      *size = HM_ZERO_DEVICE_SIZE;
+      return TRUE;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+hm_document_initable_init (GInitable    *initable,
+                           GCancellable *cancellable,
+                           GError      **error)
+{
+  HmDocument *self = HM_DOCUMENT (initable);
+  struct stat st;
+  guint64 size;
+  int flags;
+
+  if (self->path == NULL || *self->path == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "No file name given");
+      return FALSE;
+    }
+
+  self->display_name = g_filename_display_name (self->path);
+
+  if (stat (self->path, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot open “%s”: %s", self->display_name, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* Refuse before open(): opening a FIFO for reading would block until a writer comes. */
+  if (!refuse_file_type (self, &st, error))
+    return FALSE;
+
+  self->fd = open (self->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (self->fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot open “%s”: %s", self->display_name, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  flags = fcntl (self->fd, F_GETFL);
+  if (flags >= 0)
+    fcntl (self->fd, F_SETFL, flags & ~O_NONBLOCK);
+
+  /* The path may have been replaced between stat() and open(). */
+  if (fstat (self->fd, &st) != 0 || !refuse_file_type (self, &st, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                     "Cannot open “%s”: %s", self->display_name, g_strerror (errno));
+      return FALSE;
+    }
+
+  if (S_ISBLK (st.st_mode))
+    self->kind = HM_FILE_KIND_BLOCK_DEVICE;
+  else if (is_zero_device (&st))
+    self->kind = HM_FILE_KIND_ZERO_DEVICE;
+  else
+    self->kind = HM_FILE_KIND_REGULAR;
+
+  self->can_write = self->kind != HM_FILE_KIND_ZERO_DEVICE && access (self->path, W_OK) == 0;
+
+  if (!classify_filesystem (self, error))
+    return FALSE;
+
+  if (!read_size (self, &st, &size, error))
+    return FALSE;
+
+  self->size = size;
+  self->baseline_stat = st;
+
+  if (self->mode != HM_DOCUMENT_MODE_READ_ONLY && !self->can_write)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "Cannot open “%s” for editing: %s", self->display_name,
+                   self->kind == HM_FILE_KIND_ZERO_DEVICE ? "/dev/zero has nothing to edit"
+                                                         : "you may not write to it");
+      return FALSE;
+    }
+
+  self->cache = hm_window_cache_new (self->window_size, MAX_IDLE_WINDOWS);
+  if (!_hm_document_apply_mode (self, self->mode, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+static void
+hm_document_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = hm_document_initable_init;
+}
+
+static void
+hm_document_finalize (GObject *object)
+{
+  HmDocument *self = HM_DOCUMENT (object);
+
+  _hm_document_edit_finalize (self);
+  g_clear_pointer (&self->cache, hm_window_cache_free);
+  if (self->fd >= 0)
+    close (self->fd);
+  if (self->wfd >= 0)
+    close (self->wfd);
+  g_clear_pointer (&self->extents, g_array_unref);
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->display_name, g_free);
+  g_clear_pointer (&self->fs_type, g_free);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (hm_document_parent_class)->finalize (object);
+}
+
+static void
+hm_document_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  HmDocument *self = HM_DOCUMENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    case PROP_MODE:
+      g_value_set_int (value, self->mode);
+      break;
+    case PROP_WINDOW_SIZE:
+      g_value_set_uint64 (value, self->window_size);
+      break;
+    case PROP_SIZE:
+      g_value_set_uint64 (value, hm_document_get_size (self));
+      break;
+    case PROP_CAN_UNDO:
+      g_value_set_boolean (value, hm_document_get_can_undo (self));
+      break;
+    case PROP_CAN_REDO:
+      g_value_set_boolean (value, hm_document_get_can_redo (self));
+      break;
+    case PROP_HAS_PENDING:
+      g_value_set_boolean (value, hm_document_get_has_pending (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hm_document_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  HmDocument *self = HM_DOCUMENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      self->path = g_value_dup_string (value);
+      break;
+    case PROP_MODE:
+      self->mode = g_value_get_int (value);
+      break;
+    case PROP_WINDOW_SIZE:
+      {
+        guint64 size = g_value_get_uint64 (value);
+        guint64 page = (guint64) sysconf (_SC_PAGESIZE);
+
+        /* A power of two and a multiple of the page size; anything else gets the default. */
+        if (size < page || (size & (size - 1)) != 0)
+          size = HM_DOCUMENT_DEFAULT_WINDOW_SIZE;
+        self->window_size = (gsize) size;
+      }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hm_document_class_init (HmDocumentClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = hm_document_finalize;
+  object_class->get_property = hm_document_get_property;
+  object_class->set_property = hm_document_set_property;
+
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* An HmDocumentMode; change it with hm_document_set_mode(). */
+  properties[PROP_MODE] =
+    g_param_spec_int ("mode", NULL, NULL,
+                      HM_DOCUMENT_MODE_READ_ONLY, HM_DOCUMENT_MODE_DIRECT,
+                      HM_DOCUMENT_MODE_READ_ONLY,
+                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WINDOW_SIZE] =
+    g_param_spec_uint64 ("window-size", NULL, NULL,
+                         0, G_MAXUINT64, HM_DOCUMENT_DEFAULT_WINDOW_SIZE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIZE] =
+    g_param_spec_uint64 ("size", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_UNDO] =
+    g_param_spec_boolean ("can-undo", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_REDO] =
+    g_param_spec_boolean ("can-redo", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HAS_PENDING] =
+    g_param_spec_boolean ("has-pending", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * HmDocument::changed:
+   * @offset: first changed byte
+   * @length: number of bytes
+   *
+   * Bytes in the range changed: an edit, undo, redo, discard, commit, or a refresh
+   * after the file changed on disk.
+   */
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_UINT64);
+
+  hm_fault_guard_install ();
+}
+
+static void
+hm_document_init (HmDocument *self)
+{
+  self->fd = -1;
+  self->wfd = -1;
+  self->window_size = HM_DOCUMENT_DEFAULT_WINDOW_SIZE;
+  g_mutex_init (&self->lock);
+  _hm_document_edit_init (self);
+}
+
+/**
+ * hm_document_new:
+ * @path: a file name in the GLib filename encoding
+ * @error: a #GError
+ *
+ * Opens @path in its default mode (see hm_document_get_default_mode()). Nothing is
+ * read yet: opening a file of any size is instant.
+ *
+ * Returns: (transfer full): the document, or %NULL with @error set
+ */
+HmDocument *
+hm_document_new (const char *path,
+                 GError    **error)
+{
+  g_autoptr(HmDocument) probe = NULL;
+  HmDocumentMode mode;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  probe = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, error);
+  if (probe == NULL)
+    return NULL;
+
+  mode = hm_document_get_default_mode (probe);
+  if (mode == HM_DOCUMENT_MODE_READ_ONLY)
+    return g_steal_pointer (&probe);
+
+  if (!hm_document_set_mode (probe, mode, error))
+    return NULL;
+  return g_steal_pointer (&probe);
+}
+
+/**
+ * hm_document_new_full:
+ * @path: a file name in the GLib filename encoding
+ * @mode: how edits reach the file
+ * @window_size: the size of a mapped window (a power of two, at least a page), or 0
+ *   for the default of 16 MiB
+ * @error: a #GError
+ *
+ * Returns: (transfer full): the document, or %NULL with @error set
+ */
+HmDocument *
+hm_document_new_full (const char    *path,
+                      HmDocumentMode mode,
+                      gsize          window_size,
+                      GError       **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return g_initable_new (HM_TYPE_DOCUMENT, NULL, error,
+                         "path", path,
+                         "mode", (int) mode,
+                         "window-size", (guint64) window_size,
+                         NULL);
+}
+
+/* Sets how windows are mapped for @mode. Callers check that no edits would be lost. */
+gboolean
+_hm_document_apply_mode (HmDocument    *self,
+                         HmDocumentMode mode,
+                         GError       **error)
+{
+  int fd = self->fd;
+  int prot = PROT_READ;
+  int flags = MAP_SHARED;
+
+  if (mode != HM_DOCUMENT_MODE_READ_ONLY && !self->can_write)
+    {
+      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_READ_ONLY,
+                   "“%s” can only be opened read-only", self->display_name);
+      return FALSE;
+    }
+
+  switch (mode)
+    {
+    case HM_DOCUMENT_MODE_READ_ONLY:
+      break;
+    case HM_DOCUMENT_MODE_PREVIEW:
+      /* Copy-on-write: a page we store into becomes ours; the file never sees it. */
+      prot = PROT_READ | PROT_WRITE;
+      flags = MAP_PRIVATE;
+      break;
+    case HM_DOCUMENT_MODE_DIRECT:
+      if (self->wfd < 0)
+        {
+          self->wfd = open (self->path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+          if (self->wfd < 0)
+            {
+              int saved_errno = errno;
+
+              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                           "Cannot open “%s” for writing: %s",
+                           self->display_name, g_strerror (saved_errno));
+              return FALSE;
+            }
+        }
+      fd = self->wfd;
+      prot = PROT_READ | PROT_WRITE;
+      flags = MAP_SHARED;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  hm_window_cache_drop (self->cache, TRUE);
+  hm_window_cache_set_mapping (self->cache, fd, prot, flags);
+  self->mode = mode;
+  return TRUE;
+}
+
+const char *
+hm_document_get_path (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), NULL);
+  return self->path;
+}
+
+const char *
+hm_document_get_display_name (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), NULL);
+  return self->display_name;
+}
+
+/**
+ * hm_document_get_size:
+ * @self: a #HmDocument
+ *
+ * The size as last seen: at open, at the last hm_document_refresh(), or lowered
+ * when a fault revealed that the file was truncated.
+ *
+ * Returns: the size in bytes
+ */
+guint64
+hm_document_get_size (HmDocument *self)
+{
+  guint64 size;
+
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), 0);
+
+  g_mutex_lock (&self->lock);
+  size = self->size;
+  g_mutex_unlock (&self->lock);
+  return size;
+}
+
+HmFileKind
+hm_document_get_kind (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), HM_FILE_KIND_REGULAR);
+  return self->kind;
+}
+
+HmFsKind
+hm_document_get_fs_kind (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), HM_FS_KIND_OTHER);
+  return self->fs_kind;
+}
+
+const char *
+hm_document_get_fs_type (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), NULL);
+  return self->fs_type;
+}
+
+/**
+ * hm_document_get_can_write:
+ * @self: a #HmDocument
+ *
+ * Returns: %TRUE if the user may write to the file at all (permissions, a writable
+ *   mount, not /dev/zero)
+ */
+gboolean
+hm_document_get_can_write (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+  return self->can_write;
+}
+
+/**
+ * hm_document_get_default_mode:
+ * @self: a #HmDocument
+ *
+ * The mode a user should get without asking: read-only for files they cannot
+ * write, block devices, and network or FUSE mounts (where a read can fail or hang
+ * and a write error shows up late); preview for everything else.
+ *
+ * Returns: the default mode
+ */
+HmDocumentMode
+hm_document_get_default_mode (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), HM_DOCUMENT_MODE_READ_ONLY);
+
+  if (!self->can_write ||
+      self->kind != HM_FILE_KIND_REGULAR ||
+      self->fs_kind == HM_FS_KIND_NETWORK ||
+      self->fs_kind == HM_FS_KIND_FUSE)
+    return HM_DOCUMENT_MODE_READ_ONLY;
+  return HM_DOCUMENT_MODE_PREVIEW;
+}
+
+HmDocumentMode
+hm_document_get_mode (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), HM_DOCUMENT_MODE_READ_ONLY);
+  return self->mode;
+}
+
+gsize
+hm_document_get_window_size (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), 0);
+  return self->window_size;
+}
+
+guint
+hm_document_get_n_mapped_windows (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), 0);
+  return hm_window_cache_get_n_mapped (self->cache);
+}
+
+HmWindow *
+_hm_document_acquire_window (HmDocument  *self,
+                             guint64      offset,
+                             HmAccessHint hint,
+                             GError     **error)
+{
+  guint64 size = hm_document_get_size (self);
+
+  if (offset >= size)
+    {
+      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_OUT_OF_RANGE,
+                   "Offset 0x%" G_GINT64_MODIFIER "x lies past the end of “%s” (0x%"
+                   G_GINT64_MODIFIER "x bytes)", offset, self->display_name, size);
+      return NULL;
+    }
+
+  return hm_window_cache_acquire (self->cache, offset, size, hint, error);
+}
+
+void
+_hm_document_release_window (HmDocument *self,
+                             HmWindow   *window)
+{
+  hm_window_cache_release (self->cache, window);
+}
+
+typedef struct
+{
+  HmDocument *self;
+  guint64     size;
+} NotifySize;
+
+static gboolean
+notify_size_idle (gpointer user_data)
+{
+  HmDocument *self = user_data;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
+  g_signal_emit (self, signals[CHANGED], 0, (guint64) 0, G_MAXUINT64);
+  return G_SOURCE_REMOVE;
+}
+
+/* Records a new, smaller size found after a fault. Any thread. */
+static void
+shrink_to (HmDocument *self,
+           guint64     new_size)
+{
+  gboolean changed = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (new_size < self->size)
+    {
+      self->size = new_size;
+      g_clear_pointer (&self->extents, g_array_unref);
+      changed = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (changed)
+    {
+      hm_window_cache_drop_beyond (self->cache, new_size);
+      /* Tell the main thread; signals must not run on a worker. */
+      g_idle_add_full (G_PRIORITY_DEFAULT, notify_size_idle, g_object_ref (self), g_object_unref);
+    }
+}
+
+/**
+ * _hm_document_fault_error:
+ * @offset: the file offset of the faulting access
+ * @writing: whether the access was a store
+ *
+ * Turns a paging fault into an error that says what happened and where. Checks the
+ * file again: if it now ends at or before @offset it was truncated behind our back
+ * (and the document adopts the new size); a store into a full filesystem is "no
+ * space"; anything else is an I/O error.
+ *
+ * Returns: (transfer full): a %HM_FAULT_ERROR
+ */
+GError *
+_hm_document_fault_error (HmDocument *self,
+                          guint64     offset,
+                          gboolean    writing)
+{
+  struct stat st;
+
+  if (self->kind == HM_FILE_KIND_REGULAR && fstat (self->fd, &st) == 0 &&
+      (guint64) st.st_size <= offset)
+    {
+      shrink_to (self, (guint64) st.st_size);
+      return g_error_new (HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED,
+                          "“%s” was truncated by another program: it now ends at 0x%"
+                          G_GINT64_MODIFIER "x, before offset 0x%" G_GINT64_MODIFIER "x. "
+                          "Reload the file to see what is left.",
+                          self->display_name, (guint64) st.st_size, offset);
+    }
+
+  if (writing)
+    {
+      struct statvfs vfs;
+
+      if (fstatvfs (self->fd, &vfs) == 0 && vfs.f_bavail == 0)
+        return g_error_new (HM_FAULT_ERROR, HM_FAULT_ERROR_NO_SPACE,
+                            "No space left on the device that holds “%s” while writing at "
+                            "offset 0x%" G_GINT64_MODIFIER "x. Free some space or save a copy "
+                            "elsewhere; your edits are kept.",
+                            self->display_name, offset);
+      return g_error_new (HM_FAULT_ERROR, HM_FAULT_ERROR_IO,
+                          "Could not write “%s” at offset 0x%" G_GINT64_MODIFIER "x: the "
+                          "storage reported an error. Your edits are kept.",
+                          self->display_name, offset);
+    }
+
+  return g_error_new (HM_FAULT_ERROR, HM_FAULT_ERROR_IO,
+                      "Could not read “%s” at offset 0x%" G_GINT64_MODIFIER "x: the storage "
+                      "reported an I/O error%s. Try again when the device is back.",
+                      self->display_name, offset,
+                      self->fs_kind == HM_FS_KIND_NETWORK || self->fs_kind == HM_FS_KIND_FUSE
+                        ? " (the network share may have gone away)" : "");
+}
+
+/* ---- The hole map ---- */
+
+static void
+append_extent (GArray  *extents,
+               guint64  offset,
+               guint64  length,
+               gboolean is_hole)
+{
+  HmExtent e = { offset, length, is_hole };
+
+  if (length == 0)
+    return;
+  if (extents->len > 0)
+    {
+      HmExtent *last = &g_array_index (extents, HmExtent, extents->len - 1);
+
+      if (last->is_hole == is_hole && last->offset + last->length == offset)
+        {
+          last->length += length;
+          return;
+        }
+    }
+  g_array_append_val (extents, e);
+}
+
+static GArray *
+scan_extents (int        fd,
+              HmFileKind kind,
+              guint64    size)
+{
+  GArray *extents = g_array_new (FALSE, FALSE, sizeof (HmExtent));
+  guint64 pos = 0;
+
+  if (kind == HM_FILE_KIND_ZERO_DEVICE)
+    {
+      append_extent (extents, 0, size, TRUE);
+      return extents;
+    }
+
+  while (pos < size)
+    {
+      off_t data = lseek (fd, (off_t) pos, SEEK_DATA);
+      off_t hole;
+
+      if (data < 0)
+        {
+          /* ENXIO: only a hole remains. Anything else: holes are not supported here. */
+          append_extent (extents, pos, size - pos, errno == ENXIO);
+          break;
+        }
+      if ((guint64) data >= size)
+        {
+          append_extent (extents, pos, size - pos, TRUE);
+          break;
+        }
+      append_extent (extents, pos, (guint64) data - pos, TRUE);
+
+      hole = lseek (fd, data, SEEK_HOLE);
+      if (hole < 0 || (guint64) hole > size)
+        hole = (off_t) size;
+      if (hole <= data)
+        hole = (off_t) size;  /* a filesystem that lies: treat the rest as data */
+      if (extents->len >= MAX_EXTENTS)
+        hole = (off_t) size;
+      append_extent (extents, (guint64) data, (guint64) (hole - data), FALSE);
+      pos = (guint64) hole;
+    }
+
+  return extents;
+}
+
+/* Called with the lock held. */
+static GArray *
+ensure_extents (HmDocument *self)
+{
+  if (self->extents == NULL)
+    self->extents = scan_extents (self->fd, self->kind, self->size);
+  return self->extents;
+}
+
+/* Index of the extent containing @offset (< size), by binary search. */
+static guint
+find_extent (GArray  *extents,
+             guint64  offset)
+{
+  guint lo = 0, hi = extents->len;
+
+  while (hi - lo > 1)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (extents, HmExtent, mid).offset <= offset)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/**
+ * hm_document_is_hole:
+ * @self: a #HmDocument
+ * @offset: an offset below the size
+ * @run_end: (out) (optional): the end of the hole or data run containing @offset
+ *
+ * Returns: %TRUE if @offset lies in a hole (it reads as zero and has no disk block)
+ */
+gboolean
+hm_document_is_hole (HmDocument *self,
+                     guint64     offset,
+                     guint64    *run_end)
+{
+  GArray *extents;
+  gboolean is_hole = FALSE;
+  guint64 end;
+
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  end = self->size;
+  extents = ensure_extents (self);
+  if (offset < self->size && extents->len > 0)
+    {
+      const HmExtent *e = &g_array_index (extents, HmExtent, find_extent (extents, offset));
+
+      is_hole = e->is_hole;
+      end = e->offset + e->length;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (run_end != NULL)
+    *run_end = end;
+  return is_hole;
+}
+
+/**
+ * hm_document_get_extents:
+ * @self: a #HmDocument
+ * @offset: start of the range
+ * @length: length of the range (clipped to the file)
+ *
+ * Returns: (transfer full) (element-type HmExtent): the holes and data runs that
+ *   cover the range, clipped to it
+ */
+GArray *
+hm_document_get_extents (HmDocument *self,
+                         guint64     offset,
+                         guint64     length)
+{
+  GArray *result = g_array_new (FALSE, FALSE, sizeof (HmExtent));
+  GArray *extents;
+  guint64 end;
+
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), result);
+
+  g_mutex_lock (&self->lock);
+  extents = ensure_extents (self);
+  end = offset + MIN (length, self->size > offset ? self->size - offset : 0);
+  if (offset < end)
+    {
+      for (guint i = find_extent (extents, offset); i < extents->len; i++)
+        {
+          HmExtent e = g_array_index (extents, HmExtent, i);
+          guint64 e_end = e.offset + e.length;
+
+          if (e.offset >= end)
+            break;
+          e.offset = MAX (e.offset, offset);
+          e.length = MIN (e_end, end) - e.offset;
+          g_array_append_val (result, e);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  return result;
+}
+
+guint
+hm_document_get_n_holes (HmDocument *self)
+{
+  GArray *extents;
+  guint n = 0;
+
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), 0);
+
+  g_mutex_lock (&self->lock);
+  extents = ensure_extents (self);
+  for (guint i = 0; i < extents->len; i++)
+    n += g_array_index (extents, HmExtent, i).is_hole ? 1 : 0;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+guint64
+hm_document_get_data_bytes (HmDocument *self)
+{
+  GArray *extents;
+  guint64 n = 0;
+
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), 0);
+
+  g_mutex_lock (&self->lock);
+  extents = ensure_extents (self);
+  for (guint i = 0; i < extents->len; i++)
+    if (!g_array_index (extents, HmExtent, i).is_hole)
+      n += g_array_index (extents, HmExtent, i).length;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+/* An edit landed in [offset, offset + length): reads there must go through the
+ * windows even where the file has a hole, or they would show zeros. */
+void
+_hm_document_mark_data (HmDocument *self,
+                        guint64     offset,
+                        guint64     length)
+{
+  GArray *extents;
+  g_autoptr(GArray) rebuilt = NULL;
+  guint64 end = offset + length;
+
+  g_mutex_lock (&self->lock);
+  extents = ensure_extents (self);
+  rebuilt = g_array_sized_new (FALSE, FALSE, sizeof (HmExtent), extents->len + 2);
+  for (guint i = 0; i < extents->len; i++)
+    {
+      HmExtent e = g_array_index (extents, HmExtent, i);
+      guint64 e_end = e.offset + e.length;
+
+      if (!e.is_hole || e_end <= offset || e.offset >= end)
+        {
+          append_extent (rebuilt, e.offset, e.length, e.is_hole);
+          continue;
+        }
+      append_extent (rebuilt, e.offset, MAX (e.offset, offset) - e.offset, TRUE);
+      append_extent (rebuilt, MAX (e.offset, offset), MIN (e_end, end) - MAX (e.offset, offset), FALSE);
+      append_extent (rebuilt, MIN (e_end, end), e_end - MIN (e_end, end), TRUE);
+    }
+  g_array_unref (self->extents);
+  self->extents = g_steal_pointer (&rebuilt);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+_hm_document_invalidate_extents (HmDocument *self)
+{
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->extents, g_array_unref);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+_hm_document_emit_changed (HmDocument *self,
+                           guint64     offset,
+                           guint64     length)
+{
+  g_signal_emit (self, signals[CHANGED], 0, offset, length);
+}
+
+void
+_hm_document_notify (HmDocument *self,
+                     const char *property)
+{
+  for (guint i = 1; i < N_PROPS; i++)
+    {
+      if (g_strcmp0 (properties[i]->name, property) == 0)
+        {
+          g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* ---- Reading ---- */
+
+/**
+ * hm_document_read:
+ * @self: a #HmDocument
+ * @offset: where to start
+ * @buffer: (out caller-allocates) (array length=length): where to copy to
+ * @length: how many bytes to copy
+ * @error: a #GError, %HM_FAULT_ERROR for a paging fault
+ *
+ * Copies bytes out of the document as it is now (in preview mode: with the pending
+ * edits). Holes are filled with zeros without touching the file. Safe to call from
+ * any thread.
+ *
+ * Returns: the number of bytes copied (fewer than @length only at the end of the
+ *   file), or -1 if a page could not be read
+ */
+gssize
+hm_document_read (HmDocument *self,
+                  guint64     offset,
+                  void       *buffer,
+                  gsize       length,
+                  GError    **error)
+{
+  guint8 *out = buffer;
+  guint64 size;
+  gsize done = 0;
+
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), -1);
+  g_return_val_if_fail (buffer != NULL || length == 0, -1);
+  g_return_val_if_fail (length <= G_MAXSSIZE, -1);
+
+  size = hm_document_get_size (self);
+  if (offset >= size)
+    return 0;
+  length = (gsize) MIN ((guint64) length, size - offset);
+
+  while (done < length)
+    {
+      guint64 pos = offset + done;
+      guint64 run_end;
+      gsize n;
+      HmWindow *window;
+      const void *fault_addr = NULL;
+      gboolean ok;
+      guint64 window_end;
+
+      if (hm_document_is_hole (self, pos, &run_end))
+        {
+          n = (gsize) MIN (run_end - pos, (guint64) (length - done));
+          memset (out + done, 0, n);
+          done += n;
+          continue;
+        }
+
+      window = _hm_document_acquire_window (self, pos, HM_ACCESS_RANDOM, error);
+      if (window == NULL)
+        return -1;
+
+      window_end = window->offset + window->length;
+      if (window_end <= pos)
+        {
+          _hm_document_release_window (self, window);
+          g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
+                       "“%s” grew on disk while edits are pending near its end; "
+                       "save or discard them, then reload", self->display_name);
+          return -1;
+        }
+
+      n = (gsize) MIN (MIN (window_end, run_end) - pos, (guint64) (length - done));
+      ok = hm_fault_copy (out + done, window->data + (pos - window->offset), n, &fault_addr);
+      if (!ok)
+        {
+          guint64 fault_offset = window->offset + (guint64) ((const guint8 *) fault_addr - window->data);
+
+          _hm_document_release_window (self, window);
+          g_propagate_error (error, _hm_document_fault_error (self, fault_offset, FALSE));
+          return -1;
+        }
+      _hm_document_release_window (self, window);
+      done += n;
+    }
+
+  return (gssize) done;
+}
+
+/**
+ * hm_document_refresh:
+ * @self: a #HmDocument
+ * @error: a #GError
+ *
+ * Looks at the file again: its size and its holes. Call it after a fault or when
+ * the file changed on disk. Emits #HmDocument::changed for the whole file.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+hm_document_refresh (HmDocument *self,
+                     GError    **error)
+{
+  struct stat st;
+  guint64 size;
+  guint64 old_size;
+
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+
+  if (fstat (self->fd, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot check “%s”: %s", self->display_name, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (!read_size (self, &st, &size, error))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  old_size = self->size;
+  self->size = size;
+  g_clear_pointer (&self->extents, g_array_unref);
+  g_mutex_unlock (&self->lock);
+
+  if (size < old_size)
+    hm_window_cache_drop_beyond (self->cache, size);
+
+  if (size != old_size)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
+  g_signal_emit (self, signals[CHANGED], 0, (guint64) 0, MAX (size, old_size));
+  return TRUE;
+}
+
+const char *
+hm_fs_kind_to_string (HmFsKind kind)
+{
+  switch (kind)
+    {
+    case HM_FS_KIND_LOCAL: return "local";
+    case HM_FS_KIND_MEMORY: return "memory";
+    case HM_FS_KIND_NETWORK: return "network";
+    case HM_FS_KIND_FUSE: return "fuse";
+    case HM_FS_KIND_OTHER: return "other";
+    default: return "unknown";
+    }
+}
+
+const char *
+hm_file_kind_to_string (HmFileKind kind)
+{
+  switch (kind)
+    {
+    case HM_FILE_KIND_REGULAR: return "regular file";
+    case HM_FILE_KIND_BLOCK_DEVICE: return "block device";
+    case HM_FILE_KIND_ZERO_DEVICE: return "zero device";
+    default: return "unknown";
+    }
+}
+
+const char *
+hm_document_mode_to_string (HmDocumentMode mode)
+{
+  switch (mode)
+    {
+    case HM_DOCUMENT_MODE_READ_ONLY: return "read-only";
+    case HM_DOCUMENT_MODE_PREVIEW: return "preview";
+    case HM_DOCUMENT_MODE_DIRECT: return "direct";
+    default: return "unknown";
+    }
+}

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define HM_DOCUMENT_ERROR (hm_document_error_quark ())
+
+/**
+ * HmDocumentError:
+ * @HM_DOCUMENT_ERROR_NOT_MAPPABLE: the file cannot be mapped (pipe, FIFO, /proc, sysfs,
+ *   character device, directory)
+ * @HM_DOCUMENT_ERROR_READ_ONLY: an edit was attempted on a read-only document
+ * @HM_DOCUMENT_ERROR_CONFLICT: the file changed on disk since it was opened or committed
+ * @HM_DOCUMENT_ERROR_OUT_OF_RANGE: an offset or length lies outside the file
+ * @HM_DOCUMENT_ERROR_BUSY: the operation is not possible in the current state
+ *
+ * Errors opening and editing documents. Errors from the system keep their
+ * %G_IO_ERROR code; paging faults use %HM_FAULT_ERROR.
+ */
+typedef enum
+{
+  HM_DOCUMENT_ERROR_NOT_MAPPABLE,
+  HM_DOCUMENT_ERROR_READ_ONLY,
+  HM_DOCUMENT_ERROR_CONFLICT,
+  HM_DOCUMENT_ERROR_OUT_OF_RANGE,
+  HM_DOCUMENT_ERROR_BUSY,
+} HmDocumentError;
+
+GQuark hm_document_error_quark (void);
+
+/**
+ * HmFileKind:
+ * @HM_FILE_KIND_REGULAR: a regular file
+ * @HM_FILE_KIND_BLOCK_DEVICE: a block device; its size comes from BLKGETSIZE64
+ * @HM_FILE_KIND_ZERO_DEVICE: /dev/zero, shown as an endless (2^62 byte) run of zeros
+ */
+typedef enum
+{
+  HM_FILE_KIND_REGULAR,
+  HM_FILE_KIND_BLOCK_DEVICE,
+  HM_FILE_KIND_ZERO_DEVICE,
+} HmFileKind;
+
+/**
+ * HmFsKind:
+ * @HM_FS_KIND_LOCAL: a local disk filesystem (ext4, xfs, btrfs, …)
+ * @HM_FS_KIND_MEMORY: tmpfs, ramfs and other memory-backed filesystems
+ * @HM_FS_KIND_NETWORK: NFS, CIFS/SMB, AFS, Ceph, …: reads may stall or fail
+ * @HM_FS_KIND_FUSE: a FUSE filesystem (sshfs, GVfs, …): reads may stall or fail
+ * @HM_FS_KIND_OTHER: anything else (devtmpfs for block devices, …)
+ */
+typedef enum
+{
+  HM_FS_KIND_LOCAL,
+  HM_FS_KIND_MEMORY,
+  HM_FS_KIND_NETWORK,
+  HM_FS_KIND_FUSE,
+  HM_FS_KIND_OTHER,
+} HmFsKind;
+
+/**
+ * HmDocumentMode:
+ * @HM_DOCUMENT_MODE_READ_ONLY: nothing can change the file; edits fail
+ * @HM_DOCUMENT_MODE_PREVIEW: edits land in private copy-on-write views; the file is
+ *   untouched until hm_document_commit()
+ * @HM_DOCUMENT_MODE_DIRECT: edits land in the file's page cache at once (other programs
+ *   see them); saving only makes them durable
+ */
+typedef enum
+{
+  HM_DOCUMENT_MODE_READ_ONLY,
+  HM_DOCUMENT_MODE_PREVIEW,
+  HM_DOCUMENT_MODE_DIRECT,
+} HmDocumentMode;
+
+/**
+ * HmExtent:
+ * @offset: first byte
+ * @length: number of bytes
+ * @is_hole: %TRUE for a hole (reads as zeros, no disk blocks), %FALSE for data
+ *
+ * One run of the hole map.
+ */
+typedef struct
+{
+  guint64  offset;
+  guint64  length;
+  gboolean is_hole;
+} HmExtent;
+
+#define HM_DOCUMENT_DEFAULT_WINDOW_SIZE (16u * 1024u * 1024u)
+#define HM_ZERO_DEVICE_SIZE             (G_GUINT64_CONSTANT (1) << 62)
+
+/*
+ * Signals of HmDocument:
+ *   "changed" (guint64 offset, guint64 length): bytes in that range changed (an edit,
+ *     undo, redo, discard, commit, or a refresh after the file changed on disk). Emitted
+ *     on the thread that made the change (the main thread for edits).
+ *   "notify::size", "notify::mode", "notify::can-undo", "notify::can-redo",
+ *   "notify::has-pending": property changes.
+ */
+#define HM_TYPE_DOCUMENT (hm_document_get_type ())
+G_DECLARE_FINAL_TYPE (HmDocument, hm_document, HM, DOCUMENT, GObject)
+
+HmDocument     *hm_document_new                  (const char    *path,
+                                                  GError       **error);
+HmDocument     *hm_document_new_full             (const char    *path,
+                                                  HmDocumentMode mode,
+                                                  gsize          window_size,
+                                                  GError       **error);
+
+const char     *hm_document_get_path             (HmDocument    *self);
+const char     *hm_document_get_display_name     (HmDocument    *self);
+guint64         hm_document_get_size             (HmDocument    *self);
+HmFileKind      hm_document_get_kind             (HmDocument    *self);
+HmFsKind        hm_document_get_fs_kind          (HmDocument    *self);
+const char     *hm_document_get_fs_type          (HmDocument    *self);
+gboolean        hm_document_get_can_write        (HmDocument    *self);
+HmDocumentMode  hm_document_get_default_mode     (HmDocument    *self);
+HmDocumentMode  hm_document_get_mode             (HmDocument    *self);
+gsize           hm_document_get_window_size      (HmDocument    *self);
+
+gssize          hm_document_read                 (HmDocument    *self,
+                                                  guint64        offset,
+                                                  void          *buffer,
+                                                  gsize          length,
+                                                  GError       **error);
+gboolean        hm_document_refresh              (HmDocument    *self,
+                                                  GError       **error);
+
+GArray         *hm_document_get_extents          (HmDocument    *self,
+                                                  guint64        offset,
+                                                  guint64        length);
+gboolean        hm_document_is_hole              (HmDocument    *self,
+                                                  guint64        offset,
+                                                  guint64       *run_end);
+guint           hm_document_get_n_holes          (HmDocument    *self);
+guint64         hm_document_get_data_bytes       (HmDocument    *self);
+
+guint           hm_document_get_n_mapped_windows (HmDocument    *self);
+
+/**
+ * HmTimestampPolicy:
+ * @HM_TIMESTAMP_NOW: set atime and mtime to the time of the save (the default: the
+ *   kernel does not reliably update mtime for writes through a mapping)
+ * @HM_TIMESTAMP_KEEP: restore the times the file had when it was opened
+ * @HM_TIMESTAMP_EXPLICIT: set mtime to a given time, to the nanosecond
+ */
+typedef enum
+{
+  HM_TIMESTAMP_NOW,
+  HM_TIMESTAMP_KEEP,
+  HM_TIMESTAMP_EXPLICIT,
+} HmTimestampPolicy;
+
+/**
+ * HmEditFlags:
+ * @HM_EDIT_NONE: an ordinary edit: one undo step
+ * @HM_EDIT_COALESCE: typing: merges with the previous step when that was a
+ *   coalescing edit that ends where this one starts or overlaps it
+ */
+typedef enum
+{
+  HM_EDIT_NONE = 0,
+  HM_EDIT_COALESCE = 1 << 0,
+} HmEditFlags;
+
+/**
+ * HmRange:
+ * @offset: first byte
+ * @length: number of bytes
+ */
+typedef struct
+{
+  guint64 offset;
+  guint64 length;
+} HmRange;
+
+/**
+ * HmSaveOptions:
+ * @timestamp: what to set the file's times to
+ * @mtime_sec: with %HM_TIMESTAMP_EXPLICIT: seconds since the epoch
+ * @mtime_nsec: with %HM_TIMESTAMP_EXPLICIT: nanoseconds
+ * @force: write even if the file changed on disk since it was opened
+ */
+typedef struct
+{
+  HmTimestampPolicy timestamp;
+  gint64            mtime_sec;
+  glong             mtime_nsec;
+  gboolean          force;
+} HmSaveOptions;
+
+/**
+ * HmProgressFunc:
+ * @done: bytes done
+ * @total: bytes in all
+ * @user_data: the data given with the function
+ *
+ * Progress of a long operation. Called from the thread doing the work.
+ */
+typedef void (*HmProgressFunc) (guint64  done,
+                                guint64  total,
+                                gpointer user_data);
+
+gboolean        hm_document_set_mode             (HmDocument         *self,
+                                                  HmDocumentMode      mode,
+                                                  GError            **error);
+gboolean        hm_document_write                (HmDocument         *self,
+                                                  guint64             offset,
+                                                  const void         *data,
+                                                  gsize               length,
+                                                  HmEditFlags         flags,
+                                                  GError            **error);
+gboolean        hm_document_fill                 (HmDocument         *self,
+                                                  guint64             offset,
+                                                  guint64             length,
+                                                  const guint8       *pattern,
+                                                  gsize               pattern_length,
+                                                  GError            **error);
+gboolean        hm_document_undo                 (HmDocument         *self,
+                                                  GError            **error);
+gboolean        hm_document_redo                 (HmDocument         *self,
+                                                  GError            **error);
+gboolean        hm_document_get_can_undo         (HmDocument         *self);
+gboolean        hm_document_get_can_redo         (HmDocument         *self);
+gboolean        hm_document_get_has_pending      (HmDocument         *self);
+GArray         *hm_document_get_pending_ranges   (HmDocument         *self);
+GArray         *hm_document_get_committed_ranges (HmDocument         *self);
+gboolean        hm_document_discard              (HmDocument         *self,
+                                                  GError            **error);
+gboolean        hm_document_save                 (HmDocument         *self,
+                                                  const HmSaveOptions *options,
+                                                  GCancellable       *cancellable,
+                                                  HmProgressFunc      progress,
+                                                  gpointer            progress_data,
+                                                  GError            **error);
+void            hm_document_save_async           (HmDocument         *self,
+                                                  const HmSaveOptions *options,
+                                                  GCancellable       *cancellable,
+                                                  HmProgressFunc      progress,
+                                                  gpointer            progress_data,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data);
+gboolean        hm_document_save_finish          (HmDocument         *self,
+                                                  GAsyncResult       *result,
+                                                  GError            **error);
+gboolean        hm_document_save_as              (HmDocument         *self,
+                                                  const char         *path,
+                                                  GCancellable       *cancellable,
+                                                  HmProgressFunc      progress,
+                                                  gpointer            progress_data,
+                                                  GError            **error);
+void            hm_document_save_as_async        (HmDocument         *self,
+                                                  const char         *path,
+                                                  GCancellable       *cancellable,
+                                                  HmProgressFunc      progress,
+                                                  gpointer            progress_data,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data);
+gboolean        hm_document_save_as_finish       (HmDocument         *self,
+                                                  GAsyncResult       *result,
+                                                  GError            **error);
+
+const char     *hm_fs_kind_to_string             (HmFsKind       kind);
+const char     *hm_file_kind_to_string           (HmFileKind     kind);
+const char     *hm_document_mode_to_string       (HmDocumentMode mode);
+
+G_END_DECLS

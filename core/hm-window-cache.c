@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Windows are mapped at multiples of the window size (a power of two, at least a
+ * page), so each file offset has exactly one window and the cache is a hash table
+ * from window index to window. A window is in one of three states:
+ *
+ *   in use   ref_count > 0: somebody is copying from it; never unmapped
+ *   pinned   holds edits that exist nowhere else (preview) or are not yet flushed
+ *            (direct); never evicted, only dropped on discard/commit
+ *   idle     in the LRU queue; the oldest is unmapped when there are too many
+ *
+ * Dropping a window (discard, commit, mode switch, truncation) takes it out of the
+ * table at once; its mapping goes away when its last user releases it. So a worker
+ * thread scanning a window never sees it unmapped under its feet (that would be a
+ * SIGSEGV, which no guard can recover).
+ */
+#include "config.h"
+
+#include "hm-window-cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+
+typedef struct
+{
+  HmWindow  pub;
+  guint64   index;
+  int       ref_count;
+  gboolean  pinned;
+  gboolean  dropped;
+  GList     lru_link;   /* in cache->idle while idle */
+} Window;
+
+struct _HmWindowCache
+{
+  GMutex      mutex;
+  gsize       window_size;
+  guint       max_idle;
+  int         fd;
+  int         prot;
+  int         flags;
+  GHashTable *windows;   /* guint64 index -> Window, not dropped */
+  GQueue      idle;      /* head: most recently used */
+  guint       n_mapped;  /* including dropped windows still in use */
+  guint       n_pinned;
+};
+
+HmWindowCache *
+hm_window_cache_new (gsize window_size,
+                     guint max_idle)
+{
+  HmWindowCache *cache;
+
+  g_assert (window_size > 0 && (window_size & (window_size - 1)) == 0);
+  g_assert (window_size % (gsize) sysconf (_SC_PAGESIZE) == 0);
+
+  cache = g_new0 (HmWindowCache, 1);
+  g_mutex_init (&cache->mutex);
+  cache->window_size = window_size;
+  cache->max_idle = MAX (max_idle, 1);
+  cache->fd = -1;
+  cache->prot = PROT_READ;
+  cache->flags = MAP_SHARED;
+  cache->windows = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_queue_init (&cache->idle);
+  return cache;
+}
+
+static void
+window_unmap (HmWindowCache *cache,
+              Window        *w)
+{
+  g_assert (w->ref_count == 0);
+  munmap (w->pub.data, w->pub.length);
+  cache->n_mapped--;
+  g_free (w);
+}
+
+/* Takes @w out of the table (and the idle queue); unmaps it now if nobody uses it. */
+static void
+window_drop (HmWindowCache *cache,
+             Window        *w)
+{
+  gboolean was_idle = w->ref_count == 0 && !w->pinned;
+
+  if (w->dropped)
+    return;
+  w->dropped = TRUE;
+  g_hash_table_remove (cache->windows, &w->index);
+  if (w->pinned)
+    {
+      w->pinned = FALSE;
+      cache->n_pinned--;
+    }
+  if (was_idle)
+    g_queue_unlink (&cache->idle, &w->lru_link);
+  if (w->ref_count == 0)
+    window_unmap (cache, w);
+}
+
+void
+hm_window_cache_free (HmWindowCache *cache)
+{
+  GHashTableIter iter;
+  Window *w;
+
+  if (cache == NULL)
+    return;
+
+  g_mutex_lock (&cache->mutex);
+  g_hash_table_iter_init (&iter, cache->windows);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &w))
+    {
+      /* A window still in use at free time is a bug in the caller. */
+      g_assert (w->ref_count == 0);
+      g_hash_table_iter_remove (&iter);
+      w->dropped = TRUE;
+      if (w->pinned)
+        cache->n_pinned--;
+      else
+        g_queue_unlink (&cache->idle, &w->lru_link);
+      window_unmap (cache, w);
+    }
+  g_mutex_unlock (&cache->mutex);
+
+  g_hash_table_unref (cache->windows);
+  g_mutex_clear (&cache->mutex);
+  g_free (cache);
+}
+
+/* Sets how new windows are mapped; drop the old ones first. */
+void
+hm_window_cache_set_mapping (HmWindowCache *cache,
+                             int            fd,
+                             int            prot,
+                             int            flags)
+{
+  g_mutex_lock (&cache->mutex);
+  cache->fd = fd;
+  cache->prot = prot;
+  cache->flags = flags;
+  g_mutex_unlock (&cache->mutex);
+}
+
+static void
+trim_idle (HmWindowCache *cache)
+{
+  while (cache->idle.length > cache->max_idle)
+    {
+      GList *link = g_queue_pop_tail_link (&cache->idle);
+      Window *w = link->data;
+
+      g_hash_table_remove (cache->windows, &w->index);
+      w->dropped = TRUE;
+      window_unmap (cache, w);
+    }
+}
+
+/**
+ * hm_window_cache_acquire:
+ * @offset: any offset below @file_size
+ * @file_size: the current size of the file; the window never extends past it
+ *
+ * Returns the window that contains @offset, mapping it if needed, with a
+ * reference the caller must give back with hm_window_cache_release().
+ */
+HmWindow *
+hm_window_cache_acquire (HmWindowCache *cache,
+                         guint64        offset,
+                         guint64        file_size,
+                         HmAccessHint   hint,
+                         GError       **error)
+{
+  guint64 index = offset / cache->window_size;
+  guint64 start = index * cache->window_size;
+  gsize want = (gsize) MIN ((guint64) cache->window_size, file_size - start);
+  Window *w;
+  void *data;
+
+  g_assert (offset < file_size);
+
+  g_mutex_lock (&cache->mutex);
+
+  w = g_hash_table_lookup (cache->windows, &index);
+  if (w != NULL && w->pub.length < want && !w->pinned)
+    {
+      /* The file grew since this (last) window was mapped: map it anew. */
+      window_drop (cache, w);
+      w = NULL;
+    }
+
+  if (w == NULL)
+    {
+      data = mmap (NULL, want, cache->prot, cache->flags, cache->fd, (off_t) start);
+      if (data == MAP_FAILED)
+        {
+          int saved_errno = errno;
+
+          g_mutex_unlock (&cache->mutex);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "Cannot map %" G_GSIZE_FORMAT " bytes at offset 0x%" G_GINT64_MODIFIER "x: %s",
+                       want, start, g_strerror (saved_errno));
+          return NULL;
+        }
+
+      if (hint == HM_ACCESS_SEQUENTIAL)
+        madvise (data, want, MADV_SEQUENTIAL);
+
+      w = g_new0 (Window, 1);
+      w->pub.offset = start;
+      w->pub.length = want;
+      w->pub.data = data;
+      w->index = index;
+      w->lru_link.data = w;
+      g_hash_table_insert (cache->windows, &w->index, w);
+      cache->n_mapped++;
+    }
+  else if (w->ref_count == 0 && !w->pinned)
+    {
+      g_queue_unlink (&cache->idle, &w->lru_link);
+    }
+
+  w->ref_count++;
+  g_mutex_unlock (&cache->mutex);
+
+  if (hint == HM_ACCESS_SEQUENTIAL && start + cache->window_size < file_size)
+    {
+      guint64 next = start + cache->window_size;
+
+      /* Start reading the next window ahead while this one is scanned. */
+      posix_fadvise (cache->fd, (off_t) next,
+                     (off_t) MIN ((guint64) cache->window_size, file_size - next),
+                     POSIX_FADV_WILLNEED);
+    }
+
+  return &w->pub;
+}
+
+void
+hm_window_cache_release (HmWindowCache *cache,
+                         HmWindow      *window)
+{
+  Window *w = (Window *) window;
+
+  g_mutex_lock (&cache->mutex);
+  g_assert (w->ref_count > 0);
+  w->ref_count--;
+  if (w->ref_count == 0)
+    {
+      if (w->dropped)
+        window_unmap (cache, w);
+      else if (!w->pinned)
+        {
+          g_queue_push_head_link (&cache->idle, &w->lru_link);
+          trim_idle (cache);
+        }
+    }
+  g_mutex_unlock (&cache->mutex);
+}
+
+/* Keeps @window mapped until it is dropped: it holds bytes that exist nowhere else. */
+void
+hm_window_cache_pin (HmWindowCache *cache,
+                     HmWindow      *window)
+{
+  Window *w = (Window *) window;
+
+  g_mutex_lock (&cache->mutex);
+  g_assert (w->ref_count > 0);
+  if (!w->pinned && !w->dropped)
+    {
+      w->pinned = TRUE;
+      cache->n_pinned++;
+    }
+  g_mutex_unlock (&cache->mutex);
+}
+
+void
+hm_window_cache_unpin_all (HmWindowCache *cache)
+{
+  GHashTableIter iter;
+  Window *w;
+
+  g_mutex_lock (&cache->mutex);
+  g_hash_table_iter_init (&iter, cache->windows);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &w))
+    {
+      if (!w->pinned)
+        continue;
+      w->pinned = FALSE;
+      cache->n_pinned--;
+      if (w->ref_count == 0)
+        g_queue_push_tail_link (&cache->idle, &w->lru_link);
+    }
+  trim_idle (cache);
+  g_mutex_unlock (&cache->mutex);
+}
+
+/* Drops every window (or every unpinned one): new reads map the file afresh. */
+void
+hm_window_cache_drop (HmWindowCache *cache,
+                      gboolean       include_pinned)
+{
+  GHashTableIter iter;
+  Window *w;
+  g_autoptr(GPtrArray) victims = g_ptr_array_new ();
+
+  g_mutex_lock (&cache->mutex);
+  g_hash_table_iter_init (&iter, cache->windows);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &w))
+    if (include_pinned || !w->pinned)
+      g_ptr_array_add (victims, w);
+  for (guint i = 0; i < victims->len; i++)
+    window_drop (cache, g_ptr_array_index (victims, i));
+  g_mutex_unlock (&cache->mutex);
+}
+
+/* After the file shrank: drops the windows that reach past the new end. */
+void
+hm_window_cache_drop_beyond (HmWindowCache *cache,
+                             guint64        file_size)
+{
+  GHashTableIter iter;
+  Window *w;
+  g_autoptr(GPtrArray) victims = g_ptr_array_new ();
+
+  g_mutex_lock (&cache->mutex);
+  g_hash_table_iter_init (&iter, cache->windows);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &w))
+    if (w->pub.offset + w->pub.length > file_size)
+      g_ptr_array_add (victims, w);
+  for (guint i = 0; i < victims->len; i++)
+    window_drop (cache, g_ptr_array_index (victims, i));
+  g_mutex_unlock (&cache->mutex);
+}
+
+/* Returns the pinned windows, each with a reference (release each one). */
+GPtrArray *
+hm_window_cache_ref_pinned (HmWindowCache *cache)
+{
+  GHashTableIter iter;
+  Window *w;
+  GPtrArray *result = g_ptr_array_new ();
+
+  g_mutex_lock (&cache->mutex);
+  g_hash_table_iter_init (&iter, cache->windows);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &w))
+    {
+      if (!w->pinned)
+        continue;
+      w->ref_count++;
+      g_ptr_array_add (result, &w->pub);
+    }
+  g_mutex_unlock (&cache->mutex);
+  return result;
+}
+
+gsize
+hm_window_cache_get_window_size (HmWindowCache *cache)
+{
+  return cache->window_size;
+}
+
+guint
+hm_window_cache_get_n_mapped (HmWindowCache *cache)
+{
+  guint n;
+
+  g_mutex_lock (&cache->mutex);
+  n = cache->n_mapped;
+  g_mutex_unlock (&cache->mutex);
+  return n;
+}
+
+guint
+hm_window_cache_get_n_pinned (HmWindowCache *cache)
+{
+  guint n;
+
+  g_mutex_lock (&cache->mutex);
+  n = cache->n_pinned;
+  g_mutex_unlock (&cache->mutex);
+  return n;
+}

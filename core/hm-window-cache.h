@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "hm-document-private.h"
+
+G_BEGIN_DECLS
+
+/* Internal to core/: the LRU cache of mapped windows behind HmDocument. */
+
+typedef struct _HmWindowCache HmWindowCache;
+
+HmWindowCache *hm_window_cache_new           (gsize          window_size,
+                                              guint          max_idle);
+void           hm_window_cache_free          (HmWindowCache *cache);
+void           hm_window_cache_set_mapping   (HmWindowCache *cache,
+                                              int            fd,
+                                              int            prot,
+                                              int            flags);
+HmWindow      *hm_window_cache_acquire       (HmWindowCache *cache,
+                                              guint64        offset,
+                                              guint64        file_size,
+                                              HmAccessHint   hint,
+                                              GError       **error);
+void           hm_window_cache_release       (HmWindowCache *cache,
+                                              HmWindow      *window);
+void           hm_window_cache_pin           (HmWindowCache *cache,
+                                              HmWindow      *window);
+void           hm_window_cache_unpin_all     (HmWindowCache *cache);
+void           hm_window_cache_drop          (HmWindowCache *cache,
+                                              gboolean       include_pinned);
+void           hm_window_cache_drop_beyond   (HmWindowCache *cache,
+                                              guint64        file_size);
+GPtrArray     *hm_window_cache_ref_pinned    (HmWindowCache *cache);
+gsize          hm_window_cache_get_window_size (HmWindowCache *cache);
+guint          hm_window_cache_get_n_mapped  (HmWindowCache *cache);
+guint          hm_window_cache_get_n_pinned  (HmWindowCache *cache);
+
+G_END_DECLS

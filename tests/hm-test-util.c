@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "hm-test-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *tmpdir;
+
+const char *
+hm_test_tmpdir (void)
+{
+  if (tmpdir == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* /var/tmp is on disk (ext4 here): holes behave as they do for users. */
+      tmpdir = g_dir_make_tmp ("hexmap-test-XXXXXX", &error);
+      g_assert_no_error (error);
+    }
+  return tmpdir;
+}
+
+char *
+hm_test_path (const char *name)
+{
+  return g_build_filename (hm_test_tmpdir (), name, NULL);
+}
+
+char *
+hm_test_write_random (const char *name,
+                      gsize       size,
+                      guint32     seed,
+                      guint8    **contents)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autofree guint8 *bytes = g_malloc (MAX (size, 1));
+  g_autoptr(GError) error = NULL;
+  char *path = hm_test_path (name);
+
+  for (gsize i = 0; i < size; i++)
+    bytes[i] = (guint8) g_rand_int (rand);
+  g_file_set_contents (path, (const char *) bytes, (gssize) size, &error);
+  g_assert_no_error (error);
+  if (contents != NULL)
+    *contents = g_steal_pointer (&bytes);
+  return path;
+}
+
+char *
+hm_test_make_sparse (const char *name,
+                     guint64     size)
+{
+  char *path = hm_test_path (name);
+  int fd = open (path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t) size), ==, 0);
+  close (fd);
+  return path;
+}
+
+void
+hm_test_pwrite (const char *path,
+                guint64     offset,
+                const void *data,
+                gsize       length)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, data, length, (off_t) offset), ==, (gssize) length);
+  close (fd);
+}
+
+void
+hm_test_truncate (const char *path,
+                  guint64     size)
+{
+  g_assert_cmpint (truncate (path, (off_t) size), ==, 0);
+}
+
+guint64
+hm_test_allocated_bytes (const char *path)
+{
+  struct stat st;
+
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  return (guint64) st.st_blocks * 512;
+}
+
+guint
+hm_test_count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+guint
+hm_test_count_mappings (void)
+{
+  g_autofree char *maps = NULL;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  for (const char *p = maps; *p; p++)
+    n += *p == '\n';
+  return n;
+}
+
+gsize
+hm_test_rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return (gsize) g_ascii_strtoull (line + 6, NULL, 10);
+}
+
+gboolean
+hm_test_is_root (void)
+{
+  return geteuid () == 0;
+}
+
+void
+hm_test_cleanup (void)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (tmpdir == NULL)
+    return;
+  dir = g_dir_open (tmpdir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tmpdir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (tmpdir);
+  g_clear_pointer (&tmpdir, g_free);
+}
