@@ -766,20 +766,24 @@ _hm_document_release_window (HmDocument *self,
   hm_window_cache_release (self->cache, window);
 }
 
-typedef struct
-{
-  HmDocument *self;
-  guint64     size;
-} NotifySize;
-
 static gboolean
 notify_size_idle (gpointer user_data)
 {
-  HmDocument *self = user_data;
+  g_autoptr(HmDocument) self = g_weak_ref_get (user_data);
 
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
-  g_signal_emit (self, signals[CHANGED], 0, (guint64) 0, G_MAXUINT64);
+  if (self != NULL)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
+      g_signal_emit (self, signals[CHANGED], 0, (guint64) 0, G_MAXUINT64);
+    }
   return G_SOURCE_REMOVE;
+}
+
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
 }
 
 /* Records a new, smaller size found after a fault. Any thread. */
@@ -800,9 +804,13 @@ shrink_to (HmDocument *self,
 
   if (changed)
     {
+      GWeakRef *ref = g_new0 (GWeakRef, 1);
+
       hm_window_cache_drop_beyond (self->cache, new_size);
-      /* Tell the main thread; signals must not run on a worker. */
-      g_idle_add_full (G_PRIORITY_DEFAULT, notify_size_idle, g_object_ref (self), g_object_unref);
+      /* Tell the main thread; signals must not run on a worker. A weak reference:
+       * a program without a main loop (hexmap-cli) must still free the document. */
+      g_weak_ref_init (ref, self);
+      g_idle_add_full (G_PRIORITY_DEFAULT, notify_size_idle, ref, free_weak_ref);
     }
 }
 
@@ -1161,6 +1169,7 @@ hm_document_read (HmDocument *self,
   guint8 *out = buffer;
   guint64 size;
   gsize done = 0;
+  guint64 hole_end = 0;
 
   g_return_val_if_fail (HM_IS_DOCUMENT (self), -1);
   g_return_val_if_fail (buffer != NULL || length == 0, -1);
@@ -1186,6 +1195,7 @@ hm_document_read (HmDocument *self,
           n = (gsize) MIN (run_end - pos, (guint64) (length - done));
           memset (out + done, 0, n);
           done += n;
+          hole_end = pos + n;
           continue;
         }
 
@@ -1209,12 +1219,28 @@ hm_document_read (HmDocument *self,
         {
           guint64 fault_offset = window->offset + (guint64) ((const guint8 *) fault_addr - window->data);
 
+          /* si_addr is somewhere in the bad page (memcpy may touch a range's tail
+           * first): report the first byte we could not read. */
+          fault_offset = MAX (pos, fault_offset & ~((guint64) sysconf (_SC_PAGESIZE) - 1));
           _hm_document_release_window (self, window);
           g_propagate_error (error, _hm_document_fault_error (self, fault_offset, FALSE));
           return -1;
         }
       _hm_document_release_window (self, window);
       done += n;
+    }
+
+  /* Zeros from the hole map need no page, so no fault tells us if the file was
+   * truncated behind our back: ask the file instead (one fstat). */
+  if (hole_end > 0 && self->kind == HM_FILE_KIND_REGULAR)
+    {
+      struct stat st;
+
+      if (fstat (self->fd, &st) == 0 && (guint64) st.st_size < hole_end)
+        {
+          g_propagate_error (error, _hm_document_fault_error (self, MAX (offset, (guint64) st.st_size), FALSE));
+          return -1;
+        }
     }
 
   return (gssize) done;

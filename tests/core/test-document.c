@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Opening: what can be mapped, what cannot (with a clear error, never a hang), sizes,
+ * filesystem kinds and the hole map. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hm-document.h"
+#include "hm-test-util.h"
+
+#define PAGE 4096
+
+static void
+assert_refused (const char *path,
+                GQuark      domain,
+                int         code,
+                const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new (path, &error);
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_assert_null (doc);
+  g_assert_error (error, domain, code);
+  g_assert_nonnull (strstr (error->message, display));
+  if (reason != NULL)
+    g_assert_nonnull (strstr (error->message, reason));
+}
+
+static void
+test_refused_kinds (void)
+{
+  g_autofree char *fifo = hm_test_path ("fifo");
+  g_autofree char *missing = hm_test_path ("does-not-exist");
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  /* A FIFO with no writer: refused at once (opening it would block forever). */
+  assert_refused (fifo, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_NOT_MAPPABLE, "pipe");
+  assert_refused (hm_test_tmpdir (), G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "folder");
+  assert_refused ("/proc/self/status", HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_NOT_MAPPABLE, "/proc");
+  assert_refused ("/sys/kernel/mm/transparent_hugepage/enabled", HM_DOCUMENT_ERROR,
+                  HM_DOCUMENT_ERROR_NOT_MAPPABLE, "sysfs");
+  assert_refused ("/dev/null", HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_NOT_MAPPABLE, "character device");
+  assert_refused ("/dev/urandom", HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_NOT_MAPPABLE, "character device");
+  assert_refused (missing, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, NULL);
+  unlink (fifo);
+}
+
+static void
+test_pipe_fd (void)
+{
+  int fds[2];
+  g_autofree char *path = NULL;
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  path = g_strdup_printf ("/proc/self/fd/%d", fds[0]);
+  assert_refused (path, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_NOT_MAPPABLE, "pipe");
+  close (fds[0]);
+  close (fds[1]);
+}
+
+static void
+test_unreadable (void)
+{
+  g_autofree char *path = hm_test_write_random ("secret.bin", 10, 1, NULL);
+
+  chmod (path, 0);
+  if (!hm_test_is_root ())
+    {
+      assert_refused (path, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, NULL);
+      return;
+    }
+
+  /* Root reads anything: check as "nobody" in a subprocess. */
+  if (g_test_subprocess ())
+    {
+      const char *target = g_getenv ("HM_UNREADABLE");
+
+      g_assert_cmpint (setgid (65534), ==, 0);
+      g_assert_cmpint (setuid (65534), ==, 0);
+      assert_refused (target, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, NULL);
+      return;
+    }
+  g_setenv ("HM_UNREADABLE", path, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_empty (void)
+{
+  g_autofree char *path = hm_test_make_sparse ("empty.bin", 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new (path, &error);
+  guint8 buf[4];
+  g_autoptr(GArray) extents = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (hm_document_get_size (doc), ==, 0);
+  g_assert_cmpint (hm_document_read (doc, 0, buf, sizeof buf, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hm_document_get_n_mapped_windows (doc), ==, 0);
+  g_assert_cmpuint (hm_document_get_n_holes (doc), ==, 0);
+  extents = hm_document_get_extents (doc, 0, 100);
+  g_assert_cmpuint (extents->len, ==, 0);
+}
+
+static void
+test_zero_device (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new ("/dev/zero", &error);
+  guint8 buf[64];
+  guint64 end;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (hm_document_get_kind (doc), ==, HM_FILE_KIND_ZERO_DEVICE);
+  g_assert_cmpuint (hm_document_get_size (doc), ==, G_GUINT64_CONSTANT (1) << 62);
+  g_assert_false (hm_document_get_can_write (doc));
+  g_assert_cmpint (hm_document_get_mode (doc), ==, HM_DOCUMENT_MODE_READ_ONLY);
+  memset (buf, 0xff, sizeof buf);
+  g_assert_cmpint (hm_document_read (doc, (G_GUINT64_CONSTANT (1) << 62) - 32, buf, sizeof buf, &error), ==, 32);
+  for (guint i = 0; i < 32; i++)
+    g_assert_cmpuint (buf[i], ==, 0);
+  g_assert_true (hm_document_is_hole (doc, 12345, &end));
+  g_assert_cmpuint (end, ==, G_GUINT64_CONSTANT (1) << 62);
+}
+
+static void
+test_regular_local (void)
+{
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = hm_test_write_random ("local.bin", 3 * PAGE, 11, &contents);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (hm_document_get_kind (doc), ==, HM_FILE_KIND_REGULAR);
+  g_assert_true (hm_document_get_can_write (doc));
+  /* /tmp here is ext4 or tmpfs: a local, writable file opens in preview. */
+  g_assert_true (hm_document_get_fs_kind (doc) == HM_FS_KIND_LOCAL ||
+                 hm_document_get_fs_kind (doc) == HM_FS_KIND_MEMORY);
+  g_assert_cmpint (hm_document_get_default_mode (doc), ==, HM_DOCUMENT_MODE_PREVIEW);
+  g_assert_nonnull (hm_document_get_fs_type (doc));
+  g_assert_cmpstr (hm_document_get_path (doc), ==, path);
+}
+
+static void
+test_memory_fs (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = NULL;
+  const char *path = "/dev/shm/hexmap-test-memfs.bin";
+
+  if (!g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no /dev/shm");
+      return;
+    }
+  g_assert_true (g_file_set_contents (path, "abc", 3, NULL));
+  doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hm_document_get_fs_kind (doc), ==, HM_FS_KIND_MEMORY);
+  g_assert_cmpstr (hm_document_get_fs_type (doc), ==, "tmpfs");
+  unlink (path);
+}
+
+/* Holes are found, merged, clipped, counted, and reading them allocates nothing. */
+static void
+test_holes (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "hexmap-holes-test.bin", NULL);
+  const guint64 size = 64 * 1024 * 1024;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(GArray) extents = NULL;
+  g_autofree guint8 *buf = g_malloc (1024 * 1024);
+  guint64 allocated, end;
+  guint8 data[PAGE];
+  int fd = open (path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t) size), ==, 0);
+  memset (data, 0x11, sizeof data);
+  g_assert_cmpint (pwrite (fd, data, PAGE, 16 * 1024 * 1024), ==, PAGE);
+  g_assert_cmpint (pwrite (fd, data, PAGE, 40 * 1024 * 1024), ==, PAGE);
+  close (fd);
+
+  doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hm_document_get_n_holes (doc), ==, 3);
+  g_assert_cmpuint (hm_document_get_data_bytes (doc), ==, 2 * PAGE);
+  g_assert_true (hm_document_is_hole (doc, 0, &end));
+  g_assert_cmpuint (end, ==, 16 * 1024 * 1024);
+  g_assert_false (hm_document_is_hole (doc, 16 * 1024 * 1024 + 5, &end));
+  g_assert_cmpuint (end, ==, 16 * 1024 * 1024 + PAGE);
+
+  extents = hm_document_get_extents (doc, 16 * 1024 * 1024 - 10, 20 + PAGE);
+  g_assert_cmpuint (extents->len, ==, 3);
+  g_assert_true (g_array_index (extents, HmExtent, 0).is_hole);
+  g_assert_cmpuint (g_array_index (extents, HmExtent, 0).length, ==, 10);
+  g_assert_false (g_array_index (extents, HmExtent, 1).is_hole);
+  g_assert_cmpuint (g_array_index (extents, HmExtent, 1).length, ==, PAGE);
+  g_assert_cmpuint (g_array_index (extents, HmExtent, 2).length, ==, 10);
+
+  /* Read the whole file: the blocks on disk do not change (tmpfs would allocate
+   * every page if we touched the holes through the mapping). */
+  allocated = hm_test_allocated_bytes (path);
+  for (guint64 off = 0; off < size; off += 1024 * 1024)
+    {
+      g_assert_cmpint (hm_document_read (doc, off, buf, 1024 * 1024, &error), ==, 1024 * 1024);
+      if (off == 16 * 1024 * 1024)
+        g_assert_cmpuint (buf[0], ==, 0x11);
+      else if (off == 8 * 1024 * 1024)
+        g_assert_cmpuint (buf[100], ==, 0);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (hm_test_allocated_bytes (path), ==, allocated);
+  unlink (path);
+}
+
+static void
+test_holes_disk (void)
+{
+  test_holes (hm_test_tmpdir ());
+}
+
+static void
+test_holes_tmpfs (void)
+{
+  if (!g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no /dev/shm");
+      return;
+    }
+  test_holes ("/dev/shm");
+}
+
+static void
+test_tib_sparse_open (void)
+{
+  const guint64 size = G_GUINT64_CONSTANT (3) << 40;
+  g_autofree char *path = hm_test_make_sparse ("3tib.bin", size);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = NULL;
+
+  hm_test_pwrite (path, size / 2, "middle", 6);
+  doc = hm_document_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hm_document_get_size (doc), ==, size);
+  g_assert_cmpuint (hm_document_get_n_holes (doc), ==, 2);
+  g_assert_cmpuint (hm_document_get_n_mapped_windows (doc), ==, 0);
+}
+
+static void
+test_refresh (void)
+{
+  g_autofree char *path = hm_test_write_random ("refresh.bin", 10 * PAGE, 2, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 2 * PAGE, &error);
+  guint8 buf[16];
+  guint notified = 0;
+
+  g_signal_connect_swapped (doc, "notify::size", G_CALLBACK (g_atomic_int_inc), &notified);
+  g_assert_cmpint (hm_document_read (doc, 9 * PAGE, buf, sizeof buf, &error), ==, sizeof buf);
+  hm_test_truncate (path, 3 * PAGE);
+  g_assert_true (hm_document_refresh (doc, &error));
+  g_assert_cmpuint (hm_document_get_size (doc), ==, 3 * PAGE);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpint (hm_document_read (doc, 9 * PAGE, buf, sizeof buf, &error), ==, 0);
+  g_assert_no_error (error);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/hm/document/refused-kinds", test_refused_kinds);
+  g_test_add_func ("/hm/document/pipe-fd", test_pipe_fd);
+  g_test_add_func ("/hm/document/unreadable", test_unreadable);
+  g_test_add_func ("/hm/document/empty", test_empty);
+  g_test_add_func ("/hm/document/zero-device", test_zero_device);
+  g_test_add_func ("/hm/document/regular-local", test_regular_local);
+  g_test_add_func ("/hm/document/memory-fs", test_memory_fs);
+  g_test_add_func ("/hm/document/holes-disk", test_holes_disk);
+  g_test_add_func ("/hm/document/holes-tmpfs", test_holes_tmpfs);
+  g_test_add_func ("/hm/document/tib-sparse-open", test_tib_sparse_open);
+  g_test_add_func ("/hm/document/refresh", test_refresh);
+
+  ret = g_test_run ();
+  hm_test_cleanup ();
+  return ret;
+}
