@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "hm-document.h"
+
+G_BEGIN_DECLS
+
+/**
+ * HmHexPane:
+ * @HM_HEX_PANE_HEX: the cursor is in the hex pane: typing enters hex digits
+ * @HM_HEX_PANE_TEXT: the cursor is in the text pane: typing enters characters
+ */
+typedef enum
+{
+  HM_HEX_PANE_HEX,
+  HM_HEX_PANE_TEXT,
+} HmHexPane;
+
+/**
+ * HmCopyFormat:
+ * @HM_COPY_FORMAT_HEX: hex digits separated by spaces (`de ad be ef`)
+ * @HM_COPY_FORMAT_RAW: the bytes themselves
+ * @HM_COPY_FORMAT_C_ARRAY: a C array initialiser
+ */
+typedef enum
+{
+  HM_COPY_FORMAT_HEX,
+  HM_COPY_FORMAT_RAW,
+  HM_COPY_FORMAT_C_ARRAY,
+} HmCopyFormat;
+
+/*
+ * Signals of HmHexView:
+ *   "read-fault" (GError *error): bytes on screen could not be read. Emitted once
+ *     per document (again only after the document reports a change), from an idle
+ *     callback, so a handler may show a dialog.
+ *   "hint" (const char *message): a gentle, user-visible note, e.g. that the
+ *     document is read-only after a key press that would have edited it.
+ */
+#define HM_TYPE_HEX_VIEW (hm_hex_view_get_type ())
+G_DECLARE_FINAL_TYPE (HmHexView, hm_hex_view, HM, HEX_VIEW, GtkWidget)
+
+GtkWidget  *hm_hex_view_new                 (void);
+
+HmDocument *hm_hex_view_get_document        (HmHexView   *self);
+void        hm_hex_view_set_document        (HmHexView   *self,
+                                             HmDocument  *document);
+
+guint64     hm_hex_view_get_cursor_offset   (HmHexView   *self);
+void        hm_hex_view_set_cursor_offset   (HmHexView   *self,
+                                             guint64      offset);
+guint64     hm_hex_view_get_selection_start (HmHexView   *self);
+guint64     hm_hex_view_get_selection_length (HmHexView  *self);
+void        hm_hex_view_set_selection       (HmHexView   *self,
+                                             guint64      start,
+                                             guint64      length);
+void        hm_hex_view_select_all          (HmHexView   *self);
+
+HmHexPane   hm_hex_view_get_pane            (HmHexView   *self);
+void        hm_hex_view_set_pane            (HmHexView   *self,
+                                             HmHexPane    pane);
+
+guint       hm_hex_view_get_bytes_per_row   (HmHexView   *self);
+guint       hm_hex_view_get_fixed_bytes_per_row (HmHexView *self);
+void        hm_hex_view_set_fixed_bytes_per_row (HmHexView *self,
+                                             guint        bytes_per_row);
+guint       hm_hex_view_get_group_size      (HmHexView   *self);
+void        hm_hex_view_set_group_size      (HmHexView   *self,
+                                             guint        group_size);
+
+guint64     hm_hex_view_get_top_row         (HmHexView   *self);
+void        hm_hex_view_set_top_row         (HmHexView   *self,
+                                             guint64      row);
+guint64     hm_hex_view_get_n_rows          (HmHexView   *self);
+guint       hm_hex_view_get_n_visible_rows  (HmHexView   *self);
+gboolean    hm_hex_view_get_visible_range   (HmHexView   *self,
+                                             guint64     *first,
+                                             guint64     *last);
+void        hm_hex_view_scroll_to_offset    (HmHexView   *self,
+                                             guint64      offset);
+
+void        hm_hex_view_copy                (HmHexView   *self,
+                                             HmCopyFormat format);
+void        hm_hex_view_paste               (HmHexView   *self);
+gboolean    hm_hex_view_overwrite           (HmHexView   *self,
+                                             const guint8 *data,
+                                             gsize        length);
+
+char       *hm_hex_view_format_bytes        (const guint8 *data,
+                                             gsize        length,
+                                             HmCopyFormat format);
+GBytes     *hm_hex_view_parse_hex           (const char   *text);
+
+G_END_DECLS
