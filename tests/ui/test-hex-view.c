@@ -662,10 +662,7 @@ main (int   argc,
 
   /* Without a display (and not under xvfb-run): skip rather than fail. */
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 77;
-    }
+    hm_test_skip_all (argc, argv, "no display (run under xvfb-run)");
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add ("/hm/hex-view/geometry/columns", Fixture, NULL, fixture_setup, test_geometry_columns, fixture_teardown);
