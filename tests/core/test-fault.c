@@ -141,7 +141,9 @@ test_repeat_no_growth (void)
 
   g_assert_cmpuint (hm_fault_guard_get_recoveries () - recoveries, ==, 1020);
   g_assert_cmpuint (hm_test_count_fds (), ==, fds);
-  g_assert_cmpuint (hm_test_count_mappings (), <=, maps + 2);
+  /* A leaked window per cycle would be +1000; allow the allocator (ASan's in
+   * particular) a few mappings of its own. */
+  g_assert_cmpuint (hm_test_count_mappings (), <=, maps + 16);
   /* Generous: 1000 leaked windows or documents would be far more. */
   g_assert_cmpuint (hm_test_rss_kib (), <, rss + 2048);
   g_test_message ("1000 faults: fds %u, mappings %u, RSS %zu -> %zu KiB",
