@@ -38,44 +38,53 @@ struct _HmGuardFrame
   HmGuardFrame          *prev;
 };
 
-static __thread HmGuardFrame *current_frame;
+/* initial-exec: the handler must not go through __tls_get_addr, which may allocate. */
+static __thread HmGuardFrame *current_frame __attribute__ ((tls_model ("initial-exec")));
 static struct sigaction previous_action;
 static guint64 recoveries;  /* only touched with __atomic builtins */
 
 G_DEFINE_QUARK (hm-fault-error-quark, hm_fault_error)
 
 static void
+restore_default (int signum)
+{
+  struct sigaction dfl;
+
+  memset (&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset (&dfl.sa_mask);
+  sigaction (signum, &dfl, NULL);
+}
+
+static void
 chain_to_previous (int        signum,
                    siginfo_t *info,
                    void      *ucontext)
 {
-  if (previous_action.sa_flags & SA_SIGINFO)
+  gboolean hardware = info != NULL && info->si_code > 0;
+  void (*handler) (int) = previous_action.sa_handler;
+
+  /* sa_handler and sa_sigaction share storage: check the special values first,
+   * whatever the flags say. */
+  if (handler == SIG_DFL || (handler == SIG_IGN && hardware))
     {
-      if (previous_action.sa_sigaction != NULL)
-        previous_action.sa_sigaction (signum, info, ucontext);
-      return;
-    }
-
-  if (previous_action.sa_handler == SIG_IGN)
-    return;
-
-  if (previous_action.sa_handler == SIG_DFL)
-    {
-      struct sigaction dfl;
-
-      /* Restore the default action. A hardware fault repeats when we return and
-       * now kills the process with a core; a signal sent with kill() does not
-       * repeat, so send it again. */
-      memset (&dfl, 0, sizeof dfl);
-      dfl.sa_handler = SIG_DFL;
-      sigemptyset (&dfl.sa_mask);
-      sigaction (signum, &dfl, NULL);
-      if (info == NULL || info->si_code <= 0)
+      /* Default action. A hardware fault repeats when we return and now kills
+       * the process with a core (the kernel does the same for an ignored
+       * hardware SIGBUS); a signal sent with kill() does not repeat, so send it
+       * again. */
+      restore_default (signum);
+      if (!hardware)
         raise (signum);
       return;
     }
 
-  previous_action.sa_handler (signum);
+  if (handler == SIG_IGN)
+    return;
+
+  if (previous_action.sa_flags & SA_SIGINFO)
+    previous_action.sa_sigaction (signum, info, ucontext);
+  else
+    handler (signum);
 }
 
 static void

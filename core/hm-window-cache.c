@@ -316,7 +316,9 @@ hm_window_cache_drop (HmWindowCache *cache,
   g_mutex_unlock (&cache->mutex);
 }
 
-/* After the file shrank: drops the windows that reach past the new end. */
+/* After the file shrank: drops the windows that reach past the new end, except
+ * pinned ones: they hold edits that exist nowhere else, and reads past the new
+ * end are refused by the size check anyway. */
 void
 hm_window_cache_drop_beyond (HmWindowCache *cache,
                              guint64        file_size)
@@ -328,7 +330,7 @@ hm_window_cache_drop_beyond (HmWindowCache *cache,
   g_mutex_lock (&cache->mutex);
   g_hash_table_iter_init (&iter, cache->windows);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &w))
-    if (w->pub.offset + w->pub.length > file_size)
+    if (!w->pinned && w->pub.offset + w->pub.length > file_size)
       g_ptr_array_add (victims, w);
   for (guint i = 0; i < victims->len; i++)
     window_drop (cache, g_ptr_array_index (victims, i));

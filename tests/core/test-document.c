@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hm-document.h"
+#include "hm-fault.h"
 #include "hm-test-util.h"
 
 #define PAGE 4096
@@ -273,6 +274,58 @@ test_refresh (void)
   g_assert_no_error (error);
 }
 
+/* A preview edit in a hole is read through its window, also after the hole map
+ * was rebuilt from the file (refresh) — or it would read, and commit, as zero. */
+static void
+test_edit_in_hole_survives_refresh (void)
+{
+  g_autofree char *path = hm_test_make_sparse ("edit-hole.bin", 64 * PAGE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new_full (path, HM_DOCUMENT_MODE_PREVIEW, 0, &error);
+  const guint8 value = 0x5a;
+  guint8 byte = 0;
+  HmSaveOptions options = { HM_TIMESTAMP_NOW, 0, 0, FALSE };
+  int fd;
+
+  g_assert_no_error (error);
+  g_assert_true (hm_document_is_hole (doc, 5000, NULL));
+  g_assert_true (hm_document_write (doc, 5000, &value, 1, HM_EDIT_NONE, &error));
+  g_assert_true (hm_document_refresh (doc, &error));
+  g_assert_cmpint (hm_document_read (doc, 5000, &byte, 1, &error), ==, 1);
+  g_assert_cmpuint (byte, ==, value);
+
+  g_assert_true (hm_document_save (doc, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  fd = open (path, O_RDONLY);
+  g_assert_cmpint (pread (fd, &byte, 1, 5000), ==, 1);
+  close (fd);
+  g_assert_cmpuint (byte, ==, value);
+}
+
+/* A truncation found by a fault drops the windows past the new end, but never
+ * one that holds a pending edit below it. */
+static void
+test_edit_survives_truncation (void)
+{
+  g_autofree char *path = hm_test_write_random ("edit-trunc.bin", 16 * PAGE, 4, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new_full (path, HM_DOCUMENT_MODE_PREVIEW, 0, &error);
+  const guint8 value = 0xa5;
+  guint8 buf[16];
+  guint8 byte = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (hm_document_write (doc, 100, &value, 1, HM_EDIT_NONE, &error));
+  hm_test_truncate (path, 8 * PAGE);
+  g_assert_cmpint (hm_document_read (doc, 12 * PAGE, buf, sizeof buf, &error), ==, -1);
+  g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED);
+  g_clear_error (&error);
+
+  g_assert_cmpint (hm_document_read (doc, 100, &byte, 1, &error), ==, 1);
+  g_assert_cmpuint (byte, ==, value);
+  g_assert_true (hm_document_get_has_pending (doc));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -292,6 +345,8 @@ main (int   argc,
   g_test_add_func ("/hm/document/holes-tmpfs", test_holes_tmpfs);
   g_test_add_func ("/hm/document/tib-sparse-open", test_tib_sparse_open);
   g_test_add_func ("/hm/document/refresh", test_refresh);
+  g_test_add_func ("/hm/document/edit-in-hole-survives-refresh", test_edit_in_hole_survives_refresh);
+  g_test_add_func ("/hm/document/edit-survives-truncation", test_edit_survives_truncation);
 
   ret = g_test_run ();
   hm_test_cleanup ();

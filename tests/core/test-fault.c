@@ -285,6 +285,35 @@ test_not_ours_default_dies (void)
   g_test_trap_assert_stdout_unmatched ("*survived*");
 }
 
+/* An ignored SIGBUS from a real fault that is not ours still kills (as the kernel
+ * would), instead of spinning on the faulting instruction forever. */
+static void
+test_not_ours_ignored_dies (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *path = make_file ("ignored.bin", 4 * PAGE);
+      int fd = open (path, O_RDONLY);
+      volatile guint8 *map;
+      struct rlimit no_core = { 0, 0 };
+
+      setrlimit (RLIMIT_CORE, &no_core);
+      signal (SIGBUS, SIG_IGN);
+      hm_fault_guard_install ();
+      map = mmap (NULL, 4 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+      hm_test_truncate (path, 0);
+      (void) map[PAGE];
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 10 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout_unmatched ("*survived*");
+  /* Died of the fault, not of the 10 s timeout. */
+  g_assert_false (g_test_trap_reached_timeout ());
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -301,6 +330,7 @@ main (int   argc,
   g_test_add_func ("/hm/fault/threads", test_threads);
   g_test_add_func ("/hm/fault/not-ours-chains", test_not_ours_chains);
   g_test_add_func ("/hm/fault/not-ours-default-dies", test_not_ours_default_dies);
+  g_test_add_func ("/hm/fault/not-ours-ignored-dies", test_not_ours_ignored_dies);
 
   ret = g_test_run ();
   hm_test_cleanup ();
