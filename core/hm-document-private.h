@@ -36,9 +36,21 @@ struct _HmDocument
   GMutex          lock;         /* protects size and extents (read from workers) */
   guint64         size;
   GArray         *extents;      /* HmExtent; NULL until first needed */
+  GArray         *marks;        /* HmRange: holes stored into since the windows were
+                                 * last dropped; re-applied after every rescan */
 
   /* Editing state, owned by hm-document-edit.c. */
   HmJournal      *journal;
+  /* What the file should look like now: baseline_stat plus the effects of our
+   * own writes (a direct-mode store moves mtime on ext4; a failed commit may have
+   * preallocated blocks). The conflict check compares against it, so our own
+   * writes are not mistaken for another program's. Unset: use baseline_stat. */
+  struct stat     expected_stat;
+  gboolean        expected_valid;
+  gboolean        busy;           /* a save runs in a worker: edits are refused */
+  gboolean        direct_redirty; /* a direct save's flush failed: store the bytes
+                                   * again before the next one, since FUSE and
+                                   * network filesystems report an error only once */
 };
 
 /* Zero-copy access to mapped windows, for the scanners inside core/ (search,

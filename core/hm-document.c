@@ -376,6 +376,7 @@ hm_document_finalize (GObject *object)
   if (self->wfd >= 0)
     close (self->wfd);
   g_clear_pointer (&self->extents, g_array_unref);
+  g_clear_pointer (&self->marks, g_array_unref);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->display_name, g_free);
   g_clear_pointer (&self->fs_type, g_free);
@@ -510,6 +511,7 @@ hm_document_init (HmDocument *self)
   self->fd = -1;
   self->wfd = -1;
   self->window_size = HM_DOCUMENT_DEFAULT_WINDOW_SIZE;
+  self->marks = g_array_new (FALSE, FALSE, sizeof (HmRange));
   g_mutex_init (&self->lock);
   _hm_document_edit_init (self);
 }
@@ -600,6 +602,8 @@ _hm_document_apply_mode (HmDocument    *self,
     case HM_DOCUMENT_MODE_DIRECT:
       if (self->wfd < 0)
         {
+          struct stat rst, wst;
+
           self->wfd = open (self->path, O_RDWR | O_CLOEXEC | O_NOCTTY);
           if (self->wfd < 0)
             {
@@ -608,6 +612,17 @@ _hm_document_apply_mode (HmDocument    *self,
               g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                            "Cannot open “%s” for writing: %s",
                            self->display_name, g_strerror (saved_errno));
+              return FALSE;
+            }
+          /* The path must still name the file we have been reading. */
+          if (fstat (self->fd, &rst) != 0 || fstat (self->wfd, &wst) != 0 ||
+              rst.st_dev != wst.st_dev || rst.st_ino != wst.st_ino)
+            {
+              close (self->wfd);
+              self->wfd = -1;
+              g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
+                           "“%s” was replaced by another file since it was opened; "
+                           "reload it before editing", self->display_name);
               return FALSE;
             }
         }
@@ -939,12 +954,51 @@ scan_extents (int        fd,
   return extents;
 }
 
-/* Called with the lock held. */
+/* Returns @extents with [offset, offset + length) turned from hole into data. */
+static GArray *
+split_holes (GArray  *extents,
+             guint64  offset,
+             guint64  length)
+{
+  GArray *rebuilt = g_array_sized_new (FALSE, FALSE, sizeof (HmExtent), extents->len + 2);
+  guint64 end = offset + length;
+
+  for (guint i = 0; i < extents->len; i++)
+    {
+      HmExtent e = g_array_index (extents, HmExtent, i);
+      guint64 e_end = e.offset + e.length;
+
+      if (!e.is_hole || e_end <= offset || e.offset >= end)
+        {
+          append_extent (rebuilt, e.offset, e.length, e.is_hole);
+          continue;
+        }
+      append_extent (rebuilt, e.offset, MAX (e.offset, offset) - e.offset, TRUE);
+      append_extent (rebuilt, MAX (e.offset, offset), MIN (e_end, end) - MAX (e.offset, offset), FALSE);
+      append_extent (rebuilt, MIN (e_end, end), e_end - MIN (e_end, end), TRUE);
+    }
+  g_array_unref (extents);
+  return rebuilt;
+}
+
+/* Called with the lock held. The file's holes, minus the ones our pending
+ * stores filled: those must be read through the windows, or the edits would
+ * read as zeros (and a commit would write zeros). */
 static GArray *
 ensure_extents (HmDocument *self)
 {
   if (self->extents == NULL)
-    self->extents = scan_extents (self->fd, self->kind, self->size);
+    {
+      self->extents = scan_extents (self->fd, self->kind, self->size);
+      for (guint i = 0; i < self->marks->len; i++)
+        {
+          const HmRange *r = &g_array_index (self->marks, HmRange, i);
+
+          if (r->offset < self->size)
+            self->extents = split_holes (self->extents, r->offset,
+                                         MIN (r->length, self->size - r->offset));
+        }
+    }
   return self->extents;
 }
 
@@ -1079,43 +1133,42 @@ hm_document_get_data_bytes (HmDocument *self)
 }
 
 /* An edit landed in [offset, offset + length): reads there must go through the
- * windows even where the file has a hole, or they would show zeros. */
+ * windows even where the file has a hole, or they would show zeros. The mark
+ * lasts until the windows holding the edit are dropped (commit, discard, mode
+ * switch: _hm_document_invalidate_extents()), across refreshes and faults. */
 void
 _hm_document_mark_data (HmDocument *self,
                         guint64     offset,
                         guint64     length)
 {
-  GArray *extents;
-  g_autoptr(GArray) rebuilt = NULL;
-  guint64 end = offset + length;
+  HmRange mark = { offset, length };
 
   g_mutex_lock (&self->lock);
-  extents = ensure_extents (self);
-  rebuilt = g_array_sized_new (FALSE, FALSE, sizeof (HmExtent), extents->len + 2);
-  for (guint i = 0; i < extents->len; i++)
+  ensure_extents (self);
+  self->extents = split_holes (self->extents, offset, length);
+  if (self->marks->len > 0)
     {
-      HmExtent e = g_array_index (extents, HmExtent, i);
-      guint64 e_end = e.offset + e.length;
+      HmRange *last = &g_array_index (self->marks, HmRange, self->marks->len - 1);
 
-      if (!e.is_hole || e_end <= offset || e.offset >= end)
+      /* Typing runs: extend the last mark instead of adding one per byte. */
+      if (offset >= last->offset && offset <= last->offset + last->length)
         {
-          append_extent (rebuilt, e.offset, e.length, e.is_hole);
-          continue;
+          last->length = MAX (last->offset + last->length, offset + length) - last->offset;
+          g_mutex_unlock (&self->lock);
+          return;
         }
-      append_extent (rebuilt, e.offset, MAX (e.offset, offset) - e.offset, TRUE);
-      append_extent (rebuilt, MAX (e.offset, offset), MIN (e_end, end) - MAX (e.offset, offset), FALSE);
-      append_extent (rebuilt, MIN (e_end, end), e_end - MIN (e_end, end), TRUE);
     }
-  g_array_unref (self->extents);
-  self->extents = g_steal_pointer (&rebuilt);
+  g_array_append_val (self->marks, mark);
   g_mutex_unlock (&self->lock);
 }
 
+/* The windows holding edits were dropped: forget the marks, rescan the file. */
 void
 _hm_document_invalidate_extents (HmDocument *self)
 {
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->extents, g_array_unref);
+  g_array_set_size (self->marks, 0);
   g_mutex_unlock (&self->lock);
 }
 
