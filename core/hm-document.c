@@ -1099,6 +1099,115 @@ hm_document_get_extents (HmDocument *self,
   return result;
 }
 
+/* Finds the first run of the wanted kind that starts after @offset (forward) or
+ * the last one that starts before it (backward). */
+static gboolean
+find_run_start (HmDocument *self,
+                guint64     offset,
+                gboolean    want_hole,
+                gboolean    forward,
+                guint64    *result)
+{
+  GArray *extents;
+  gboolean found = FALSE;
+
+  g_mutex_lock (&self->lock);
+  extents = ensure_extents (self);
+  if (extents->len > 0)
+    {
+      guint here = offset < self->size ? find_extent (extents, offset) : extents->len - 1;
+
+      if (forward)
+        {
+          for (guint i = here; i < extents->len && !found; i++)
+            {
+              const HmExtent *e = &g_array_index (extents, HmExtent, i);
+
+              if (e->is_hole == want_hole && e->offset > offset)
+                {
+                  *result = e->offset;
+                  found = TRUE;
+                }
+            }
+        }
+      else
+        {
+          for (guint i = here + 1; i-- > 0 && !found;)
+            {
+              const HmExtent *e = &g_array_index (extents, HmExtent, i);
+
+              if (e->is_hole == want_hole && e->offset < offset)
+                {
+                  *result = e->offset;
+                  found = TRUE;
+                }
+            }
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  return found;
+}
+
+/**
+ * hm_document_next_data:
+ * @self: a #HmDocument
+ * @offset: where to start
+ * @result: (out): the first byte of the next data run
+ *
+ * For "next data" navigation in sparse files: the start of the first data run
+ * that begins after @offset.
+ *
+ * Returns: %FALSE if there is none
+ */
+gboolean
+hm_document_next_data (HmDocument *self,
+                       guint64     offset,
+                       guint64    *result)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+  return find_run_start (self, offset, FALSE, TRUE, result);
+}
+
+/**
+ * hm_document_previous_data:
+ * @self: a #HmDocument
+ * @offset: where to start
+ * @result: (out): the first byte of the previous data run
+ *
+ * The start of the last data run that begins before @offset (the start of the
+ * current run when @offset is inside one).
+ *
+ * Returns: %FALSE if there is none
+ */
+gboolean
+hm_document_previous_data (HmDocument *self,
+                           guint64     offset,
+                           guint64    *result)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+  return find_run_start (self, offset, FALSE, FALSE, result);
+}
+
+/**
+ * hm_document_next_hole:
+ * @self: a #HmDocument
+ * @offset: where to start
+ * @result: (out): the first byte of the next hole
+ *
+ * Returns: %FALSE if no hole begins after @offset
+ */
+gboolean
+hm_document_next_hole (HmDocument *self,
+                       guint64     offset,
+                       guint64    *result)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+  return find_run_start (self, offset, TRUE, TRUE, result);
+}
+
 guint
 hm_document_get_n_holes (HmDocument *self)
 {

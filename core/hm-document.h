@@ -136,6 +136,15 @@ GArray         *hm_document_get_extents          (HmDocument    *self,
 gboolean        hm_document_is_hole              (HmDocument    *self,
                                                   guint64        offset,
                                                   guint64       *run_end);
+gboolean        hm_document_next_data            (HmDocument    *self,
+                                                  guint64        offset,
+                                                  guint64       *result);
+gboolean        hm_document_previous_data        (HmDocument    *self,
+                                                  guint64        offset,
+                                                  guint64       *result);
+gboolean        hm_document_next_hole            (HmDocument    *self,
+                                                  guint64        offset,
+                                                  guint64       *result);
 guint           hm_document_get_n_holes          (HmDocument    *self);
 guint64         hm_document_get_data_bytes       (HmDocument    *self);
 

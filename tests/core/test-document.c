@@ -326,6 +326,46 @@ test_edit_survives_truncation (void)
   g_assert_true (hm_document_get_has_pending (doc));
 }
 
+static void
+test_navigation (void)
+{
+  const guint64 mib = 1024 * 1024;
+  g_autofree char *path = hm_test_make_sparse ("nav.bin", 64 * mib);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = NULL;
+  guint8 data[PAGE];
+  guint64 at = 0;
+
+  memset (data, 1, sizeof data);
+  hm_test_pwrite (path, 8 * mib, data, PAGE);
+  hm_test_pwrite (path, 32 * mib, data, PAGE);
+  doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (hm_document_next_data (doc, 0, &at));
+  g_assert_cmpuint (at, ==, 8 * mib);
+  g_assert_true (hm_document_next_data (doc, 8 * mib, &at));
+  g_assert_cmpuint (at, ==, 32 * mib);
+  g_assert_false (hm_document_next_data (doc, 32 * mib, &at));
+
+  g_assert_true (hm_document_next_hole (doc, 0, &at));
+  g_assert_cmpuint (at, ==, 8 * mib + PAGE);
+  g_assert_true (hm_document_next_hole (doc, 8 * mib + PAGE, &at));
+  g_assert_cmpuint (at, ==, 32 * mib + PAGE);
+  g_assert_false (hm_document_next_hole (doc, 32 * mib + PAGE, &at));
+
+  g_assert_true (hm_document_previous_data (doc, 40 * mib, &at));
+  g_assert_cmpuint (at, ==, 32 * mib);
+  g_assert_true (hm_document_previous_data (doc, 32 * mib + 5, &at));
+  g_assert_cmpuint (at, ==, 32 * mib);
+  g_assert_true (hm_document_previous_data (doc, 32 * mib, &at));
+  g_assert_cmpuint (at, ==, 8 * mib);
+  g_assert_false (hm_document_previous_data (doc, 8 * mib, &at));
+  /* Past the end of the file: still the last data run. */
+  g_assert_true (hm_document_previous_data (doc, G_MAXUINT64, &at));
+  g_assert_cmpuint (at, ==, 32 * mib);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -345,6 +385,7 @@ main (int   argc,
   g_test_add_func ("/hm/document/holes-tmpfs", test_holes_tmpfs);
   g_test_add_func ("/hm/document/tib-sparse-open", test_tib_sparse_open);
   g_test_add_func ("/hm/document/refresh", test_refresh);
+  g_test_add_func ("/hm/document/navigation", test_navigation);
   g_test_add_func ("/hm/document/edit-in-hole-survives-refresh", test_edit_in_hole_survives_refresh);
   g_test_add_func ("/hm/document/edit-survives-truncation", test_edit_survives_truncation);
 
