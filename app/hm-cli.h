@@ -28,6 +28,8 @@ int      hm_cli_info          (int          argc,
                                char       **argv);
 int      hm_cli_dump          (int          argc,
                                char       **argv);
+int      hm_cli_find          (int          argc,
+                               char       **argv);
 int      hm_cli_patch         (int          argc,
                                char       **argv);
 
