@@ -64,7 +64,7 @@ typedef enum
  * HmDocumentMode:
  * @HM_DOCUMENT_MODE_READ_ONLY: nothing can change the file; edits fail
  * @HM_DOCUMENT_MODE_PREVIEW: edits land in private copy-on-write views; the file is
- *   untouched until hm_document_commit()
+ *   untouched until hm_document_save()
  * @HM_DOCUMENT_MODE_DIRECT: edits land in the file's page cache at once (other programs
  *   see them); saving only makes them durable
  */
@@ -238,6 +238,11 @@ gboolean        hm_document_get_can_redo         (HmDocument         *self);
 gboolean        hm_document_get_has_pending      (HmDocument         *self);
 GArray         *hm_document_get_pending_ranges   (HmDocument         *self);
 GArray         *hm_document_get_committed_ranges (HmDocument         *self);
+gssize          hm_document_read_baseline        (HmDocument         *self,
+                                                  guint64             offset,
+                                                  void               *buffer,
+                                                  gsize               length,
+                                                  GError            **error);
 gboolean        hm_document_discard              (HmDocument         *self,
                                                   GError            **error);
 gboolean        hm_document_save                 (HmDocument         *self,
