@@ -33,6 +33,7 @@ static const HmCliCommand commands[] = {
   { "info", hm_cli_info, "Show the size, kind, filesystem and holes of a file" },
   { "dump", hm_cli_dump, "Print bytes exactly like `hexdump -C`, skipping holes instantly" },
   { "find", hm_cli_find, "Find hex bytes or text; print offsets like grep" },
+  { "patch", hm_cli_patch, "Overwrite bytes in place and save them durably" },
 };
 
 static int output_errno;
