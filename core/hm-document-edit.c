@@ -394,6 +394,8 @@ source_copy (const ByteSource *source,
  * ordinary copy-on-write store follows, which is merely less thrifty.
  * Disk filesystems do not allocate on such a fault, so they are left alone.
  */
+#define HM_MAX_HOLE_REPLACEMENTS 4096
+
 static void
 replace_hole_pages (HmDocument *self,
                     HmWindow   *window,
@@ -423,16 +425,39 @@ replace_hole_pages (HmDocument *self,
       last = run_end >= window_end ? (window_end + page - 1) / page * page
                                    : run_end / page * page;
       last = MIN (last, (end + page - 1) / page * page);
-      if (last > first)
+      /* Each replacement may split the window's mapping in up to three, and
+       * vm.max_map_count (65530) is per process: past a budget, fall back to the
+       * ordinary store rather than starve every later mmap (GLib's included). */
+      if (last > first && self->n_hole_replacements < HM_MAX_HOLE_REPLACEMENTS)
         {
           void *addr = window->data + (first - window->offset);
 
-          mmap (addr, (gsize) (last - first), PROT_READ | PROT_WRITE,
-                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+          if (mmap (addr, (gsize) (last - first), PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED)
+            self->n_hole_replacements++;
         }
       pos = MAX (run_end, pos + 1);
       pos = (pos + page - 1) / page * page;
     }
+}
+
+/* Allocates [start, end) rounded out to whole pages (a store dirties a whole
+ * page, which may need neighbouring blocks when blocks are smaller than pages),
+ * clamped to the size. KEEP_SIZE: a truncation racing with us must not be undone
+ * by growing the file back. Sets errno and returns FALSE on failure. */
+static gboolean
+preallocate_pages (HmDocument *self,
+                   guint64     start,
+                   guint64     end)
+{
+  guint64 page = page_size ();
+  guint64 size = hm_document_get_size (self);
+
+  start = start / page * page;
+  end = MIN ((end + page - 1) / page * page, size);
+  if (end <= start)
+    return TRUE;
+  return fallocate (self->wfd, FALLOC_FL_KEEP_SIZE, (off_t) start, (off_t) (end - start)) == 0;
 }
 
 /*
@@ -458,7 +483,7 @@ preallocate_direct (HmDocument *self,
 
       if (!e->is_hole)
         continue;
-      if (fallocate (self->wfd, 0, (off_t) e->offset, (off_t) e->length) != 0)
+      if (!preallocate_pages (self, e->offset, e->offset + e->length))
         {
           int saved_errno = errno;
 
@@ -1491,7 +1516,7 @@ preallocate_holes (SaveJob *job,
           data = lseek (self->wfd, hole, SEEK_DATA);
           stop = data < 0 ? end : MIN ((guint64) data, end);
 
-          if (fallocate (self->wfd, 0, hole, (off_t) (stop - (guint64) hole)) != 0)
+          if (!preallocate_pages (self, (guint64) hole, stop))
             {
               int saved_errno = errno;
 

@@ -48,6 +48,8 @@ struct _HmDocument
   struct stat     expected_stat;
   gboolean        expected_valid;
   gboolean        busy;           /* a save runs in a worker: edits are refused */
+  guint           n_hole_replacements; /* anonymous zero pages mapped over holes
+                                        * (tmpfs preview); reset when windows drop */
   gboolean        direct_redirty; /* a direct save's flush failed: store the bytes
                                    * again before the next one, since FUSE and
                                    * network filesystems report an error only once */

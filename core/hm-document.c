@@ -1278,6 +1278,7 @@ _hm_document_invalidate_extents (HmDocument *self)
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->extents, g_array_unref);
   g_array_set_size (self->marks, 0);
+  self->n_hole_replacements = 0;
   g_mutex_unlock (&self->lock);
 }
 
