@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "hm-checksum.h"
+#include "hm-fault.h"
+#include "hm-test-util.h"
+
+#define WINDOW (64 * 1024)
+
+static HmDocument *
+open_document (const char     *path,
+               HmDocumentMode  mode)
+{
+  g_autoptr(GError) error = NULL;
+  HmDocument *doc = hm_document_new_full (path, mode, WINDOW, &error);
+
+  g_assert_no_error (error);
+  return doc;
+}
+
+/* An independent CRC-32: bit by bit, no table. */
+static guint32
+reference_crc32 (const guint8 *data,
+                 gsize         length)
+{
+  guint32 c = 0xffffffffu;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      c ^= data[i];
+      for (int k = 0; k < 8; k++)
+        c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+    }
+  return c ^ 0xffffffffu;
+}
+
+/* The first word `tool FILE` prints (sha256sum, md5sum, sha1sum). */
+static char *
+tool_sum (const char *tool,
+          const char *path)
+{
+  const char *argv[] = { tool, path, NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  char *space;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  space = strchr (out, ' ');
+  g_assert_nonnull (space);
+  return g_strndup (out, (gsize) (space - out));
+}
+
+static HmChecksumResult *
+compute (HmDocument *doc,
+         guint64     offset,
+         guint64     length)
+{
+  g_autoptr(GError) error = NULL;
+  HmChecksumResult *result = hm_checksum_compute (doc, offset, length, HM_CHECKSUM_ALL,
+                                                  NULL, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  return result;
+}
+
+static void
+assert_matches_bytes (const HmChecksumResult *result,
+                      const guint8           *bytes,
+                      gsize                   length)
+{
+  g_autofree char *crc = g_strdup_printf ("%08x", reference_crc32 (bytes, length));
+  g_autofree char *md5 = g_compute_checksum_for_data (G_CHECKSUM_MD5, bytes, length);
+  g_autofree char *sha1 = g_compute_checksum_for_data (G_CHECKSUM_SHA1, bytes, length);
+  g_autofree char *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, bytes, length);
+
+  g_assert_cmpstr (hm_checksum_result_get (result, HM_CHECKSUM_CRC32), ==, crc);
+  g_assert_cmpstr (hm_checksum_result_get (result, HM_CHECKSUM_MD5), ==, md5);
+  g_assert_cmpstr (hm_checksum_result_get (result, HM_CHECKSUM_SHA1), ==, sha1);
+  g_assert_cmpstr (hm_checksum_result_get (result, HM_CHECKSUM_SHA256), ==, sha256);
+}
+
+static void
+test_crc32_vectors (void)
+{
+  static const guint8 zeros[5000];
+  g_autofree guint8 *buf = g_malloc (4096);
+
+  g_assert_cmphex (hm_crc32_update (0, "123456789", 9), ==, 0xcbf43926);
+  g_assert_cmphex (hm_crc32_update (0, "", 0), ==, 0);
+  g_assert_cmphex (hm_crc32_update (0, "The quick brown fox jumps over the lazy dog", 43), ==, 0x414fa339);
+  /* In pieces: the same as in one go. */
+  g_assert_cmphex (hm_crc32_update (hm_crc32_update (0, "1234", 4), "56789", 5), ==, 0xcbf43926);
+
+  /* Skipping zeros arithmetically agrees with feeding them, short and long. */
+  for (guint64 n = 0; n <= sizeof zeros; n += (n < 300 ? 1 : 997))
+    {
+      guint32 start = hm_crc32_update (0, "abc", 3);
+
+      g_assert_cmphex (hm_crc32_update_zeros (start, n), ==, hm_crc32_update (start, zeros, n));
+      g_assert_cmphex (hm_crc32_update_zeros (0, n), ==, reference_crc32 (zeros, n));
+    }
+
+  /* A 64 MiB run of zeros, against 16384 pages fed one by one. */
+  {
+    guint32 fed = 0x12345678;
+
+    memset (buf, 0, 4096);
+    for (guint i = 0; i < 16384; i++)
+      fed = hm_crc32_update (fed, buf, 4096);
+    g_assert_cmphex (hm_crc32_update_zeros (0x12345678, G_GUINT64_CONSTANT (1) << 26), ==, fed);
+  }
+}
+
+static void
+test_random_file (void)
+{
+  g_autofree guint8 *bytes = NULL;
+  gsize size = 3 * 1024 * 1024 + 123;
+  g_autofree char *path = hm_test_write_random ("random.bin", size, 7, &bytes);
+  g_autoptr(HmDocument) doc = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(HmChecksumResult) all = compute (doc, 0, size);
+  g_autoptr(HmChecksumResult) part = compute (doc, 4095, 200001);
+  g_autoptr(HmChecksumResult) empty = compute (doc, size, 0);
+  g_autofree char *sha256 = tool_sum ("sha256sum", path);
+  g_autofree char *md5 = tool_sum ("md5sum", path);
+  g_autofree char *sha1 = tool_sum ("sha1sum", path);
+
+  g_assert_cmpstr (hm_checksum_result_get (all, HM_CHECKSUM_SHA256), ==, sha256);
+  g_assert_cmpstr (hm_checksum_result_get (all, HM_CHECKSUM_MD5), ==, md5);
+  g_assert_cmpstr (hm_checksum_result_get (all, HM_CHECKSUM_SHA1), ==, sha1);
+  assert_matches_bytes (all, bytes, size);
+  assert_matches_bytes (part, bytes + 4095, 200001);
+  assert_matches_bytes (empty, bytes, 0);
+  g_assert_cmpuint (hm_checksum_result_get_offset (part), ==, 4095);
+  g_assert_cmpuint (hm_checksum_result_get_length (part), ==, 200001);
+}
+
+static void
+test_sparse_file (void)
+{
+  guint64 size = 24 * 1024 * 1024 + 77;
+  g_autofree char *path = hm_test_make_sparse ("sparse.bin", size);
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(HmChecksumResult) all = NULL;
+  g_autoptr(HmChecksumResult) part = NULL;
+  g_autoptr(HmChecksumResult) crc_only = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *contents = g_malloc0 (size);
+  g_autofree char *sha256 = NULL;
+  g_autofree char *md5 = NULL;
+
+  /* Data islands between holes, one straddling a window boundary. */
+  hm_test_pwrite (path, 5 * 1024 * 1024 + 3, "island one", 10);
+  hm_test_pwrite (path, 2 * WINDOW - 4, "straddles", 9);
+  hm_test_pwrite (path, size - 5, "tail!", 5);
+  memcpy (contents + 5 * 1024 * 1024 + 3, "island one", 10);
+  memcpy (contents + 2 * WINDOW - 4, "straddles", 9);
+  memcpy (contents + size - 5, "tail!", 5);
+
+  doc = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_assert_cmpuint (hm_document_get_n_holes (doc), >, 0);
+  all = compute (doc, 0, size);
+  part = compute (doc, 1000, 6 * 1024 * 1024);
+  sha256 = tool_sum ("sha256sum", path);
+  md5 = tool_sum ("md5sum", path);
+
+  g_assert_cmpstr (hm_checksum_result_get (all, HM_CHECKSUM_SHA256), ==, sha256);
+  g_assert_cmpstr (hm_checksum_result_get (all, HM_CHECKSUM_MD5), ==, md5);
+  assert_matches_bytes (all, contents, size);
+  assert_matches_bytes (part, contents + 1000, 6 * 1024 * 1024);
+
+  /* CRC-32 alone only asks for the one sum. */
+  crc_only = hm_checksum_compute (doc, 0, size, HM_CHECKSUM_CRC32, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hm_checksum_result_get (crc_only, HM_CHECKSUM_CRC32), ==,
+                   hm_checksum_result_get (all, HM_CHECKSUM_CRC32));
+  g_assert_null (hm_checksum_result_get (crc_only, HM_CHECKSUM_SHA256));
+}
+
+static void
+test_huge_sparse_crc (void)
+{
+  /* 1 TiB of holes: CRC-32 alone is instant, whatever the size. */
+  guint64 size = G_GUINT64_CONSTANT (1) << 40;
+  g_autofree char *path = hm_test_make_sparse ("huge.bin", size);
+  g_autoptr(HmDocument) doc = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmChecksumResult) result = NULL;
+  g_autofree char *expected = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  hm_test_pwrite (path, size / 2, "x", 1);
+  g_assert_no_error (error);
+  g_clear_object (&doc);
+  doc = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+
+  result = hm_checksum_compute (doc, 0, size, HM_CHECKSUM_CRC32, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  expected = g_strdup_printf ("%08x", hm_crc32_update_zeros (hm_crc32_update (hm_crc32_update_zeros (0, size / 2), "x", 1),
+                                                            size / 2 - 1));
+  g_assert_cmpstr (hm_checksum_result_get (result, HM_CHECKSUM_CRC32), ==, expected);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+}
+
+static void
+test_pending_edits (void)
+{
+  g_autofree guint8 *bytes = NULL;
+  gsize size = 300000;
+  g_autofree char *path = hm_test_write_random ("pending.bin", size, 11, &bytes);
+  g_autoptr(HmDocument) doc = open_document (path, HM_DOCUMENT_MODE_PREVIEW);
+  g_autoptr(HmChecksumResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hm_document_write (doc, 1234, "edited", 6, HM_EDIT_NONE, &error);
+  g_assert_no_error (error);
+  memcpy (bytes + 1234, "edited", 6);
+
+  /* What the document shows, not what the file holds yet. */
+  result = compute (doc, 0, size);
+  assert_matches_bytes (result, bytes, size);
+}
+
+static void
+test_out_of_range (void)
+{
+  g_autofree char *path = hm_test_write_random ("range.bin", 1000, 3, NULL);
+  g_autoptr(HmDocument) doc = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(GError) error = NULL;
+  HmChecksumResult *result;
+
+  result = hm_checksum_compute (doc, 900, 101, HM_CHECKSUM_ALL, NULL, NULL, NULL, &error);
+  g_assert_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_OUT_OF_RANGE);
+  g_assert_null (result);
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  const char   *path;
+  guint64       cut_at;
+  guint         calls;
+  guint64       last_done;
+  guint64       total;
+} ProgressState;
+
+static void
+cancel_progress_cb (guint64  done,
+                    guint64  total,
+                    gpointer user_data)
+{
+  ProgressState *state = user_data;
+
+  state->calls++;
+  g_assert_cmpuint (done, >=, state->last_done);
+  state->last_done = done;
+  state->total = total;
+  g_cancellable_cancel (state->cancellable);
+}
+
+static void
+test_cancel (void)
+{
+  gsize size = 8 * 1024 * 1024;
+  g_autofree char *path = hm_test_write_random ("cancel.bin", size, 5, NULL);
+  g_autoptr(HmDocument) doc = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  ProgressState state = { cancellable, path, 0, 0, 0, 0 };
+  HmChecksumResult *result;
+
+  /* Cancelled from the first progress report: stops at the next chunk. */
+  result = hm_checksum_compute (doc, 0, size, HM_CHECKSUM_ALL, cancellable,
+                                cancel_progress_cb, &state, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (result);
+  g_assert_cmpuint (state.calls, >=, 1);
+  g_assert_cmpuint (state.total, ==, size);
+  g_assert_cmpuint (state.last_done, <, size);
+}
+
+static void
+truncate_progress_cb (guint64  done,
+                      guint64  total,
+                      gpointer user_data)
+{
+  ProgressState *state = user_data;
+
+  if (state->calls++ == 0)
+    hm_test_truncate (state->path, state->cut_at);
+}
+
+static void
+test_truncate_midway (void)
+{
+  gsize size = 4 * 1024 * 1024;
+  g_autofree char *path = hm_test_write_random ("truncate.bin", size, 9, NULL);
+  g_autoptr(HmDocument) doc = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(GError) error = NULL;
+  ProgressState state = { NULL, path, size / 2 + 100, 0, 0, 0 };
+  HmChecksumResult *result;
+
+  hm_fault_guard_install ();
+  result = hm_checksum_compute (doc, 0, size, HM_CHECKSUM_ALL, NULL,
+                                truncate_progress_cb, &state, &error);
+  g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED);
+  g_assert_null (result);
+  /* The message names the file and an offset past the new end. */
+  g_assert_nonnull (strstr (error->message, "truncate.bin"));
+  g_assert_nonnull (strstr (error->message, "0x200064"));
+}
+
+static void
+test_truncate_in_hole (void)
+{
+  guint64 size = 8 * 1024 * 1024;
+  g_autofree char *path = hm_test_make_sparse ("hole-cut.bin", size);
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  ProgressState state = { NULL, path, 4096, 0, 0, 0 };
+  HmChecksumResult *result;
+
+  hm_test_pwrite (path, 0, "head", 4);
+  doc = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  /* Holes are never read, yet a cut through one must not go unnoticed. */
+  result = hm_checksum_compute (doc, 0, size, HM_CHECKSUM_CRC32, NULL,
+                                truncate_progress_cb, &state, &error);
+  g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED);
+  g_assert_null (result);
+}
+
+typedef struct
+{
+  GMainLoop        *loop;
+  HmChecksumResult *result;
+  GError           *error;
+  guint             progress_calls;
+  gboolean          destroyed;
+} AsyncState;
+
+static void
+async_progress_cb (guint64  done,
+                   guint64  total,
+                   gpointer user_data)
+{
+  AsyncState *state = user_data;
+
+  g_atomic_int_inc (&state->progress_calls);
+}
+
+static void
+async_destroy_cb (gpointer user_data)
+{
+  AsyncState *state = user_data;
+
+  state->destroyed = TRUE;
+}
+
+static void
+async_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  AsyncState *state = user_data;
+
+  state->result = hm_checksum_compute_finish (HM_DOCUMENT (source), result, &state->error);
+  g_main_loop_quit (state->loop);
+}
+
+static void
+test_async (void)
+{
+  g_autofree guint8 *bytes = NULL;
+  gsize size = 2 * 1024 * 1024 + 1;
+  g_autofree char *path = hm_test_write_random ("async.bin", size, 13, &bytes);
+  g_autoptr(HmDocument) doc = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  AsyncState state = { loop, NULL, NULL, 0, FALSE };
+  g_autoptr(HmChecksumResult) result = NULL;
+
+  hm_checksum_compute_async (doc, 0, size, HM_CHECKSUM_ALL, NULL,
+                             async_progress_cb, &state, async_destroy_cb,
+                             async_done_cb, &state);
+  g_main_loop_run (loop);
+  g_assert_no_error (state.error);
+  result = g_steal_pointer (&state.result);
+  assert_matches_bytes (result, bytes, size);
+  g_assert_cmpuint (g_atomic_int_get (&state.progress_calls), >=, 2);
+  g_assert_true (state.destroyed);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/hm/checksum/crc32-vectors", test_crc32_vectors);
+  g_test_add_func ("/hm/checksum/random-file", test_random_file);
+  g_test_add_func ("/hm/checksum/sparse-file", test_sparse_file);
+  g_test_add_func ("/hm/checksum/huge-sparse-crc", test_huge_sparse_crc);
+  g_test_add_func ("/hm/checksum/pending-edits", test_pending_edits);
+  g_test_add_func ("/hm/checksum/out-of-range", test_out_of_range);
+  g_test_add_func ("/hm/checksum/cancel", test_cancel);
+  g_test_add_func ("/hm/checksum/truncate-midway", test_truncate_midway);
+  g_test_add_func ("/hm/checksum/truncate-in-hole", test_truncate_in_hole);
+  g_test_add_func ("/hm/checksum/async", test_async);
+
+  status = g_test_run ();
+  hm_test_cleanup ();
+  return status;
+}
