@@ -916,13 +916,22 @@ scan_extents (int        fd,
   GArray *extents = g_array_new (FALSE, FALSE, sizeof (HmExtent));
   guint64 pos = 0;
 
+  guint64 scan_end = size;
+  struct stat st;
+
   if (kind == HM_FILE_KIND_ZERO_DEVICE)
     {
       append_extent (extents, 0, size, TRUE);
       return extents;
     }
 
-  while (pos < size)
+  /* If the file shrank behind our back, SEEK_DATA past its new end says ENXIO,
+   * which would look like a hole: zeros, no fault, a truncation nobody notices.
+   * Show that tail as data instead, so whoever reads it faults and learns. */
+  if (kind == HM_FILE_KIND_REGULAR && fstat (fd, &st) == 0 && (guint64) st.st_size < size)
+    scan_end = (guint64) st.st_size;
+
+  while (pos < scan_end)
     {
       off_t data = lseek (fd, (off_t) pos, SEEK_DATA);
       off_t hole;
@@ -930,26 +939,27 @@ scan_extents (int        fd,
       if (data < 0)
         {
           /* ENXIO: only a hole remains. Anything else: holes are not supported here. */
-          append_extent (extents, pos, size - pos, errno == ENXIO);
+          append_extent (extents, pos, scan_end - pos, errno == ENXIO);
           break;
         }
-      if ((guint64) data >= size)
+      if ((guint64) data >= scan_end)
         {
-          append_extent (extents, pos, size - pos, TRUE);
+          append_extent (extents, pos, scan_end - pos, TRUE);
           break;
         }
       append_extent (extents, pos, (guint64) data - pos, TRUE);
 
       hole = lseek (fd, data, SEEK_HOLE);
-      if (hole < 0 || (guint64) hole > size)
-        hole = (off_t) size;
+      if (hole < 0 || (guint64) hole > scan_end)
+        hole = (off_t) scan_end;
       if (hole <= data)
-        hole = (off_t) size;  /* a filesystem that lies: treat the rest as data */
+        hole = (off_t) scan_end;  /* a filesystem that lies: treat the rest as data */
       if (extents->len >= MAX_EXTENTS)
-        hole = (off_t) size;
+        hole = (off_t) scan_end;
       append_extent (extents, (guint64) data, (guint64) (hole - data), FALSE);
       pos = (guint64) hole;
     }
+  append_extent (extents, scan_end, size - scan_end, FALSE);
 
   return extents;
 }

@@ -326,6 +326,23 @@ test_edit_survives_truncation (void)
   g_assert_true (hm_document_get_has_pending (doc));
 }
 
+/* Truncated before the hole map was first built: the lost tail must not pass for
+ * a hole (zeros, no fault); reading or searching it finds the truncation. */
+static void
+test_truncated_before_hole_map (void)
+{
+  g_autofree char *path = hm_test_write_random ("trunc-early.bin", 64 * PAGE, 8, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
+  guint8 buf[16];
+
+  g_assert_no_error (error);
+  hm_test_truncate (path, 4 * PAGE);
+  g_assert_false (hm_document_is_hole (doc, 40 * PAGE, NULL));
+  g_assert_cmpint (hm_document_read (doc, 40 * PAGE, buf, sizeof buf, &error), ==, -1);
+  g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED);
+}
+
 static void
 test_navigation (void)
 {
@@ -386,6 +403,7 @@ main (int   argc,
   g_test_add_func ("/hm/document/tib-sparse-open", test_tib_sparse_open);
   g_test_add_func ("/hm/document/refresh", test_refresh);
   g_test_add_func ("/hm/document/navigation", test_navigation);
+  g_test_add_func ("/hm/document/truncated-before-hole-map", test_truncated_before_hole_map);
   g_test_add_func ("/hm/document/edit-in-hole-survives-refresh", test_edit_in_hole_survives_refresh);
   g_test_add_func ("/hm/document/edit-survives-truncation", test_edit_survives_truncation);
 
