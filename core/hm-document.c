@@ -991,15 +991,30 @@ split_holes (GArray  *extents,
   return rebuilt;
 }
 
-/* Called with the lock held. The file's holes, minus the ones our pending
+/* Called with the lock held; may drop and retake it. The file's holes, minus the ones our pending
  * stores filled: those must be read through the windows, or the edits would
  * read as zeros (and a commit would write zeros). */
 static GArray *
 ensure_extents (HmDocument *self)
 {
-  if (self->extents == NULL)
+  /* The scan is I/O (slow on a network mount): do it without the lock, so the
+   * main thread's hm_document_get_size() never waits for a worker's scan. */
+  while (self->extents == NULL)
     {
-      self->extents = scan_extents (self->fd, self->kind, self->size);
+      guint64 size = self->size;
+      GArray *scanned;
+
+      g_mutex_unlock (&self->lock);
+      scanned = scan_extents (self->fd, self->kind, size);
+      g_mutex_lock (&self->lock);
+
+      if (self->extents != NULL || self->size != size)
+        {
+          g_array_unref (scanned);  /* someone was quicker, or the size moved: again */
+          continue;
+        }
+
+      self->extents = scanned;
       for (guint i = 0; i < self->marks->len; i++)
         {
           const HmRange *r = &g_array_index (self->marks, HmRange, i);
@@ -1051,8 +1066,8 @@ hm_document_is_hole (HmDocument *self,
   g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
 
   g_mutex_lock (&self->lock);
-  end = self->size;
   extents = ensure_extents (self);
+  end = self->size;
   if (offset < self->size && extents->len > 0)
     {
       const HmExtent *e = &g_array_index (extents, HmExtent, find_extent (extents, offset));
