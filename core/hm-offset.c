@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Offsets as people type them: "4096", "0x1000", "4K", "4KiB", "4KB" (1000s),
- * "1T", "512b" (512-byte blocks, as hexdump -s takes them).
+ * "1T", "512b" (512-byte blocks, as hexdump -s takes them); and go-to
+ * expressions on top: "+16", "-0x10", "50%", "end-512".
  */
 #include "config.h"
 
@@ -51,32 +52,21 @@ suffix_multiplier (const char *suffix,
   return TRUE;
 }
 
-/**
- * hm_offset_parse:
- * @text: what the user typed
- * @value: (out): the offset in bytes
- * @error: a #HM_OFFSET_ERROR that points at the first wrong character
- *
- * Parses a decimal or `0x` hexadecimal number with an optional size suffix
- * (K, M, G, T, P, E in powers of 1024, or KB, MB… in powers of 1000; `b` is 512).
- *
- * Returns: %TRUE if @text is a valid offset
- */
-gboolean
-hm_offset_parse (const char *text,
-                 guint64    *value,
-                 GError    **error)
+/* Parses the number that starts at @start inside @text; errors quote all of @text
+ * and count columns from its start, so a caller parsing a longer expression
+ * still points at the right character. */
+static gboolean
+parse_number (const char *text,
+              const char *start,
+              guint64    *value,
+              GError    **error)
 {
-  const char *p;
+  const char *p = start;
   const char *digits;
   guint64 number = 0;
   guint64 multiplier;
   guint radix = 10;
 
-  g_return_val_if_fail (text != NULL, FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
-
-  p = text;
   while (g_ascii_isspace (*p))
     p++;
 
@@ -143,5 +133,259 @@ hm_offset_parse (const char *text,
     }
 
   *value = number * multiplier;
+  return TRUE;
+}
+
+/**
+ * hm_offset_parse:
+ * @text: what the user typed
+ * @value: (out): the offset in bytes
+ * @error: a #HM_OFFSET_ERROR that points at the first wrong character
+ *
+ * Parses a decimal or `0x` hexadecimal number with an optional size suffix
+ * (K, M, G, T, P, E in powers of 1024, or KB, MB… in powers of 1000; `b` is 512).
+ *
+ * Returns: %TRUE if @text is a valid offset
+ */
+gboolean
+hm_offset_parse (const char *text,
+                 guint64    *value,
+                 GError    **error)
+{
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  return parse_number (text, text, value, error);
+}
+
+/* Percentages keep six decimals: 100% is 100 000 000 parts. */
+#define PERCENT_SCALE G_GUINT64_CONSTANT (1000000)
+#define PERCENT_FULL  (100 * PERCENT_SCALE)
+
+static gboolean
+parse_percent (const char *text,
+               const char *start,
+               const char *percent_sign,
+               guint64    *parts,
+               GError    **error)
+{
+  const char *p = start;
+  guint64 whole = 0;
+  guint64 fraction = 0;
+  guint64 scale = PERCENT_SCALE;
+
+  while (g_ascii_isspace (*p))
+    p++;
+  if (p == percent_sign)
+    {
+      g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
+                   "“%s” is not an offset: a number is expected before “%%” at column %d",
+                   text, (int) (percent_sign - text) + 1);
+      return FALSE;
+    }
+  for (; p < percent_sign && g_ascii_isdigit (*p); p++)
+    {
+      whole = whole * 10 + (guint64) g_ascii_digit_value (*p);
+      if (whole > 100)
+        break;
+    }
+  if (p < percent_sign && *p == '.')
+    for (p++; p < percent_sign && g_ascii_isdigit (*p) && scale > 1; p++)
+      {
+        scale /= 10;
+        fraction += (guint64) g_ascii_digit_value (*p) * scale;
+      }
+  while (p < percent_sign && g_ascii_isspace (*p))
+    p++;
+  if (whole > 100 || (whole == 100 && fraction > 0))
+    {
+      g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE,
+                   "“%s”: a percentage must be between 0 and 100", text);
+      return FALSE;
+    }
+  if (p != percent_sign)
+    {
+      g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
+                   "“%s” is not an offset: unexpected “%c” at column %d",
+                   text, *p, (int) (p - text) + 1);
+      return FALSE;
+    }
+  for (p = percent_sign + 1; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      {
+        g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
+                     "“%s” is not an offset: unexpected “%c” at column %d",
+                     text, *p, (int) (p - text) + 1);
+        return FALSE;
+      }
+
+  *parts = whole * PERCENT_SCALE + fraction;
+  return TRUE;
+}
+
+/**
+ * hm_goto_parse:
+ * @text: what the user typed into "Go to offset"
+ * @target: (out): the parsed target, to resolve with hm_goto_resolve()
+ * @error: a #HM_OFFSET_ERROR that points at the first wrong character
+ *
+ * Parses a go-to expression: an offset as hm_offset_parse() takes it, `+N` or
+ * `-N` relative to the cursor, `N%` of the file (up to six decimals), or `end`
+ * and `end-N` counted back from the end of the file.
+ *
+ * Parsing needs neither the cursor nor the file size, so the command line can
+ * check an expression before any file is open.
+ *
+ * Returns: %TRUE if @text is a valid expression
+ */
+gboolean
+hm_goto_parse (const char   *text,
+               HmGotoTarget *target,
+               GError      **error)
+{
+  const char *p;
+  const char *percent;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  p = text;
+  while (g_ascii_isspace (*p))
+    p++;
+
+  if (*p == '+' || *p == '-')
+    {
+      HmGotoKind kind = *p == '+' ? HM_GOTO_FORWARD : HM_GOTO_BACKWARD;
+      guint64 value;
+
+      if (!parse_number (text, p + 1, &value, error))
+        return FALSE;
+      target->kind = kind;
+      target->value = value;
+      return TRUE;
+    }
+
+  if (g_ascii_strncasecmp (p, "end", 3) == 0)
+    {
+      const char *q = p + 3;
+      guint64 value = 0;
+
+      while (g_ascii_isspace (*q))
+        q++;
+      if (*q == '-')
+        {
+          if (!parse_number (text, q + 1, &value, error))
+            return FALSE;
+        }
+      else if (*q != '\0')
+        {
+          g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
+                       "“%s” is not an offset: expected “-” after “end” at column %d",
+                       text, (int) (q - text) + 1);
+          return FALSE;
+        }
+      target->kind = HM_GOTO_FROM_END;
+      target->value = value;
+      return TRUE;
+    }
+
+  percent = strchr (p, '%');
+  if (percent != NULL)
+    {
+      guint64 parts;
+
+      if (!parse_percent (text, p, percent, &parts, error))
+        return FALSE;
+      target->kind = HM_GOTO_PERCENT;
+      target->value = parts;
+      return TRUE;
+    }
+
+  {
+    guint64 value;
+
+    if (!parse_number (text, p, &value, error))
+      return FALSE;
+    target->kind = HM_GOTO_ABSOLUTE;
+    target->value = value;
+  }
+  return TRUE;
+}
+
+/**
+ * hm_goto_resolve:
+ * @target: a target from hm_goto_parse()
+ * @cursor: the cursor offset, for relative targets
+ * @size: the file size
+ * @offset: (out): the byte to go to
+ * @error: a %HM_OFFSET_ERROR_OUT_OF_RANGE error when the target lies outside the file
+ *
+ * Turns a target into an offset in a file of @size bytes. `end` and `end-0`
+ * land on the last byte; `100%` too. An empty file has only offset 0.
+ *
+ * Returns: %TRUE if the target lies inside the file
+ */
+gboolean
+hm_goto_resolve (const HmGotoTarget *target,
+                 guint64             cursor,
+                 guint64             size,
+                 guint64            *offset,
+                 GError            **error)
+{
+  guint64 last = size > 0 ? size - 1 : 0;
+  guint64 result;
+
+  g_return_val_if_fail (target != NULL, FALSE);
+  g_return_val_if_fail (offset != NULL, FALSE);
+
+  switch (target->kind)
+    {
+    case HM_GOTO_ABSOLUTE:
+      result = target->value;
+      break;
+    case HM_GOTO_FORWARD:
+      if (target->value > G_MAXUINT64 - cursor)
+        result = G_MAXUINT64;
+      else
+        result = cursor + target->value;
+      break;
+    case HM_GOTO_BACKWARD:
+      if (target->value > cursor)
+        {
+          g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE,
+                       "Going back 0x%" G_GINT64_MODIFIER "x bytes from 0x%" G_GINT64_MODIFIER "x "
+                       "passes the start of the file", target->value, cursor);
+          return FALSE;
+        }
+      result = cursor - target->value;
+      break;
+    case HM_GOTO_PERCENT:
+      /* size / 10^8 * parts + size % 10^8 * parts / 10^8: no 64-bit overflow. */
+      result = size / PERCENT_FULL * target->value + size % PERCENT_FULL * target->value / PERCENT_FULL;
+      result = MIN (result, last);
+      break;
+    case HM_GOTO_FROM_END:
+      if (target->value > size || (size == 0 && target->value > 0))
+        {
+          g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE,
+                       "The file has only 0x%" G_GINT64_MODIFIER "x bytes: end-0x%" G_GINT64_MODIFIER "x "
+                       "lies before its start", size, target->value);
+          return FALSE;
+        }
+      result = MIN (size - target->value, last);
+      break;
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+
+  if (result > last)
+    {
+      g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE,
+                   "0x%" G_GINT64_MODIFIER "x lies beyond the end of the file (0x%" G_GINT64_MODIFIER "x bytes)",
+                   result, size);
+      return FALSE;
+    }
+
+  *offset = result;
   return TRUE;
 }
