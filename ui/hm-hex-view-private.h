@@ -19,5 +19,10 @@ gboolean    _hm_hex_view_key_press          (HmHexView  *self,
                                              GdkModifierType state);
 void        _hm_hex_view_snapshot_content   (HmHexView  *self,
                                              GtkSnapshot *snapshot);
+/* Reads through the worker thread even for a local file (tests), and what it did. */
+void        _hm_hex_view_set_async_reads    (HmHexView  *self,
+                                             gboolean    async_reads);
+gboolean    _hm_hex_view_get_async_reads    (HmHexView  *self);
+guint       _hm_hex_view_get_n_async_reads  (HmHexView  *self);
 
 G_END_DECLS

@@ -15,9 +15,9 @@
  * with one guarded hm_document_read(), into a buffer the widget reuses; no pointer
  * into mapped memory outlives the call. If the read faults, the range is read
  * again page by page and the pages that fail are drawn as `??`. Backgrounds come
- * first (edits, selection, cursor), then the text: every glyph of the monospace
- * font is shaped once into a cache, and each row becomes one text node per colour,
- * filled straight from the cache, with no Pango layout per row.
+ * first (edits, search matches, selection, cursor), then the text: every glyph
+ * of the monospace font is shaped once into a cache, and each row becomes one text
+ * node per colour, filled straight from the cache, with no Pango layout per row.
  *
  * Colours. data/style.css defines named colours (`@define-color hm_zero_color …`)
  * derived from the theme's own colours, so they follow the light or dark style; the
@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "hm-hex-view-private.h"
+#include "hm-view-reader.h"
 
 #define PAGE_BYTES        4096u
 #define MAX_COPY_BYTES    (16u * 1024u * 1024u)
@@ -46,6 +47,7 @@ enum
   INK_HIGH,
   INK_HOLE,
   INK_FAULT,
+  INK_LOADING,
   N_INKS
 };
 
@@ -55,6 +57,7 @@ enum
   COLOR_CURSOR,
   COLOR_PENDING,
   COLOR_COMMITTED,
+  COLOR_MATCH,
   COLOR_SEPARATOR,
   N_COLORS
 };
@@ -72,10 +75,12 @@ static const struct
   [INK_HIGH]        = { "hm_high_color",      "#c64600" },
   [INK_HOLE]        = { "hm_hole_color",      "rgba(154,153,150,0.45)" },
   [INK_FAULT]       = { "hm_fault_color",     "#e01b24" },
+  [INK_LOADING]     = { "hm_loading_color",   "rgba(154,153,150,0.6)" },
   [COLOR_SELECTION] = { "hm_selection_color", "rgba(53,132,228,0.3)" },
   [COLOR_CURSOR]    = { "hm_cursor_color",    "rgba(53,132,228,0.6)" },
   [COLOR_PENDING]   = { "hm_pending_color",   "rgba(245,194,17,0.4)" },
   [COLOR_COMMITTED] = { "hm_committed_color", "rgba(46,194,126,0.3)" },
+  [COLOR_MATCH]     = { "hm_match_color",     "rgba(192,97,203,0.35)" },
   [COLOR_SEPARATOR] = { "hm_separator_color", "rgba(0,0,0,0.1)" },
 };
 
@@ -86,6 +91,8 @@ enum
   FLAG_PENDING   = 1 << 2,
   FLAG_COMMITTED = 1 << 3,
   FLAG_MISSING   = 1 << 4,
+  FLAG_MATCH     = 1 << 5,
+  FLAG_LOADING   = 1 << 6,
 };
 
 typedef struct
@@ -154,9 +161,17 @@ struct _HmHexView
   GArray        *committed;
   gboolean       ranges_valid;
 
+  /* Search matches to highlight: HmRange, sorted, disjoint; NULL for none. */
+  GArray        *highlights;
+
   gboolean       fault_reported;
   GError        *fault_error;
   guint          fault_idle;
+
+  /* Network and FUSE files: the visible bytes come from a worker thread. */
+  HmViewReader  *reader;
+  gboolean       force_async_reads;
+  gboolean       cursor_loading;
 
   guint          frames_drawn;
 };
@@ -548,17 +563,38 @@ hm_hex_view_get_selection_length (HmHexView *self)
   return MAX (self->anchor, self->cursor) - MIN (self->anchor, self->cursor) + 1;
 }
 
+/* The byte at @offset for the accessible description. With a worker reading the
+ * file (slow storage) only what it already read: announcing must not block. */
+static HmViewReaderPeek
+peek_byte (HmHexView *self,
+           guint64    offset,
+           guint8    *byte)
+{
+  if (self->reader != NULL)
+    return hm_view_reader_peek (self->reader, offset, byte);
+  if (hm_document_read (self->document, offset, byte, 1, NULL) == 1)
+    return HM_VIEW_READER_PEEK_LOADED;
+  return HM_VIEW_READER_PEEK_UNREADABLE;
+}
+
 static void
 announce_cursor (HmHexView *self)
 {
   g_autofree char *text = NULL;
   guint8 byte = 0;
+  HmViewReaderPeek peek = HM_VIEW_READER_PEEK_UNREADABLE;
+
+  if (self->document != NULL && doc_size (self) > 0)
+    peek = peek_byte (self, self->cursor, &byte);
+  self->cursor_loading = peek == HM_VIEW_READER_PEEK_LOADING;
 
   if (self->document == NULL || doc_size (self) == 0)
     text = g_strdup (_("Empty"));
-  else if (hm_document_read (self->document, self->cursor, &byte, 1, NULL) == 1)
+  else if (peek == HM_VIEW_READER_PEEK_LOADED)
     text = g_strdup_printf (_("Offset 0x%" G_GINT64_MODIFIER "x, value 0x%02x (%u)"),
                             self->cursor, byte, byte);
+  else if (peek == HM_VIEW_READER_PEEK_LOADING)
+    text = g_strdup_printf (_("Offset 0x%" G_GINT64_MODIFIER "x, loading"), self->cursor);
   else
     text = g_strdup_printf (_("Offset 0x%" G_GINT64_MODIFIER "x, unreadable"), self->cursor);
 
@@ -1095,6 +1131,9 @@ key_pressed_cb (HmHexView             *self,
 
   if (self->document == NULL || size == 0)
     return FALSE;
+  /* Alt+arrows belong to the hole navigation bindings. */
+  if (state & GDK_ALT_MASK)
+    return FALSE;
 
   switch (keyval)
     {
@@ -1294,6 +1333,8 @@ document_changed_cb (HmHexView  *self,
 {
   invalidate_ranges (self);
   self->fault_reported = FALSE;
+  if (self->reader != NULL)
+    hm_view_reader_invalidate (self->reader, offset, length);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1304,6 +1345,8 @@ document_size_cb (HmHexView  *self,
 {
   guint64 size = doc_size (self);
 
+  if (self->reader != NULL)
+    hm_view_reader_invalidate (self->reader, 0, G_MAXUINT64);
   if (size > 0 && self->cursor >= size)
     move_cursor (self, size - 1, FALSE);
   gtk_widget_queue_resize (GTK_WIDGET (self));
@@ -1321,11 +1364,14 @@ document_mode_cb (HmHexView  *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+static void update_reader (HmHexView *self);
+
 static void
 disconnect_document (HmHexView *self)
 {
   if (self->document == NULL)
     return;
+  g_clear_pointer (&self->reader, hm_view_reader_free);
   g_clear_signal_handler (&self->changed_id, self->document);
   g_clear_signal_handler (&self->size_id, self->document);
   g_clear_signal_handler (&self->mode_id, self->document);
@@ -1362,6 +1408,7 @@ hm_hex_view_set_document (HmHexView  *self,
       self->mode_id = g_signal_connect_object (document, "notify::mode", G_CALLBACK (document_mode_cb),
                                                self, G_CONNECT_SWAPPED);
     }
+  update_reader (self);
   self->offset_digits = digits_for_size (doc_size (self));
   self->top_row = 0;
   move_cursor (self, 0, FALSE);
@@ -1472,6 +1519,146 @@ ensure_ranges (HmHexView *self)
     g_array_sort (self->committed, compare_ranges);
 }
 
+/**
+ * hm_hex_view_set_highlights:
+ * @self: a #HmHexView
+ * @ranges: (nullable) (element-type HmRange): ranges to highlight, sorted by offset;
+ *   %NULL or empty for none
+ *
+ * Highlights ranges (search matches) with their own background, under the
+ * selection. The view keeps a copy, with overlapping or touching ranges merged, so
+ * the caller may change or free @ranges afterwards. Drawing looks up only the rows
+ * on screen, so a long list costs a binary search per frame.
+ */
+void
+hm_hex_view_set_highlights (HmHexView *self,
+                            GArray    *ranges)
+{
+  g_return_if_fail (HM_IS_HEX_VIEW (self));
+
+  g_clear_pointer (&self->highlights, g_array_unref);
+  if (ranges != NULL && ranges->len > 0)
+    {
+      self->highlights = g_array_sized_new (FALSE, FALSE, sizeof (HmRange), ranges->len);
+      for (guint i = 0; i < ranges->len; i++)
+        {
+          const HmRange *r = &g_array_index (ranges, HmRange, i);
+          HmRange *last = self->highlights->len > 0
+            ? &g_array_index (self->highlights, HmRange, self->highlights->len - 1)
+            : NULL;
+
+          g_return_if_fail (last == NULL || r->offset >= last->offset);
+          if (r->length == 0)
+            continue;
+          if (last != NULL && r->offset <= last->offset + last->length)
+            last->length = MAX (last->length, r->offset + r->length - last->offset);
+          else
+            g_array_append_val (self->highlights, *r);
+        }
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ---- Slow storage: the visible bytes from a worker thread ----
+ *
+ * On network and FUSE mounts a read may wait for a server, or forever, so a frame
+ * of such a file never reads: HmViewReader (hm-view-reader.c) hands over what it
+ * already has, the rest is drawn as a dim placeholder, and its worker thread reads
+ * it (then the next screen) meanwhile; the view draws again when the bytes arrive.
+ * Pages that failed stay unreadable (`??`) until hm_hex_view_retry(). Local files
+ * are still read in the frame: that is faster than any hand-over.
+ */
+
+G_STATIC_ASSERT ((int) FLAG_HOLE == (int) HM_VIEW_READER_HOLE);
+G_STATIC_ASSERT ((int) FLAG_FAULT == (int) HM_VIEW_READER_FAULT);
+G_STATIC_ASSERT ((int) FLAG_MISSING == (int) HM_VIEW_READER_MISSING);
+G_STATIC_ASSERT ((int) FLAG_LOADING == (int) HM_VIEW_READER_LOADING);
+
+static gboolean
+wants_worker (HmHexView *self)
+{
+  HmFsKind kind;
+
+  if (self->document == NULL)
+    return FALSE;
+  if (self->force_async_reads)
+    return TRUE;
+  kind = hm_document_get_fs_kind (self->document);
+  return kind == HM_FS_KIND_NETWORK || kind == HM_FS_KIND_FUSE;
+}
+
+static void
+reader_ready_cb (const GError *fault,
+                 gpointer      user_data)
+{
+  HmHexView *self = user_data;
+
+  if (fault != NULL)
+    report_fault (self, (GError *) fault);
+  if (self->cursor_loading)
+    announce_cursor (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+update_reader (HmHexView *self)
+{
+  g_clear_pointer (&self->reader, hm_view_reader_free);
+  if (wants_worker (self))
+    self->reader = hm_view_reader_new (self->document, reader_ready_cb, self);
+}
+
+static void
+read_visible_async (HmHexView *self,
+                    guint64    first,
+                    gsize      length)
+{
+  ensure_buffers (self, length);
+  hm_view_reader_fill (self->reader, first, length, self->bytes, self->flags);
+
+  ensure_ranges (self);
+  mark_ranges (self->flags, first, length, self->pending, FLAG_PENDING);
+  mark_ranges (self->flags, first, length, self->committed, FLAG_COMMITTED);
+  mark_ranges (self->flags, first, length, self->highlights, FLAG_MATCH);
+}
+
+/* ---- Hole navigation actions ---- */
+
+static void
+hole_navigation_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  HmHexView *self = HM_HEX_VIEW (widget);
+
+  if (g_str_equal (action_name, "hex-view.next-data"))
+    hm_hex_view_goto_next_data (self);
+  else if (g_str_equal (action_name, "hex-view.previous-data"))
+    hm_hex_view_goto_previous_data (self);
+  else if (g_str_equal (action_name, "hex-view.next-hole"))
+    hm_hex_view_goto_next_hole (self);
+  else
+    hm_hex_view_goto_previous_hole (self);
+}
+
+/* Alt+Down / Alt+Up: next / previous data run; Alt+Shift+Down / Alt+Shift+Up:
+ * next / previous hole. The key handler leaves Alt+arrows alone. */
+static void
+install_hole_navigation (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "hex-view.next-data", NULL, hole_navigation_action);
+  gtk_widget_class_install_action (widget_class, "hex-view.previous-data", NULL, hole_navigation_action);
+  gtk_widget_class_install_action (widget_class, "hex-view.next-hole", NULL, hole_navigation_action);
+  gtk_widget_class_install_action (widget_class, "hex-view.previous-hole", NULL, hole_navigation_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK, "hex-view.next-data", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "hex-view.previous-data", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK | GDK_SHIFT_MASK,
+                                       "hex-view.next-hole", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK | GDK_SHIFT_MASK,
+                                       "hex-view.previous-hole", NULL);
+}
+
 /* Copies the visible bytes into the frame buffer and fills in a flag per byte. */
 static void
 read_visible (HmHexView *self,
@@ -1481,6 +1668,12 @@ read_visible (HmHexView *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) extents = NULL;
   gssize n;
+
+  if (self->reader != NULL)
+    {
+      read_visible_async (self, first, length);
+      return;
+    }
 
   ensure_buffers (self, length);
   memset (self->flags, 0, length);
@@ -1523,6 +1716,7 @@ read_visible (HmHexView *self,
   ensure_ranges (self);
   mark_ranges (self->flags, first, length, self->pending, FLAG_PENDING);
   mark_ranges (self->flags, first, length, self->committed, FLAG_COMMITTED);
+  mark_ranges (self->flags, first, length, self->highlights, FLAG_MATCH);
 }
 
 /* ---- Drawing ---- */
@@ -1759,6 +1953,7 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
 
         draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_COMMITTED, &self->colors[COLOR_COMMITTED]);
         draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_PENDING, &self->colors[COLOR_PENDING]);
+        draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_MATCH, &self->colors[COLOR_MATCH]);
         if (sel_end > row_first && sel_start < row_first + count)
           {
             guint a = (guint) (MAX (sel_start, row_first) - row_first);
@@ -1792,6 +1987,15 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
 
             if (f & FLAG_MISSING)
               continue;
+            if (f & FLAG_LOADING)
+              {
+                /* Not read yet (slow storage): a dim placeholder. */
+                run = &self->runs[INK_LOADING];
+                run_add (self, run, col, '.');
+                run_add (self, run, col + 1, '.');
+                run_add (self, run, tcol + (int) i, '.');
+                continue;
+              }
             if (f & FLAG_FAULT)
               {
                 run = &self->runs[INK_FAULT];
@@ -1993,6 +2197,7 @@ hm_hex_view_finalize (GObject *object)
 
   clear_font (self);
   invalidate_ranges (self);
+  g_clear_pointer (&self->highlights, g_array_unref);
   for (guint i = 0; i < N_INKS; i++)
     g_clear_pointer (&self->runs[i].glyphs, pango_glyph_string_free);
   g_clear_pointer (&self->bytes, g_free);
@@ -2065,6 +2270,7 @@ hm_hex_view_class_init (HmHexViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "hex-view.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_y, GDK_CONTROL_MASK, "hex-view.redo", NULL);
+  install_hole_navigation (widget_class);
 
   gtk_widget_class_set_css_name (widget_class, "hexview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_TEXT_BOX);
@@ -2269,4 +2475,189 @@ _hm_hex_view_key_press (HmHexView       *self,
                         GdkModifierType  state)
 {
   return key_pressed_cb (self, keyval, 0, state, NULL);
+}
+
+/* ---- Unreadable pages and hole navigation ---- */
+
+/**
+ * hm_hex_view_retry:
+ * @self: a #HmHexView
+ *
+ * Forgets which pages could not be read and reads them again, e.g. after the
+ * user answered Retry in the fault dialog. If they fail again,
+ * #HmHexView::read-fault is emitted again (once).
+ */
+void
+hm_hex_view_retry (HmHexView *self)
+{
+  g_return_if_fail (HM_IS_HEX_VIEW (self));
+
+  self->fault_reported = FALSE;
+  g_clear_error (&self->fault_error);
+  g_clear_handle_id (&self->fault_idle, g_source_remove);
+  if (self->reader != NULL)
+    hm_view_reader_retry (self->reader);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+go_to_run (HmHexView  *self,
+           gboolean    found,
+           guint64     offset,
+           const char *not_found)
+{
+  if (!found)
+    {
+      hint (self, not_found);
+      return FALSE;
+    }
+  hm_hex_view_scroll_to_offset (self, offset);
+  move_cursor (self, offset, FALSE);
+  return TRUE;
+}
+
+/**
+ * hm_hex_view_goto_next_data:
+ * @self: a #HmHexView
+ *
+ * Moves the cursor to the start of the next data run after it (sparse files),
+ * scrolling it to the middle of the view if it was off screen. Bound to
+ * Alt+Down (action `hex-view.next-data`).
+ *
+ * Returns: %FALSE (and emits #HmHexView::hint) if there is none
+ */
+gboolean
+hm_hex_view_goto_next_data (HmHexView *self)
+{
+  guint64 offset = 0;
+  gboolean found;
+
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
+
+  if (self->document == NULL)
+    return FALSE;
+  found = hm_document_next_data (self->document, self->cursor, &offset);
+  return go_to_run (self, found, offset, _("No data after the cursor: the rest of the file is a hole"));
+}
+
+/**
+ * hm_hex_view_goto_previous_data:
+ * @self: a #HmHexView
+ *
+ * Moves the cursor to the start of the data run it is in, or of the previous
+ * one. Bound to Alt+Up (action `hex-view.previous-data`).
+ *
+ * Returns: %FALSE (and emits #HmHexView::hint) if there is none
+ */
+gboolean
+hm_hex_view_goto_previous_data (HmHexView *self)
+{
+  guint64 offset = 0;
+  gboolean found;
+
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
+
+  if (self->document == NULL)
+    return FALSE;
+  found = hm_document_previous_data (self->document, self->cursor, &offset);
+  return go_to_run (self, found, offset, _("No data before the cursor"));
+}
+
+/**
+ * hm_hex_view_goto_next_hole:
+ * @self: a #HmHexView
+ *
+ * Moves the cursor to the start of the next hole after it. Bound to
+ * Alt+Shift+Down (action `hex-view.next-hole`).
+ *
+ * Returns: %FALSE (and emits #HmHexView::hint) if there is none
+ */
+gboolean
+hm_hex_view_goto_next_hole (HmHexView *self)
+{
+  guint64 offset = 0;
+  gboolean found;
+
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
+
+  if (self->document == NULL)
+    return FALSE;
+  found = hm_document_next_hole (self->document, self->cursor, &offset);
+  return go_to_run (self, found, offset, _("No hole after the cursor"));
+}
+
+/**
+ * hm_hex_view_goto_previous_hole:
+ * @self: a #HmHexView
+ *
+ * Moves the cursor to the start of the hole it is in, or of the previous one.
+ * Bound to Alt+Shift+Up (action `hex-view.previous-hole`).
+ *
+ * Returns: %FALSE (and emits #HmHexView::hint) if there is none
+ */
+gboolean
+hm_hex_view_goto_previous_hole (HmHexView *self)
+{
+  g_autoptr(GArray) extents = NULL;
+  guint64 offset = 0;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
+
+  if (self->document == NULL)
+    return FALSE;
+  /* Extents clipped to [0, cursor): the last hole among them starts before the cursor. */
+  extents = hm_document_get_extents (self->document, 0, self->cursor);
+  for (guint i = extents->len; i-- > 0 && !found;)
+    {
+      const HmExtent *e = &g_array_index (extents, HmExtent, i);
+
+      if (e->is_hole)
+        {
+          offset = e->offset;
+          found = TRUE;
+        }
+    }
+  return go_to_run (self, found, offset, _("No hole before the cursor"));
+}
+
+/**
+ * hm_hex_view_get_vadjustment:
+ * @self: a #HmHexView
+ *
+ * The adjustment of the view's scrollbar, in rows. For a huge file it is only
+ * a coarse mirror of the position: follow its #GtkAdjustment::value-changed and
+ * #GtkAdjustment::changed signals to learn that the view scrolled or resized,
+ * then ask hm_hex_view_get_visible_range() where exactly it is.
+ *
+ * Returns: (transfer none): the adjustment
+ */
+GtkAdjustment *
+hm_hex_view_get_vadjustment (HmHexView *self)
+{
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), NULL);
+  return self->vadjustment;
+}
+
+void
+_hm_hex_view_set_async_reads (HmHexView *self,
+                              gboolean   async_reads)
+{
+  if (self->force_async_reads == async_reads)
+    return;
+  self->force_async_reads = async_reads;
+  update_reader (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+_hm_hex_view_get_async_reads (HmHexView *self)
+{
+  return self->reader != NULL;
+}
+
+guint
+_hm_hex_view_get_n_async_reads (HmHexView *self)
+{
+  return self->reader != NULL ? hm_view_reader_get_n_reads (self->reader) : 0;
 }

@@ -34,8 +34,10 @@ typedef enum
 /*
  * Signals of HmHexView:
  *   "read-fault" (GError *error): bytes on screen could not be read. Emitted once
- *     per document (again only after the document reports a change), from an idle
- *     callback, so a handler may show a dialog.
+ *     per document (again only after the document reports a change or after
+ *     hm_hex_view_retry()), from an idle callback, so a handler may show a dialog.
+ *     The pages that failed are drawn as `??`; on network and FUSE mounts they are
+ *     remembered as unreadable until hm_hex_view_retry().
  *   "hint" (const char *message): a gentle, user-visible note, e.g. that the
  *     document is read-only after a key press that would have edited it.
  */
@@ -80,6 +82,15 @@ gboolean    hm_hex_view_get_visible_range   (HmHexView   *self,
                                              guint64     *last);
 void        hm_hex_view_scroll_to_offset    (HmHexView   *self,
                                              guint64      offset);
+void        hm_hex_view_set_highlights      (HmHexView   *self,
+                                             GArray      *ranges);
+
+void        hm_hex_view_retry               (HmHexView   *self);
+gboolean    hm_hex_view_goto_next_data      (HmHexView   *self);
+gboolean    hm_hex_view_goto_previous_data  (HmHexView   *self);
+gboolean    hm_hex_view_goto_next_hole      (HmHexView   *self);
+gboolean    hm_hex_view_goto_previous_hole  (HmHexView   *self);
+GtkAdjustment *hm_hex_view_get_vadjustment  (HmHexView   *self);
 
 void        hm_hex_view_copy                (HmHexView   *self,
                                              HmCopyFormat format);
