@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * HmExtentMap: the layout of a sparse file at a glance.
+ *
+ * The strip is the whole file, top to bottom; each pixel row is a bucket of
+ * size / height bytes. A bucket is drawn in the data colour when any of it holds
+ * data (full strength when it is all data, a little lighter when partly), and a
+ * lone data bucket is drawn two pixels tall, so a single 4 KiB extent in a 1 TiB
+ * image still shows as a line. The buckets come from the
+ * document's hole map (hm_document_get_extents(), one pass over the extents)
+ * and are cached until the height, the size or the document changes. On network
+ * and FUSE mounts the pass runs in a GTask: the hole map may need round trips to
+ * the server the first time (SEEK_DATA/SEEK_HOLE).
+ *
+ * The region on screen is drawn over the buckets; clicking or dragging puts the
+ * place under the pointer in the middle of the view.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "hm-extent-map-private.h"
+
+#define MAP_WIDTH      12
+#define MIN_MARK_PX    6.0
+#define MIN_DATA_PX    2.0
+
+enum
+{
+  COLOR_DATA,
+  COLOR_HOLE,
+  COLOR_VISIBLE,
+  N_COLORS
+};
+
+static const struct
+{
+  const char *name;
+  const char *fallback;
+} palette_names[N_COLORS] = {
+  [COLOR_DATA]    = { "hm_map_data_color",    "#3584e4" },
+  [COLOR_HOLE]    = { "hm_map_hole_color",    "rgba(154,153,150,0.12)" },
+  [COLOR_VISIBLE] = { "hm_map_visible_color", "#241f31" },
+};
+
+struct _HmExtentMap
+{
+  GtkWidget      parent_instance;
+
+  HmHexView     *view;
+  gulong         view_document_id;
+  GtkAdjustment *adjustment;
+  gulong         value_id;
+  gulong         adjustment_changed_id;
+
+  HmDocument    *document;
+  gulong         changed_id;
+  gulong         size_id;
+
+  /* Buckets for (generation, n_buckets); computing while a task runs. */
+  float         *buckets;
+  guint          n_buckets;
+  guint          generation;
+  guint          buckets_generation;
+  gboolean       computing;
+  GCancellable  *cancellable;
+
+  GdkRGBA        colors[N_COLORS];
+};
+
+G_DEFINE_FINAL_TYPE (HmExtentMap, hm_extent_map, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_VIEW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---- Buckets ---- */
+
+/* The share of data bytes in each of @n equal parts of [0, size). Runs on any
+ * thread. */
+static float *
+compute_buckets (HmDocument *document,
+                 guint64     size,
+                 guint       n)
+{
+  g_autoptr(GArray) extents = NULL;
+  float *buckets = g_new0 (float, n);
+  double scale;
+
+  if (size == 0 || n == 0)
+    return buckets;
+
+  extents = hm_document_get_extents (document, 0, size);
+  scale = (double) n / (double) size;
+  for (guint i = 0; i < extents->len; i++)
+    {
+      const HmExtent *e = &g_array_index (extents, HmExtent, i);
+      double start, end;
+      guint first, last;
+
+      if (e->is_hole || e->length == 0)
+        continue;
+      start = (double) e->offset * scale;
+      end = (double) (e->offset + e->length) * scale;
+      first = (guint) MIN (floor (start), (double) (n - 1));
+      last = (guint) MIN (ceil (end) - 1.0, (double) (n - 1));
+      last = MAX (last, first);
+      for (guint b = first; b <= last; b++)
+        {
+          double overlap = MIN (end, (double) b + 1.0) - MAX (start, (double) b);
+
+          /* Never let rounding hide a tiny extent. */
+          buckets[b] += (float) MAX (overlap, 1e-9);
+        }
+    }
+  for (guint b = 0; b < n; b++)
+    buckets[b] = MIN (buckets[b], 1.0f);
+  return buckets;
+}
+
+typedef struct
+{
+  HmDocument *document;
+  guint64     size;
+  guint       n;
+  guint       generation;
+} BucketJob;
+
+static void
+bucket_job_free (gpointer data)
+{
+  BucketJob *job = data;
+
+  g_object_unref (job->document);
+  g_free (job);
+}
+
+static void
+bucket_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  BucketJob *job = task_data;
+
+  g_task_return_pointer (task, compute_buckets (job->document, job->size, job->n), g_free);
+}
+
+static void
+buckets_ready_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  HmExtentMap *self = HM_EXTENT_MAP (source);
+  BucketJob *job = g_task_get_task_data (G_TASK (result));
+  g_autofree float *buckets = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (g_task_had_error (G_TASK (result)) || buckets == NULL)
+    return;
+  self->computing = FALSE;
+  if (job->generation != self->generation)
+    {
+      /* The file changed meanwhile: start over. */
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  g_free (self->buckets);
+  self->buckets = g_steal_pointer (&buckets);
+  self->n_buckets = job->n;
+  self->buckets_generation = job->generation;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+is_remote (HmDocument *document)
+{
+  HmFsKind kind = hm_document_get_fs_kind (document);
+
+  return kind == HM_FS_KIND_NETWORK || kind == HM_FS_KIND_FUSE;
+}
+
+static void
+ensure_buckets (HmExtentMap *self,
+                guint        n)
+{
+  guint64 size;
+
+  if (self->document == NULL || n == 0)
+    return;
+  if (self->buckets != NULL && self->n_buckets == n && self->buckets_generation == self->generation)
+    return;
+  size = hm_document_get_size (self->document);
+
+  if (!is_remote (self->document))
+    {
+      g_free (self->buckets);
+      self->buckets = compute_buckets (self->document, size, n);
+      self->n_buckets = n;
+      self->buckets_generation = self->generation;
+      return;
+    }
+
+  if (!self->computing)
+    {
+      g_autoptr(GTask) task = g_task_new (self, self->cancellable, buckets_ready_cb, NULL);
+      BucketJob *job = g_new0 (BucketJob, 1);
+
+      job->document = g_object_ref (self->document);
+      job->size = size;
+      job->n = n;
+      job->generation = self->generation;
+      g_task_set_task_data (task, job, bucket_job_free);
+      g_task_set_source_tag (task, ensure_buckets);
+      g_task_set_name (task, "[hexmap] extent map");
+      self->computing = TRUE;
+      g_task_run_in_thread (task, bucket_thread);
+    }
+}
+
+static void
+invalidate_buckets (HmExtentMap *self)
+{
+  self->generation++;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ---- Following the view and its document ---- */
+
+static void
+document_changed_cb (HmExtentMap *self,
+                     guint64      offset,
+                     guint64      length,
+                     HmDocument  *document)
+{
+  invalidate_buckets (self);
+}
+
+static void
+document_size_cb (HmExtentMap *self,
+                  GParamSpec  *pspec,
+                  HmDocument  *document)
+{
+  invalidate_buckets (self);
+}
+
+static void
+set_document (HmExtentMap *self,
+              HmDocument  *document)
+{
+  if (self->document == document)
+    return;
+  if (self->document != NULL)
+    {
+      g_clear_signal_handler (&self->changed_id, self->document);
+      g_clear_signal_handler (&self->size_id, self->document);
+      g_clear_object (&self->document);
+    }
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->computing = FALSE;
+  g_clear_pointer (&self->buckets, g_free);
+  self->n_buckets = 0;
+
+  if (document != NULL)
+    {
+      self->document = g_object_ref (document);
+      self->changed_id = g_signal_connect_object (document, "changed", G_CALLBACK (document_changed_cb),
+                                                  self, G_CONNECT_SWAPPED);
+      self->size_id = g_signal_connect_object (document, "notify::size", G_CALLBACK (document_size_cb),
+                                               self, G_CONNECT_SWAPPED);
+    }
+  invalidate_buckets (self);
+}
+
+static void
+view_document_cb (HmExtentMap *self,
+                  GParamSpec  *pspec,
+                  HmHexView   *view)
+{
+  set_document (self, hm_hex_view_get_document (view));
+}
+
+static void
+view_scrolled_cb (HmExtentMap *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+HmHexView *
+hm_extent_map_get_view (HmExtentMap *self)
+{
+  g_return_val_if_fail (HM_IS_EXTENT_MAP (self), NULL);
+  return self->view;
+}
+
+/**
+ * hm_extent_map_set_view:
+ * @self: a #HmExtentMap
+ * @view: (nullable): the view to follow and scroll
+ *
+ * The map shows the view's document and the view's visible region, and scrolls
+ * the view when clicked.
+ */
+void
+hm_extent_map_set_view (HmExtentMap *self,
+                        HmHexView   *view)
+{
+  g_return_if_fail (HM_IS_EXTENT_MAP (self));
+  g_return_if_fail (view == NULL || HM_IS_HEX_VIEW (view));
+
+  if (self->view == view)
+    return;
+
+  if (self->view != NULL)
+    {
+      g_clear_signal_handler (&self->view_document_id, self->view);
+      g_clear_signal_handler (&self->value_id, self->adjustment);
+      g_clear_signal_handler (&self->adjustment_changed_id, self->adjustment);
+      g_clear_object (&self->adjustment);
+      g_clear_object (&self->view);
+    }
+  if (view != NULL)
+    {
+      self->view = g_object_ref (view);
+      self->adjustment = g_object_ref (hm_hex_view_get_vadjustment (view));
+      self->view_document_id = g_signal_connect_object (view, "notify::document", G_CALLBACK (view_document_cb),
+                                                        self, G_CONNECT_SWAPPED);
+      /* The adjustment announces every scroll and every resize of the view. */
+      self->value_id = g_signal_connect_object (self->adjustment, "value-changed",
+                                                G_CALLBACK (view_scrolled_cb), self, G_CONNECT_SWAPPED);
+      self->adjustment_changed_id = g_signal_connect_object (self->adjustment, "changed",
+                                                             G_CALLBACK (view_scrolled_cb), self,
+                                                             G_CONNECT_SWAPPED);
+    }
+  set_document (self, view != NULL ? hm_hex_view_get_document (view) : NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+}
+
+/* ---- Drawing ---- */
+
+static void
+update_palette (HmExtentMap *self)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
+
+  for (guint i = 0; i < N_COLORS; i++)
+    if (!gtk_style_context_lookup_color (context, palette_names[i].name, &self->colors[i]))
+      gdk_rgba_parse (&self->colors[i], palette_names[i].fallback);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+static void
+append_rect (GtkSnapshot   *snapshot,
+             const GdkRGBA *color,
+             double         x,
+             double         y,
+             double         width,
+             double         height)
+{
+  gtk_snapshot_append_color (snapshot, color,
+                             &GRAPHENE_RECT_INIT ((float) x, (float) y, (float) width, (float) height));
+}
+
+/* 0: hole, 1: part data, 2: all data. */
+static int
+bucket_class (float share)
+{
+  if (share <= 0.0f)
+    return 0;
+  return share >= 0.999f ? 2 : 1;
+}
+
+static void
+hm_extent_map_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
+{
+  HmExtentMap *self = HM_EXTENT_MAP (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GdkRGBA partial;
+  guint64 size, first, last;
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  update_palette (self);
+  append_rect (snapshot, &self->colors[COLOR_HOLE], 0, 0, width, height);
+  if (self->document == NULL)
+    return;
+
+  ensure_buckets (self, (guint) height);
+  partial = self->colors[COLOR_DATA];
+  partial.alpha *= 0.7f;
+
+  /* One rectangle per run of buckets of the same kind. */
+  if (self->buckets != NULL && self->n_buckets > 0)
+    {
+      double scale = (double) height / self->n_buckets;
+      guint b = 0;
+
+      while (b < self->n_buckets)
+        {
+          int kind = bucket_class (self->buckets[b]);
+          guint end = b + 1;
+
+          while (end < self->n_buckets && bucket_class (self->buckets[end]) == kind)
+            end++;
+          if (kind > 0)
+            {
+              double y = b * scale;
+              double h = (end - b) * scale;
+
+              if (h < MIN_DATA_PX)
+                {
+                  y = CLAMP (y + h / 2 - MIN_DATA_PX / 2, 0, height - MIN_DATA_PX);
+                  h = MIN_DATA_PX;
+                }
+              append_rect (snapshot, kind == 2 ? &self->colors[COLOR_DATA] : &partial, 2, y, width - 3, h);
+            }
+          b = end;
+        }
+    }
+
+  /* The region on screen, at least a few pixels tall so it can be found. */
+  size = hm_document_get_size (self->document);
+  if (self->view != NULL && size > 0 && hm_hex_view_get_visible_range (self->view, &first, &last))
+    {
+      double y0 = (double) first / (double) size * height;
+      double y1 = (double) (last + 1) / (double) size * height;
+      GskRoundedRect outline;
+      GdkRGBA color = self->colors[COLOR_VISIBLE];
+      GdkRGBA border[4] = { color, color, color, color };
+      float widths[4] = { 1, 1, 1, 1 };
+      GdkRGBA fill = color;
+
+      if (y1 - y0 < MIN_MARK_PX)
+        {
+          double mid = (y0 + y1) / 2;
+
+          y0 = CLAMP (mid - MIN_MARK_PX / 2, 0, height - MIN_MARK_PX);
+          y1 = y0 + MIN_MARK_PX;
+        }
+      fill.alpha *= 0.18f;
+      append_rect (snapshot, &fill, 0, y0, width, y1 - y0);
+      gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (0, (float) y0, (float) width,
+                                                                      (float) (y1 - y0)), 0);
+      gtk_snapshot_append_border (snapshot, &outline, widths, border);
+    }
+}
+
+static void
+hm_extent_map_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *minimum = *natural = MAP_WIDTH;
+  else
+    {
+      *minimum = 16;
+      *natural = 64;
+    }
+}
+
+/* ---- Clicking ---- */
+
+static void
+jump_to (HmExtentMap *self,
+         double       y)
+{
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  guint64 size, offset, row;
+  guint rows;
+
+  if (self->view == NULL || self->document == NULL || height <= 0)
+    return;
+  size = hm_document_get_size (self->document);
+  if (size == 0)
+    return;
+  offset = (guint64) (CLAMP (y / height, 0.0, 1.0) * (double) size);
+  offset = MIN (offset, size - 1);
+  row = offset / MAX (hm_hex_view_get_bytes_per_row (self->view), 1);
+  rows = hm_hex_view_get_n_visible_rows (self->view);
+  hm_hex_view_set_top_row (self->view, row > rows / 2 ? row - rows / 2 : 0);
+}
+
+static void
+drag_begin_cb (HmExtentMap    *self,
+               double          x,
+               double          y,
+               GtkGestureDrag *gesture)
+{
+  jump_to (self, y);
+}
+
+static void
+drag_update_cb (HmExtentMap    *self,
+                double          dx,
+                double          dy,
+                GtkGestureDrag *gesture)
+{
+  double x, y;
+
+  if (gtk_gesture_drag_get_start_point (gesture, &x, &y))
+    jump_to (self, y + dy);
+}
+
+/* ---- GObject ---- */
+
+static void
+hm_extent_map_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  HmExtentMap *self = HM_EXTENT_MAP (object);
+
+  switch (prop_id)
+    {
+    case PROP_VIEW:
+      g_value_set_object (value, self->view);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hm_extent_map_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  HmExtentMap *self = HM_EXTENT_MAP (object);
+
+  switch (prop_id)
+    {
+    case PROP_VIEW:
+      hm_extent_map_set_view (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hm_extent_map_dispose (GObject *object)
+{
+  HmExtentMap *self = HM_EXTENT_MAP (object);
+
+  if (self->view != NULL)
+    hm_extent_map_set_view (self, NULL);
+  set_document (self, NULL);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (hm_extent_map_parent_class)->dispose (object);
+}
+
+static void
+hm_extent_map_finalize (GObject *object)
+{
+  HmExtentMap *self = HM_EXTENT_MAP (object);
+
+  g_clear_pointer (&self->buckets, g_free);
+  G_OBJECT_CLASS (hm_extent_map_parent_class)->finalize (object);
+}
+
+static void
+hm_extent_map_class_init (HmExtentMapClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = hm_extent_map_get_property;
+  object_class->set_property = hm_extent_map_set_property;
+  object_class->dispose = hm_extent_map_dispose;
+  object_class->finalize = hm_extent_map_finalize;
+
+  widget_class->snapshot = hm_extent_map_snapshot;
+  widget_class->measure = hm_extent_map_measure;
+
+  properties[PROP_VIEW] =
+    g_param_spec_object ("view", NULL, NULL, HM_TYPE_HEX_VIEW,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "extentmap");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+hm_extent_map_init (HmExtentMap *self)
+{
+  GtkGesture *drag = gtk_gesture_drag_new ();
+
+  self->cancellable = g_cancellable_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  g_signal_connect_object (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (drag, "drag-update", G_CALLBACK (drag_update_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), _("Data and holes in the whole file: click to go there"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Map of data and holes"),
+                                  -1);
+}
+
+GtkWidget *
+hm_extent_map_new (void)
+{
+  return g_object_new (HM_TYPE_EXTENT_MAP, NULL);
+}
+
+const float *
+_hm_extent_map_get_buckets (HmExtentMap *self,
+                            guint       *n_buckets)
+{
+  if (self->buckets == NULL || self->buckets_generation != self->generation)
+    {
+      *n_buckets = 0;
+      return NULL;
+    }
+  *n_buckets = self->n_buckets;
+  return self->buckets;
+}
