@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "hm-bookmarks-panel.h"
+
+G_BEGIN_DECLS
+
+/* For tests only */
+void        _hm_bookmarks_panel_activate (HmBookmarksPanel *self,
+                                          guint             position);
+void        _hm_bookmarks_panel_rename   (HmBookmarksPanel *self,
+                                          guint             position,
+                                          const char       *name);
+void        _hm_bookmarks_panel_delete   (HmBookmarksPanel *self,
+                                          guint             position);
+const char *_hm_bookmarks_panel_get_error (HmBookmarksPanel *self);
+
+G_END_DECLS

@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * HmBookmarksPanel: the bookmarks of the view's file. A row shows the offset,
+ * the name (click it to rename, Enter to keep, Escape to cancel) and a delete
+ * button; activating a row moves the cursor there. Every change is saved at
+ * once (the store is a small key file), so there is nothing to lose on close.
+ */
+#include "config.h"
+
+#include "hm-bookmarks-panel.h"
+#include "hm-bookmarks-panel-private.h"
+
+#include <glib/gi18n.h>
+
+struct _HmBookmarksPanel
+{
+  GtkWidget     parent_instance;
+
+  HmHexView    *view;
+  HmDocument   *document;
+  HmBookmarks  *bookmarks;
+  GSignalGroup *view_signals;
+
+  /* Template widgets */
+  GtkWidget    *box;
+  GtkButton    *toggle_button;
+  GtkListBox   *list_box;
+  GtkLabel     *error_label;
+};
+
+enum
+{
+  PROP_0,
+  PROP_VIEW,
+  N_PROPS
+};
+
+enum
+{
+  SIGNAL_FAULT,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (HmBookmarksPanel, hm_bookmarks_panel, GTK_TYPE_WIDGET)
+
+static void
+show_error (HmBookmarksPanel *self,
+            const GError     *error)
+{
+  gtk_label_set_text (self->error_label, error != NULL ? error->message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
+}
+
+static void
+save (HmBookmarksPanel *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->bookmarks == NULL)
+    return;
+  hm_bookmarks_save (self->bookmarks, &error);
+  show_error (self, error);
+}
+
+static void
+jump_to (HmBookmarksPanel *self,
+         guint64           offset)
+{
+  if (self->view == NULL)
+    return;
+  hm_hex_view_set_cursor_offset (self->view, offset);
+  hm_hex_view_scroll_to_offset (self->view, offset);
+  gtk_widget_grab_focus (GTK_WIDGET (self->view));
+}
+
+/* ---- Rows ---- */
+
+/* A row's name is a label, or while renaming an entry in its place: Enter or
+ * leaving the entry keeps the new name, Escape drops it. (Not GtkEditableLabel:
+ * in GTK 4.8 its focus-out timeout outlives the widget, so deleting a row right
+ * after renaming it crashes.) */
+
+typedef struct
+{
+  HmBookmarksPanel *self;
+  HmBookmark       *bookmark;
+  GtkStack         *stack;
+  GtkLabel         *label;
+  GtkEntry         *entry;
+  gulong            name_handler;
+} RowName;
+
+static void
+row_name_free (gpointer data)
+{
+  RowName *name = data;
+
+  g_clear_signal_handler (&name->name_handler, name->bookmark);
+  g_object_unref (name->bookmark);
+  /* Held so a focus change while the row is torn down finds them alive. */
+  g_object_unref (name->stack);
+  g_object_unref (name->label);
+  g_object_unref (name->entry);
+  g_free (name);
+}
+
+static void
+show_name (RowName *name)
+{
+  const char *text = hm_bookmark_get_name (name->bookmark);
+
+  gtk_label_set_text (name->label, text[0] != '\0' ? text : _("Unnamed"));
+  if (text[0] != '\0')
+    gtk_widget_remove_css_class (GTK_WIDGET (name->label), "dim-label");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (name->label), "dim-label");
+}
+
+static void
+start_rename (RowName *name)
+{
+  gtk_editable_set_text (GTK_EDITABLE (name->entry), hm_bookmark_get_name (name->bookmark));
+  gtk_stack_set_visible_child (name->stack, GTK_WIDGET (name->entry));
+  gtk_widget_grab_focus (GTK_WIDGET (name->entry));
+}
+
+static void
+stop_rename (RowName  *name,
+             gboolean  keep)
+{
+  HmBookmarksPanel *self = name->self;
+
+  if (gtk_stack_get_visible_child (name->stack) != GTK_WIDGET (name->entry))
+    return;
+  gtk_stack_set_visible_child (name->stack, GTK_WIDGET (name->label));
+  if (keep && self->bookmarks != NULL &&
+      g_strcmp0 (hm_bookmark_get_name (name->bookmark), gtk_editable_get_text (GTK_EDITABLE (name->entry))) != 0 &&
+      hm_bookmarks_rename (self->bookmarks, hm_bookmark_get_offset (name->bookmark),
+                           gtk_editable_get_text (GTK_EDITABLE (name->entry))))
+    save (self);
+}
+
+static void
+rename_clicked_cb (GtkButton *button,
+                   RowName   *name)
+{
+  start_rename (name);
+}
+
+/* Enter or Escape: hand the focus back to the row, not to a hidden entry. */
+static void
+finish_rename (RowName  *name,
+               gboolean  keep)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (name->stack), GTK_TYPE_LIST_BOX_ROW);
+
+  stop_rename (name, keep);
+  if (row != NULL)
+    gtk_widget_grab_focus (row);
+}
+
+static void
+name_activate_cb (GtkEntry *entry,
+                  RowName  *name)
+{
+  finish_rename (name, TRUE);
+}
+
+static void
+name_leave_cb (GtkEventControllerFocus *controller,
+               RowName                 *name)
+{
+  stop_rename (name, TRUE);
+}
+
+static gboolean
+name_key_pressed_cb (GtkEventControllerKey *controller,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     RowName               *name)
+{
+  if (keyval != GDK_KEY_Escape)
+    return FALSE;
+  finish_rename (name, FALSE);
+  return TRUE;
+}
+
+static void
+bookmark_name_cb (HmBookmark *bookmark,
+                  GParamSpec *pspec,
+                  RowName    *name)
+{
+  show_name (name);
+}
+
+static void
+delete_clicked_cb (GtkButton        *button,
+                   HmBookmarksPanel *self)
+{
+  HmBookmark *bookmark = g_object_get_data (G_OBJECT (button), "bookmark");
+
+  if (self->bookmarks == NULL)
+    return;
+  hm_bookmarks_remove (self->bookmarks, hm_bookmark_get_offset (bookmark));
+  save (self);
+}
+
+static GtkWidget *
+create_row_cb (gpointer item,
+               gpointer user_data)
+{
+  HmBookmarksPanel *self = user_data;
+  HmBookmark *bookmark = item;
+  g_autofree char *offset_text = g_strdup_printf ("0x%08" G_GINT64_MODIFIER "x", hm_bookmark_get_offset (bookmark));
+  g_autofree char *tooltip = g_strdup_printf (_("Offset %" G_GUINT64_FORMAT ": click to go there"),
+                                              hm_bookmark_get_offset (bookmark));
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 9);
+  GtkWidget *offset = gtk_label_new (offset_text);
+  GtkWidget *rename_button = gtk_button_new_from_icon_name ("document-edit-symbolic");
+  GtkWidget *delete_button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  GtkEventController *focus = gtk_event_controller_focus_new ();
+  GtkEventController *key = gtk_event_controller_key_new ();
+  RowName *name = g_new0 (RowName, 1);
+
+  name->self = self;
+  name->bookmark = g_object_ref (bookmark);
+  name->stack = g_object_ref_sink (GTK_STACK (gtk_stack_new ()));
+  name->label = g_object_ref_sink (GTK_LABEL (gtk_label_new (NULL)));
+  name->entry = g_object_ref_sink (GTK_ENTRY (gtk_entry_new ()));
+  g_object_set_data_full (G_OBJECT (row), "name", name, row_name_free);
+
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 3);
+  gtk_widget_set_margin_top (box, 3);
+  gtk_widget_set_margin_bottom (box, 3);
+
+  gtk_widget_add_css_class (offset, "monospace");
+  gtk_widget_set_tooltip_text (offset, tooltip);
+
+  gtk_label_set_xalign (name->label, 0.0);
+  gtk_label_set_ellipsize (name->label, PANGO_ELLIPSIZE_END);
+  gtk_editable_set_width_chars (GTK_EDITABLE (name->entry), 8);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (name->entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Bookmark name"), -1);
+  gtk_stack_add_child (name->stack, GTK_WIDGET (name->label));
+  gtk_stack_add_child (name->stack, GTK_WIDGET (name->entry));
+  gtk_stack_set_visible_child (name->stack, GTK_WIDGET (name->label));
+  gtk_widget_set_hexpand (GTK_WIDGET (name->stack), TRUE);
+  show_name (name);
+  g_signal_connect (name->entry, "activate", G_CALLBACK (name_activate_cb), name);
+  g_signal_connect (focus, "leave", G_CALLBACK (name_leave_cb), name);
+  g_signal_connect (key, "key-pressed", G_CALLBACK (name_key_pressed_cb), name);
+  gtk_widget_add_controller (GTK_WIDGET (name->entry), focus);
+  gtk_widget_add_controller (GTK_WIDGET (name->entry), key);
+  name->name_handler = g_signal_connect (bookmark, "notify::name", G_CALLBACK (bookmark_name_cb), name);
+
+  gtk_widget_add_css_class (rename_button, "flat");
+  gtk_widget_set_valign (rename_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (rename_button, _("Rename bookmark"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (rename_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Rename bookmark"), -1);
+  g_signal_connect (rename_button, "clicked", G_CALLBACK (rename_clicked_cb), name);
+
+  gtk_widget_add_css_class (delete_button, "flat");
+  gtk_widget_set_valign (delete_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (delete_button, _("Delete bookmark"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (delete_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Delete bookmark"), -1);
+  g_object_set_data_full (G_OBJECT (delete_button), "bookmark", g_object_ref (bookmark), g_object_unref);
+  g_signal_connect (delete_button, "clicked", G_CALLBACK (delete_clicked_cb), self);
+
+  gtk_box_append (GTK_BOX (box), offset);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (name->stack));
+  gtk_box_append (GTK_BOX (box), rename_button);
+  gtk_box_append (GTK_BOX (box), delete_button);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  g_object_set_data_full (G_OBJECT (row), "bookmark", g_object_ref (bookmark), g_object_unref);
+  g_object_set_data (G_OBJECT (row), "rename", rename_button);
+  g_object_set_data (G_OBJECT (row), "delete", delete_button);
+
+  return row;
+}
+
+static void
+row_activated_cb (GtkListBox       *list_box,
+                  GtkListBoxRow    *row,
+                  HmBookmarksPanel *self)
+{
+  HmBookmark *bookmark = g_object_get_data (G_OBJECT (row), "bookmark");
+
+  jump_to (self, hm_bookmark_get_offset (bookmark));
+}
+
+static void
+toggle_clicked_cb (GtkButton        *button,
+                   HmBookmarksPanel *self)
+{
+  hm_bookmarks_panel_toggle_at_cursor (self);
+}
+
+/* ---- Following the view ---- */
+
+static void
+view_document_cb (HmBookmarksPanel *self)
+{
+  HmDocument *document = self->view != NULL ? hm_hex_view_get_document (self->view) : NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_set_object (&self->document, document) && (document == NULL) == (self->bookmarks == NULL))
+    return;
+
+  g_clear_object (&self->bookmarks);
+  if (document != NULL)
+    {
+      self->bookmarks = hm_bookmarks_new (hm_document_get_path (document));
+      hm_bookmarks_load (self->bookmarks, &error);
+    }
+  show_error (self, error);
+  if (self->bookmarks != NULL)
+    gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->bookmarks), create_row_cb, self, NULL);
+  else
+    gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->toggle_button), document != NULL);
+}
+
+static void
+hm_bookmarks_panel_dispose (GObject *object)
+{
+  HmBookmarksPanel *self = HM_BOOKMARKS_PANEL (object);
+
+  if (self->view_signals != NULL)
+    g_signal_group_set_target (self->view_signals, NULL);
+  g_clear_object (&self->view_signals);
+  if (self->list_box != NULL)
+    gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), HM_TYPE_BOOKMARKS_PANEL);
+  g_clear_object (&self->bookmarks);
+  g_clear_object (&self->view);
+  g_clear_object (&self->document);
+
+  G_OBJECT_CLASS (hm_bookmarks_panel_parent_class)->dispose (object);
+}
+
+static void
+hm_bookmarks_panel_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  HmBookmarksPanel *self = HM_BOOKMARKS_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_VIEW:
+      g_value_set_object (value, self->view);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hm_bookmarks_panel_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  HmBookmarksPanel *self = HM_BOOKMARKS_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_VIEW:
+      hm_bookmarks_panel_set_view (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hm_bookmarks_panel_class_init (HmBookmarksPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hm_bookmarks_panel_dispose;
+  object_class->get_property = hm_bookmarks_panel_get_property;
+  object_class->set_property = hm_bookmarks_panel_set_property;
+
+  properties[PROP_VIEW] =
+    g_param_spec_object ("view", NULL, NULL, HM_TYPE_HEX_VIEW,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_FAULT] =
+    g_signal_new ("fault", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/hexmap/Hexmap/ui/hm-bookmarks-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, HmBookmarksPanel, box);
+  gtk_widget_class_bind_template_child (widget_class, HmBookmarksPanel, toggle_button);
+  gtk_widget_class_bind_template_child (widget_class, HmBookmarksPanel, list_box);
+  gtk_widget_class_bind_template_child (widget_class, HmBookmarksPanel, error_label);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, toggle_clicked_cb);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "hm-bookmarks-panel");
+}
+
+static void
+hm_bookmarks_panel_init (HmBookmarksPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->toggle_button), FALSE);
+
+  self->view_signals = g_signal_group_new (HM_TYPE_HEX_VIEW);
+  g_signal_group_connect_swapped (self->view_signals, "notify::document",
+                                  G_CALLBACK (view_document_cb), self);
+}
+
+/**
+ * hm_bookmarks_panel_new:
+ *
+ * Returns: (transfer floating): a new bookmarks panel; give it a view with
+ *   hm_bookmarks_panel_set_view()
+ */
+GtkWidget *
+hm_bookmarks_panel_new (void)
+{
+  return g_object_new (HM_TYPE_BOOKMARKS_PANEL, NULL);
+}
+
+HmHexView *
+hm_bookmarks_panel_get_view (HmBookmarksPanel *self)
+{
+  g_return_val_if_fail (HM_IS_BOOKMARKS_PANEL (self), NULL);
+  return self->view;
+}
+
+/**
+ * hm_bookmarks_panel_set_view:
+ * @self: a bookmarks panel
+ * @view: (nullable): the view whose file's bookmarks it shows
+ *
+ * Loads the bookmarks of @view's document, and again whenever the view gets
+ * another document.
+ */
+void
+hm_bookmarks_panel_set_view (HmBookmarksPanel *self,
+                             HmHexView        *view)
+{
+  g_return_if_fail (HM_IS_BOOKMARKS_PANEL (self));
+  g_return_if_fail (view == NULL || HM_IS_HEX_VIEW (view));
+
+  if (!g_set_object (&self->view, view))
+    return;
+  g_signal_group_set_target (self->view_signals, view);
+  view_document_cb (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+}
+
+/**
+ * hm_bookmarks_panel_get_bookmarks:
+ * @self: a bookmarks panel
+ *
+ * Returns: (transfer none) (nullable): the bookmarks of the current file
+ */
+HmBookmarks *
+hm_bookmarks_panel_get_bookmarks (HmBookmarksPanel *self)
+{
+  g_return_val_if_fail (HM_IS_BOOKMARKS_PANEL (self), NULL);
+  return self->bookmarks;
+}
+
+/**
+ * hm_bookmarks_panel_toggle_at_cursor:
+ * @self: a bookmarks panel
+ *
+ * Adds a bookmark at the view's cursor, or removes the one there, and saves.
+ * For the window's Ctrl+D action.
+ *
+ * Returns: %TRUE if there is a bookmark at the cursor now
+ */
+gboolean
+hm_bookmarks_panel_toggle_at_cursor (HmBookmarksPanel *self)
+{
+  guint64 offset;
+  gboolean added;
+
+  g_return_val_if_fail (HM_IS_BOOKMARKS_PANEL (self), FALSE);
+
+  if (self->bookmarks == NULL || self->view == NULL)
+    return FALSE;
+
+  offset = hm_hex_view_get_cursor_offset (self->view);
+  added = hm_bookmarks_lookup (self->bookmarks, offset) == NULL;
+  if (added)
+    {
+      g_autofree char *name = g_strdup_printf (_("Bookmark %u"),
+                                               g_list_model_get_n_items (G_LIST_MODEL (self->bookmarks)) + 1);
+
+      hm_bookmarks_add (self->bookmarks, offset, name);
+    }
+  else
+    hm_bookmarks_remove (self->bookmarks, offset);
+  save (self);
+  return added;
+}
+
+/* ---- For tests ---- */
+
+void
+_hm_bookmarks_panel_activate (HmBookmarksPanel *self,
+                              guint             position)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list_box, (int) position);
+
+  g_return_if_fail (row != NULL);
+  g_signal_emit_by_name (self->list_box, "row-activated", row);
+}
+
+void
+_hm_bookmarks_panel_rename (HmBookmarksPanel *self,
+                            guint             position,
+                            const char       *text)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list_box, (int) position);
+  RowName *name;
+
+  g_return_if_fail (row != NULL);
+  name = g_object_get_data (G_OBJECT (row), "name");
+  g_signal_emit_by_name (g_object_get_data (G_OBJECT (row), "rename"), "clicked");
+  gtk_editable_set_text (GTK_EDITABLE (name->entry), text);
+  g_signal_emit_by_name (name->entry, "activate");
+}
+
+void
+_hm_bookmarks_panel_delete (HmBookmarksPanel *self,
+                            guint             position)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list_box, (int) position);
+
+  g_return_if_fail (row != NULL);
+  g_signal_emit_by_name (g_object_get_data (G_OBJECT (row), "delete"), "clicked");
+}
+
+const char *
+_hm_bookmarks_panel_get_error (HmBookmarksPanel *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->error_label))
+         ? gtk_label_get_text (self->error_label) : NULL;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "hm-hex-view.h"
+
+G_BEGIN_DECLS
+
+/*
+ * Signals of HmInspector:
+ *   "fault" (GError *error): writing an edited value failed with a core error
+ *     (a paging fault) that the page should show in a fault dialog.
+ */
+#define HM_TYPE_INSPECTOR (hm_inspector_get_type ())
+G_DECLARE_FINAL_TYPE (HmInspector, hm_inspector, HM, INSPECTOR, GtkWidget)
+
+GtkWidget *hm_inspector_new            (void);
+
+HmHexView *hm_inspector_get_view       (HmInspector *self);
+void       hm_inspector_set_view       (HmInspector *self,
+                                        HmHexView   *view);
+gboolean   hm_inspector_get_big_endian (HmInspector *self);
+void       hm_inspector_set_big_endian (HmInspector *self,
+                                        gboolean     big_endian);
+
+G_END_DECLS
