@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * HmApplication: `hexmap [--offset OFF] [--read-only] FILE…`. Each file opens in
- * its own window; a file that cannot be opened gets a window with an error dialog.
+ * HmApplication: a single instance. `hexmap [--read-only|--preview|--direct]
+ * [--offset OFF] FILE…` run a second time hands its command line to the running
+ * instance, which opens the files as tabs of its window.
+ *
+ * The split: the local instance parses and checks the options
+ * (handle-local-options), so a typo is reported in the terminal it was typed
+ * in, with an exit status; the primary instance gets the parsed options and the
+ * file names (relative to the caller's folder) in command-line and opens them.
+ *
+ * It also owns what applies to every window: the app.* actions and their
+ * accelerators, the style sheet, the view font (a CSS rule made from the "font"
+ * key) and the light/dark style.
  */
 #include "config.h"
 
@@ -9,65 +19,91 @@
 
 #include "hm-application.h"
 #include "hm-offset.h"
+#include "hm-preferences-dialog.h"
 #include "hm-window.h"
 
 struct _HmApplication
 {
-  GtkApplication parent_instance;
+  GtkApplication  parent_instance;
 
-  GSettings     *interface_settings;
+  GSettings      *settings;
+  GSettings      *interface_settings;
+  GtkCssProvider *font_provider;
 };
 
 G_DEFINE_FINAL_TYPE (HmApplication, hm_application, GTK_TYPE_APPLICATION)
 
 static const GOptionEntry option_entries[] = {
   { "offset", 'o', 0, G_OPTION_ARG_STRING, NULL,
-    N_("Put the cursor at this offset (decimal, or hex with 0x)"), N_("OFFSET") },
+    N_("Put the cursor at this offset: decimal, 0x hex, N% of the file, end-N"), N_("OFFSET") },
   { "read-only", 'r', 0, G_OPTION_ARG_NONE, NULL, N_("Open the files read-only"), NULL },
+  { "preview", 'p', 0, G_OPTION_ARG_NONE, NULL,
+    N_("Open the files in preview mode: edits stay in memory until saved"), NULL },
+  { "direct", 'd', 0, G_OPTION_ARG_NONE, NULL,
+    N_("Open the files in direct mode: edits go into the files at once"), NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, N_("FILE…") },
   { NULL }
 };
 
-static HmWindow *
-open_file (HmApplication  *self,
-           GFile          *file,
-           gboolean        read_only,
-           gboolean        has_offset,
-           guint64         offset)
+/* The mode the options ask for, or HM_WINDOW_MODE_DEFAULT; -2 if they ask for more than one. */
+static int
+options_get_mode (GVariantDict *options)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HmDocument) document = NULL;
-  g_autofree char *path = g_file_get_path (file);
-  HmWindow *window = hm_window_new (GTK_APPLICATION (self));
+  int mode = HM_WINDOW_MODE_DEFAULT;
+  guint n = 0;
 
-  gtk_window_present (GTK_WINDOW (window));
+  if (g_variant_dict_contains (options, "read-only"))
+    mode = HM_DOCUMENT_MODE_READ_ONLY, n++;
+  if (g_variant_dict_contains (options, "preview"))
+    mode = HM_DOCUMENT_MODE_PREVIEW, n++;
+  if (g_variant_dict_contains (options, "direct"))
+    mode = HM_DOCUMENT_MODE_DIRECT, n++;
+  return n > 1 ? -2 : mode;
+}
 
-  if (path == NULL)
-    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                 _("“%s” is not a local file"), g_file_peek_path (file) != NULL ? g_file_peek_path (file) : "");
-  else if (read_only)
-    document = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
-  else
-    document = hm_document_new (path, &error);
+static int
+hm_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  const char *offset_text = NULL;
 
-  if (document == NULL)
+  if (g_variant_dict_contains (options, "version"))
     {
-      g_autofree char *name = g_file_get_parse_name (file);
-      g_autofree char *primary = g_strdup_printf (_("Could not open “%s”"), name);
-
-      hm_window_show_error (window, primary, error->message);
-      return window;
+      g_print ("hexmap %s\n", PACKAGE_VERSION);
+      return 0;
     }
 
-  hm_window_set_document (window, document);
-  if (has_offset)
+  if (options_get_mode (options) == -2)
     {
-      HmHexView *view = hm_window_get_view (window);
-
-      hm_hex_view_set_cursor_offset (view, offset);
-      hm_hex_view_scroll_to_offset (view, offset);
+      g_printerr (_("Choose only one of --read-only, --preview and --direct.\n"));
+      return 2;
     }
-  return window;
+
+  if (g_variant_dict_lookup (options, "offset", "&s", &offset_text))
+    {
+      g_autoptr(GError) error = NULL;
+      HmGotoTarget target;
+
+      if (!hm_goto_parse (offset_text, &target, &error))
+        {
+          g_printerr (_("Invalid offset: %s\n"), error->message);
+          return 2;
+        }
+    }
+
+  /* Go on: register, and send the command line to the primary instance. */
+  return -1;
+}
+
+static HmWindow *
+get_window (HmApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (HM_IS_WINDOW (window))
+    return HM_WINDOW (window);
+  return hm_window_new (GTK_APPLICATION (self));
 }
 
 static int
@@ -78,22 +114,17 @@ hm_application_command_line (GApplication            *app,
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree const char **files = NULL;
   const char *offset_text = NULL;
-  gboolean read_only = FALSE;
-  guint64 offset = 0;
+  HmGotoTarget target = { HM_GOTO_ABSOLUTE, 0 };
+  gboolean has_offset = FALSE;
+  HmWindow *window;
+  int mode = options_get_mode (options);
+  int status = 0;
 
-  g_variant_dict_lookup (options, "read-only", "b", &read_only);
   g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &files);
   if (g_variant_dict_lookup (options, "offset", "&s", &offset_text))
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!hm_offset_parse (offset_text, &offset, &error))
-        {
-          g_application_command_line_printerr (command_line, _("Invalid offset “%s”: %s\n"),
-                                               offset_text, error->message);
-          return 2;
-        }
-    }
+    has_offset = hm_goto_parse (offset_text, &target, NULL);
+  if (mode == -2)
+    mode = HM_WINDOW_MODE_DEFAULT;
 
   if (files == NULL || files[0] == NULL)
     {
@@ -101,23 +132,48 @@ hm_application_command_line (GApplication            *app,
       return 0;
     }
 
+  window = get_window (self);
   for (guint i = 0; files[i] != NULL; i++)
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, files[i]);
+      g_autoptr(GError) error = NULL;
+      HmPage *page = hm_window_open_file (window, file, mode, &error);
 
-      open_file (self, file, read_only, offset_text != NULL, offset);
+      if (page == NULL)
+        {
+          g_autofree char *name = g_file_get_parse_name (file);
+          g_autofree char *primary = g_strdup_printf (_("Could Not Open “%s”"), name);
+
+          g_application_command_line_printerr (command_line, "%s: %s\n", name, error->message);
+          hm_window_show_error (window, primary, error->message);
+          status = 1;
+          continue;
+        }
+
+      if (has_offset)
+        {
+          HmDocument *document = hm_page_get_document (page);
+          guint64 offset;
+
+          if (hm_goto_resolve (&target, 0, hm_document_get_size (document), &offset, &error))
+            hm_page_go_to (page, offset);
+          else
+            {
+              g_application_command_line_printerr (command_line, "%s: %s\n",
+                                                   hm_document_get_display_name (document), error->message);
+              status = 1;
+            }
+        }
     }
-  return 0;
+
+  gtk_window_present (GTK_WINDOW (window));
+  return status;
 }
 
 static void
 hm_application_activate (GApplication *app)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-  if (window == NULL)
-    window = GTK_WINDOW (hm_window_new (GTK_APPLICATION (app)));
-  gtk_window_present (window);
+  gtk_window_present (GTK_WINDOW (get_window (HM_APPLICATION (app))));
 }
 
 static void
@@ -126,20 +182,161 @@ hm_application_open (GApplication  *app,
                      int            n_files,
                      const char    *hint)
 {
+  HmWindow *window = get_window (HM_APPLICATION (app));
+
   for (int i = 0; i < n_files; i++)
-    open_file (HM_APPLICATION (app), files[i], FALSE, FALSE, 0);
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (hm_window_open_file (window, files[i], HM_WINDOW_MODE_DEFAULT, &error) == NULL)
+        {
+          g_autofree char *name = g_file_get_parse_name (files[i]);
+          g_autofree char *primary = g_strdup_printf (_("Could Not Open “%s”"), name);
+
+          hm_window_show_error (window, primary, error->message);
+        }
+    }
+  gtk_window_present (GTK_WINDOW (window));
 }
 
-/* GTK 4.8 without libadwaita does not follow the desktop's dark style by itself. */
+/* ---- Style ---- */
+
+/* GTK 4.8 without libadwaita does not follow the desktop's dark style by itself:
+ * read it from org.gnome.desktop.interface unless the user chose. */
 static void
-color_scheme_changed_cb (HmApplication *self)
+update_style (HmApplication *self)
 {
-  g_autofree char *scheme = g_settings_get_string (self->interface_settings, "color-scheme");
+  g_autofree char *style = g_settings_get_string (self->settings, "style");
+  gboolean dark = FALSE;
 
-  g_object_set (gtk_settings_get_default (),
-                "gtk-application-prefer-dark-theme", g_str_equal (scheme, "prefer-dark"),
-                NULL);
+  if (g_str_equal (style, "dark"))
+    dark = TRUE;
+  else if (g_str_equal (style, "follow") && self->interface_settings != NULL)
+    {
+      g_autofree char *scheme = g_settings_get_string (self->interface_settings, "color-scheme");
+
+      dark = g_str_equal (scheme, "prefer-dark");
+    }
+  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", dark, NULL);
 }
+
+static void
+update_font (HmApplication *self)
+{
+  g_autofree char *font = g_settings_get_string (self->settings, "font");
+  PangoFontDescription *desc = pango_font_description_from_string (font);
+  g_autoptr(GString) css = g_string_new ("hexview {");
+  PangoFontMask mask = pango_font_description_get_set_fields (desc);
+
+  if (mask & PANGO_FONT_MASK_FAMILY)
+    {
+      g_autofree char *family = g_strdup (pango_font_description_get_family (desc));
+
+      g_strdelimit (family, "\"\\;{}", ' ');
+      g_string_append_printf (css, " font-family: \"%s\", monospace;", family);
+    }
+  if ((mask & PANGO_FONT_MASK_SIZE) && pango_font_description_get_size (desc) > 0)
+    {
+      char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_dtostr (number, sizeof number, (double) pango_font_description_get_size (desc) / PANGO_SCALE);
+      g_string_append_printf (css, " font-size: %s%s;", number,
+                              pango_font_description_get_size_is_absolute (desc) ? "px" : "pt");
+    }
+  if (mask & PANGO_FONT_MASK_WEIGHT)
+    g_string_append_printf (css, " font-weight: %d;", (int) pango_font_description_get_weight (desc));
+  if (mask & PANGO_FONT_MASK_STYLE)
+    g_string_append_printf (css, " font-style: %s;",
+                            pango_font_description_get_style (desc) == PANGO_STYLE_ITALIC ? "italic"
+                            : pango_font_description_get_style (desc) == PANGO_STYLE_OBLIQUE ? "oblique"
+                            : "normal");
+  g_string_append (css, " }");
+  pango_font_description_free (desc);
+
+  gtk_css_provider_load_from_data (self->font_provider, css->str, -1);
+}
+
+/* ---- Actions ---- */
+
+static void
+quit_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (user_data)));
+
+  /* Each window asks about its unsaved edits; the application ends with the last one. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free (windows);
+}
+
+static void
+preferences_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_window_present (hm_preferences_dialog_new (parent));
+}
+
+static void
+shortcuts_action_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  if (window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+}
+
+static void
+about_action_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  static const char *developers[] = { "The Hexmap developers", NULL };
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_show_about_dialog (parent,
+                         "program-name", _("Hexmap"),
+                         "logo-icon-name", APP_ID,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Edit files of any size, byte by byte"),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "authors", developers,
+                         /* Translators: your names, one per line */
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action_cb },
+  { "preferences", preferences_action_cb },
+  { "shortcuts", shortcuts_action_cb },
+  { "about", about_action_cb },
+};
+
+static const struct
+{
+  const char *action;
+  const char *accels[3];
+} accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
+  { "win.open", { "<Control>o", NULL } },
+  { "page.save", { "<Control>s", NULL } },
+  { "page.save-as", { "<Control><Shift>s", NULL } },
+  { "page.undo", { "<Control>z", NULL } },
+  { "page.redo", { "<Control><Shift>z", NULL } },
+  { "page.goto", { "<Control>l", "<Control>g", NULL } },
+  { "page.find", { "<Control>f", NULL } },
+  { "page.find-next", { "F3", NULL } },
+  { "page.find-previous", { "<Shift>F3", NULL } },
+  { "page.close", { "<Control>w", NULL } },
+};
 
 static void
 hm_application_startup (GApplication *app)
@@ -151,9 +348,20 @@ hm_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (hm_application_parent_class)->startup (app);
 
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
+
   gtk_css_provider_load_from_resource (provider, "/org/hexmap/Hexmap/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  self->font_provider = gtk_css_provider_new ();
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (self->font_provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
+
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect_object (self->settings, "changed::font", G_CALLBACK (update_font), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::style", G_CALLBACK (update_style), self, G_CONNECT_SWAPPED);
 
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
@@ -161,9 +369,11 @@ hm_application_startup (GApplication *app)
     {
       self->interface_settings = g_settings_new ("org.gnome.desktop.interface");
       g_signal_connect_object (self->interface_settings, "changed::color-scheme",
-                               G_CALLBACK (color_scheme_changed_cb), self, G_CONNECT_SWAPPED);
-      color_scheme_changed_cb (self);
+                               G_CALLBACK (update_style), self, G_CONNECT_SWAPPED);
     }
+
+  update_font (self);
+  update_style (self);
 }
 
 static void
@@ -171,7 +381,9 @@ hm_application_dispose (GObject *object)
 {
   HmApplication *self = HM_APPLICATION (object);
 
+  g_clear_object (&self->settings);
   g_clear_object (&self->interface_settings);
+  g_clear_object (&self->font_provider);
   G_OBJECT_CLASS (hm_application_parent_class)->dispose (object);
 }
 
@@ -186,6 +398,7 @@ hm_application_class_init (HmApplicationClass *klass)
   app_class->activate = hm_application_activate;
   app_class->open = hm_application_open;
   app_class->command_line = hm_application_command_line;
+  app_class->handle_local_options = hm_application_handle_local_options;
 }
 
 static void
@@ -193,6 +406,9 @@ hm_application_init (HmApplication *self)
 {
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("FILE…"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("A hex editor for files of any size. A second “hexmap FILE” "
+                                              "opens the file in the running instance."));
 }
 
 HmApplication *
@@ -200,7 +416,7 @@ hm_application_new (void)
 {
   return g_object_new (HM_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_HANDLES_COMMAND_LINE
-                                | G_APPLICATION_NON_UNIQUE,
+                       "resource-base-path", "/org/hexmap/Hexmap",
+                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_HANDLES_COMMAND_LINE,
                        NULL);
 }

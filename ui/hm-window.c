@@ -1,97 +1,667 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * HmWindow: the minimal window around the hex view: the view, and a status line
- * with the cursor offset, the selection length, the file size and the mode. The
- * full application window (header bar, find, inspector, …) builds on this later.
+ * HmWindow: the header bar (open, mode switcher, save with its options, main
+ * menu) and a GtkNotebook with one HmPage per file, or the empty state with Open
+ * and the recent files. The current page's action group is inserted into the
+ * window as "page", so the header bar and the application accelerators always
+ * act on the current file. Closing the window asks about each page with unsaved
+ * edits in turn.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "hm-window.h"
+
+#define MAX_RECENT 8
 
 struct _HmWindow
 {
   GtkApplicationWindow parent_instance;
 
-  HmDocument *document;
-  GtkStack   *stack;
-  HmHexView  *view;
-  GtkLabel   *empty_label;
-  GtkLabel   *offset_label;
-  GtkLabel   *selection_label;
-  GtkLabel   *size_label;
-  GtkLabel   *mode_label;
-  GtkLabel   *hint_label;
-  guint       hint_timeout;
+  GSettings           *settings;
+  HmPage              *current;
+  GtkNativeDialog     *open_chooser;
+
+  /* Template children */
+  GtkStack            *stack;
+  GtkNotebook         *notebook;
+  GtkLabel            *title_label;
+  GtkLabel            *subtitle_label;
+  GtkMenuButton       *mode_button;
+  GtkLabel            *mode_reason_label;
+  GtkWidget           *recent_box;
+  GtkListBox          *recent_list;
+  GtkEntry            *explicit_time_entry;
+  GtkLabel            *explicit_time_error;
 };
 
 G_DEFINE_FINAL_TYPE (HmWindow, hm_window, GTK_TYPE_APPLICATION_WINDOW)
 
-static void
-update_status (HmWindow *self)
+/* ---- Header ---- */
+
+static const char *
+mode_name (HmDocumentMode mode)
 {
-  g_autofree char *offset = NULL;
-  g_autofree char *selection = NULL;
-  g_autofree char *size = NULL;
-  g_autofree char *size_text = NULL;
-  guint64 cursor = hm_hex_view_get_cursor_offset (self->view);
-  guint64 length = hm_hex_view_get_selection_length (self->view);
-
-  if (self->document == NULL)
-    return;
-
-  offset = g_strdup_printf (_("Offset 0x%" G_GINT64_MODIFIER "x (%" G_GUINT64_FORMAT ")"), cursor, cursor);
-  gtk_label_set_text (self->offset_label, offset);
-
-  if (length > 0)
-    selection = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Selected %" G_GUINT64_FORMAT " byte",
-                                              "Selected %" G_GUINT64_FORMAT " bytes", length), length);
-  gtk_label_set_text (self->selection_label, selection != NULL ? selection : "");
-
-  size = g_format_size_full (hm_document_get_size (self->document), G_FORMAT_SIZE_IEC_UNITS);
-  size_text = g_strdup_printf (_("Size %s"), size);
-  gtk_label_set_text (self->size_label, size_text);
-
-  switch (hm_document_get_mode (self->document))
+  switch (mode)
     {
     case HM_DOCUMENT_MODE_READ_ONLY:
-      gtk_label_set_text (self->mode_label, _("Read-only"));
-      break;
+      return _("Read-Only");
     case HM_DOCUMENT_MODE_PREVIEW:
-      gtk_label_set_text (self->mode_label, _("Preview"));
-      break;
+      return _("Preview");
     case HM_DOCUMENT_MODE_DIRECT:
-      gtk_label_set_text (self->mode_label, _("Direct"));
-      break;
+      return _("Direct");
     default:
-      g_assert_not_reached ();
+      g_return_val_if_reached ("");
     }
 }
 
+static void
+update_header (HmWindow *self)
+{
+  HmDocument *doc;
+  g_autofree char *dir = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *title = NULL;
+  const char *reason;
+
+  if (self->current == NULL)
+    {
+      gtk_label_set_text (self->title_label, _("Hexmap"));
+      gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), FALSE);
+      gtk_menu_button_set_label (self->mode_button, _("Read-Only"));
+      gtk_widget_set_visible (GTK_WIDGET (self->mode_button), FALSE);
+      gtk_window_set_title (GTK_WINDOW (self), _("Hexmap"));
+      return;
+    }
+
+  doc = hm_page_get_document (self->current);
+  dir = g_path_get_dirname (hm_document_get_path (doc));
+  /* Translators: the window subtitle: the mode, then the folder of the file */
+  subtitle = g_strdup_printf (_("%s — %s"), mode_name (hm_document_get_mode (doc)), dir);
+  gtk_label_set_text (self->title_label, hm_page_get_title (self->current));
+  gtk_label_set_text (self->subtitle_label, subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->subtitle_label), hm_document_get_path (doc));
+  gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), TRUE);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->mode_button), TRUE);
+  gtk_menu_button_set_label (self->mode_button, mode_name (hm_document_get_mode (doc)));
+  reason = hm_page_get_mode_reason (self->current);
+  gtk_label_set_text (self->mode_reason_label, reason != NULL ? reason : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->mode_reason_label), reason != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->mode_button),
+                               reason != NULL && hm_document_get_mode (doc) == HM_DOCUMENT_MODE_READ_ONLY
+                                 ? reason : _("How Edits Reach the File"));
+
+  /* Translators: the window title: file name (with • when modified), mode, application */
+  title = g_strdup_printf (_("%s (%s) — Hexmap"), hm_page_get_title (self->current),
+                           mode_name (hm_document_get_mode (doc)));
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
+static void
+mode_popover_show_cb (HmWindow *self)
+{
+  update_header (self);
+}
+
+static void
+set_current_page (HmWindow *self,
+                  HmPage   *page)
+{
+  if (self->current == page)
+    return;
+
+  if (self->current != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->current, self);
+      g_signal_handlers_disconnect_by_data (hm_page_get_document (self->current), self);
+    }
+  self->current = page;
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "page",
+                                  page != NULL ? hm_page_get_action_group (page) : NULL);
+  if (page != NULL)
+    {
+      g_signal_connect_object (page, "notify::title", G_CALLBACK (update_header), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (hm_page_get_document (page), "notify::mode", G_CALLBACK (update_header), self,
+                               G_CONNECT_SWAPPED);
+    }
+  update_header (self);
+}
+
+/* ---- Recent files ---- */
+
+static int
+compare_recent (gconstpointer a,
+                gconstpointer b)
+{
+  GDateTime *ta = gtk_recent_info_get_modified ((GtkRecentInfo *) a);
+  GDateTime *tb = gtk_recent_info_get_modified ((GtkRecentInfo *) b);
+
+  return g_date_time_compare (tb, ta);
+}
+
+static void
+update_recent (HmWindow *self)
+{
+  GtkRecentManager *manager = gtk_recent_manager_get_default ();
+  GList *items = gtk_recent_manager_get_items (manager);
+  GtkWidget *child;
+  guint n = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list))) != NULL)
+    gtk_list_box_remove (self->recent_list, child);
+
+  items = g_list_sort (items, compare_recent);
+  for (GList *l = items; l != NULL && n < MAX_RECENT; l = l->next)
+    {
+      GtkRecentInfo *info = l->data;
+      g_autoptr(GFile) file = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *dir = NULL;
+      GtkWidget *row, *box, *name, *folder;
+
+      if (!gtk_recent_info_has_application (info, g_get_application_name ()) || !gtk_recent_info_exists (info))
+        continue;
+      file = g_file_new_for_uri (gtk_recent_info_get_uri (info));
+      path = g_file_get_path (file);
+      if (path == NULL)
+        continue;
+      dir = g_path_get_dirname (path);
+
+      box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      name = gtk_label_new (gtk_recent_info_get_display_name (info));
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
+      folder = gtk_label_new (dir);
+      gtk_label_set_xalign (GTK_LABEL (folder), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (folder), PANGO_ELLIPSIZE_START);
+      gtk_widget_add_css_class (folder, "dim-label");
+      gtk_widget_add_css_class (folder, "caption");
+      gtk_box_append (GTK_BOX (box), name);
+      gtk_box_append (GTK_BOX (box), folder);
+
+      row = gtk_list_box_row_new ();
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+      g_object_set_data_full (G_OBJECT (row), "hm-file", g_steal_pointer (&file), g_object_unref);
+      gtk_list_box_append (self->recent_list, row);
+      n++;
+    }
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+  gtk_widget_set_visible (self->recent_box, n > 0);
+}
+
+/* ---- Opening ---- */
+
+static void
+open_files (HmWindow *self,
+            GFile   **files,
+            guint     n_files)
+{
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (hm_window_open_file (self, files[i], HM_WINDOW_MODE_DEFAULT, &error) == NULL)
+        {
+          g_autofree char *name = g_file_get_parse_name (files[i]);
+          g_autofree char *primary = g_strdup_printf (_("Could Not Open “%s”"), name);
+
+          hm_window_show_error (self, primary, error->message);
+        }
+    }
+}
+
+static void
+recent_row_activated_cb (HmWindow      *self,
+                         GtkListBoxRow *row)
+{
+  GFile *file = g_object_get_data (G_OBJECT (row), "hm-file");
+
+  open_files (self, &file, 1);
+}
+
+static void
+open_response_cb (HmWindow        *self,
+                  int              response,
+                  GtkNativeDialog *chooser)
+{
+  g_autoptr(GListModel) files = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->open_chooser);
+
+  for (guint i = 0; files != NULL && i < g_list_model_get_n_items (files); i++)
+    {
+      g_autoptr(GFile) file = g_list_model_get_item (files, i);
+
+      open_files (self, &file, 1);
+    }
+}
+
+static void
+open_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  HmWindow *self = HM_WINDOW (user_data);
+  GtkFileChooserNative *chooser;
+
+  if (self->open_chooser != NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Open Files"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  self->open_chooser = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (open_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static gboolean
-clear_hint_cb (gpointer user_data)
+drop_cb (HmWindow      *self,
+         const GValue  *value,
+         double         x,
+         double         y,
+         GtkDropTarget *target)
+{
+  GSList *list;
+  g_autoptr(GPtrArray) files = g_ptr_array_new ();
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  list = gdk_file_list_get_files (g_value_get_boxed (value));
+  for (GSList *l = list; l != NULL; l = l->next)
+    g_ptr_array_add (files, l->data);
+  g_slist_free (list);
+  open_files (self, (GFile **) files->pdata, files->len);
+  return files->len > 0;
+}
+
+/* ---- Pages ---- */
+
+static HmPage *
+find_page (HmWindow   *self,
+           const char *path)
+{
+  for (int i = 0; i < gtk_notebook_get_n_pages (self->notebook); i++)
+    {
+      HmPage *page = HM_PAGE (gtk_notebook_get_nth_page (self->notebook, i));
+
+      if (g_strcmp0 (hm_document_get_path (hm_page_get_document (page)), path) == 0)
+        return page;
+    }
+  return NULL;
+}
+
+static void
+update_pages_visibility (HmWindow *self)
+{
+  int n = gtk_notebook_get_n_pages (self->notebook);
+
+  gtk_notebook_set_show_tabs (self->notebook, n > 1);
+  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "pages" : "empty");
+  if (n == 0)
+    {
+      set_current_page (self, NULL);
+      update_recent (self);
+    }
+}
+
+static void
+notebook_switch_page_cb (HmWindow    *self,
+                         GtkWidget   *page,
+                         guint        page_num,
+                         GtkNotebook *notebook)
+{
+  set_current_page (self, HM_PAGE (page));
+}
+
+static void
+notebook_page_removed_cb (HmWindow    *self,
+                          GtkWidget   *page,
+                          guint        page_num,
+                          GtkNotebook *notebook)
+{
+  if (HM_PAGE (page) == self->current)
+    {
+      int current = gtk_notebook_get_current_page (notebook);
+
+      set_current_page (self, current >= 0 ? HM_PAGE (gtk_notebook_get_nth_page (notebook, current)) : NULL);
+    }
+  update_pages_visibility (self);
+}
+
+static void
+page_close_cb (HmWindow *self,
+               HmPage   *page)
+{
+  int num = gtk_notebook_page_num (self->notebook, GTK_WIDGET (page));
+
+  if (num >= 0)
+    gtk_notebook_remove_page (self->notebook, num);
+}
+
+static void
+tab_close_clicked_cb (HmPage    *page,
+                      GtkButton *button)
+{
+  gtk_widget_activate_action (GTK_WIDGET (page), "page.close", NULL);
+}
+
+static GtkWidget *
+create_tab_label (HmPage *page)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *close = gtk_button_new_from_icon_name ("window-close-symbolic");
+
+  /* No ellipsizing: a notebook gives a tab its minimum width, which would be "…";
+   * the notebook scrolls when the tabs do not fit. */
+  g_object_bind_property (page, "title", label, "label", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (page, "title", box, "tooltip-text", G_BINDING_SYNC_CREATE);
+  gtk_button_set_has_frame (GTK_BUTTON (close), FALSE);
+  gtk_widget_set_tooltip_text (close, _("Close File"));
+  gtk_widget_add_css_class (close, "small-button");
+  g_signal_connect_object (close, "clicked", G_CALLBACK (tab_close_clicked_cb), page, G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), close);
+  return box;
+}
+
+static HmDocument *
+open_document (HmWindow    *self,
+               const char  *path,
+               int          mode,
+               GError     **error)
+{
+  g_autoptr(HmDocument) document = NULL;
+  g_autofree char *preference = NULL;
+  HmDocumentMode preferred;
+
+  if (mode != HM_WINDOW_MODE_DEFAULT)
+    return hm_document_new_full (path, (HmDocumentMode) mode, 0, error);
+
+  document = hm_document_new (path, error);
+  if (document == NULL)
+    return NULL;
+
+  /* The preference never overrides a read-only default: that one has a reason. */
+  preference = g_settings_get_string (self->settings, "default-mode");
+  if (g_str_equal (preference, "read-only"))
+    preferred = HM_DOCUMENT_MODE_READ_ONLY;
+  else if (g_str_equal (preference, "direct"))
+    preferred = HM_DOCUMENT_MODE_DIRECT;
+  else if (g_str_equal (preference, "preview"))
+    preferred = HM_DOCUMENT_MODE_PREVIEW;
+  else
+    preferred = hm_document_get_default_mode (document);
+  if (hm_document_get_default_mode (document) != HM_DOCUMENT_MODE_READ_ONLY &&
+      preferred != hm_document_get_mode (document))
+    hm_document_set_mode (document, preferred, NULL);
+
+  return g_steal_pointer (&document);
+}
+
+/**
+ * hm_window_open_file:
+ * @self: a #HmWindow
+ * @file: the file to open
+ * @mode: a #HmDocumentMode, or %HM_WINDOW_MODE_DEFAULT for the file's default
+ *   mode and the user's preference
+ * @error: a #GError
+ *
+ * Opens @file in a new page and makes it current; a file that is already open
+ * only gets its page made current.
+ *
+ * Returns: (transfer none) (nullable): the page, or %NULL with @error set
+ */
+HmPage *
+hm_window_open_file (HmWindow  *self,
+                     GFile     *file,
+                     int        mode,
+                     GError   **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+  g_autoptr(HmDocument) document = NULL;
+  HmPage *page;
+  int num;
+
+  g_return_val_if_fail (HM_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("“%s” is not a local file. Hexmap maps files into memory, which needs a local "
+                     "path (mounted shares work through their FUSE path)."), name);
+      return NULL;
+    }
+
+  page = find_page (self, path);
+  if (page == NULL)
+    {
+      document = open_document (self, path, mode, error);
+      if (document == NULL)
+        return NULL;
+
+      page = hm_page_new (document);
+      g_signal_connect_object (page, "close", G_CALLBACK (page_close_cb), self, G_CONNECT_SWAPPED);
+      gtk_notebook_append_page (self->notebook, GTK_WIDGET (page), create_tab_label (page));
+      gtk_notebook_set_tab_reorderable (self->notebook, GTK_WIDGET (page), TRUE);
+    }
+
+  num = gtk_notebook_page_num (self->notebook, GTK_WIDGET (page));
+  gtk_notebook_set_current_page (self->notebook, num);
+  set_current_page (self, page);
+  update_pages_visibility (self);
+  gtk_widget_grab_focus (GTK_WIDGET (hm_page_get_view (page)));
+
+  uri = g_file_get_uri (file);
+  gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+  return page;
+}
+
+/* ---- Save options ---- */
+
+static void
+explicit_time_changed_cb (HmWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->explicit_time_entry));
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0;
+  double seconds = 0;
+  g_autoptr(GDateTime) time = NULL;
+  int n;
+
+  n = sscanf (text, "%d-%d-%d %d:%d:%lf", &year, &month, &day, &hour, &minute, &seconds);
+  if (n >= 3)
+    time = g_date_time_new_local (year, month, day, hour, minute, seconds);
+
+  if (time == NULL)
+    {
+      gtk_label_set_text (self->explicit_time_error, _("Use the form 2024-12-31 23:59:00."));
+      gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), *text != '\0');
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), FALSE);
+  g_settings_set_int64 (self->settings, "explicit-mtime", g_date_time_to_unix (time));
+}
+
+static void
+load_explicit_time (HmWindow *self)
+{
+  gint64 seconds = g_settings_get_int64 (self->settings, "explicit-mtime");
+  g_autoptr(GDateTime) time = NULL;
+  g_autofree char *text = NULL;
+
+  time = seconds > 0 ? g_date_time_new_from_unix_local (seconds) : g_date_time_new_now_local ();
+  text = g_date_time_format (time, "%Y-%m-%d %H:%M:%S");
+  g_signal_handlers_block_by_func (self->explicit_time_entry, explicit_time_changed_cb, self);
+  gtk_editable_set_text (GTK_EDITABLE (self->explicit_time_entry), text);
+  g_signal_handlers_unblock_by_func (self->explicit_time_entry, explicit_time_changed_cb, self);
+}
+
+/* ---- Closing the window ---- */
+
+static void
+close_page_confirmed_cb (HmPage   *page,
+                         gboolean  proceed,
+                         gpointer  user_data)
 {
   HmWindow *self = user_data;
 
-  self->hint_timeout = 0;
-  gtk_label_set_text (self->hint_label, "");
-  return G_SOURCE_REMOVE;
+  /* Ask about the next page with unsaved edits, or close. */
+  if (proceed)
+    gtk_window_close (GTK_WINDOW (self));
+  g_object_unref (self);
 }
 
-static void
-hint_cb (HmWindow   *self,
-         const char *message,
-         HmHexView  *view)
+static gboolean
+hm_window_close_request (GtkWindow *window)
 {
-  gtk_label_set_text (self->hint_label, message);
-  g_clear_handle_id (&self->hint_timeout, g_source_remove);
-  self->hint_timeout = g_timeout_add_seconds (4, clear_hint_cb, self);
+  HmWindow *self = HM_WINDOW (window);
+  int width, height;
+
+  for (int i = 0; i < gtk_notebook_get_n_pages (self->notebook); i++)
+    {
+      HmPage *page = HM_PAGE (gtk_notebook_get_nth_page (self->notebook, i));
+
+      if (hm_document_get_has_pending (hm_page_get_document (page)))
+        {
+          gtk_notebook_set_current_page (self->notebook, i);
+          hm_page_confirm_close (page, close_page_confirmed_cb, g_object_ref (self));
+          return TRUE;
+        }
+    }
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window))
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+
+  return GTK_WINDOW_CLASS (hm_window_parent_class)->close_request (window);
+}
+
+/* ---- GObject ---- */
+
+static void
+hm_window_dispose (GObject *object)
+{
+  HmWindow *self = HM_WINDOW (object);
+
+  set_current_page (self, NULL);
+  if (self->open_chooser != NULL)
+    {
+      gtk_native_dialog_destroy (self->open_chooser);
+      g_clear_object (&self->open_chooser);
+    }
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (hm_window_parent_class)->dispose (object);
 }
 
 static void
-dialog_response_cb (GtkDialog *dialog,
-                    int        response)
+hm_window_class_init (HmWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = hm_window_dispose;
+  window_class->close_request = hm_window_close_request;
+
+  g_type_ensure (HM_TYPE_PAGE);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/hexmap/Hexmap/ui/hm-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, notebook);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, mode_button);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, mode_reason_label);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_box);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_list);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, explicit_time_entry);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, explicit_time_error);
+  gtk_widget_class_bind_template_callback (widget_class, notebook_switch_page_cb);
+  gtk_widget_class_bind_template_callback (widget_class, notebook_page_removed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, recent_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, mode_popover_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, explicit_time_changed_cb);
+}
+
+static const GActionEntry window_actions[] = {
+  { "open", open_action_cb },
+};
+
+static void
+hm_window_init (HmWindow *self)
+{
+  g_autoptr(GAction) timestamp_action = NULL;
+  GtkDropTarget *drop;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  timestamp_action = g_settings_create_action (self->settings, "timestamp-policy");
+  g_action_map_add_action (G_ACTION_MAP (self), timestamp_action);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions, G_N_ELEMENTS (window_actions), self);
+  load_explicit_time (self);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  update_header (self);
+  update_pages_visibility (self);
+}
+
+HmWindow *
+hm_window_new (GtkApplication *application)
+{
+  return g_object_new (HM_TYPE_WINDOW, "application", application, NULL);
+}
+
+HmPage *
+hm_window_get_current_page (HmWindow *self)
+{
+  g_return_val_if_fail (HM_IS_WINDOW (self), NULL);
+  return self->current;
+}
+
+guint
+hm_window_get_n_pages (HmWindow *self)
+{
+  g_return_val_if_fail (HM_IS_WINDOW (self), 0);
+  return (guint) gtk_notebook_get_n_pages (self->notebook);
+}
+
+HmPage *
+hm_window_get_page (HmWindow *self,
+                    guint     index)
+{
+  g_return_val_if_fail (HM_IS_WINDOW (self), NULL);
+  return HM_PAGE (gtk_notebook_get_nth_page (self->notebook, (int) index));
+}
+
+static void
+error_response_cb (GtkDialog *dialog,
+                   int        response)
 {
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
@@ -113,139 +683,10 @@ hm_window_show_error (HmWindow   *self,
 
   g_return_if_fail (HM_IS_WINDOW (self));
 
-  dialog = gtk_message_dialog_new (GTK_WINDOW (self),
-                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE,
-                                   "%s", primary);
+  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s", primary);
   if (secondary != NULL)
     gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", secondary);
-  g_signal_connect (dialog, "response", G_CALLBACK (dialog_response_cb), NULL);
+  g_signal_connect (dialog, "response", G_CALLBACK (error_response_cb), NULL);
   gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-read_fault_cb (HmWindow     *self,
-               const GError *error,
-               HmHexView    *view)
-{
-  hm_window_show_error (self, _("Some bytes could not be read"), error->message);
-}
-
-static void
-hm_window_dispose (GObject *object)
-{
-  HmWindow *self = HM_WINDOW (object);
-
-  g_clear_handle_id (&self->hint_timeout, g_source_remove);
-  g_clear_object (&self->document);
-  G_OBJECT_CLASS (hm_window_parent_class)->dispose (object);
-}
-
-static void
-hm_window_class_init (HmWindowClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = hm_window_dispose;
-}
-
-static GtkLabel *
-add_status_label (GtkBox  *box,
-                  gboolean expand)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_hexpand (label, expand);
-  gtk_box_append (box, label);
-  return GTK_LABEL (label);
-}
-
-static void
-hm_window_init (HmWindow *self)
-{
-  GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *status = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
-
-  self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
-
-  self->empty_label = GTK_LABEL (gtk_label_new (_("No file is open. Start Hexmap with a file name: hexmap FILE")));
-  gtk_widget_add_css_class (GTK_WIDGET (self->empty_label), "dim-label");
-  gtk_stack_add_named (self->stack, GTK_WIDGET (self->empty_label), "empty");
-
-  self->view = HM_HEX_VIEW (hm_hex_view_new ());
-  gtk_stack_add_named (self->stack, GTK_WIDGET (self->view), "view");
-  g_signal_connect_object (self->view, "hint", G_CALLBACK (hint_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->view, "read-fault", G_CALLBACK (read_fault_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->view, "notify::cursor-offset", G_CALLBACK (update_status), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->view, "notify::selection-length", G_CALLBACK (update_status), self,
-                           G_CONNECT_SWAPPED);
-
-  gtk_widget_add_css_class (status, "statusbar");
-  self->offset_label = add_status_label (GTK_BOX (status), FALSE);
-  self->selection_label = add_status_label (GTK_BOX (status), FALSE);
-  self->hint_label = add_status_label (GTK_BOX (status), TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "dim-label");
-  self->size_label = add_status_label (GTK_BOX (status), FALSE);
-  self->mode_label = add_status_label (GTK_BOX (status), FALSE);
-
-  gtk_box_append (GTK_BOX (main_box), GTK_WIDGET (self->stack));
-  gtk_box_append (GTK_BOX (main_box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
-  gtk_box_append (GTK_BOX (main_box), status);
-  gtk_window_set_child (GTK_WINDOW (self), main_box);
-
-  gtk_window_set_default_size (GTK_WINDOW (self), 900, 600);
-  gtk_window_set_title (GTK_WINDOW (self), _("Hexmap"));
-}
-
-HmWindow *
-hm_window_new (GtkApplication *application)
-{
-  return g_object_new (HM_TYPE_WINDOW, "application", application, NULL);
-}
-
-HmDocument *
-hm_window_get_document (HmWindow *self)
-{
-  g_return_val_if_fail (HM_IS_WINDOW (self), NULL);
-  return self->document;
-}
-
-HmHexView *
-hm_window_get_view (HmWindow *self)
-{
-  g_return_val_if_fail (HM_IS_WINDOW (self), NULL);
-  return self->view;
-}
-
-void
-hm_window_set_document (HmWindow   *self,
-                        HmDocument *document)
-{
-  g_autofree char *title = NULL;
-
-  g_return_if_fail (HM_IS_WINDOW (self));
-  g_return_if_fail (document == NULL || HM_IS_DOCUMENT (document));
-
-  if (self->document != NULL)
-    g_signal_handlers_disconnect_by_data (self->document, self);
-  g_set_object (&self->document, document);
-  hm_hex_view_set_document (self->view, document);
-
-  if (document == NULL)
-    {
-      gtk_stack_set_visible_child_name (self->stack, "empty");
-      gtk_window_set_title (GTK_WINDOW (self), _("Hexmap"));
-      return;
-    }
-
-  g_signal_connect_object (document, "notify::size", G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (document, "notify::mode", G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
-  gtk_stack_set_visible_child_name (self->stack, "view");
-  gtk_widget_grab_focus (GTK_WIDGET (self->view));
-  /* Translators: the window title: file name — application */
-  title = g_strdup_printf (_("%s — Hexmap"), hm_document_get_display_name (document));
-  gtk_window_set_title (GTK_WINDOW (self), title);
-  update_status (self);
 }
