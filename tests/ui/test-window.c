@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Drives the real application: HmApplication gets a command line with a file and
+ * an offset, then the tests run inside its main loop, one after the other on the
+ * same window, like a user would: go to, edit, save, discard, undo, a truncation
+ * by another program, and closing with unsaved edits.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gtk/gtk.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hm-application.h"
+#include "hm-hex-view-private.h"
+#include "hm-page-private.h"
+#include "hm-test-util.h"
+#include "hm-window.h"
+
+#define FILE_SIZE 0x10000
+
+static HmApplication *app;
+static char *data_path;
+static guint8 *original;
+static int test_status = 1;
+
+/* ---- Helpers ---- */
+
+static HmWindow *
+get_window (void)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  g_assert_true (HM_IS_WINDOW (window));
+  return HM_WINDOW (window);
+}
+
+static HmPage *
+get_page (void)
+{
+  HmPage *page = hm_window_get_current_page (get_window ());
+
+  g_assert_nonnull (page);
+  return page;
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Runs the main loop until @condition holds; FALSE after @timeout_ms. */
+static gboolean
+wait_for (Condition condition,
+          gpointer  data,
+          guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint tick = g_timeout_add (10, tick_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = condition (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return ok;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+spin (guint ms)
+{
+  wait_for (never, NULL, ms);
+}
+
+static GList *
+list_message_dialogs (void)
+{
+  GList *toplevels = gtk_window_list_toplevels ();
+  GList *dialogs = NULL;
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (GTK_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      dialogs = g_list_prepend (dialogs, l->data);
+  g_list_free (toplevels);
+  return dialogs;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  GList *dialogs = list_message_dialogs ();
+  gboolean found = dialogs != NULL;
+
+  g_list_free (dialogs);
+  return found;
+}
+
+static GtkMessageDialog *
+wait_for_message_dialog (void)
+{
+  GList *dialogs;
+  GtkMessageDialog *dialog;
+
+  g_assert_true (wait_for (has_message_dialog, NULL, 10000));
+  dialogs = list_message_dialogs ();
+  g_assert_cmpuint (g_list_length (dialogs), ==, 1);
+  dialog = dialogs->data;
+  g_list_free (dialogs);
+  return dialog;
+}
+
+static char *
+dialog_text (GtkMessageDialog *dialog)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *secondary = NULL;
+
+  g_object_get (dialog, "text", &text, "secondary-text", &secondary, NULL);
+  return g_strdup_printf ("%s\n%s", text, secondary != NULL ? secondary : "");
+}
+
+static void
+activate (const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (get_window ()), action, NULL));
+}
+
+static gboolean
+action_enabled (const char *name)
+{
+  GActionGroup *group = hm_page_get_action_group (get_page ());
+
+  return g_action_group_get_action_enabled (group, name);
+}
+
+static guint8
+document_byte (guint64 offset)
+{
+  g_autoptr(GError) error = NULL;
+  guint8 byte = 0;
+
+  g_assert_cmpint (hm_document_read (hm_page_get_document (get_page ()), offset, &byte, 1, &error), ==, 1);
+  g_assert_no_error (error);
+  return byte;
+}
+
+static guint8
+disk_byte (guint64 offset)
+{
+  int fd = open (data_path, O_RDONLY | O_CLOEXEC);
+  guint8 byte = 0;
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, &byte, 1, (off_t) offset), ==, 1);
+  close (fd);
+  return byte;
+}
+
+static void
+type_byte (guint64 offset,
+           guint   high,
+           guint   low)
+{
+  HmHexView *view = hm_page_get_view (get_page ());
+
+  hm_hex_view_set_cursor_offset (view, offset);
+  hm_hex_view_set_pane (view, HM_HEX_PANE_HEX);
+  g_assert_true (_hm_hex_view_key_press (view, high, 0));
+  g_assert_true (_hm_hex_view_key_press (view, low, 0));
+}
+
+static gboolean
+page_idle (gpointer data)
+{
+  return !_hm_page_get_busy (get_page ());
+}
+
+/* ---- Tests ---- */
+
+static void
+test_command_line (void)
+{
+  HmWindow *window = get_window ();
+  HmPage *page = get_page ();
+  HmDocument *document = hm_page_get_document (page);
+
+  g_assert_cmpuint (hm_window_get_n_pages (window), ==, 1);
+  g_assert_cmpstr (hm_document_get_path (document), ==, data_path);
+  /* --offset end-0x100 */
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (hm_page_get_view (page)), ==, FILE_SIZE - 0x100);
+  g_assert_cmpint (hm_document_get_mode (document), ==, HM_DOCUMENT_MODE_PREVIEW);
+  g_assert_false (action_enabled ("save"));
+  g_assert_false (action_enabled ("undo"));
+  g_assert_true (action_enabled ("goto"));
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "data.bin"));
+}
+
+static void
+test_goto (void)
+{
+  HmPage *page = get_page ();
+  GtkEditable *entry = _hm_page_get_goto_entry (page);
+  HmHexView *view = hm_page_get_view (page);
+
+  activate ("page.goto");
+  spin (50);
+
+  gtk_editable_set_text (entry, "0x12zz");
+  g_assert_nonnull (_hm_page_get_goto_error (page));
+  g_assert_nonnull (strstr (_hm_page_get_goto_error (page), "column 5"));
+
+  gtk_editable_set_text (entry, "0x20000");
+  g_assert_nonnull (strstr (_hm_page_get_goto_error (page), "beyond the end"));
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, FILE_SIZE - 0x100);
+
+  gtk_editable_set_text (entry, "0x1000");
+  g_assert_null (_hm_page_get_goto_error (page));
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x1000);
+
+  activate ("page.goto");
+  spin (50);
+  gtk_editable_set_text (entry, "+0x10");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x1010);
+
+  activate ("page.goto");
+  spin (50);
+  gtk_editable_set_text (entry, "50%");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, FILE_SIZE / 2);
+  spin (50);
+}
+
+static void
+test_edit_save (void)
+{
+  HmPage *page = get_page ();
+  HmDocument *document = hm_page_get_document (page);
+
+  type_byte (0x10, GDK_KEY_a, GDK_KEY_b);
+  g_assert_cmpuint (document_byte (0x10), ==, 0xab);
+  g_assert_true (hm_document_get_has_pending (document));
+  g_assert_true (g_str_has_prefix (hm_page_get_title (page), "•"));
+  g_assert_true (action_enabled ("save"));
+  g_assert_true (action_enabled ("undo"));
+  /* Preview: the file is untouched until saved. */
+  g_assert_cmpuint (disk_byte (0x10), ==, original[0x10]);
+
+  activate ("page.save");
+  g_assert_true (wait_for (page_idle, NULL, 10000));
+  g_assert_false (hm_document_get_has_pending (document));
+  g_assert_false (g_str_has_prefix (hm_page_get_title (page), "•"));
+  g_assert_cmpuint (disk_byte (0x10), ==, 0xab);
+  g_assert_cmpuint (disk_byte (0x11), ==, original[0x11]);
+  original[0x10] = 0xab;
+
+  /* Our own save is no outside change. */
+  spin (300);
+  g_assert_false (_hm_page_get_changed_revealed (page));
+  g_assert_false (has_message_dialog (NULL));
+}
+
+static void
+test_discard_undo (void)
+{
+  HmDocument *document = hm_page_get_document (get_page ());
+
+  type_byte (0x20, GDK_KEY_c, GDK_KEY_d);
+  g_assert_cmpuint (document_byte (0x20), ==, 0xcd);
+  activate ("page.discard");
+  g_assert_cmpuint (document_byte (0x20), ==, original[0x20]);
+  g_assert_false (hm_document_get_has_pending (document));
+  g_assert_cmpuint (disk_byte (0x20), ==, original[0x20]);
+
+  type_byte (0x21, GDK_KEY_e, GDK_KEY_f);
+  g_assert_cmpuint (document_byte (0x21), ==, 0xef);
+  activate ("page.undo");
+  g_assert_cmpuint (document_byte (0x21), ==, original[0x21]);
+  g_assert_true (action_enabled ("redo"));
+  activate ("page.redo");
+  g_assert_cmpuint (document_byte (0x21), ==, 0xef);
+  activate ("page.discard");
+  g_assert_cmpuint (disk_byte (0x21), ==, original[0x21]);
+}
+
+static void
+test_truncate_fault (void)
+{
+  HmWindow *window = get_window ();
+  HmPage *page = get_page ();
+  HmDocument *document = hm_page_get_document (page);
+  GtkMessageDialog *dialog;
+  g_autofree char *text = NULL;
+
+  /* A pending edit before the cut, then another program cuts the file short. */
+  type_byte (0x30, GDK_KEY_1, GDK_KEY_2);
+  hm_test_truncate (data_path, 0x2000);
+
+  /* Scroll to the lost region: a read faults there (or the monitor notices first). */
+  hm_page_go_to (page, 0x8000);
+  dialog = wait_for_message_dialog ();
+  text = dialog_text (dialog);
+  g_test_message ("fault dialog: %s", text);
+  g_assert_nonnull (strstr (text, "data.bin"));
+  g_assert_nonnull (strstr (text, "0x2000"));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+
+  /* Close keeps everything: the app, the page and the pending edit. */
+  gtk_dialog_response (GTK_DIALOG (dialog), 0 /* HM_FAULT_RESPONSE_CLOSE */);
+  spin (500);
+  g_assert_false (has_message_dialog (NULL));
+  g_assert_true (hm_window_get_current_page (window) == page);
+  g_assert_true (hm_document_get_has_pending (document));
+  g_assert_cmpuint (document_byte (0x30), ==, 0x12);
+  g_assert_cmpuint (hm_document_get_size (document), <=, FILE_SIZE);
+}
+
+static void
+test_close_pending (void)
+{
+  HmWindow *window = get_window ();
+  HmPage *page = get_page ();
+  GtkMessageDialog *dialog;
+  g_autofree char *text = NULL;
+
+  g_assert_true (hm_document_get_has_pending (hm_page_get_document (page)));
+
+  /* Closing the file asks; Cancel keeps it open. */
+  activate ("page.close");
+  dialog = wait_for_message_dialog ();
+  text = dialog_text (dialog);
+  g_assert_nonnull (strstr (text, "Save Changes"));
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  spin (50);
+  g_assert_false (has_message_dialog (NULL));
+  g_assert_cmpuint (hm_window_get_n_pages (window), ==, 1);
+
+  /* So does closing the window. */
+  gtk_window_close (GTK_WINDOW (window));
+  dialog = wait_for_message_dialog ();
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  spin (50);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_cmpuint (hm_window_get_n_pages (window), ==, 1);
+
+  /* Discard closes the page without touching the file. */
+  activate ("page.close");
+  dialog = wait_for_message_dialog ();
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_REJECT);
+  spin (50);
+  g_assert_cmpuint (hm_window_get_n_pages (window), ==, 0);
+  g_assert_null (hm_window_get_current_page (window));
+  g_assert_cmpuint (disk_byte (0x30), ==, original[0x30]);
+}
+
+/* ---- Running inside the application ---- */
+
+static gboolean
+run_tests_cb (gpointer data)
+{
+  GList *windows;
+
+  test_status = g_test_run ();
+
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free (windows);
+  g_application_quit (G_APPLICATION (app));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+startup_cb (GApplication *application)
+{
+  g_idle_add (run_tests_cb, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  char *app_argv[6];
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    hm_test_skip_all (argc, argv, "no display (run under xvfb-run)");
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    hm_test_skip_all (argc, argv, "no session bus (run under dbus-run-session)");
+
+  /* Recent files go to the test's folder, not the user's. */
+  g_setenv ("XDG_DATA_HOME", hm_test_tmpdir (), TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  g_set_application_name ("Hexmap");
+
+  data_path = hm_test_write_random ("data.bin", FILE_SIZE, 6, &original);
+
+  g_test_add_func ("/hm/window/command-line", test_command_line);
+  g_test_add_func ("/hm/window/goto", test_goto);
+  g_test_add_func ("/hm/window/edit-save", test_edit_save);
+  g_test_add_func ("/hm/window/discard-undo", test_discard_undo);
+  g_test_add_func ("/hm/window/truncate-fault", test_truncate_fault);
+  g_test_add_func ("/hm/window/close-pending", test_close_pending);
+
+  app = hm_application_new ();
+  /* Not the real id: a running Hexmap must not receive the test's command line. */
+  g_application_set_application_id (G_APPLICATION (app), "org.hexmap.Hexmap.Test");
+  g_signal_connect (app, "startup", G_CALLBACK (startup_cb), NULL);
+
+  app_argv[0] = (char *) "hexmap";
+  app_argv[1] = (char *) "--offset";
+  app_argv[2] = (char *) "end-0x100";
+  app_argv[3] = data_path;
+  app_argv[4] = NULL;
+  g_application_run (G_APPLICATION (app), 4, app_argv);
+
+  g_clear_object (&app);
+  g_free (data_path);
+  g_free (original);
+  hm_test_cleanup ();
+  return test_status;
+}
