@@ -28,6 +28,7 @@
 #include "hm-inspector.h"
 #include "hm-offset.h"
 #include "hm-page-private.h"
+#include "hm-pattern.h"
 
 /* Ctrl+F starts from the selection when it is at most this long. */
 #define MAX_FIND_PREFILL 64

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 /*
  * HmPage: one open file: the document, the view, the status bar and the page.*
  * actions (save, save-as, discard, undo, redo, goto, find, find-next,
- * find-previous, close, mode).
+ * find-previous, checksum, fill, toggle-bookmark, close, mode).
  *
  * Properties:
  *   "document" (HmDocument, construct-only)
