@@ -335,7 +335,9 @@ static const struct
   { "page.find", { "<Control>f", NULL } },
   { "page.find-next", { "F3", NULL } },
   { "page.find-previous", { "<Shift>F3", NULL } },
+  { "page.toggle-bookmark", { "<Control>d", NULL } },
   { "page.close", { "<Control>w", NULL } },
+  { "win.toggle-side-pane", { "F9", NULL } },
 };
 
 static void

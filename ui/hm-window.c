@@ -12,7 +12,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
-#include "hm-window.h"
+#include "hm-window-private.h"
 
 #define MAX_RECENT 8
 
@@ -30,7 +30,9 @@ struct _HmWindow
   GtkLabel            *title_label;
   GtkLabel            *subtitle_label;
   GtkMenuButton       *mode_button;
+  GtkWidget           *writable_modes_box;
   GtkLabel            *mode_reason_label;
+  GtkWidget           *side_pane_button;
   GtkWidget           *recent_box;
   GtkListBox          *recent_list;
   GtkEntry            *explicit_time_entry;
@@ -72,6 +74,7 @@ update_header (HmWindow *self)
       gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), FALSE);
       gtk_menu_button_set_label (self->mode_button, _("Read-Only"));
       gtk_widget_set_visible (GTK_WIDGET (self->mode_button), FALSE);
+      gtk_widget_set_visible (self->side_pane_button, FALSE);
       gtk_window_set_title (GTK_WINDOW (self), _("Hexmap"));
       return;
     }
@@ -86,7 +89,11 @@ update_header (HmWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), TRUE);
 
   gtk_widget_set_visible (GTK_WIDGET (self->mode_button), TRUE);
+  gtk_widget_set_visible (self->side_pane_button, TRUE);
   gtk_menu_button_set_label (self->mode_button, mode_name (hm_document_get_mode (doc)));
+  /* Preview and direct are greyed out, not refused, where the file cannot be written;
+   * the reason line below says why. */
+  gtk_widget_set_sensitive (self->writable_modes_box, hm_document_get_can_write (doc));
   reason = hm_page_get_mode_reason (self->current);
   gtk_label_set_text (self->mode_reason_label, reason != NULL ? reason : "");
   gtk_widget_set_visible (GTK_WIDGET (self->mode_reason_label), reason != NULL);
@@ -113,10 +120,11 @@ set_current_page (HmWindow *self,
   if (self->current == page)
     return;
 
+  /* Only the header's handlers: the page's "close" handler stays while it is a tab. */
   if (self->current != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->current, self);
-      g_signal_handlers_disconnect_by_data (hm_page_get_document (self->current), self);
+      g_signal_handlers_disconnect_by_func (self->current, update_header, self);
+      g_signal_handlers_disconnect_by_func (hm_page_get_document (self->current), update_header, self);
     }
   self->current = page;
   gtk_widget_insert_action_group (GTK_WIDGET (self), "page",
@@ -508,6 +516,28 @@ load_explicit_time (HmWindow *self)
   g_signal_handlers_unblock_by_func (self->explicit_time_entry, explicit_time_changed_cb, self);
 }
 
+/* ---- Side pane ---- */
+
+static void
+side_pane_changed_cb (HmWindow *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "toggle-side-pane");
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (action),
+                             g_variant_new_boolean (g_settings_get_boolean (self->settings, "show-side-pane")));
+}
+
+/* Every page binds its pane to the key: the setting is the state. */
+static void
+toggle_side_pane_change_state_cb (GSimpleAction *action,
+                                  GVariant      *value,
+                                  gpointer       user_data)
+{
+  HmWindow *self = HM_WINDOW (user_data);
+
+  g_settings_set_boolean (self->settings, "show-side-pane", g_variant_get_boolean (value));
+}
+
 /* ---- Closing the window ---- */
 
 static void
@@ -587,7 +617,9 @@ hm_window_class_init (HmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, mode_button);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, writable_modes_box);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, mode_reason_label);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, side_pane_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_box);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_list);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, explicit_time_entry);
@@ -601,6 +633,7 @@ hm_window_class_init (HmWindowClass *klass)
 
 static const GActionEntry window_actions[] = {
   { "open", open_action_cb },
+  { "toggle-side-pane", NULL, NULL, "true", toggle_side_pane_change_state_cb },
 };
 
 static void
@@ -615,6 +648,9 @@ hm_window_init (HmWindow *self)
   timestamp_action = g_settings_create_action (self->settings, "timestamp-policy");
   g_action_map_add_action (G_ACTION_MAP (self), timestamp_action);
   g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions, G_N_ELEMENTS (window_actions), self);
+  g_signal_connect_object (self->settings, "changed::show-side-pane", G_CALLBACK (side_pane_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  side_pane_changed_cb (self);
   load_explicit_time (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
@@ -689,4 +725,18 @@ hm_window_show_error (HmWindow   *self,
     gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", secondary);
   g_signal_connect (dialog, "response", G_CALLBACK (error_response_cb), NULL);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+gboolean
+_hm_window_get_writable_modes_sensitive (HmWindow *self)
+{
+  return gtk_widget_get_sensitive (self->writable_modes_box);
+}
+
+const char *
+_hm_window_get_mode_reason (HmWindow *self)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->mode_reason_label)))
+    return NULL;
+  return gtk_label_get_text (self->mode_reason_label);
 }
