@@ -2,8 +2,9 @@
 /*
  * Drives the real application: HmApplication gets a command line with a file and
  * an offset, then the tests run inside its main loop, one after the other on the
- * same window, like a user would: go to, edit, save, discard, undo, a truncation
- * by another program, and closing with unsaved edits.
+ * same window, like a user would: go to, edit, save, discard, undo, checksums,
+ * fill, bookmarks, the side pane, find from the selection, a truncation by
+ * another program, and closing with unsaved edits.
  */
 #include "config.h"
 
@@ -14,10 +15,13 @@
 #include <unistd.h>
 
 #include "hm-application.h"
+#include "hm-bookmarks-panel-private.h"
+#include "hm-checksum-dialog-private.h"
+#include "hm-fill-dialog-private.h"
 #include "hm-hex-view-private.h"
 #include "hm-page-private.h"
 #include "hm-test-util.h"
-#include "hm-window.h"
+#include "hm-window-private.h"
 
 #define FILE_SIZE 0x10000
 
@@ -185,6 +189,28 @@ page_idle (gpointer data)
   return !_hm_page_get_busy (get_page ());
 }
 
+static gboolean
+checksum_done (gpointer data)
+{
+  return !_hm_checksum_dialog_is_running (data);
+}
+
+static char *
+sha256_of (const guint8 *data,
+           gsize         length)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
+}
+
+static gboolean
+has_accel (const char *action,
+           const char *accel)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), action);
+
+  return g_strv_contains ((const char * const *) accels, accel);
+}
+
 /* ---- Tests ---- */
 
 static void
@@ -293,6 +319,209 @@ test_discard_undo (void)
   g_assert_cmpuint (document_byte (0x21), ==, 0xef);
   activate ("page.discard");
   g_assert_cmpuint (disk_byte (0x21), ==, original[0x21]);
+}
+
+static void
+test_checksum (void)
+{
+  HmWindow *window = get_window ();
+  HmPage *page = get_page ();
+  HmHexView *view = hm_page_get_view (page);
+  HmChecksumDialog *dialog;
+  g_autofree char *expected = NULL;
+  g_autofree char *whole = NULL;
+
+  g_assert_false (hm_document_get_has_pending (hm_page_get_document (page)));
+
+  /* The selection. */
+  hm_hex_view_set_selection (view, 0x100, 0x300);
+  expected = sha256_of (original + 0x100, 0x300);
+  activate ("page.checksum");
+  dialog = HM_CHECKSUM_DIALOG (_hm_page_get_checksum_dialog (page));
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  g_assert_true (wait_for (checksum_done, dialog, 10000));
+  g_assert_null (_hm_checksum_dialog_get_status (dialog));
+  g_assert_cmpstr (_hm_checksum_dialog_get_value (dialog, HM_CHECKSUM_SHA256), ==, expected);
+
+  /* Nothing selected: the whole file, in a new dialog. */
+  hm_hex_view_set_selection (view, 0x100, 0);
+  whole = sha256_of (original, FILE_SIZE);
+  activate ("page.checksum");
+  dialog = HM_CHECKSUM_DIALOG (_hm_page_get_checksum_dialog (page));
+  g_assert_true (wait_for (checksum_done, dialog, 10000));
+  g_assert_cmpstr (_hm_checksum_dialog_get_value (dialog, HM_CHECKSUM_SHA256), ==, whole);
+
+  gtk_window_close (GTK_WINDOW (dialog));
+  spin (50);
+  g_assert_null (_hm_page_get_checksum_dialog (page));
+}
+
+static void
+test_fill (void)
+{
+  HmPage *page = get_page ();
+  HmDocument *document = hm_page_get_document (page);
+  HmHexView *view = hm_page_get_view (page);
+  HmFillDialog *dialog;
+  g_autoptr(GError) error = NULL;
+  static const guint8 filled[] = { 0xaa, 0x55, 0xaa, 0x55, 0xaa };
+
+  /* Greyed out without a selection, and in read-only mode. */
+  hm_hex_view_set_selection (view, 0x200, 0);
+  g_assert_false (action_enabled ("fill"));
+  hm_hex_view_set_selection (view, 0x200, sizeof filled);
+  g_assert_true (action_enabled ("fill"));
+  g_assert_true (hm_document_set_mode (document, HM_DOCUMENT_MODE_READ_ONLY, &error));
+  g_assert_no_error (error);
+  g_assert_false (action_enabled ("fill"));
+  g_assert_true (hm_document_set_mode (document, HM_DOCUMENT_MODE_PREVIEW, &error));
+  g_assert_no_error (error);
+  g_assert_true (action_enabled ("fill"));
+
+  activate ("page.fill");
+  dialog = HM_FILL_DIALOG (_hm_page_get_fill_dialog (page));
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (get_window ()));
+  _hm_fill_dialog_set_pattern (dialog, "aa 55");
+  g_assert_null (_hm_fill_dialog_get_error (dialog));
+  g_assert_true (_hm_fill_dialog_can_fill (dialog));
+  g_assert_true (_hm_fill_dialog_fill (dialog));
+  spin (50);
+  g_assert_null (_hm_page_get_fill_dialog (page));
+
+  for (guint i = 0; i < sizeof filled; i++)
+    g_assert_cmpuint (document_byte (0x200 + i), ==, filled[i]);
+  g_assert_cmpuint (document_byte (0x200 + sizeof filled), ==, original[0x200 + sizeof filled]);
+  g_assert_true (hm_document_get_has_pending (document));
+  /* Preview: nothing on disk yet. */
+  g_assert_cmpuint (disk_byte (0x200), ==, original[0x200]);
+
+  activate ("page.undo");
+  for (guint i = 0; i < sizeof filled; i++)
+    g_assert_cmpuint (document_byte (0x200 + i), ==, original[0x200 + i]);
+  activate ("page.discard");
+  g_assert_false (hm_document_get_has_pending (document));
+}
+
+static void
+test_bookmark (void)
+{
+  HmPage *page = get_page ();
+  HmHexView *view = hm_page_get_view (page);
+  HmBookmarksPanel *panel = _hm_page_get_bookmarks_panel (page);
+  HmBookmarks *bookmarks = hm_bookmarks_panel_get_bookmarks (panel);
+  g_autofree char *store = NULL;
+
+  g_assert_true (has_accel ("page.toggle-bookmark", "<Control>d"));
+  g_assert_nonnull (bookmarks);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bookmarks)), ==, 0);
+
+  hm_hex_view_set_cursor_offset (view, 0x1234);
+  activate ("page.toggle-bookmark");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bookmarks)), ==, 1);
+  g_assert_nonnull (hm_bookmarks_lookup (bookmarks, 0x1234));
+
+  /* The panel lists it: its row jumps there. */
+  hm_hex_view_set_cursor_offset (view, 0);
+  _hm_bookmarks_panel_activate (panel, 0);
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x1234);
+
+  /* Kept in the user's data directory (the test's folder here). */
+  store = hm_bookmarks_get_store_path (bookmarks);
+  g_assert_true (g_str_has_prefix (store, hm_test_tmpdir ()));
+  g_assert_true (g_file_test (store, G_FILE_TEST_IS_REGULAR));
+
+  /* Again: gone. */
+  activate ("page.toggle-bookmark");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bookmarks)), ==, 0);
+}
+
+static void
+test_side_pane (void)
+{
+  HmPage *page = get_page ();
+  GtkWidget *pane = _hm_page_get_side_pane (page);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GVariant) state = NULL;
+
+  g_assert_true (has_accel ("win.toggle-side-pane", "F9"));
+  g_assert_true (gtk_widget_get_visible (pane));
+
+  activate ("win.toggle-side-pane");
+  spin (20);
+  g_assert_false (g_settings_get_boolean (settings, "show-side-pane"));
+  g_assert_false (gtk_widget_get_visible (pane));
+  state = g_action_group_get_action_state (G_ACTION_GROUP (get_window ()), "toggle-side-pane");
+  g_assert_false (g_variant_get_boolean (state));
+
+  /* The setting is the state: changing it elsewhere (preferences, another window) shows it. */
+  g_settings_set_boolean (settings, "show-side-pane", TRUE);
+  spin (20);
+  g_assert_true (gtk_widget_get_visible (pane));
+  g_clear_pointer (&state, g_variant_unref);
+  state = g_action_group_get_action_state (G_ACTION_GROUP (get_window ()), "toggle-side-pane");
+  g_assert_true (g_variant_get_boolean (state));
+}
+
+static void
+test_find_prefill (void)
+{
+  HmPage *page = get_page ();
+  HmHexView *view = hm_page_get_view (page);
+  HmFindBar *find_bar = _hm_page_get_find_bar (page);
+  g_autofree char *expected = hm_hex_view_format_bytes (original + 0x40, 4, HM_COPY_FORMAT_HEX);
+  g_autofree char *pattern = NULL;
+  g_autofree char *unchanged = NULL;
+  gboolean text_mode = TRUE;
+
+  hm_hex_view_set_pane (view, HM_HEX_PANE_HEX);
+  hm_hex_view_set_selection (view, 0x40, 4);
+  activate ("page.find");
+  g_object_get (find_bar, "pattern", &pattern, "text-mode", &text_mode, NULL);
+  g_assert_cmpstr (pattern, ==, expected);
+  g_assert_false (text_mode);
+  g_assert_true (hm_find_bar_get_revealed (find_bar));
+
+  /* Longer than 64 bytes: the pattern stays as it was. */
+  hm_hex_view_set_selection (view, 0x40, 65);
+  activate ("page.find");
+  g_object_get (find_bar, "pattern", &unchanged, NULL);
+  g_assert_cmpstr (unchanged, ==, expected);
+
+  hm_find_bar_set_revealed (find_bar, FALSE);
+  hm_hex_view_set_selection (view, 0x40, 0);
+}
+
+static void
+test_mode_options (void)
+{
+  HmWindow *window = get_window ();
+  HmPage *page = get_page ();
+  g_autoptr(GFile) zero = g_file_new_for_path ("/dev/zero");
+  g_autoptr(GError) error = NULL;
+  HmPage *zero_page;
+
+  /* /dev/zero cannot be written: preview and direct are greyed out, with the reason. */
+  zero_page = hm_window_open_file (window, zero, HM_WINDOW_MODE_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (hm_window_get_current_page (window) == zero_page);
+  g_assert_false (_hm_window_get_writable_modes_sensitive (window));
+  g_assert_nonnull (_hm_window_get_mode_reason (window));
+  g_assert_false (action_enabled ("fill"));
+
+  /* Asking anyway is a hint, not an error dialog. */
+  g_action_group_change_action_state (hm_page_get_action_group (zero_page), "mode",
+                                      g_variant_new_string ("preview"));
+  spin (50);
+  g_assert_false (has_message_dialog (NULL));
+  g_assert_cmpint (hm_document_get_mode (hm_page_get_document (zero_page)), ==, HM_DOCUMENT_MODE_READ_ONLY);
+
+  activate ("page.close");
+  spin (50);
+  g_assert_true (hm_window_get_current_page (window) == page);
+  g_assert_true (_hm_window_get_writable_modes_sensitive (window));
+  /* The first page was a background tab for a while: close-pending checks it still closes. */
 }
 
 static void
@@ -410,6 +639,12 @@ main (int   argc,
   g_test_add_func ("/hm/window/goto", test_goto);
   g_test_add_func ("/hm/window/edit-save", test_edit_save);
   g_test_add_func ("/hm/window/discard-undo", test_discard_undo);
+  g_test_add_func ("/hm/window/checksum", test_checksum);
+  g_test_add_func ("/hm/window/fill", test_fill);
+  g_test_add_func ("/hm/window/bookmark", test_bookmark);
+  g_test_add_func ("/hm/window/side-pane", test_side_pane);
+  g_test_add_func ("/hm/window/find-prefill", test_find_prefill);
+  g_test_add_func ("/hm/window/mode-options", test_mode_options);
   g_test_add_func ("/hm/window/truncate-fault", test_truncate_fault);
   g_test_add_func ("/hm/window/close-pending", test_close_pending);
 
