@@ -12,6 +12,7 @@
 #include "hm-cli.h"
 
 #include <errno.h>
+#include <libintl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -169,9 +170,13 @@ main (int   argc,
 {
   const char *name;
 
-  /* The character set only (GOptionContext's help); numbers stay in the C locale
-   * so that the output is the same for every user. */
+  /* The character set (GOptionContext's help) and the language of the core's
+   * error messages; numbers stay in the C locale so that the output is the same
+   * for every user. */
   setlocale (LC_CTYPE, "");
+  setlocale (LC_MESSAGES, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   /* Write errors become EPIPE, handled in finish_output(). */
   signal (SIGPIPE, SIG_IGN);
   setvbuf (stdout, NULL, _IOFBF, OUTPUT_BUFFER_SIZE);

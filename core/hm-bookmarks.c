@@ -20,6 +20,7 @@
 #include "hm-bookmarks.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -495,7 +496,7 @@ hm_bookmarks_load (HmBookmarks  *self,
           g_autofree char *display = g_filename_display_name (store);
 
           g_set_error (error, local_error->domain, local_error->code,
-                       "Could not read the bookmarks in “%s”: %s", display, local_error->message);
+                       _("Could not read the bookmarks in “%s”: %s"), display, local_error->message);
           return FALSE;
         }
     }
@@ -572,7 +573,7 @@ hm_bookmarks_save (HmBookmarks  *self,
           g_autofree char *display = g_filename_display_name (store);
 
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       "Could not remove “%s”: %s", display, g_strerror (saved_errno));
+                       _("Could not remove “%s”: %s"), display, g_strerror (saved_errno));
           return FALSE;
         }
       return TRUE;
@@ -585,7 +586,7 @@ hm_bookmarks_save (HmBookmarks  *self,
       g_autofree char *display = g_filename_display_name (dir);
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Could not create the folder “%s”: %s", display, g_strerror (saved_errno));
+                   _("Could not create the folder “%s”: %s"), display, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -606,7 +607,7 @@ hm_bookmarks_save (HmBookmarks  *self,
       g_autofree char *display = g_filename_display_name (store);
 
       g_set_error (error, local_error->domain, local_error->code,
-                   "Could not save the bookmarks to “%s”: %s", display, local_error->message);
+                   _("Could not save the bookmarks to “%s”: %s"), display, local_error->message);
       return FALSE;
     }
 

@@ -18,6 +18,8 @@
 #include "hm-document-private.h"
 #include "hm-fault.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -404,8 +406,8 @@ hm_checksum_compute (HmDocument      *document,
   if (offset > size || length > size - offset)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_OUT_OF_RANGE,
-                   "The range 0x%" G_GINT64_MODIFIER "x + %" G_GUINT64_FORMAT
-                   " lies outside “%s”, which ends at 0x%" G_GINT64_MODIFIER "x",
+                   _("The range 0x%" PRIx64 " + %" PRIu64
+                     " lies outside “%s”, which ends at 0x%" PRIx64),
                    offset, length, hm_document_get_display_name (document), size);
       return NULL;
     }

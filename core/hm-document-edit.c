@@ -40,12 +40,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 /* Bytes moved per guarded store or read: bounds the memory a fill or a commit
@@ -139,14 +141,14 @@ check_editable (HmDocument *self,
   if (self->busy)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                   "“%s” is being saved; try again when the save is done",
+                   _("“%s” is being saved; try again when the save is done"),
                    self->display_name);
       return FALSE;
     }
   if (self->mode == HM_DOCUMENT_MODE_READ_ONLY)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_READ_ONLY,
-                   "“%s” is open read-only; switch to preview or direct mode to edit it",
+                   _("“%s” is open read-only; switch to preview or direct mode to edit it"),
                    self->display_name);
       return FALSE;
     }
@@ -164,8 +166,8 @@ check_range (HmDocument *self,
   if (offset > size || length > size - offset)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_OUT_OF_RANGE,
-                   "Cannot edit 0x%" G_GINT64_MODIFIER "x bytes at offset 0x%" G_GINT64_MODIFIER
-                   "x: “%s” ends at 0x%" G_GINT64_MODIFIER "x (edits never change the size)",
+                   _("Cannot edit 0x%" PRIx64 " bytes at offset 0x%" PRIx64
+                     ": “%s” ends at 0x%" PRIx64 " (edits never change the size)"),
                    length, offset, self->display_name, size);
       return FALSE;
     }
@@ -205,7 +207,7 @@ set_shrank_error (HmDocument *self,
                   GError    **error)
 {
   g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-               "“%s” was truncated by another program; reload it", self->display_name);
+               _("“%s” was truncated by another program; reload it"), self->display_name);
   return FALSE;
 }
 
@@ -254,15 +256,15 @@ check_unchanged (HmDocument        *self,
 
   if (fstat (self->fd, &st) != 0)
     {
-      set_errno_error (error, errno, "Cannot check “%s”", self->display_name);
+      set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
       return FALSE;
     }
 
   if (stat (self->path, &at_path) != 0 || !same_file (&st, &at_path) || !same_file (&st, expected))
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-                   "“%s” was replaced or removed by another program since it was opened. "
-                   "Save a copy elsewhere to keep your edits.",
+                   _("“%s” was replaced or removed by another program since it was opened. "
+                     "Save a copy elsewhere to keep your edits."),
                    self->display_name);
       return FALSE;
     }
@@ -279,9 +281,9 @@ check_unchanged (HmDocument        *self,
   if (st.st_size != expected->st_size)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-                   "“%s” was changed by another program: its size went from %" G_GINT64_FORMAT
-                   " to %" G_GINT64_FORMAT " bytes. Reload it, save a copy "
-                   "elsewhere, or save anyway.",
+                   _("“%s” was changed by another program: its size went from %" PRId64
+                     " to %" PRId64 " bytes. Reload it, save a copy "
+                     "elsewhere, or save anyway."),
                    self->display_name, (gint64) expected->st_size, (gint64) st.st_size);
       return FALSE;
     }
@@ -291,8 +293,8 @@ check_unchanged (HmDocument        *self,
        st.st_mtim.tv_nsec != expected->st_mtim.tv_nsec))
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-                   "“%s” was modified by another program since it was opened. "
-                   "Reload it, save a copy elsewhere, or save anyway.",
+                   _("“%s” was modified by another program since it was opened. "
+                     "Reload it, save a copy elsewhere, or save anyway."),
                    self->display_name);
       return FALSE;
     }
@@ -315,14 +317,14 @@ ensure_wfd (HmDocument *self,
   wfd = open (self->path, O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (wfd < 0)
     {
-      set_errno_error (error, errno, "Cannot open “%s” for writing", self->display_name);
+      set_errno_error (error, errno, _("Cannot open “%s” for writing"), self->display_name);
       return FALSE;
     }
   if (fstat (wfd, &a) != 0 || fstat (self->fd, &b) != 0 || !same_file (&a, &b))
     {
       close (wfd);
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-                   "“%s” was replaced by another program since it was opened",
+                   _("“%s” was replaced by another program since it was opened"),
                    self->display_name);
       return FALSE;
     }
@@ -490,8 +492,8 @@ preallocate_direct (HmDocument *self,
           if (saved_errno == EOPNOTSUPP || saved_errno == ENOSYS || saved_errno == EINVAL)
             return TRUE;
           set_errno_error (error, saved_errno,
-                           "Cannot allocate space in “%s” for the edit at offset 0x%"
-                           G_GINT64_MODIFIER "x; nothing was changed", self->display_name, e->offset);
+                           _("Cannot allocate space in “%s” for the edit at offset 0x%"
+                             PRIx64 "; nothing was changed"), self->display_name, e->offset);
           return FALSE;
         }
     }
@@ -537,8 +539,8 @@ store_range (HmDocument       *self,
         {
           _hm_document_release_window (self, window);
           g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                       "“%s” changed size on disk while edits are pending near its end; "
-                       "save or discard them, then reload", self->display_name);
+                       _("“%s” changed size on disk while edits are pending near its end; "
+                         "save or discard them, then reload"), self->display_name);
           return FALSE;
         }
 
@@ -669,8 +671,8 @@ store_with_revert (HmDocument       *self,
 
   ok = store_range (self, offset, length, new_bytes, &touched, error);
   if (!ok && touched > offset && !revert_range (self, offset, touched, old_bytes))
-    g_prefix_error (error, "Some bytes between 0x%" G_GINT64_MODIFIER "x and 0x%"
-                    G_GINT64_MODIFIER "x could not be restored either. ", offset, touched);
+    g_prefix_error (error, _("Some bytes between 0x%" PRIx64 " and 0x%"
+                      PRIx64 " could not be restored either. "), offset, touched);
 
   /* Only a complete store makes the range data: after a failed one the hole's
    * zeros are back, and reading a faulting page again would only fault again. */
@@ -736,7 +738,7 @@ hm_document_write (HmDocument  *self,
   if (old == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "Not enough memory to keep the %" G_GSIZE_FORMAT " old bytes for undo", length);
+                   _("Not enough memory to keep the %zu old bytes for undo"), length);
       return FALSE;
     }
   n = hm_document_read (self, offset, old, length, error);
@@ -801,7 +803,7 @@ hm_document_fill (HmDocument   *self,
   if (old == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "Not enough memory to keep the %" G_GUINT64_FORMAT " old bytes for undo", length);
+                   _("Not enough memory to keep the %" PRIu64 " old bytes for undo"), length);
       return FALSE;
     }
   n = hm_document_read (self, offset, old, (gsize) length, error);
@@ -845,7 +847,7 @@ undo_redo (HmDocument *self,
   if (step == NULL)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                   undo ? "Nothing to undo" : "Nothing to redo");
+                   undo ? _("Nothing to undo") : _("Nothing to redo"));
       return FALSE;
     }
 
@@ -1050,7 +1052,7 @@ read_pending_pieces (HmDocument *self,
             {
               if (error != NULL && *error == NULL)
                 g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                             "“%s” shrank while edits are pending", self->display_name);
+                             _("“%s” shrank while edits are pending"), self->display_name);
               return NULL;
             }
           piece.baseline = g_memdup2 (piece.current, piece.length);
@@ -1106,7 +1108,7 @@ carry_pending_to_direct (HmDocument *self,
    * would make a mix nobody asked for. */
   if (!check_unchanged (self, expected_stat (self), FALSE, error))
     {
-      g_prefix_error (error, "The edits stay in preview: ");
+      g_prefix_error (error, _("The edits stay in preview: "));
       return FALSE;
     }
 
@@ -1143,10 +1145,10 @@ carry_pending_to_direct (HmDocument *self,
           mark_stored (self, p->offset, p->length);
         }
       if (again != NULL)
-        g_prefix_error (&local, "(Restoring the preview also failed: %s) ", again->message);
+        g_prefix_error (&local, _("(Restoring the preview also failed: %s) "), again->message);
     }
   g_propagate_prefixed_error (error, g_steal_pointer (&local),
-                              "Could not move the pending edits into “%s”; they stay in preview. ",
+                              _("Could not move the pending edits into “%s”; they stay in preview. "),
                               self->display_name);
   return FALSE;
 }
@@ -1190,7 +1192,7 @@ hm_document_set_mode (HmDocument    *self,
   if (self->busy)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                   "“%s” is being saved; change the mode when the save is done",
+                   _("“%s” is being saved; change the mode when the save is done"),
                    self->display_name);
       return FALSE;
     }
@@ -1201,15 +1203,15 @@ hm_document_set_mode (HmDocument    *self,
   if (pending && self->mode == HM_DOCUMENT_MODE_DIRECT)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                   "“%s” has unsaved changes written directly into the file; "
-                   "save first (or discard them), then switch modes", self->display_name);
+                   _("“%s” has unsaved changes written directly into the file; "
+                     "save first (or discard them), then switch modes"), self->display_name);
       return FALSE;
     }
 
   if (pending && mode == HM_DOCUMENT_MODE_READ_ONLY)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                   "“%s” has pending edits; save or discard them before making it read-only",
+                   _("“%s” has pending edits; save or discard them before making it read-only"),
                    self->display_name);
       return FALSE;
     }
@@ -1265,7 +1267,7 @@ hm_document_discard (HmDocument *self,
   if (self->busy)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                   "“%s” is being saved; nothing was discarded", self->display_name);
+                   _("“%s” is being saved; nothing was discarded"), self->display_name);
       return FALSE;
     }
 
@@ -1294,7 +1296,7 @@ hm_document_discard (HmDocument *self,
         adopt_current_stat (self);
         if (!ok)
           {
-            g_prefix_error (error, "Nothing was discarded. ");
+            g_prefix_error (error, _("Nothing was discarded. "));
             return FALSE;
           }
       }
@@ -1420,17 +1422,17 @@ describe_landed (SaveJob *job,
 
   if (job->mode == HM_DOCUMENT_MODE_DIRECT)
     {
-      append_to_error (error, "The changes are still unsaved; save again to retry.");
+      append_to_error (error, _("The changes are still unsaved; save again to retry."));
       return;
     }
 
   if (job->landed->len == 0)
     {
       if (job->touched)
-        append_to_error (error, "Some edits may have partly reached the file; all of them "
-                         "stay pending and saving again writes them all.");
+        append_to_error (error, _("Some edits may have partly reached the file; all of them "
+                           "stay pending and saving again writes them all."));
       else
-        append_to_error (error, "Nothing was written; your edits are still pending.");
+        append_to_error (error, _("Nothing was written; your edits are still pending."));
       return;
     }
 
@@ -1438,11 +1440,17 @@ describe_landed (SaveJob *job,
     bytes += g_array_index (job->landed, HmRange, i).length;
   first = &g_array_index (job->landed, HmRange, 0);
 
-  append_to_error (error, "Part of the edits already reached the file (%" G_GUINT64_FORMAT
-                   " bytes in %u range%s, the first 0x%" G_GINT64_MODIFIER "x–0x%"
-                   G_GINT64_MODIFIER "x); all edits stay pending and saving again writes "
-                   "them all.", bytes, job->landed->len, job->landed->len == 1 ? "" : "s",
-                   first->offset, first->offset + first->length - 1);
+  /* Translators: “%u range(s)” counts the ranges that reached the file; the
+   * hex numbers are the first and last offset of the first one. */
+  append_to_error (error, g_dngettext (GETTEXT_PACKAGE,
+                                       "Part of the edits already reached the file (%" PRIu64
+                                       " bytes in %u range, the first 0x%" PRIx64 "–0x%" PRIx64
+                                       "); all edits stay pending and saving again writes them all.",
+                                       "Part of the edits already reached the file (%" PRIu64
+                                       " bytes in %u ranges, the first 0x%" PRIx64 "–0x%" PRIx64
+                                       "); all edits stay pending and saving again writes them all.",
+                                       job->landed->len),
+                   bytes, job->landed->len, first->offset, first->offset + first->length - 1);
 }
 
 static gboolean
@@ -1480,8 +1488,8 @@ apply_timestamps (HmDocument          *self,
 
   if (futimens (fd, times) != 0)
     {
-      set_errno_error (error, errno, "The data of “%s” was written, but its time stamps "
-                       "could not be set", self->display_name);
+      set_errno_error (error, errno, _("The data of “%s” was written, but its time stamps "
+                         "could not be set"), self->display_name);
       return FALSE;
     }
   return TRUE;
@@ -1525,14 +1533,14 @@ preallocate_holes (SaveJob *job,
               if (saved_errno == ENOSPC || saved_errno == EDQUOT)
                 {
                   g_set_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_NO_SPACE,
-                               "No space left on the device that holds “%s” for the edits "
-                               "that fall into its holes (at 0x%" G_GINT64_MODIFIER "x): %s. "
-                               "Free some space or save a copy elsewhere.",
+                               _("No space left on the device that holds “%s” for the edits "
+                                 "that fall into its holes (at 0x%" PRIx64 "): %s. "
+                                 "Free some space or save a copy elsewhere."),
                                self->display_name, (guint64) hole, g_strerror (saved_errno));
                   return FALSE;
                 }
-              set_errno_error (error, saved_errno, "Cannot allocate space in “%s” at 0x%"
-                               G_GINT64_MODIFIER "x", self->display_name, (guint64) hole);
+              set_errno_error (error, saved_errno, _("Cannot allocate space in “%s” at 0x%"
+                                 PRIx64), self->display_name, (guint64) hole);
               return FALSE;
             }
           job->touched = TRUE;
@@ -1565,7 +1573,7 @@ copy_into_view (SaveJob *job,
         {
           if (got >= 0)
             g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-                         "“%s” shrank while saving", self->display_name);
+                         _("“%s” shrank while saving"), self->display_name);
           return FALSE;
         }
       job->touched = TRUE;
@@ -1643,7 +1651,7 @@ commit_preview (SaveJob      *job,
                    self->wfd, (off_t) map_start);
       if (view == MAP_FAILED)
         {
-          set_errno_error (error, errno, "Cannot map “%s” for writing at 0x%" G_GINT64_MODIFIER "x",
+          set_errno_error (error, errno, _("Cannot map “%s” for writing at 0x%" PRIx64),
                            self->display_name, map_start);
           return FALSE;
         }
@@ -1660,8 +1668,8 @@ commit_preview (SaveJob      *job,
           /* FUSE and network filesystems report a failed write here, and only
            * once: the next msync or fsync would return 0. */
           job->flush_failed = TRUE;
-          set_errno_error (error, errno, "Could not write the edits between 0x%" G_GINT64_MODIFIER
-                           "x and 0x%" G_GINT64_MODIFIER "x to “%s”", map_start, map_end,
+          set_errno_error (error, errno, _("Could not write the edits between 0x%" PRIx64
+                             " and 0x%" PRIx64 " to “%s”"), map_start, map_end,
                            self->display_name);
           ok = FALSE;
         }
@@ -1696,12 +1704,12 @@ commit_preview (SaveJob      *job,
   if (fsync (self->wfd) != 0)
     {
       job->flush_failed = TRUE;
-      set_errno_error (error, errno, "Could not flush “%s” to disk", self->display_name);
+      set_errno_error (error, errno, _("Could not flush “%s” to disk"), self->display_name);
       return FALSE;
     }
   if (fstat (self->wfd, &job->new_stat) != 0)
     {
-      set_errno_error (error, errno, "Cannot check “%s”", self->display_name);
+      set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
       return FALSE;
     }
   return TRUE;
@@ -1742,7 +1750,7 @@ save_direct (SaveJob      *job,
                 {
                   if (error != NULL && *error == NULL)
                     g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-                                 "“%s” shrank while saving", self->display_name);
+                                 _("“%s” shrank while saving"), self->display_name);
                   return FALSE;
                 }
               done += n;
@@ -1766,8 +1774,8 @@ save_direct (SaveJob      *job,
       else if (msync (window->data, window->length, MS_SYNC) != 0)
         {
           job->flush_failed = TRUE;
-          set_errno_error (error, errno, "Could not write the changes between 0x%"
-                           G_GINT64_MODIFIER "x and 0x%" G_GINT64_MODIFIER "x to “%s”",
+          set_errno_error (error, errno, _("Could not write the changes between 0x%"
+                             PRIx64 " and 0x%" PRIx64 " to “%s”"),
                            window->offset, window->offset + window->length, self->display_name);
           ok = FALSE;
         }
@@ -1784,12 +1792,12 @@ save_direct (SaveJob      *job,
   if (fsync (self->wfd) != 0)
     {
       job->flush_failed = TRUE;
-      set_errno_error (error, errno, "Could not flush “%s” to disk", self->display_name);
+      set_errno_error (error, errno, _("Could not flush “%s” to disk"), self->display_name);
       return FALSE;
     }
   if (fstat (self->wfd, &job->new_stat) != 0)
     {
-      set_errno_error (error, errno, "Cannot check “%s”", self->display_name);
+      set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
       return FALSE;
     }
   return TRUE;
@@ -1819,15 +1827,15 @@ copy_plain (SaveJob      *job,
         {
           if (got == 0)
             g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-                         "“%s” shrank while it was being copied", job->self->display_name);
+                         _("“%s” shrank while it was being copied"), job->self->display_name);
           else
-            set_errno_error (error, errno, "Cannot read “%s” at 0x%" G_GINT64_MODIFIER "x",
+            set_errno_error (error, errno, _("Cannot read “%s” at 0x%" PRIx64),
                              job->self->display_name, offset + done);
           return FALSE;
         }
       if (pwrite (out, buffer, (gsize) got, (off_t) (offset + done)) != got)
         {
-          set_errno_error (error, errno, "Cannot write the copy");
+          set_errno_error (error, errno, _("Cannot write the copy"));
           return FALSE;
         }
       done += (guint64) got;
@@ -1868,14 +1876,14 @@ copy_extent (SaveJob      *job,
               *use_plain = TRUE;
               break;
             }
-          set_errno_error (error, saved_errno, "Cannot copy “%s” at 0x%" G_GINT64_MODIFIER "x",
+          set_errno_error (error, saved_errno, _("Cannot copy “%s” at 0x%" PRIx64),
                            job->self->display_name, offset + done);
           return FALSE;
         }
       if (got == 0)
         {
           g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-                       "“%s” shrank while it was being copied", job->self->display_name);
+                       _("“%s” shrank while it was being copied"), job->self->display_name);
           return FALSE;
         }
       done += (guint64) got;
@@ -1917,7 +1925,7 @@ save_as_into (SaveJob      *job,
 
       if (ftruncate (out, 0) != 0 || ftruncate (out, (off_t) size) != 0)
         {
-          set_errno_error (error, errno, "Cannot make the copy %" G_GUINT64_FORMAT " bytes long", size);
+          set_errno_error (error, errno, _("Cannot make the copy %" PRIu64 " bytes long"), size);
           return FALSE;
         }
 
@@ -1965,12 +1973,12 @@ save_as_into (SaveJob      *job,
             {
               if (error != NULL && *error == NULL)
                 g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-                             "“%s” shrank while it was being copied", self->display_name);
+                             _("“%s” shrank while it was being copied"), self->display_name);
               return FALSE;
             }
           if (pwrite (out, buffer, n, (off_t) (r->offset + done)) != (gssize) n)
             {
-              set_errno_error (error, errno, "Cannot write the copy");
+              set_errno_error (error, errno, _("Cannot write the copy"));
               return FALSE;
             }
           done += n;
@@ -1980,7 +1988,7 @@ save_as_into (SaveJob      *job,
 
   if (fsync (out) != 0)
     {
-      set_errno_error (error, errno, "Could not flush the copy to disk");
+      set_errno_error (error, errno, _("Could not flush the copy to disk"));
       return FALSE;
     }
   return TRUE;
@@ -2010,20 +2018,20 @@ save_as (SaveJob      *job,
   if (target_exists && same_file (&target_st, &self->baseline_stat))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   "“%s” is the file being edited; use Save to write it", display);
+                   _("“%s” is the file being edited; use Save to write it"), display);
       return FALSE;
     }
   if (target_exists && !S_ISREG (target_st.st_mode))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   "“%s” exists and is not a regular file; choose another name", display);
+                   _("“%s” exists and is not a regular file; choose another name"), display);
       return FALSE;
     }
 
   out = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0666);
   if (out < 0)
     {
-      set_errno_error (error, errno, "Cannot create a file in the folder of “%s”", display);
+      set_errno_error (error, errno, _("Cannot create a file in the folder of “%s”"), display);
       return FALSE;
     }
   if (target_exists)
@@ -2033,7 +2041,7 @@ save_as (SaveJob      *job,
     {
       close (out);
       g_unlink (tmp);
-      g_prefix_error (error, "“%s” was not written: ", display);
+      g_prefix_error (error, _("“%s” was not written: "), display);
       return FALSE;
     }
   close (out);
@@ -2043,7 +2051,7 @@ save_as (SaveJob      *job,
       int saved_errno = errno;
 
       g_unlink (tmp);
-      set_errno_error (error, saved_errno, "Cannot save as “%s”", display);
+      set_errno_error (error, saved_errno, _("Cannot save as “%s”"), display);
       return FALSE;
     }
 
@@ -2069,7 +2077,7 @@ save_job_new (HmDocument *self,
   if (self->busy)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                   "“%s” is already being saved", self->display_name);
+                   _("“%s” is already being saved"), self->display_name);
       return NULL;
     }
 
@@ -2099,7 +2107,7 @@ save_job_new_save (HmDocument          *self,
       (options->mtime_nsec < 0 || options->mtime_nsec >= G_USEC_PER_SEC * 1000))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Invalid modification time: %ld nanoseconds", options->mtime_nsec);
+                   _("Invalid modification time: %ld nanoseconds"), options->mtime_nsec);
       return NULL;
     }
 

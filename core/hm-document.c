@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include <gio/gunixmounts.h>
+#include <glib/gi18n-lib.h>
 
 /* Magic numbers linux/magic.h does not always carry. */
 #define HM_NFS_SUPER_MAGIC      0x6969
@@ -157,21 +159,23 @@ refuse_file_type (HmDocument        *self,
   if (S_ISDIR (st->st_mode))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
-                   "Cannot open “%s”: it is a folder, not a file", self->display_name);
+                   _("Cannot open “%s”: it is a folder, not a file"), self->display_name);
       return FALSE;
     }
 
   if (S_ISFIFO (st->st_mode))
-    what = "it is a pipe (FIFO), whose bytes exist only while they flow";
+    /* Translators: this and the next three are the second %s of “Cannot open
+     * “%s”: %s. Copy it to a regular file first.”; “it” is the file. */
+    what = _("it is a pipe (FIFO), whose bytes exist only while they flow");
   else if (S_ISSOCK (st->st_mode))
-    what = "it is a socket";
+    what = _("it is a socket");
   else if (S_ISCHR (st->st_mode))
-    what = "it is a character device, which has no addressable bytes";
+    what = _("it is a character device, which has no addressable bytes");
   else
-    what = "it is not a regular file or block device";
+    what = _("it is not a regular file or block device");
 
   g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_NOT_MAPPABLE,
-               "Cannot open “%s”: %s. Copy it to a regular file first.",
+               _("Cannot open “%s”: %s. Copy it to a regular file first."),
                self->display_name, what);
   return FALSE;
 }
@@ -197,9 +201,9 @@ classify_filesystem (HmDocument *self,
       if ((gint64) sfs.f_type == pseudo_fs_table[i].magic)
         {
           g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_NOT_MAPPABLE,
-                       "Cannot open “%s”: it is a kernel file on %s, generated when read; "
-                       "its size is not real and it cannot be mapped. "
-                       "Copy it to a regular file first (cat FILE > copy).",
+                       _("Cannot open “%s”: it is a kernel file on %s, generated when read; "
+                         "its size is not real and it cannot be mapped. "
+                         "Copy it to a regular file first (cat FILE > copy)."),
                        self->display_name, pseudo_fs_table[i].name);
           return FALSE;
         }
@@ -253,7 +257,7 @@ read_size (HmDocument        *self,
             int saved_errno = errno;
 
             g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                         "Cannot read the size of the block device “%s”: %s",
+                         _("Cannot read the size of the block device “%s”: %s"),
                          self->display_name, g_strerror (saved_errno));
             return FALSE;
           }
@@ -282,7 +286,7 @@ hm_document_initable_init (GInitable    *initable,
 
   if (self->path == NULL || *self->path == '\0')
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "No file name given");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("No file name given"));
       return FALSE;
     }
 
@@ -293,7 +297,7 @@ hm_document_initable_init (GInitable    *initable,
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot open “%s”: %s", self->display_name, g_strerror (saved_errno));
+                   _("Cannot open “%s”: %s"), self->display_name, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -307,7 +311,7 @@ hm_document_initable_init (GInitable    *initable,
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot open “%s”: %s", self->display_name, g_strerror (saved_errno));
+                   _("Cannot open “%s”: %s"), self->display_name, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -320,7 +324,7 @@ hm_document_initable_init (GInitable    *initable,
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                     "Cannot open “%s”: %s", self->display_name, g_strerror (errno));
+                     _("Cannot open “%s”: %s"), self->display_name, g_strerror (errno));
       return FALSE;
     }
 
@@ -345,9 +349,10 @@ hm_document_initable_init (GInitable    *initable,
   if (self->mode != HM_DOCUMENT_MODE_READ_ONLY && !self->can_write)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   "Cannot open “%s” for editing: %s", self->display_name,
-                   self->kind == HM_FILE_KIND_ZERO_DEVICE ? "/dev/zero has nothing to edit"
-                                                         : "you may not write to it");
+                   /* Translators: the second %s is one of the two reasons below */
+                   _("Cannot open “%s” for editing: %s"), self->display_name,
+                   self->kind == HM_FILE_KIND_ZERO_DEVICE ? _("/dev/zero has nothing to edit")
+                                                         : _("you may not write to it"));
       return FALSE;
     }
 
@@ -586,7 +591,7 @@ _hm_document_apply_mode (HmDocument    *self,
   if (mode != HM_DOCUMENT_MODE_READ_ONLY && !self->can_write)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_READ_ONLY,
-                   "“%s” can only be opened read-only", self->display_name);
+                   _("“%s” can only be opened read-only"), self->display_name);
       return FALSE;
     }
 
@@ -610,7 +615,7 @@ _hm_document_apply_mode (HmDocument    *self,
               int saved_errno = errno;
 
               g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                           "Cannot open “%s” for writing: %s",
+                           _("Cannot open “%s” for writing: %s"),
                            self->display_name, g_strerror (saved_errno));
               return FALSE;
             }
@@ -621,8 +626,8 @@ _hm_document_apply_mode (HmDocument    *self,
               close (self->wfd);
               self->wfd = -1;
               g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-                           "“%s” was replaced by another file since it was opened; "
-                           "reload it before editing", self->display_name);
+                           _("“%s” was replaced by another file since it was opened; "
+                             "reload it before editing"), self->display_name);
               return FALSE;
             }
         }
@@ -766,8 +771,8 @@ _hm_document_acquire_window (HmDocument  *self,
   if (offset >= size)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_OUT_OF_RANGE,
-                   "Offset 0x%" G_GINT64_MODIFIER "x lies past the end of “%s” (0x%"
-                   G_GINT64_MODIFIER "x bytes)", offset, self->display_name, size);
+                   _("Offset 0x%" PRIx64 " lies past the end of “%s” (0x%"
+                     PRIx64 " bytes)"), offset, self->display_name, size);
       return NULL;
     }
 
@@ -853,9 +858,9 @@ _hm_document_fault_error (HmDocument *self,
     {
       shrink_to (self, (guint64) st.st_size);
       return g_error_new (HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED,
-                          "“%s” was truncated by another program: it now ends at 0x%"
-                          G_GINT64_MODIFIER "x, before offset 0x%" G_GINT64_MODIFIER "x. "
-                          "Reload the file to see what is left.",
+                          _("“%s” was truncated by another program: it now ends at 0x%"
+                            PRIx64 ", before offset 0x%" PRIx64 ". "
+                            "Reload the file to see what is left."),
                           self->display_name, (guint64) st.st_size, offset);
     }
 
@@ -865,22 +870,23 @@ _hm_document_fault_error (HmDocument *self,
 
       if (fstatvfs (self->fd, &vfs) == 0 && vfs.f_bavail == 0)
         return g_error_new (HM_FAULT_ERROR, HM_FAULT_ERROR_NO_SPACE,
-                            "No space left on the device that holds “%s” while writing at "
-                            "offset 0x%" G_GINT64_MODIFIER "x. Free some space or save a copy "
-                            "elsewhere; your edits are kept.",
+                            _("No space left on the device that holds “%s” while writing at "
+                              "offset 0x%" PRIx64 ". Free some space or save a copy "
+                              "elsewhere; your edits are kept."),
                             self->display_name, offset);
       return g_error_new (HM_FAULT_ERROR, HM_FAULT_ERROR_IO,
-                          "Could not write “%s” at offset 0x%" G_GINT64_MODIFIER "x: the "
-                          "storage reported an error. Your edits are kept.",
+                          _("Could not write “%s” at offset 0x%" PRIx64 ": the "
+                            "storage reported an error. Your edits are kept."),
                           self->display_name, offset);
     }
 
   return g_error_new (HM_FAULT_ERROR, HM_FAULT_ERROR_IO,
-                      "Could not read “%s” at offset 0x%" G_GINT64_MODIFIER "x: the storage "
-                      "reported an I/O error%s. Try again when the device is back.",
+                      _("Could not read “%s” at offset 0x%" PRIx64 ": the storage "
+                        "reported an I/O error%s. Try again when the device is back."),
                       self->display_name, offset,
                       self->fs_kind == HM_FS_KIND_NETWORK || self->fs_kind == HM_FS_KIND_FUSE
-                        ? " (the network share may have gone away)" : "");
+                        /* Translators: completes “reported an I/O error%s”, with its leading space */
+                        ? _(" (the network share may have gone away)") : "");
 }
 
 /* ---- The hole map ---- */
@@ -1396,8 +1402,8 @@ hm_document_read (HmDocument *self,
         {
           _hm_document_release_window (self, window);
           g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                       "“%s” grew on disk while edits are pending near its end; "
-                       "save or discard them, then reload", self->display_name);
+                       _("“%s” grew on disk while edits are pending near its end; "
+                         "save or discard them, then reload"), self->display_name);
           return -1;
         }
 
@@ -1459,7 +1465,7 @@ hm_document_refresh (HmDocument *self,
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot check “%s”: %s", self->display_name, g_strerror (saved_errno));
+                   _("Cannot check “%s”: %s"), self->display_name, g_strerror (saved_errno));
       return FALSE;
     }
   if (!read_size (self, &st, &size, error))

@@ -8,6 +8,8 @@
 
 #include "hm-offset.h"
 
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 G_DEFINE_QUARK (hm-offset-error-quark, hm_offset_error)
@@ -86,7 +88,7 @@ parse_number (const char *text,
       if (number > (G_MAXUINT64 - (guint64) digit) / radix)
         {
           g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OVERFLOW,
-                       "“%s” is too large", text);
+                       _("“%s” is too large"), text);
           return FALSE;
         }
       number = number * radix + (guint64) digit;
@@ -96,10 +98,10 @@ parse_number (const char *text,
     {
       if (*p == '\0')
         g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
-                     "“%s” is not an offset: a number is expected", text);
+                     _("“%s” is not an offset: a number is expected"), text);
       else
         g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
-                     "“%s” is not an offset: unexpected “%c” at column %d",
+                     _("“%s” is not an offset: unexpected “%c” at column %d"),
                      text, *p, (int) (p - text) + 1);
       return FALSE;
     }
@@ -111,15 +113,15 @@ parse_number (const char *text,
     if (radix == 16 && *suffix != '\0')
       {
         g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
-                     "“%s” is not an offset: unexpected “%c” at column %d",
+                     _("“%s” is not an offset: unexpected “%c” at column %d"),
                      text, *p, (int) (p - text) + 1);
         return FALSE;
       }
     if (!suffix_multiplier (suffix, &multiplier))
       {
         g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
-                     "“%s” is not an offset: unknown unit “%s” at column %d "
-                     "(use K, M, G, T, P, E, KB, MB…)",
+                     _("“%s” is not an offset: unknown unit “%s” at column %d "
+                       "(use K, M, G, T, P, E, KB, MB…)"),
                      text, suffix, (int) (p - text) + 1);
         return FALSE;
       }
@@ -128,7 +130,7 @@ parse_number (const char *text,
   if (multiplier != 1 && number > G_MAXUINT64 / multiplier)
     {
       g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OVERFLOW,
-                   "“%s” is too large", text);
+                   _("“%s” is too large"), text);
       return FALSE;
     }
 
@@ -179,7 +181,7 @@ parse_percent (const char *text,
   if (p == percent_sign)
     {
       g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
-                   "“%s” is not an offset: a number is expected before “%%” at column %d",
+                   _("“%s” is not an offset: a number is expected before “%%” at column %d"),
                    text, (int) (percent_sign - text) + 1);
       return FALSE;
     }
@@ -200,13 +202,13 @@ parse_percent (const char *text,
   if (whole > 100 || (whole == 100 && fraction > 0))
     {
       g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE,
-                   "“%s”: a percentage must be between 0 and 100", text);
+                   _("“%s”: a percentage must be between 0 and 100"), text);
       return FALSE;
     }
   if (p != percent_sign)
     {
       g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
-                   "“%s” is not an offset: unexpected “%c” at column %d",
+                   _("“%s” is not an offset: unexpected “%c” at column %d"),
                    text, *p, (int) (p - text) + 1);
       return FALSE;
     }
@@ -214,7 +216,7 @@ parse_percent (const char *text,
     if (!g_ascii_isspace (*p))
       {
         g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
-                     "“%s” is not an offset: unexpected “%c” at column %d",
+                     _("“%s” is not an offset: unexpected “%c” at column %d"),
                      text, *p, (int) (p - text) + 1);
         return FALSE;
       }
@@ -280,7 +282,7 @@ hm_goto_parse (const char   *text,
       else if (*q != '\0')
         {
           g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
-                       "“%s” is not an offset: expected “-” after “end” at column %d",
+                       _("“%s” is not an offset: expected “-” after “end” at column %d"),
                        text, (int) (q - text) + 1);
           return FALSE;
         }
@@ -353,8 +355,8 @@ hm_goto_resolve (const HmGotoTarget *target,
       if (target->value > cursor)
         {
           g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE,
-                       "Going back 0x%" G_GINT64_MODIFIER "x bytes from 0x%" G_GINT64_MODIFIER "x "
-                       "passes the start of the file", target->value, cursor);
+                       _("Going back 0x%" PRIx64 " bytes from 0x%" PRIx64 " "
+                         "passes the start of the file"), target->value, cursor);
           return FALSE;
         }
       result = cursor - target->value;
@@ -368,8 +370,8 @@ hm_goto_resolve (const HmGotoTarget *target,
       if (target->value > size || (size == 0 && target->value > 0))
         {
           g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE,
-                       "The file has only 0x%" G_GINT64_MODIFIER "x bytes: end-0x%" G_GINT64_MODIFIER "x "
-                       "lies before its start", size, target->value);
+                       _("The file has only 0x%" PRIx64 " bytes: end-0x%" PRIx64 " "
+                         "lies before its start"), size, target->value);
           return FALSE;
         }
       result = MIN (size - target->value, last);
@@ -381,7 +383,7 @@ hm_goto_resolve (const HmGotoTarget *target,
   if (result > last)
     {
       g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE,
-                   "0x%" G_GINT64_MODIFIER "x lies beyond the end of the file (0x%" G_GINT64_MODIFIER "x bytes)",
+                   _("0x%" PRIx64 " lies beyond the end of the file (0x%" PRIx64 " bytes)"),
                    result, size);
       return FALSE;
     }

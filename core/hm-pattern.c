@@ -18,6 +18,7 @@
 
 #include "hm-pattern.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 struct _HmPattern
@@ -195,16 +196,16 @@ unexpected_character_error (GError  **error,
 
       g_unichar_to_utf8 (c, utf8);
       g_set_error (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER,
-                   "unexpected '%s' at column %u (expected a hex digit, '?' or a space)",
+                   _("unexpected '%s' at column %u (expected a hex digit, '?' or a space)"),
                    utf8, column);
     }
   else if (valid && c >= 0x80)
     g_set_error (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER,
-                 "unexpected character U+%04X at column %u (expected a hex digit, '?' or a space)",
+                 _("unexpected character U+%04X at column %u (expected a hex digit, '?' or a space)"),
                  c, column);
   else
     g_set_error (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER,
-                 "unexpected byte 0x%02x at column %u (expected a hex digit, '?' or a space)",
+                 _("unexpected byte 0x%02x at column %u (expected a hex digit, '?' or a space)"),
                  raw_byte, column);
 }
 
@@ -215,7 +216,7 @@ too_long_error (GError **error,
 {
   set_error_column (error_column, column);
   g_set_error (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_TOO_LONG,
-               "the pattern is longer than %u bytes at column %u",
+               _("the pattern is longer than %u bytes at column %u"),
                (guint) HM_PATTERN_MAX_LENGTH, column);
 }
 
@@ -225,7 +226,7 @@ empty_error (GError **error,
 {
   set_error_column (error_column, 1);
   g_set_error (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_EMPTY,
-               "the pattern is empty (at column 1)");
+               _("the pattern is empty (at column 1)"));
 }
 
 static gboolean
@@ -345,8 +346,8 @@ hm_pattern_new_hex (const char  *text,
 incomplete:
   set_error_column (error_column, high_column);
   g_set_error (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_INCOMPLETE_BYTE,
-               "incomplete byte at column %u: a byte needs two hex digits "
-               "(odd number of digits; write 0%c for a single digit)",
+               _("incomplete byte at column %u: a byte needs two hex digits "
+                 "(odd number of digits; write 0%c for a single digit)"),
                high_column, high_mask == 0 ? '?' : "0123456789abcdef"[high_value]);
   return NULL;
 }
@@ -446,7 +447,7 @@ hm_pattern_new_text (const char      *text,
         {
           set_error_column (error_column, column);
           g_set_error (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_INVALID_TEXT,
-                       "invalid UTF-8 (byte 0x%02x) at column %u", raw, column);
+                       _("invalid UTF-8 (byte 0x%02x) at column %u"), raw, column);
           return NULL;
         }
 

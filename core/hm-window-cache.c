@@ -20,6 +20,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <sys/mman.h>
 
 typedef struct
@@ -199,7 +201,7 @@ hm_window_cache_acquire (HmWindowCache *cache,
 
           g_mutex_unlock (&cache->mutex);
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       "Cannot map %" G_GSIZE_FORMAT " bytes at offset 0x%" G_GINT64_MODIFIER "x: %s",
+                       _("Cannot map %zu bytes at offset 0x%" PRIx64 ": %s"),
                        want, start, g_strerror (saved_errno));
           return NULL;
         }
