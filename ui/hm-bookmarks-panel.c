@@ -11,6 +11,7 @@
 #include "hm-bookmarks-panel-private.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 struct _HmBookmarksPanel
 {
@@ -216,7 +217,7 @@ create_row_cb (gpointer item,
   HmBookmarksPanel *self = user_data;
   HmBookmark *bookmark = item;
   g_autofree char *offset_text = g_strdup_printf ("0x%08" G_GINT64_MODIFIER "x", hm_bookmark_get_offset (bookmark));
-  g_autofree char *tooltip = g_strdup_printf (_("Offset %" G_GUINT64_FORMAT ": click to go there"),
+  g_autofree char *tooltip = g_strdup_printf (_("Offset %" PRIu64 ": click to go there"),
                                               hm_bookmark_get_offset (bookmark));
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 9);

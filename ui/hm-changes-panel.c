@@ -18,6 +18,7 @@
 #include "hm-fault.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #define PREVIEW_BYTES 16
 #define MAX_ROWS      10000
@@ -136,8 +137,8 @@ describe_change (HmDocument    *document,
 static char *
 format_count (guint64 length)
 {
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " byte",
-                                       "%" G_GUINT64_FORMAT " bytes", (gulong) MIN (length, G_MAXULONG)),
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " byte",
+                                       "%" PRIu64 " bytes", (gulong) MIN (length, G_MAXULONG)),
                           length);
 }
 

@@ -17,6 +17,7 @@
 #include "hm-fault.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #define N_SUMS                4
 #define PROGRESS_INTERVAL_MS  100
@@ -271,7 +272,7 @@ start (HmChecksumDialog *self)
   if (self->whole_file || !has_selection)
     text = g_strdup_printf (_("The whole file: %s"), size);
   else
-    text = g_strdup_printf (_("%s from offset 0x%" G_GINT64_MODIFIER "x"), size, offset);
+    text = g_strdup_printf (_("%s from offset 0x%" PRIx64), size, offset);
   gtk_label_set_text (self->range_label, text);
 
   self->cancellable = g_cancellable_new ();

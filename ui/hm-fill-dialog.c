@@ -13,6 +13,7 @@
 #include "hm-fault.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 struct _HmFillDialog
 {
@@ -85,7 +86,7 @@ update (HmFillDialog *self)
     {
       g_autofree char *size = g_format_size_full (self->length, G_FORMAT_SIZE_LONG_FORMAT);
 
-      text = g_strdup_printf (_("Fill %s from offset 0x%" G_GINT64_MODIFIER "x with the pattern, "
+      text = g_strdup_printf (_("Fill %s from offset 0x%" PRIx64 " with the pattern, "
                                 "repeated. You can undo it."),
                               size, self->start);
     }

@@ -33,6 +33,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "hm-fault.h"
@@ -404,7 +405,7 @@ update_pattern (HmFindBar *self)
 static char *
 bytes_text (gsize n)
 {
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GSIZE_FORMAT " byte", "%" G_GSIZE_FORMAT " bytes", n),
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%zu byte", "%zu bytes", n),
                           n);
 }
 
@@ -933,7 +934,7 @@ replace_at (HmFindBar  *self,
   if ((gsize) n != length)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_OUT_OF_RANGE,
-                   _("The match at 0x%" G_GINT64_MODIFIER "x is no longer in the file"), offset);
+                   _("The match at 0x%" PRIx64 " is no longer in the file"), offset);
       return FALSE;
     }
   for (gsize i = 0; i < length; i++)

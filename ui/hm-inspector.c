@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <float.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -296,11 +297,11 @@ parse_integer (const char  *text,
     {
       if (is_signed)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                     _("Out of range: from -%" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT),
+                     _("Out of range: from -%" PRIu64 " to %" PRIu64),
                      max_negative, max_positive);
       else
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                     _("Out of range: from 0 to %" G_GUINT64_FORMAT), max_positive);
+                     _("Out of range: from 0 to %" PRIu64), max_positive);
       return FALSE;
     }
 
@@ -545,7 +546,7 @@ refresh (HmInspector *self)
   else
     {
       self->offset = hm_hex_view_get_cursor_offset (self->view);
-      offset_text = g_strdup_printf (_("At offset 0x%" G_GINT64_MODIFIER "X (%" G_GUINT64_FORMAT ")"),
+      offset_text = g_strdup_printf (_("At offset 0x%" PRIX64 " (%" PRIu64 ")"),
                                      self->offset, self->offset);
       gtk_label_set_text (self->offset_label, offset_text);
 
