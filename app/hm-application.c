@@ -35,6 +35,7 @@ G_DEFINE_FINAL_TYPE (HmApplication, hm_application, GTK_TYPE_APPLICATION)
 
 static const GOptionEntry option_entries[] = {
   { "offset", 'o', 0, G_OPTION_ARG_STRING, NULL,
+    /* xgettext:no-c-format */
     N_("Put the cursor at this offset: decimal, 0x hex, N% of the file, end-N"), N_("OFFSET") },
   { "read-only", 'r', 0, G_OPTION_ARG_NONE, NULL, N_("Open the files read-only"), NULL },
   { "preview", 'p', 0, G_OPTION_ARG_NONE, NULL,
@@ -337,6 +338,10 @@ static const struct
   { "page.find-previous", { "<Shift>F3", NULL } },
   { "page.toggle-bookmark", { "<Control>d", NULL } },
   { "page.close", { "<Control>w", NULL } },
+  { "page.next-data", { "<Alt>Down", NULL } },
+  { "page.previous-data", { "<Alt>Up", NULL } },
+  { "page.next-hole", { "<Alt><Shift>Down", NULL } },
+  { "page.previous-hole", { "<Alt><Shift>Up", NULL } },
   { "win.toggle-side-pane", { "F9", NULL } },
 };
 

@@ -4,14 +4,16 @@
  * words, the file and the offset (the core's message carries it), and only the
  * choices that make sense for it:
  *
- *   truncated by another program   Reload / Close
- *   I/O error                      Retry / Close
+ *   truncated by another program   Reload / Close (the file)
+ *   I/O error                      Retry / Close (the file)
  *   no space while saving          Retry / Save As… / Keep Pending
  *   changed on disk (conflict)     Reload / Overwrite / Cancel
- *   anything else                  Close
+ *   anything else                  Close (the dialog)
  *
- * The safe choice is the default and what Escape does: nothing is lost unless
- * the user picks Reload (or Overwrite, which replaces the other program's bytes).
+ * The safe choice is what Escape does, and what the caller gets when the dialog
+ * is destroyed unanswered: it only dismisses. Nothing is lost unless the user
+ * picks Reload (or Overwrite, which replaces the other program's bytes); closing
+ * the file still asks about unsaved edits.
  */
 #include "config.h"
 
@@ -25,6 +27,7 @@ typedef struct
   HmFaultCallback callback;
   gpointer        user_data;
   HmFaultResponse safe_response;
+  gboolean        answered;
 } Closure;
 
 static void
@@ -37,9 +40,23 @@ response_cb (GtkDialog *dialog,
   HmFaultResponse choice = response >= 0 ? (HmFaultResponse) response : closure->safe_response;
 
   /* Destroying the dialog frees the closure: take what we need first. */
+  closure->answered = TRUE;
   gtk_window_destroy (GTK_WINDOW (dialog));
   if (callback != NULL)
     callback (choice, user_data);
+}
+
+/* Destroyed without an answer (its window went away): the caller still hears,
+ * with the safe choice, so whatever waits on the dialog is not leaked. */
+static void
+unanswered_destroy_cb (GtkWidget *dialog,
+                       Closure   *closure)
+{
+  if (closure->answered)
+    return;
+  closure->answered = TRUE;
+  if (closure->callback != NULL)
+    closure->callback (closure->safe_response, closure->user_data);
 }
 
 static void
@@ -64,7 +81,7 @@ add_button (GtkDialog       *dialog,
  *
  * Shows a modal dialog that explains @error and offers the choices that fit it
  * (see the table at the top of this file). If the dialog is destroyed without an
- * answer (its parent went away), @callback is not called.
+ * answer (its parent went away), @callback gets the safe choice.
  *
  * Returns: (transfer none): the dialog
  */
@@ -107,7 +124,7 @@ hm_fault_dialog_show (GtkWindow       *parent,
                                 _("Your unsaved edits are kept unless you reload."));
       add_button (d, _("_Reload"), HM_FAULT_RESPONSE_RELOAD, has_pending);
       add_button (d, _("_Close"), HM_FAULT_RESPONSE_CLOSE, FALSE);
-      closure->safe_response = HM_FAULT_RESPONSE_CLOSE;
+      closure->safe_response = HM_FAULT_RESPONSE_CANCEL;
     }
   else if (g_error_matches (error, HM_FAULT_ERROR, HM_FAULT_ERROR_NO_SPACE))
     {
@@ -128,7 +145,7 @@ hm_fault_dialog_show (GtkWindow       *parent,
         g_string_append_printf (secondary, " %s", _("Your unsaved edits are kept."));
       add_button (d, _("_Close"), HM_FAULT_RESPONSE_CLOSE, FALSE);
       add_button (d, _("_Retry"), HM_FAULT_RESPONSE_RETRY, FALSE);
-      closure->safe_response = HM_FAULT_RESPONSE_CLOSE;
+      closure->safe_response = HM_FAULT_RESPONSE_CANCEL;
     }
   else if (g_error_matches (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT))
     {
@@ -146,8 +163,9 @@ hm_fault_dialog_show (GtkWindow       *parent,
       primary = g_strdup_printf (_("Something Went Wrong with “%s”"), name);
       if (has_pending)
         g_string_append (secondary, _("Your unsaved edits are kept."));
-      add_button (d, _("_Close"), HM_FAULT_RESPONSE_CLOSE, FALSE);
-      closure->safe_response = HM_FAULT_RESPONSE_CLOSE;
+      /* Nothing to choose: this Close only dismisses the dialog. */
+      add_button (d, _("_Close"), HM_FAULT_RESPONSE_CANCEL, FALSE);
+      closure->safe_response = HM_FAULT_RESPONSE_CANCEL;
     }
 
   /* The core's message names the file and the offset in hex. */
@@ -165,6 +183,7 @@ hm_fault_dialog_show (GtkWindow       *parent,
   gtk_dialog_set_default_response (d, (int) closure->safe_response);
   g_object_set_data_full (G_OBJECT (dialog), "hm-fault-closure", closure, g_free);
   g_signal_connect (dialog, "response", G_CALLBACK (response_cb), closure);
+  g_signal_connect (dialog, "destroy", G_CALLBACK (unanswered_destroy_cb), closure);
   gtk_window_present (GTK_WINDOW (dialog));
   return GTK_WINDOW (dialog);
 }

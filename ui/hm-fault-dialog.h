@@ -9,13 +9,15 @@ G_BEGIN_DECLS
 
 /**
  * HmFaultResponse:
- * @HM_FAULT_RESPONSE_CLOSE: dismiss; nothing changes
+ * @HM_FAULT_RESPONSE_CLOSE: close the file (the page still asks about unsaved
+ *   edits); offered for truncation and I/O faults
  * @HM_FAULT_RESPONSE_RELOAD: drop the pending edits and read the file again
  * @HM_FAULT_RESPONSE_RETRY: try the failed operation again
  * @HM_FAULT_RESPONSE_SAVE_AS: save a copy elsewhere
  * @HM_FAULT_RESPONSE_KEEP_PENDING: dismiss; the edits stay pending
  * @HM_FAULT_RESPONSE_OVERWRITE: save anyway, over the other program's changes
- * @HM_FAULT_RESPONSE_CANCEL: dismiss; nothing changes
+ * @HM_FAULT_RESPONSE_CANCEL: dismiss; nothing changes (Escape, or a dialog
+ *   destroyed unanswered, where no other safe choice applies)
  *
  * What the user chose in a fault dialog. Only @HM_FAULT_RESPONSE_RELOAD loses
  * pending edits (and @HM_FAULT_RESPONSE_OVERWRITE replaces the other program's

@@ -27,6 +27,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "hm-hex-view-private.h"
@@ -34,6 +35,8 @@
 
 #define PAGE_BYTES        4096u
 #define MAX_COPY_BYTES    (16u * 1024u * 1024u)
+/* Six characters a byte: 1 MiB is already a 6 MiB clipboard text. */
+#define MAX_C_ARRAY_BYTES (1024u * 1024u)
 #define MAX_BYTES_PER_ROW 1024u
 #define WHEEL_ROWS        3.0
 
@@ -329,7 +332,7 @@ ensure_font (HmHexView *self)
   PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
   const PangoFontDescription *desc = pango_context_get_font_description (context);
   PangoGlyphString *shaped;
-  PangoFontMetrics *metrics;
+  PangoRectangle logical;
   int height;
 
   if (self->font != NULL && self->font_desc != NULL && pango_font_description_equal (desc, self->font_desc))
@@ -375,10 +378,23 @@ ensure_font (HmHexView *self)
   if (self->glyph_width <= 0)
     self->glyph_width = PANGO_SCALE * 8;
 
-  metrics = pango_font_get_metrics (self->font, NULL);
-  self->ascent = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics));
-  height = self->ascent + PANGO_PIXELS_CEIL (pango_font_metrics_get_descent (metrics));
-  pango_font_metrics_unref (metrics);
+  /* The logical extents of a glyph carry the font's ascent and descent, the same
+   * numbers as pango_font_get_metrics(), which costs more on the first frame: it
+   * lays out a sample text to learn average widths we do not need. */
+  pango_font_get_glyph_extents (self->font, self->glyph_of['0'], NULL, &logical);
+  if (logical.height > 0)
+    {
+      self->ascent = PANGO_PIXELS_CEIL (-logical.y);
+      height = self->ascent + PANGO_PIXELS_CEIL (logical.height + logical.y);
+    }
+  else
+    {
+      PangoFontMetrics *metrics = pango_font_get_metrics (self->font, NULL);
+
+      self->ascent = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics));
+      height = self->ascent + PANGO_PIXELS_CEIL (pango_font_metrics_get_descent (metrics));
+      pango_font_metrics_unref (metrics);
+    }
 
   /* A little leading keeps rows apart; rows are whole pixels so they stay crisp. */
   self->row_height = MAX (height + 2, 4);
@@ -591,12 +607,12 @@ announce_cursor (HmHexView *self)
   if (self->document == NULL || doc_size (self) == 0)
     text = g_strdup (_("Empty"));
   else if (peek == HM_VIEW_READER_PEEK_LOADED)
-    text = g_strdup_printf (_("Offset 0x%" G_GINT64_MODIFIER "x, value 0x%02x (%u)"),
+    text = g_strdup_printf (_("Offset 0x%" PRIx64 ", value 0x%02x (%u)"),
                             self->cursor, byte, byte);
   else if (peek == HM_VIEW_READER_PEEK_LOADING)
-    text = g_strdup_printf (_("Offset 0x%" G_GINT64_MODIFIER "x, loading"), self->cursor);
+    text = g_strdup_printf (_("Offset 0x%" PRIx64 ", loading"), self->cursor);
   else
-    text = g_strdup_printf (_("Offset 0x%" G_GINT64_MODIFIER "x, unreadable"), self->cursor);
+    text = g_strdup_printf (_("Offset 0x%" PRIx64 ", unreadable"), self->cursor);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
@@ -787,6 +803,14 @@ write_bytes (HmHexView    *self,
   return TRUE;
 }
 
+/* Typing over a selection starts at its first byte, whichever end the cursor is on. */
+static void
+collapse_to_selection_start (HmHexView *self)
+{
+  if (self->has_selection)
+    move_cursor (self, hm_hex_view_get_selection_start (self), FALSE);
+}
+
 static void
 type_hex_digit (HmHexView *self,
                 guint      digit)
@@ -794,6 +818,7 @@ type_hex_digit (HmHexView *self,
   g_autoptr(GError) error = NULL;
   guint8 byte;
 
+  collapse_to_selection_start (self);
   if (hm_document_read (self->document, self->cursor, &byte, 1, &error) != 1)
     {
       hint (self, error != NULL ? error->message : _("The byte at the cursor cannot be read"));
@@ -804,8 +829,6 @@ type_hex_digit (HmHexView *self,
   else
     byte = (guint8) ((byte & 0x0f) | (digit << 4));
 
-  if (self->has_selection)
-    move_cursor (self, self->cursor, FALSE);
   if (!write_bytes (self, self->cursor, &byte, 1, HM_EDIT_COALESCE))
     return;
 
@@ -827,8 +850,7 @@ static void
 type_char (HmHexView *self,
            guint8     byte)
 {
-  if (self->has_selection)
-    move_cursor (self, self->cursor, FALSE);
+  collapse_to_selection_start (self);
   if (!write_bytes (self, self->cursor, &byte, 1, HM_EDIT_COALESCE))
     return;
   if (self->cursor + 1 < doc_size (self))
@@ -876,6 +898,28 @@ hm_hex_view_overwrite (HmHexView    *self,
 
 static const char hex_digits[] = "0123456789abcdef";
 
+/* 12 bytes a line, "0xde," each: printf per byte took seconds for a few MiB. */
+static char *
+format_c_array (const guint8 *data,
+                gsize         length)
+{
+  GString *out = g_string_sized_new (length * 6 + 64);
+
+  g_string_append_printf (out, "unsigned char data[%" G_GSIZE_FORMAT "] = {", length);
+  for (gsize i = 0; i < length; i++)
+    {
+      const char item[5] = { '0', 'x', hex_digits[data[i] >> 4], hex_digits[data[i] & 15], ',' };
+
+      if (i % 12 == 0)
+        g_string_append_len (out, "\n  ", 3);
+      else
+        g_string_append_c (out, ' ');
+      g_string_append_len (out, item, i + 1 < length ? 5 : 4);
+    }
+  g_string_append (out, "\n};\n");
+  return g_string_free (out, FALSE);
+}
+
 /**
  * hm_hex_view_format_bytes:
  * @data: (array length=length): bytes
@@ -905,15 +949,7 @@ hm_hex_view_format_bytes (const guint8 *data,
       return g_string_free (out, FALSE);
 
     case HM_COPY_FORMAT_C_ARRAY:
-      out = g_string_sized_new (length * 6 + 64);
-      g_string_append_printf (out, "unsigned char data[%" G_GSIZE_FORMAT "] = {", length);
-      for (gsize i = 0; i < length; i++)
-        {
-          g_string_append (out, i % 12 == 0 ? "\n  " : " ");
-          g_string_append_printf (out, "0x%02x%s", data[i], i + 1 < length ? "," : "");
-        }
-      g_string_append (out, "\n};\n");
-      return g_string_free (out, FALSE);
+      return format_c_array (data, length);
 
     case HM_COPY_FORMAT_RAW:
     default:
@@ -977,6 +1013,17 @@ hm_hex_view_parse_hex (const char *text)
   return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
 }
 
+static gboolean
+c_array_too_large (HmHexView    *self,
+                   HmCopyFormat  format,
+                   guint64       length)
+{
+  if (format != HM_COPY_FORMAT_C_ARRAY || length <= MAX_C_ARRAY_BYTES)
+    return FALSE;
+  hint (self, _("The selection is too large to copy as a C array (the limit is 1 MiB)"));
+  return TRUE;
+}
+
 void
 hm_hex_view_copy (HmHexView   *self,
                   HmCopyFormat format)
@@ -998,6 +1045,8 @@ hm_hex_view_copy (HmHexView   *self,
       hint (self, _("The selection is too large to copy (the limit is 16 MiB)"));
       return;
     }
+  if (c_array_too_large (self, format, length))
+    return;
   data = g_malloc (length);
   n = hm_document_read (self->document, hm_hex_view_get_selection_start (self), data, length, &error);
   if (n < 0)

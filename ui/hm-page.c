@@ -17,12 +17,14 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 
 #include "hm-fault.h"
 #include "hm-fault-dialog.h"
 #include "hm-bookmarks-panel.h"
 #include "hm-changes-panel.h"
 #include "hm-checksum-dialog.h"
+#include "hm-extent-map.h"
 #include "hm-fill-dialog.h"
 #include "hm-find-bar.h"
 #include "hm-inspector.h"
@@ -74,6 +76,12 @@ struct _HmPage
   guint               progress_source;
   guint               hint_source;
 
+  /* The hole count for the status bar: scanning the map can take a while. */
+  GCancellable       *holes_cancellable;
+  gboolean            holes_counted;
+  /* The Save / Discard / Cancel dialog while it is up: never two at once. */
+  GtkWindow          *close_dialog;
+
   /* Template children */
   GtkInfoBar         *changed_bar;
   GtkLabel           *changed_label;
@@ -82,6 +90,7 @@ struct _HmPage
   GtkBox             *find_slot;
   HmFindBar          *find_bar;
   HmHexView          *view;
+  HmExtentMap        *extent_map;
   GtkWidget          *side_pane;
   GtkStack           *side_stack;
   HmBookmarksPanel   *bookmarks_panel;
@@ -126,6 +135,7 @@ static void save_as_action_cb (GSimpleAction *action,
 static void report_truncation (HmPage        *self,
                                guint64        new_size,
                                guint64        lost);
+static void close_after_fault (HmPage        *self);
 
 /* ---- Small helpers ---- */
 
@@ -255,13 +265,13 @@ update_cursor_status (HmPage *self)
   g_autofree char *selection = NULL;
 
   /* Translators: the cursor offset in hex and in decimal */
-  offset = g_strdup_printf (_("Offset 0x%" G_GINT64_MODIFIER "X (%" G_GUINT64_FORMAT ")"), cursor, cursor);
+  offset = g_strdup_printf (_("Offset 0x%" PRIX64 " (%" PRIu64 ")"), cursor, cursor);
   gtk_menu_button_set_label (self->offset_button, offset);
 
   if (length > 0)
     selection = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "Selected %" G_GUINT64_FORMAT " byte (0x%" G_GINT64_MODIFIER "X)",
-                                              "Selected %" G_GUINT64_FORMAT " bytes (0x%" G_GINT64_MODIFIER "X)",
+                                              "Selected %" PRIu64 " byte (0x%" PRIX64 ")",
+                                              "Selected %" PRIu64 " bytes (0x%" PRIX64 ")",
                                               length),
                                  length, length);
   gtk_label_set_text (self->selection_label, selection != NULL ? selection : "");
@@ -310,6 +320,93 @@ mode_explanation (HmDocumentMode mode)
 }
 
 static void
+show_holes (HmPage  *self,
+            guint    n_holes,
+            guint64  data_bytes)
+{
+  if (n_holes > 0)
+    {
+      g_autofree char *holes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u hole", "%u holes", n_holes),
+                                                n_holes);
+      g_autofree char *data = g_format_size_full (data_bytes, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *tooltip = g_strdup_printf (_("A sparse file: only %s are stored on disk; "
+                                                    "holes read as zeros."), data);
+
+      gtk_label_set_text (self->holes_label, holes);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->holes_label), tooltip);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->holes_label), n_holes > 0);
+}
+
+typedef struct
+{
+  guint   n_holes;
+  guint64 data_bytes;
+} HoleCount;
+
+/* A worker thread: the first count scans the file's extents (SEEK_HOLE), which
+ * takes long on a big sparse file and can stall on NFS or FUSE. */
+static void
+count_holes_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  HmDocument *document = task_data;
+  HoleCount *count = g_new0 (HoleCount, 1);
+
+  count->n_holes = hm_document_get_n_holes (document);
+  if (count->n_holes > 0)
+    count->data_bytes = hm_document_get_data_bytes (document);
+  g_task_return_pointer (task, count, g_free);
+}
+
+static void
+holes_counted_cb (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autofree HoleCount *count = g_task_propagate_pointer (G_TASK (result), NULL);
+  HmPage *self = user_data;
+
+  /* Cancelled by a newer count or by dispose: then @self must not be touched. */
+  if (count == NULL)
+    return;
+  self->holes_counted = TRUE;
+  show_holes (self, count->n_holes, count->data_bytes);
+}
+
+/* No source object: the task's last reference may go in the worker, and a
+ * widget must not be finalized there. Dispose cancels, so @self stays valid. */
+static void
+update_holes (HmPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->holes_cancellable != NULL)
+    g_cancellable_cancel (self->holes_cancellable);
+  g_clear_object (&self->holes_cancellable);
+  if (hm_document_get_kind (self->document) != HM_FILE_KIND_REGULAR)
+    {
+      show_holes (self, 0, 0);
+      return;
+    }
+
+  /* Until the first count; a recount keeps the last one on screen. */
+  if (!self->holes_counted)
+    {
+      gtk_label_set_text (self->holes_label, "…");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->holes_label), _("Looking for holes in the file…"));
+      gtk_widget_set_visible (GTK_WIDGET (self->holes_label), TRUE);
+    }
+  self->holes_cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->holes_cancellable, holes_counted_cb, self);
+  g_task_set_source_tag (task, update_holes);
+  g_task_set_task_data (task, g_object_ref (self->document), g_object_unref);
+  g_task_run_in_thread (task, count_holes_thread);
+}
+
+static void
 update_file_status (HmPage *self)
 {
   HmDocument *doc = self->document;
@@ -320,29 +417,15 @@ update_file_status (HmPage *self)
   g_autofree char *size_tooltip = NULL;
   g_autofree char *fs_tooltip = NULL;
   g_autofree char *mode_tooltip = NULL;
-  guint n_holes = 0;
 
   /* Translators: %s is a size such as "4.0 GiB" */
   size_label = g_strdup_printf (_("Size %s"), size_text);
   gtk_label_set_text (self->size_label, size_label);
-  size_tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " byte",
-                                               "%" G_GUINT64_FORMAT " bytes", size), size);
+  size_tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " byte",
+                                               "%" PRIu64 " bytes", size), size);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->size_label), size_tooltip);
 
-  if (hm_document_get_kind (doc) == HM_FILE_KIND_REGULAR)
-    n_holes = hm_document_get_n_holes (doc);
-  if (n_holes > 0)
-    {
-      g_autofree char *holes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u hole", "%u holes", n_holes),
-                                                n_holes);
-      g_autofree char *data = g_format_size_full (hm_document_get_data_bytes (doc), G_FORMAT_SIZE_IEC_UNITS);
-      g_autofree char *tooltip = g_strdup_printf (_("A sparse file: only %s are stored on disk; "
-                                                    "holes read as zeros."), data);
-
-      gtk_label_set_text (self->holes_label, holes);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->holes_label), tooltip);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->holes_label), n_holes > 0);
+  update_holes (self);
 
   gtk_label_set_text (self->fs_label, hm_document_get_fs_type (doc));
   /* Translators: %s is a filesystem type such as ext4 or nfs4 */
@@ -402,6 +485,15 @@ update_title (HmPage *self)
   g_free (self->title);
   self->title = g_steal_pointer (&title);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+/* In direct mode every edit, undo and discard writes the file: remember the
+ * mtime that gave it, so check_disk() can tell an outside change from ours. */
+static void
+document_changed_cb (HmPage *self)
+{
+  if (hm_document_get_mode (self->document) == HM_DOCUMENT_MODE_DIRECT && !self->busy)
+    record_disk_state (self);
 }
 
 static void
@@ -617,24 +709,26 @@ read_fault_response_cb (HmPage          *self,
                         HmFaultResponse  response,
                         gpointer         data)
 {
-  g_autoptr(GError) error = NULL;
-
   switch (response)
     {
     case HM_FAULT_RESPONSE_RELOAD:
       reload (self);
       break;
     case HM_FAULT_RESPONSE_RETRY:
-      /* A refresh re-arms the view's fault report and redraws: if the storage is
-       * still gone, the dialog comes back. */
-      if (!refresh_document (self, &error))
-        show_error (self, error);
+      /* Only the view reads again (on network and FUSE mounts in its worker
+       * thread): a full refresh would stat and map the file on this thread,
+       * which can block on a dead mount. If the pages still fail, the view
+       * reports once more, so one new dialog comes back; if the share is back,
+       * the bytes appear. */
+      hm_hex_view_retry (self->view);
       update_file_status (self);
       break;
     case HM_FAULT_RESPONSE_SAVE_AS:
       save_as_action_cb (NULL, NULL, self);
       break;
     case HM_FAULT_RESPONSE_CLOSE:
+      close_after_fault (self);
+      break;
     case HM_FAULT_RESPONSE_KEEP_PENDING:
     case HM_FAULT_RESPONSE_OVERWRITE:
     case HM_FAULT_RESPONSE_CANCEL:
@@ -652,8 +746,8 @@ report_truncation (HmPage  *self,
 
   self->reported_truncation = new_size;
   error = g_error_new (HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED,
-                       _("“%s” was truncated by another program: it now ends at 0x%" G_GINT64_MODIFIER "x, "
-                         "before offset 0x%" G_GINT64_MODIFIER "x."),
+                       _("“%s” was truncated by another program: it now ends at 0x%" PRIx64 ", "
+                         "before offset 0x%" PRIx64 "."),
                        self->name, new_size, lost);
   show_fault (self, error, read_fault_response_cb, NULL);
 }
@@ -712,6 +806,8 @@ save_fault_response_cb (HmPage          *self,
       save_as_action_cb (NULL, NULL, self);
       break;
     case HM_FAULT_RESPONSE_CLOSE:
+      close_after_fault (self);
+      break;
     case HM_FAULT_RESPONSE_KEEP_PENDING:
     case HM_FAULT_RESPONSE_CANCEL:
     default:
@@ -747,7 +843,11 @@ save_done_cb (GObject      *object,
       save_op_finish (op, FALSE);
     }
   else if (!show_fault (self, error, save_fault_response_cb, op))
-    save_op_finish (op, FALSE);
+    {
+      /* Another fault dialog is up: say it here rather than not at all. */
+      show_hint (self, error->message);
+      save_op_finish (op, FALSE);
+    }
 }
 
 static void
@@ -840,6 +940,8 @@ save_as_fault_response_cb (HmPage          *self,
     start_save_as (self, op->path);
   else if (response == HM_FAULT_RESPONSE_SAVE_AS)
     save_as_action_cb (NULL, NULL, self);
+  else if (response == HM_FAULT_RESPONSE_CLOSE)
+    close_after_fault (self);
   save_as_op_free (op);
 }
 
@@ -959,17 +1061,73 @@ save_action_cb (GSimpleAction *action,
 }
 
 static void
-discard_action_cb (GSimpleAction *action,
-                   GVariant      *parameter,
-                   gpointer       user_data)
+discard_now (HmPage *self)
 {
-  HmPage *self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!hm_document_discard (self->document, &error))
     show_error (self, error);
   else
     show_hint (self, _("Edits discarded."));
+}
+
+static void
+discard_response_cb (GtkDialog *dialog,
+                     int        response,
+                     HmPage    *self)
+{
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  if (response == GTK_RESPONSE_ACCEPT)
+    discard_now (self);
+}
+
+/* What Discard throws away: "N changed bytes in M ranges", and in direct mode
+ * that the file gets its saved bytes back. */
+static char *
+describe_discard (HmPage *self)
+{
+  g_autoptr(GArray) pending = hm_document_get_pending_ranges (self->document);
+  guint n_ranges = pending != NULL ? pending->len : 0;
+  guint64 n_bytes = 0;
+  g_autofree char *bytes = NULL;
+  g_autofree char *ranges = NULL;
+
+  for (guint i = 0; i < n_ranges; i++)
+    n_bytes += g_array_index (pending, HmRange, i).length;
+  bytes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " changed byte", "%" PRIu64 " changed bytes",
+                                        (gulong) MIN (n_bytes, G_MAXULONG)),
+                           n_bytes);
+  ranges = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u range", "%u ranges", n_ranges), n_ranges);
+
+  if (hm_document_get_mode (self->document) == HM_DOCUMENT_MODE_DIRECT)
+    /* Translators: the first %s is "N changed bytes", the second "M ranges" */
+    return g_strdup_printf (_("%s in %s will be thrown away. The file already holds them: its saved "
+                              "bytes are written back into it. This cannot be undone."), bytes, ranges);
+  /* Translators: the first %s is "N changed bytes", the second "M ranges" */
+  return g_strdup_printf (_("%s in %s will be thrown away. This cannot be undone."), bytes, ranges);
+}
+
+static void
+discard_action_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  HmPage *self = user_data;
+  g_autofree char *secondary = describe_discard (self);
+  GtkWidget *dialog;
+  GtkWidget *button;
+
+  dialog = gtk_message_dialog_new (get_parent_window (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE,
+                                   _("Discard Your Edits to “%s”?"), self->name);
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", secondary);
+  gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL);
+  button = gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Discard"), GTK_RESPONSE_ACCEPT);
+  gtk_widget_add_css_class (button, "destructive-action");
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  /* Destroyed unanswered (the window went away): nothing is discarded. */
+  g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1169,9 +1327,9 @@ toggle_bookmark_action_cb (GSimpleAction *action,
 
   if (hm_bookmarks_panel_toggle_at_cursor (self->bookmarks_panel))
     /* Translators: the cursor offset in hex */
-    message = g_strdup_printf (_("Bookmark added at 0x%" G_GINT64_MODIFIER "X."), offset);
+    message = g_strdup_printf (_("Bookmark added at 0x%" PRIX64 "."), offset);
   else
-    message = g_strdup_printf (_("Bookmark at 0x%" G_GINT64_MODIFIER "X removed."), offset);
+    message = g_strdup_printf (_("Bookmark at 0x%" PRIX64 " removed."), offset);
   show_hint (self, message);
 }
 
@@ -1192,6 +1350,26 @@ close_action_cb (GSimpleAction *action,
   hm_page_confirm_close (HM_PAGE (user_data), close_confirmed_cb, NULL);
 }
 
+/* "Close" in a truncation or I/O fault dialog closes the file; unsaved edits are
+ * still asked about (Save / Discard / Cancel). */
+static void
+close_after_fault (HmPage *self)
+{
+  hm_page_confirm_close (self, close_confirmed_cb, NULL);
+}
+
+/* Refusals the user can act on (save or discard first, wait for the save) are a
+ * hint in the status bar, not a fault dialog. */
+static void
+show_mode_error (HmPage       *self,
+                 const GError *error)
+{
+  if (g_error_matches (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY))
+    show_hint (self, error->message);
+  else
+    show_error (self, error);
+}
+
 static void
 set_mode (HmPage         *self,
           HmDocumentMode  mode)
@@ -1200,7 +1378,7 @@ set_mode (HmPage         *self,
 
   if (!hm_document_set_mode (self->document, mode, &error))
     {
-      show_error (self, error);
+      show_mode_error (self, error);
       /* The check buttons follow the action's state: put it back. */
       document_mode_changed_cb (self);
     }
@@ -1261,6 +1439,27 @@ mode_change_state_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Sparse files: the view moves the cursor, or says in a hint (shown in the
+ * status bar) that there is nothing further that way. */
+static void
+hole_navigation_action_cb (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  HmPage *self = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
+
+  if (g_str_equal (name, "next-data"))
+    hm_hex_view_goto_next_data (self->view);
+  else if (g_str_equal (name, "previous-data"))
+    hm_hex_view_goto_previous_data (self->view);
+  else if (g_str_equal (name, "next-hole"))
+    hm_hex_view_goto_next_hole (self->view);
+  else
+    hm_hex_view_goto_previous_hole (self->view);
+  gtk_widget_grab_focus (GTK_WIDGET (self->view));
+}
+
 static const GActionEntry page_actions[] = {
   { "save", save_action_cb },
   { "save-as", save_as_action_cb },
@@ -1276,6 +1475,10 @@ static const GActionEntry page_actions[] = {
   { "toggle-bookmark", toggle_bookmark_action_cb },
   { "close", close_action_cb },
   { "mode", NULL, "s", "'read-only'", mode_change_state_cb },
+  { "next-data", hole_navigation_action_cb },
+  { "previous-data", hole_navigation_action_cb },
+  { "next-hole", hole_navigation_action_cb },
+  { "previous-hole", hole_navigation_action_cb },
 };
 
 /* ---- Go to offset ---- */
@@ -1407,6 +1610,19 @@ check_truncation (HmPage  *self,
   report_truncation (self, new_size, lost);
 }
 
+/* Direct-mode stores move the mtime too, but record_disk_state() runs after
+ * each of ours (document_changed_cb), so another mtime is another program's.
+ * Not on network and FUSE mounts: the server moves it whenever it writes our
+ * pages back, so there only a new size tells. */
+static gboolean
+mtime_is_comparable (HmPage *self)
+{
+  HmFsKind fs_kind = hm_document_get_fs_kind (self->document);
+
+  return hm_document_get_mode (self->document) != HM_DOCUMENT_MODE_DIRECT ||
+         (fs_kind != HM_FS_KIND_NETWORK && fs_kind != HM_FS_KIND_FUSE);
+}
+
 static void
 check_disk (HmPage *self)
 {
@@ -1426,10 +1642,9 @@ check_disk (HmPage *self)
       return;
     }
 
-  /* Direct-mode stores change the mtime themselves. */
   same_time = st.st_mtim.tv_sec == self->disk_mtime_sec && st.st_mtim.tv_nsec == self->disk_mtime_nsec;
   if (self->disk_known && (guint64) st.st_size == self->disk_size &&
-      (same_time || hm_document_get_mode (self->document) == HM_DOCUMENT_MODE_DIRECT))
+      (same_time || !mtime_is_comparable (self)))
     return;
 
   /* One notice per outside change: the next event compares with this state. */
@@ -1475,6 +1690,42 @@ typedef struct
   gpointer        user_data;
 } CloseOp;
 
+/* The op rides on the dialog until it is answered; taking it back also ends the
+ * guard against a second dialog. */
+static CloseOp *
+take_close_op (GtkWidget *dialog)
+{
+  CloseOp *op = g_object_steal_data (G_OBJECT (dialog), "hm-close-op");
+
+  if (op != NULL)
+    op->page->close_dialog = NULL;
+  return op;
+}
+
+/* Destroyed unanswered (its window went away): the edits stay pending, and the
+ * caller hears "no", so nothing that waits on the answer leaks. */
+static void
+close_dialog_destroy_cb (GtkWidget *dialog)
+{
+  CloseOp *op = take_close_op (dialog);
+
+  if (op == NULL)
+    return;
+  op->done (op->page, FALSE, op->user_data);
+  g_object_unref (op->page);
+  g_free (op);
+}
+
+static void
+track_close_dialog (HmPage    *self,
+                    GtkWidget *dialog,
+                    CloseOp   *op)
+{
+  self->close_dialog = GTK_WINDOW (dialog);
+  g_object_set_data (G_OBJECT (dialog), "hm-close-op", op);
+  g_signal_connect (dialog, "destroy", G_CALLBACK (close_dialog_destroy_cb), NULL);
+}
+
 static void
 close_response_cb (GtkDialog *dialog,
                    int        response,
@@ -1483,6 +1734,7 @@ close_response_cb (GtkDialog *dialog,
   HmPage *self = op->page;
   g_autoptr(GError) error = NULL;
 
+  take_close_op (GTK_WIDGET (dialog));
   gtk_window_destroy (GTK_WINDOW (dialog));
   switch (response)
     {
@@ -1538,6 +1790,13 @@ hm_page_confirm_close (HmPage         *self,
       done (self, FALSE, user_data);
       return;
     }
+  if (self->close_dialog != NULL)
+    {
+      /* Already asking: a second close or quit only raises that dialog. */
+      gtk_window_present (self->close_dialog);
+      done (self, FALSE, user_data);
+      return;
+    }
 
   if (hm_document_get_mode (self->document) == HM_DOCUMENT_MODE_DIRECT)
     secondary = _("In direct mode the file already holds your edits, but they are not durable "
@@ -1561,6 +1820,7 @@ hm_page_confirm_close (HmPage         *self,
   op->done = done;
   op->user_data = user_data;
   g_signal_connect (dialog, "response", G_CALLBACK (close_response_cb), op);
+  track_close_dialog (self, dialog, op);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -1622,6 +1882,7 @@ hm_page_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (doc, "notify::mode", G_CALLBACK (document_mode_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (doc, "notify::size", G_CALLBACK (document_size_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (doc, "changed", G_CALLBACK (document_changed_cb), self, G_CONNECT_SWAPPED);
   self->doc_size = hm_document_get_size (doc);
   self->reported_truncation = G_MAXUINT64;
 
@@ -1645,6 +1906,10 @@ hm_page_constructed (GObject *object)
   update_file_status (self);
   update_actions (self);
   update_title (self);
+
+  /* Say why at once, not only in a tooltip: e.g. a file on a network mount. */
+  if (hm_document_get_mode (doc) == HM_DOCUMENT_MODE_READ_ONLY && self->mode_reason != NULL)
+    show_hint (self, self->mode_reason);
 }
 
 static void
@@ -1694,6 +1959,9 @@ hm_page_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  if (self->holes_cancellable != NULL)
+    g_cancellable_cancel (self->holes_cancellable);
+  g_clear_object (&self->holes_cancellable);
   g_clear_handle_id (&self->progress_source, g_source_remove);
   g_clear_handle_id (&self->hint_source, g_source_remove);
   if (self->monitor != NULL)
@@ -1761,6 +2029,7 @@ hm_page_class_init (HmPageClass *klass)
                   G_TYPE_NONE, 0);
 
   g_type_ensure (HM_TYPE_HEX_VIEW);
+  g_type_ensure (HM_TYPE_EXTENT_MAP);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/hexmap/Hexmap/ui/hm-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HmPage, changed_bar);
@@ -1769,6 +2038,7 @@ hm_page_class_init (HmPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmPage, changed_save_as_button);
   gtk_widget_class_bind_template_child (widget_class, HmPage, find_slot);
   gtk_widget_class_bind_template_child (widget_class, HmPage, view);
+  gtk_widget_class_bind_template_child (widget_class, HmPage, extent_map);
   gtk_widget_class_bind_template_child (widget_class, HmPage, side_pane);
   gtk_widget_class_bind_template_child (widget_class, HmPage, side_stack);
   gtk_widget_class_bind_template_child (widget_class, HmPage, offset_button);
@@ -1928,4 +2198,30 @@ GtkWindow *
 _hm_page_get_fill_dialog (HmPage *self)
 {
   return self->fill_dialog;
+}
+
+HmExtentMap *
+_hm_page_get_extent_map (HmPage *self)
+{
+  return self->extent_map;
+}
+
+const char *
+_hm_page_get_hint (HmPage *self)
+{
+  return gtk_label_get_text (self->hint_label);
+}
+
+GtkWindow *
+_hm_page_get_fault_dialog (HmPage *self)
+{
+  return self->fault_dialog;
+}
+
+const char *
+_hm_page_get_holes_text (HmPage *self)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->holes_label)))
+    return NULL;
+  return gtk_label_get_text (self->holes_label);
 }

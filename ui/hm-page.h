@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 /*
  * HmPage: one open file: the document, the view, the status bar and the page.*
  * actions (save, save-as, discard, undo, redo, goto, find, find-next,
- * find-previous, checksum, fill, toggle-bookmark, close, mode).
+ * find-previous, checksum, fill, toggle-bookmark, close, mode, and for sparse
+ * files next-data, previous-data, next-hole, previous-hole).
  *
  * Properties:
  *   "document" (HmDocument, construct-only)

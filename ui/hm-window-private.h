@@ -9,5 +9,7 @@ G_BEGIN_DECLS
 
 gboolean    _hm_window_get_writable_modes_sensitive (HmWindow *self);
 const char *_hm_window_get_mode_reason              (HmWindow *self);
+/* Whether logout is inhibited (the state, even without a session manager). */
+gboolean    _hm_window_get_logout_inhibited         (HmWindow *self);
 
 G_END_DECLS

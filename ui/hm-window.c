@@ -11,7 +11,9 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "hm-page-private.h"
 #include "hm-window-private.h"
 
 #define MAX_RECENT 8
@@ -23,6 +25,12 @@ struct _HmWindow
   GSettings           *settings;
   HmPage              *current;
   GtkNativeDialog     *open_chooser;
+  /* Closing is asking about a page: a second close must not ask again. */
+  gboolean             closing;
+  /* The session may not end without asking while any page has unsaved edits. */
+  gboolean             logout_inhibited;
+  guint                inhibit_cookie;
+  GtkApplication      *inhibit_application;
 
   /* Template children */
   GtkStack            *stack;
@@ -289,6 +297,54 @@ drop_cb (HmWindow      *self,
   return files->len > 0;
 }
 
+/* ---- Logout ---- */
+
+static void
+release_logout_inhibit (HmWindow *self)
+{
+  if (self->inhibit_cookie != 0 && self->inhibit_application != NULL)
+    gtk_application_uninhibit (self->inhibit_application, self->inhibit_cookie);
+  self->inhibit_cookie = 0;
+  self->logout_inhibited = FALSE;
+  g_clear_object (&self->inhibit_application);
+}
+
+static gboolean
+any_page_pending (HmWindow *self)
+{
+  for (int i = 0; i < gtk_notebook_get_n_pages (self->notebook); i++)
+    {
+      HmPage *page = HM_PAGE (gtk_notebook_get_nth_page (self->notebook, i));
+
+      if (hm_document_get_has_pending (hm_page_get_document (page)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Logging out would lose unsaved edits: hold an inhibitor while there are any.
+ * Without a session manager the cookie is 0; the state is still tracked. */
+static void
+update_logout_inhibit (HmWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  gboolean pending = any_page_pending (self);
+
+  if (pending == self->logout_inhibited)
+    return;
+  if (!pending)
+    {
+      release_logout_inhibit (self);
+      return;
+    }
+  if (application == NULL)
+    return;
+  self->logout_inhibited = TRUE;
+  g_set_object (&self->inhibit_application, application);
+  self->inhibit_cookie = gtk_application_inhibit (application, GTK_WINDOW (self), GTK_APPLICATION_INHIBIT_LOGOUT,
+                                                  _("Unsaved changes"));
+}
+
 /* ---- Pages ---- */
 
 static HmPage *
@@ -341,6 +397,7 @@ notebook_page_removed_cb (HmWindow    *self,
       set_current_page (self, current >= 0 ? HM_PAGE (gtk_notebook_get_nth_page (notebook, current)) : NULL);
     }
   update_pages_visibility (self);
+  update_logout_inhibit (self);
 }
 
 static void
@@ -414,6 +471,38 @@ open_document (HmWindow    *self,
   return g_steal_pointer (&document);
 }
 
+/* Hexmap maps files into memory, so a URI needs a local path: say how to get one. */
+static void
+set_not_local_error (GFile   *file,
+                     GError **error)
+{
+  g_autofree char *name = g_file_get_parse_name (file);
+  g_autofree char *scheme = g_file_get_uri_scheme (file);
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *gvfs = g_build_filename (g_get_user_runtime_dir (), "gvfs", NULL);
+  g_autofree char *root = NULL;
+  const char *authority = strstr (uri, "://");
+  const char *end = authority != NULL ? strchr (authority + 3, '/') : NULL;
+
+  if (scheme != NULL && (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("“%s” is a web address, not a file on a mounted disk or share. Hexmap maps "
+                     "files into memory, which needs a local path: download the file first, then "
+                     "open the copy."), name);
+      return;
+    }
+
+  /* The location to mount: the URI up to the first slash after the host. */
+  root = end != NULL ? g_strndup (uri, (gsize) (end - uri + 1)) : g_strdup (uri);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               _("“%s” is not on a mounted disk or share. Hexmap maps files into memory, which "
+                 "needs a local path. Mount it first, for example with “gio mount %s” or by opening "
+                 "it in Files; it then has a path under %s (or mount the share with sshfs, NFS or "
+                 "SMB), and you can open the file from there. Files on network mounts open "
+                 "read-only."), name, root, gvfs);
+}
+
 /**
  * hm_window_open_file:
  * @self: a #HmWindow
@@ -442,14 +531,11 @@ hm_window_open_file (HmWindow  *self,
   g_return_val_if_fail (HM_IS_WINDOW (self), NULL);
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
+  /* A GVfs location that is mounted has a local path (its FUSE path). */
   path = g_file_get_path (file);
   if (path == NULL)
     {
-      g_autofree char *name = g_file_get_parse_name (file);
-
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("“%s” is not a local file. Hexmap maps files into memory, which needs a local "
-                     "path (mounted shares work through their FUSE path)."), name);
+      set_not_local_error (file, error);
       return NULL;
     }
 
@@ -462,6 +548,8 @@ hm_window_open_file (HmWindow  *self,
 
       page = hm_page_new (document);
       g_signal_connect_object (page, "close", G_CALLBACK (page_close_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (document, "notify::has-pending", G_CALLBACK (update_logout_inhibit), self,
+                               G_CONNECT_SWAPPED);
       gtk_notebook_append_page (self->notebook, GTK_WIDGET (page), create_tab_label (page));
       gtk_notebook_set_tab_reorderable (self->notebook, GTK_WIDGET (page), TRUE);
     }
@@ -548,9 +636,18 @@ close_page_confirmed_cb (HmPage   *page,
   HmWindow *self = user_data;
 
   /* Ask about the next page with unsaved edits, or close. */
+  self->closing = FALSE;
   if (proceed)
     gtk_window_close (GTK_WINDOW (self));
   g_object_unref (self);
+}
+
+/* Unsaved edits, or a Save or Save As still writing: closing now would quit
+ * mid-copy (hm_page_confirm_close() refuses that with a hint). */
+static gboolean
+page_needs_confirmation (HmPage *page)
+{
+  return hm_document_get_has_pending (hm_page_get_document (page)) || _hm_page_get_busy (page);
 }
 
 static gboolean
@@ -559,13 +656,18 @@ hm_window_close_request (GtkWindow *window)
   HmWindow *self = HM_WINDOW (window);
   int width, height;
 
+  /* A Save / Discard / Cancel dialog is already up (a second Ctrl+Q, say). */
+  if (self->closing)
+    return TRUE;
+
   for (int i = 0; i < gtk_notebook_get_n_pages (self->notebook); i++)
     {
       HmPage *page = HM_PAGE (gtk_notebook_get_nth_page (self->notebook, i));
 
-      if (hm_document_get_has_pending (hm_page_get_document (page)))
+      if (page_needs_confirmation (page))
         {
           gtk_notebook_set_current_page (self->notebook, i);
+          self->closing = TRUE;
           hm_page_confirm_close (page, close_page_confirmed_cb, g_object_ref (self));
           return TRUE;
         }
@@ -590,6 +692,10 @@ hm_window_dispose (GObject *object)
   HmWindow *self = HM_WINDOW (object);
 
   set_current_page (self, NULL);
+  release_logout_inhibit (self);
+  /* A window destroyed with files open: the notebook drops its pages when the
+   * template goes, after the empty state is gone; nothing to update then. */
+  g_signal_handlers_disconnect_by_data (self->notebook, self);
   if (self->open_chooser != NULL)
     {
       gtk_native_dialog_destroy (self->open_chooser);
@@ -725,6 +831,12 @@ hm_window_show_error (HmWindow   *self,
     gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", secondary);
   g_signal_connect (dialog, "response", G_CALLBACK (error_response_cb), NULL);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+gboolean
+_hm_window_get_logout_inhibited (HmWindow *self)
+{
+  return self->logout_inhibited;
 }
 
 gboolean
