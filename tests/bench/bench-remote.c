@@ -6,7 +6,10 @@
  *                frame clock's after-paint once the view drew), for a bare
  *                GtkWindow, for the view + hole map on a 1 TiB sparse file, and on
  *                a 4 MiB file on the project's FUSE test filesystem with 20 ms
- *                latency per read (root only); median of runs.
+ *                latency per read (root only); median of runs. The runs of the
+ *                three take turns, so a busy machine slows all of them alike.
+ *   present:     inside the child, from gtk_window_present() to that frame: the
+ *                same comparison without the noise of exec and gtk_init().
  *   bytes:       when the first frame without placeholders was painted.
  *   stall:       the longest gap between ticks of a 2 ms G_PRIORITY_HIGH timer in
  *                the child, from start to exit: opening, first frames, then 40
@@ -26,7 +29,7 @@
 #include "hm-hex-view-private.h"
 #include "hm-test-util.h"
 
-#define RUNS        5
+#define RUNS        11
 #define TICK_MS     2
 #define PAGE_DOWNS  40
 #define TIB         (G_GUINT64_CONSTANT (1) << 40)
@@ -37,6 +40,7 @@ typedef struct
 {
   GtkWindow *window;
   HmHexView *view;
+  gint64     present;
   gint64     first_paint;
   gint64     bytes;
   gint64     last_tick;
@@ -165,6 +169,7 @@ run_child (const char *path)
       gtk_window_set_child (child.window, box);
     }
   g_signal_connect (child.window, "map", G_CALLBACK (window_map_cb), NULL);
+  child.present = g_get_monotonic_time ();
   gtk_window_present (child.window);
 
   deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
@@ -173,8 +178,8 @@ run_child (const char *path)
   /* One more tick measures the last frame too. */
   tick_cb (NULL);
 
-  printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d\n",
-          child.first_paint, child.bytes, child.max_gap, child.done);
+  printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d %" G_GINT64_FORMAT "\n",
+          child.first_paint, child.bytes, child.max_gap, child.done, child.first_paint - child.present);
   fflush (stdout);
   gtk_window_destroy (child.window);
   return child.done ? 0 : 1;
@@ -187,9 +192,20 @@ static const char *self_exe;
 typedef struct
 {
   double first_paint;   /* ms after spawn, median */
+  double present;       /* ms from present to first paint in the child, median */
   double bytes;         /* ms after spawn, median */
   double stall;         /* ms, worst */
 } Figures;
+
+/* The runs of one configuration, filled in turn with the others. */
+typedef struct
+{
+  const char *path;
+  double      paint[RUNS];
+  double      present[RUNS];
+  double      bytes[RUNS];
+  double      stall;
+} Runs;
 
 static int
 compare_doubles (gconstpointer a,
@@ -200,34 +216,44 @@ compare_doubles (gconstpointer a,
   return da < db ? -1 : da > db;
 }
 
-static Figures
-spawn_runs (const char *path)
+static double
+median (double *values)
 {
-  const char *argv[] = { self_exe, "--child", path, NULL };
-  double paint[RUNS], bytes[RUNS];
-  Figures f = { 0, 0, 0 };
+  qsort (values, RUNS, sizeof values[0], compare_doubles);
+  return values[RUNS / 2];
+}
 
-  for (guint i = 0; i < RUNS; i++)
-    {
-      g_autofree char *out = NULL;
-      g_autoptr(GError) error = NULL;
-      gint64 start = g_get_monotonic_time ();
-      gint64 t_paint = 0, t_bytes = 0, gap = 0;
-      int done = 0, status;
+static void
+spawn_run (Runs  *runs,
+           guint  i)
+{
+  const char *argv[] = { self_exe, "--child", runs->path, NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gint64 t_paint = 0, t_bytes = 0, gap = 0, present = 0;
+  int done = 0, status;
 
-      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error);
-      g_assert_no_error (error);
-      g_assert_true (sscanf (out, "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d",
-                             &t_paint, &t_bytes, &gap, &done) == 4);
-      g_assert_true (done);
-      paint[i] = (t_paint - start) / 1000.0;
-      bytes[i] = (t_bytes - start) / 1000.0;
-      f.stall = MAX (f.stall, gap / 1000.0);
-    }
-  qsort (paint, RUNS, sizeof paint[0], compare_doubles);
-  qsort (bytes, RUNS, sizeof bytes[0], compare_doubles);
-  f.first_paint = paint[RUNS / 2];
-  f.bytes = bytes[RUNS / 2];
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (sscanf (out, "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d %" G_GINT64_FORMAT,
+                         &t_paint, &t_bytes, &gap, &done, &present) == 5);
+  g_assert_true (done);
+  runs->paint[i] = (t_paint - start) / 1000.0;
+  runs->present[i] = present / 1000.0;
+  runs->bytes[i] = (t_bytes - start) / 1000.0;
+  runs->stall = MAX (runs->stall, gap / 1000.0);
+}
+
+static Figures
+figures (Runs *runs)
+{
+  Figures f;
+
+  f.first_paint = median (runs->paint);
+  f.present = median (runs->present);
+  f.bytes = median (runs->bytes);
+  f.stall = runs->stall;
   return f;
 }
 
@@ -236,8 +262,9 @@ print_row (const char    *name,
            const Figures *f,
            const Figures *bare)
 {
-  printf ("%-36s %9.1f %+8.1f %7.2f %9.1f %9.1f%s\n", name, f->first_paint, f->first_paint - bare->first_paint,
-          f->first_paint / bare->first_paint, f->bytes, f->stall, f->stall < 100.0 ? "" : "  (over 100 ms!)");
+  printf ("%-36s %9.1f %+8.1f %7.2f %8.1f %+8.1f %9.1f %9.1f%s\n", name, f->first_paint,
+          f->first_paint - bare->first_paint, f->first_paint / bare->first_paint, f->present,
+          f->present - bare->present, f->bytes, f->stall, f->stall < 100.0 ? "" : "  (over 100 ms!)");
 }
 
 int
@@ -251,7 +278,8 @@ main (int   argc,
   g_autofree guint8 *bytes = NULL;
   g_autoptr(GError) error = NULL;
   HmFaultfs *fs = NULL;
-  Figures bare, sparse, fuse;
+  Runs bare = { 0 }, sparse = { 0 }, fuse = { 0 };
+  Figures bare_figures, sparse_figures, fuse_figures;
 
   self_exe = argv[0];
   if (argc >= 2 && g_str_equal (argv[1], "--child"))
@@ -267,17 +295,13 @@ main (int   argc,
   hm_test_pwrite (tera, TIB - (1 << 20), bytes, 1 << 20);
 
   printf ("first painted frame: spawn -> frame clock after-paint in the child (the view drew), wall ms,\n"
-          "median of %u runs; bytes: the first frame without placeholders; stall: longest gap between\n"
-          "ticks of a %d ms G_PRIORITY_HIGH timer in the child (open, first frames, %d page-downs of\n"
-          "3 screens each, one per 16 ms, until all are on screen), worst of runs. GSK_RENDERER=%s, 900x600.\n\n",
+          "median of %u runs taking turns; present: gtk_window_present() -> that frame inside the child;\n"
+          "bytes: the first frame without placeholders; stall: longest gap between ticks of a %d ms\n"
+          "G_PRIORITY_HIGH timer in the child (open, first frames, %d page-downs of 3 screens each, one\n"
+          "per 16 ms, until all are on screen), worst of runs. GSK_RENDERER=%s, 900x600.\n\n",
           RUNS, TICK_MS, PAGE_DOWNS, g_getenv ("GSK_RENDERER") != NULL ? g_getenv ("GSK_RENDERER") : "default");
-  printf ("%-36s %9s %8s %7s %9s %9s\n", "", "1st paint", "vs bare", "ratio", "bytes", "stall");
-
-  spawn_runs (NULL);   /* warm the caches (fonts, icon theme) for everyone */
-  bare = spawn_runs (NULL);
-  print_row ("bare GtkWindow (baseline)", &bare, &bare);
-  sparse = spawn_runs (tera);
-  print_row ("view + map, 1 TiB sparse", &sparse, &bare);
+  printf ("%-36s %9s %8s %7s %8s %8s %9s %9s\n", "", "1st paint", "vs bare", "ratio", "present", "vs bare",
+          "bytes", "stall");
 
   if (hm_faultfs_available (NULL))
     {
@@ -289,10 +313,32 @@ main (int   argc,
       g_assert_no_error (error);
       g_assert_true (hm_faultfs_control (fs, "latency 20", &error));
       remote = hm_faultfs_build_path (fs, "remote.bin");
-      /* Every run opens the file again, which drops its cached pages: each run
-       * pays the latency. */
-      fuse = spawn_runs (remote);
-      print_row ("view + map, FUSE, 20 ms per read", &fuse, &bare);
+    }
+
+  /* Warm the caches (fonts, icon theme) for everyone, then take turns. Every
+   * FUSE run opens the file again, which drops its cached pages: each run pays
+   * the latency. */
+  bare.path = NULL;
+  sparse.path = tera;
+  fuse.path = remote;
+  spawn_run (&bare, 0);
+  bare.stall = 0;
+  for (guint i = 0; i < RUNS; i++)
+    {
+      spawn_run (&bare, i);
+      spawn_run (&sparse, i);
+      if (fs != NULL)
+        spawn_run (&fuse, i);
+    }
+  bare_figures = figures (&bare);
+  print_row ("bare GtkWindow (baseline)", &bare_figures, &bare_figures);
+  sparse_figures = figures (&sparse);
+  print_row ("view + map, 1 TiB sparse", &sparse_figures, &bare_figures);
+
+  if (fs != NULL)
+    {
+      fuse_figures = figures (&fuse);
+      print_row ("view + map, FUSE, 20 ms per read", &fuse_figures, &bare_figures);
       hm_faultfs_stop (fs);
       unlink (backing_file);
       rmdir (backing);

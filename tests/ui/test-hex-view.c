@@ -575,6 +575,84 @@ test_edit_read_only (Fixture       *fixture,
   g_assert_cmpuint (hm_hex_view_get_cursor_offset (fixture->view), ==, 0);
 }
 
+/* After Ctrl+A, typing overwrites the first byte, not the last (the cursor's end). */
+static void
+test_edit_over_selection (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = hm_test_write_random ("selection.bin", 256, 11, &contents);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_PREVIEW);
+  g_autoptr(GError) error = NULL;
+  HmHexView *view = fixture->view;
+  guint8 now[256];
+
+  hm_hex_view_set_document (view, document);
+  allocate (fixture, 900, 400);
+
+  hm_hex_view_set_pane (view, HM_HEX_PANE_HEX);
+  hm_hex_view_select_all (view);
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 255);
+  press (fixture, GDK_KEY_0, 0);
+  press (fixture, GDK_KEY_0, 0);
+  g_assert_cmpint (hm_document_read (document, 0, now, 256, &error), ==, 256);
+  g_assert_no_error (error);
+  g_assert_cmphex (now[0], ==, 0x00);
+  g_assert_cmpmem (now + 1, 255, contents + 1, 255);
+  g_assert_cmpuint (hm_hex_view_get_selection_length (view), ==, 0);
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 1);
+
+  /* The text pane too, with the cursor at the selection's end. */
+  hm_hex_view_set_pane (view, HM_HEX_PANE_TEXT);
+  hm_hex_view_set_selection (view, 10, 5);
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 14);
+  press (fixture, GDK_KEY_Z, 0);
+  g_assert_cmpint (hm_document_read (document, 10, now, 5, &error), ==, 5);
+  g_assert_cmpuint (now[0], ==, 'Z');
+  g_assert_cmpmem (now + 1, 4, contents + 11, 4);
+}
+
+/* Copy as C array: the same text as before the fast path, and a 1 MiB limit. */
+static void
+test_copy_c_array (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *path = hm_test_make_sparse ("c-array.bin", 2 << 20);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(GString) expected = g_string_new ("unsigned char data[13] = {");
+  guint8 bytes[13];
+  g_autofree char *text = NULL;
+  g_autofree guint8 *big = g_malloc0 (1 << 20);
+  g_autofree char *big_text = NULL;
+  guint hints = 0;
+
+  for (guint i = 0; i < sizeof bytes; i++)
+    {
+      bytes[i] = (guint8) (i * 37 + 250);
+      g_string_append_printf (expected, "%s0x%02x%s", i % 12 == 0 ? "\n  " : " ", bytes[i],
+                              i + 1 < sizeof bytes ? "," : "");
+    }
+  g_string_append (expected, "\n};\n");
+  text = hm_hex_view_format_bytes (bytes, sizeof bytes, HM_COPY_FORMAT_C_ARRAY);
+  g_assert_cmpstr (text, ==, expected->str);
+
+  /* 1 MiB: 6 characters a byte, plus the head and one line break per 12 bytes. */
+  big_text = hm_hex_view_format_bytes (big, 1 << 20, HM_COPY_FORMAT_C_ARRAY);
+  g_assert_true (g_str_has_prefix (big_text, "unsigned char data[1048576] = {\n  0x00, 0x00,"));
+  g_assert_true (g_str_has_suffix (big_text, " 0x00\n};\n"));
+
+  /* Beyond 1 MiB: a hint, no clipboard text. */
+  hm_hex_view_set_document (fixture->view, document);
+  allocate (fixture, 900, 400);
+  g_signal_connect (fixture->view, "hint", G_CALLBACK (hint_cb), &hints);
+  hm_hex_view_set_selection (fixture->view, 0, (1 << 20) + 1);
+  hm_hex_view_copy (fixture->view, HM_COPY_FORMAT_C_ARRAY);
+  g_assert_cmpuint (hints, ==, 1);
+  hm_hex_view_set_selection (fixture->view, 0, 1 << 20);
+  hm_hex_view_copy (fixture->view, HM_COPY_FORMAT_C_ARRAY);
+  g_assert_cmpuint (hints, ==, 1);
+}
+
 /* ---- Drawing ---- */
 
 static void
@@ -675,6 +753,9 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/hm/hex-view/edit/typing", Fixture, NULL, fixture_setup, test_edit_typing, fixture_teardown);
   g_test_add ("/hm/hex-view/edit/read-only", Fixture, NULL, fixture_setup, test_edit_read_only, fixture_teardown);
+  g_test_add ("/hm/hex-view/edit/over-selection", Fixture, NULL, fixture_setup, test_edit_over_selection,
+              fixture_teardown);
+  g_test_add ("/hm/hex-view/copy/c-array", Fixture, NULL, fixture_setup, test_copy_c_array, fixture_teardown);
   g_test_add ("/hm/hex-view/render/text", Fixture, NULL, fixture_setup, test_render_text, fixture_teardown);
   g_test_add_func ("/hm/hex-view/format-and-parse", test_format_and_parse);
 

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <gtk/gtk.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hm-application.h"
@@ -190,6 +191,51 @@ page_idle (gpointer data)
 }
 
 static gboolean
+page_busy (gpointer data)
+{
+  return _hm_page_get_busy (data);
+}
+
+/* Discard asks first, saying how much and that it cannot be undone. */
+static void
+discard_answering (int         response,
+                   const char *expected)
+{
+  GtkMessageDialog *dialog;
+  g_autofree char *text = NULL;
+
+  activate ("page.discard");
+  dialog = wait_for_message_dialog ();
+  text = dialog_text (dialog);
+  g_assert_nonnull (strstr (text, "Discard"));
+  g_assert_nonnull (strstr (text, "cannot be undone"));
+  if (expected != NULL)
+    g_assert_nonnull (strstr (text, expected));
+  gtk_dialog_response (GTK_DIALOG (dialog), response);
+  spin (20);
+  g_assert_false (has_message_dialog (NULL));
+}
+
+static GtkFileChooser *
+find_file_chooser (void)
+{
+  GList *toplevels = gtk_window_list_toplevels ();
+  GtkFileChooser *chooser = NULL;
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (GTK_IS_FILE_CHOOSER (l->data) && gtk_widget_get_visible (l->data))
+      chooser = l->data;
+  g_list_free (toplevels);
+  return chooser;
+}
+
+static gboolean
+has_file_chooser (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
+static gboolean
 checksum_done (gpointer data)
 {
   return !_hm_checksum_dialog_is_running (data);
@@ -305,7 +351,11 @@ test_discard_undo (void)
 
   type_byte (0x20, GDK_KEY_c, GDK_KEY_d);
   g_assert_cmpuint (document_byte (0x20), ==, 0xcd);
-  activate ("page.discard");
+  /* Cancel keeps the edit; Discard drops it. */
+  discard_answering (GTK_RESPONSE_CANCEL, "1 changed byte in 1 range");
+  g_assert_cmpuint (document_byte (0x20), ==, 0xcd);
+  g_assert_true (hm_document_get_has_pending (document));
+  discard_answering (GTK_RESPONSE_ACCEPT, NULL);
   g_assert_cmpuint (document_byte (0x20), ==, original[0x20]);
   g_assert_false (hm_document_get_has_pending (document));
   g_assert_cmpuint (disk_byte (0x20), ==, original[0x20]);
@@ -317,7 +367,7 @@ test_discard_undo (void)
   g_assert_true (action_enabled ("redo"));
   activate ("page.redo");
   g_assert_cmpuint (document_byte (0x21), ==, 0xef);
-  activate ("page.discard");
+  discard_answering (GTK_RESPONSE_ACCEPT, NULL);
   g_assert_cmpuint (disk_byte (0x21), ==, original[0x21]);
 }
 
@@ -524,6 +574,145 @@ test_mode_options (void)
   /* The first page was a background tab for a while: close-pending checks it still closes. */
 }
 
+/* Expected refusals are a hint, not a "Something went wrong" dialog; logout is
+ * inhibited while edits are pending. */
+static void
+test_mode_busy_hint (void)
+{
+  HmWindow *window = get_window ();
+  HmPage *page = get_page ();
+  HmDocument *document = hm_page_get_document (page);
+
+  g_assert_cmpint (hm_document_get_mode (document), ==, HM_DOCUMENT_MODE_PREVIEW);
+  g_assert_false (_hm_window_get_logout_inhibited (window));
+  type_byte (0x50, GDK_KEY_7, GDK_KEY_7);
+  g_assert_true (_hm_window_get_logout_inhibited (window));
+
+  g_action_group_change_action_state (hm_page_get_action_group (page), "mode", g_variant_new_string ("read-only"));
+  spin (50);
+  g_assert_false (has_message_dialog (NULL));
+  g_test_message ("hint: %s", _hm_page_get_hint (page));
+  g_assert_nonnull (strstr (_hm_page_get_hint (page), "save or discard"));
+  g_assert_cmpint (hm_document_get_mode (document), ==, HM_DOCUMENT_MODE_PREVIEW);
+
+  discard_answering (GTK_RESPONSE_ACCEPT, NULL);
+  g_assert_false (_hm_window_get_logout_inhibited (window));
+}
+
+static gboolean
+holes_counted (gpointer data)
+{
+  const char *text = _hm_page_get_holes_text (data);
+
+  return text != NULL && g_str_has_suffix (text, "holes");
+}
+
+/* The hole count is worked out in a thread: "…" first, the count when done. */
+static void
+test_holes_async (void)
+{
+  HmWindow *window = get_window ();
+  HmPage *main_page = get_page ();
+  g_autofree char *path = hm_test_make_sparse ("holes.bin", 8 << 20);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  HmPage *page;
+
+  hm_test_pwrite (path, 4 << 20, "data", 4);
+  file = g_file_new_for_path (path);
+  page = hm_window_open_file (window, file, HM_WINDOW_MODE_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (_hm_page_get_holes_text (page), ==, "…");
+  g_assert_true (wait_for (holes_counted, page, 10000));
+  g_assert_cmpstr (_hm_page_get_holes_text (page), ==, "2 holes");
+
+  activate ("page.close");
+  spin (50);
+  g_assert_true (hm_window_get_current_page (window) == main_page);
+}
+
+static gboolean
+changed_revealed (gpointer data)
+{
+  return _hm_page_get_changed_revealed (data);
+}
+
+/* Direct mode: our own stores are no outside change, another program's
+ * same-size write is. */
+static void
+test_direct_outside_change (void)
+{
+  HmWindow *window = get_window ();
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = hm_test_write_random ("direct.bin", 0x4000, 13, &contents);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  struct timespec times[2] = { { 0, UTIME_OMIT }, { 1000000000, 0 } };
+  GtkMessageDialog *dialog;
+  HmPage *page;
+  int fd;
+
+  page = hm_window_open_file (window, file, HM_DOCUMENT_MODE_DIRECT, &error);
+  g_assert_no_error (error);
+  type_byte (0x10, GDK_KEY_4, GDK_KEY_2);
+  g_assert_true (hm_document_get_has_pending (hm_page_get_document (page)));
+  spin (300);
+  g_assert_false (_hm_page_get_changed_revealed (page));
+
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, "X", 1, 0x2000), ==, 1);
+  g_assert_cmpint (futimens (fd, times), ==, 0);
+  close (fd);
+  g_assert_true (wait_for (changed_revealed, page, 10000));
+
+  activate ("page.close");
+  dialog = wait_for_message_dialog ();
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_REJECT);
+  spin (50);
+  g_assert_true (hm_window_get_current_page (window) != page);
+}
+
+/* Closing the window while a Save As writes: refused with a hint, the copy completes. */
+static void
+test_close_during_save_as (void)
+{
+  HmWindow *window = get_window ();
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = hm_test_write_random ("big.bin", 48 << 20, 17, &contents);
+  g_autofree char *copy = hm_test_path ("big-copy.bin");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  GtkFileChooser *chooser;
+  guint n_pages;
+  HmPage *page;
+
+  page = hm_window_open_file (window, file, HM_WINDOW_MODE_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_false (hm_document_get_has_pending (hm_page_get_document (page)));
+  n_pages = hm_window_get_n_pages (window);
+
+  activate ("page.save-as");
+  g_assert_true (wait_for (has_file_chooser, NULL, 10000));
+  chooser = find_file_chooser ();
+  gtk_file_chooser_set_current_name (chooser, "big-copy.bin");
+  spin (100);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  g_assert_true (wait_for (page_busy, page, 10000));
+
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_cmpuint (hm_window_get_n_pages (window), ==, n_pages);
+  g_assert_nonnull (strstr (_hm_page_get_hint (page), "Wait for the save"));
+  g_assert_false (has_message_dialog (NULL));
+
+  g_assert_true (wait_for (page_idle, NULL, 20000));
+  g_assert_true (g_file_test (copy, G_FILE_TEST_IS_REGULAR));
+  activate ("page.close");
+  spin (50);
+  g_assert_cmpuint (hm_window_get_n_pages (window), ==, n_pages - 1);
+}
+
 static void
 test_truncate_fault (void)
 {
@@ -546,8 +735,22 @@ test_truncate_fault (void)
   g_assert_nonnull (strstr (text, "0x2000"));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
 
-  /* Close keeps everything: the app, the page and the pending edit. */
+  /* A save that fails while this dialog is up is not lost: the status bar says it. */
+  activate ("page.save");
+  g_assert_true (wait_for (page_idle, NULL, 10000));
+  g_test_message ("hint: %s", _hm_page_get_hint (page));
+  g_assert_cmpstr (_hm_page_get_hint (page), !=, "");
+  g_assert_true (hm_document_get_has_pending (document));
+  g_assert_true (_hm_page_get_fault_dialog (page) == GTK_WINDOW (dialog));
+
+  /* Close closes the file, but asks about the pending edit first; Cancel keeps
+   * everything: the app, the page and the pending edit. */
   gtk_dialog_response (GTK_DIALOG (dialog), 0 /* HM_FAULT_RESPONSE_CLOSE */);
+  dialog = wait_for_message_dialog ();
+  g_free (text);
+  text = dialog_text (dialog);
+  g_assert_nonnull (strstr (text, "Save Changes"));
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
   spin (500);
   g_assert_false (has_message_dialog (NULL));
   g_assert_true (hm_window_get_current_page (window) == page);
@@ -576,12 +779,29 @@ test_close_pending (void)
   g_assert_false (has_message_dialog (NULL));
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, 1);
 
-  /* So does closing the window. */
+  /* So does closing the window: once, however often it is asked. */
+  gtk_window_close (GTK_WINDOW (window));
+  gtk_window_close (GTK_WINDOW (window));
+  activate ("page.close");
+  spin (100);
+  dialog = wait_for_message_dialog ();
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  spin (50);
+  g_assert_false (has_message_dialog (NULL));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_cmpuint (hm_window_get_n_pages (window), ==, 1);
+
+  /* A dialog destroyed unanswered counts as Cancel: the next close asks again. */
+  gtk_window_close (GTK_WINDOW (window));
+  dialog = wait_for_message_dialog ();
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin (50);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (_hm_window_get_logout_inhibited (window));
   gtk_window_close (GTK_WINDOW (window));
   dialog = wait_for_message_dialog ();
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
   spin (50);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, 1);
 
   /* Discard closes the page without touching the file. */
@@ -592,6 +812,7 @@ test_close_pending (void)
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, 0);
   g_assert_null (hm_window_get_current_page (window));
   g_assert_cmpuint (disk_byte (0x30), ==, original[0x30]);
+  g_assert_false (_hm_window_get_logout_inhibited (window));
 }
 
 /* ---- Running inside the application ---- */
@@ -645,6 +866,10 @@ main (int   argc,
   g_test_add_func ("/hm/window/side-pane", test_side_pane);
   g_test_add_func ("/hm/window/find-prefill", test_find_prefill);
   g_test_add_func ("/hm/window/mode-options", test_mode_options);
+  g_test_add_func ("/hm/window/mode-busy-hint", test_mode_busy_hint);
+  g_test_add_func ("/hm/window/holes-async", test_holes_async);
+  g_test_add_func ("/hm/window/direct-outside-change", test_direct_outside_change);
+  g_test_add_func ("/hm/window/close-during-save-as", test_close_during_save_as);
   g_test_add_func ("/hm/window/truncate-fault", test_truncate_fault);
   g_test_add_func ("/hm/window/close-pending", test_close_pending);
 
