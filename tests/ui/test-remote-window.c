@@ -24,6 +24,7 @@
 #include "hm-hex-view-private.h"
 #include "hm-page-private.h"
 #include "hm-test-util.h"
+#include "hm-ui-test-util.h"
 #include "hm-window-private.h"
 
 #define KIB          1024u
@@ -73,78 +74,10 @@ tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-typedef gboolean (*Condition) (gpointer data);
-
-/* Runs the main loop until @condition holds; FALSE after @timeout_ms. */
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint tick = g_timeout_add (10, tick_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = condition (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-spin (guint ms)
-{
-  wait_for (never, NULL, ms);
-}
-
-static GList *
-list_message_dialogs (void)
-{
-  GList *toplevels = gtk_window_list_toplevels ();
-  GList *dialogs = NULL;
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (GTK_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      dialogs = g_list_prepend (dialogs, l->data);
-  g_list_free (toplevels);
-  return dialogs;
-}
-
-static guint
-count_message_dialogs (void)
-{
-  GList *dialogs = list_message_dialogs ();
-  guint n = g_list_length (dialogs);
-
-  g_list_free (dialogs);
-  return n;
-}
-
 static gboolean
 has_message_dialog (gpointer data)
 {
-  return count_message_dialogs () > 0;
-}
-
-/* Waits for a dialog and checks that it is the only one. */
-static GtkMessageDialog *
-wait_for_message_dialog (void)
-{
-  GList *dialogs;
-  GtkMessageDialog *dialog;
-
-  g_assert_true (wait_for (has_message_dialog, NULL, 10000));
-  dialogs = list_message_dialogs ();
-  g_assert_cmpuint (g_list_length (dialogs), ==, 1);
-  dialog = dialogs->data;
-  g_list_free (dialogs);
-  return dialog;
+  return hm_ui_test_count_message_dialogs () > 0;
 }
 
 /* Runs the main loop for @ms and returns the most dialogs seen at once. */
@@ -158,7 +91,7 @@ watch_dialogs (guint ms)
   while (g_get_monotonic_time () < end)
     {
       g_main_context_iteration (NULL, TRUE);
-      most = MAX (most, count_message_dialogs ());
+      most = MAX (most, hm_ui_test_count_message_dialogs ());
     }
   g_source_remove (tick);
   return most;
@@ -387,7 +320,7 @@ view_loaded (gpointer data)
 static Grid *
 render_loaded (HmHexView *view)
 {
-  g_assert_true (wait_for (view_loaded, view, 10000));
+  g_assert_true (hm_ui_test_wait_for (view_loaded, view, 10000));
   return render (view);
 }
 
@@ -444,25 +377,25 @@ test_not_local (void)
    * mount it, and nothing else happens. */
   g_assert_null (g_file_peek_path (sftp));
   g_application_open (G_APPLICATION (app), &sftp, 1, "");
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   text = dialog_text (dialog);
   g_test_message ("%s", text);
   g_assert_nonnull (strstr (text, "sftp://files.example.com/srv/disk.img"));
   g_assert_nonnull (strstr (text, "gio mount sftp://files.example.com/"));
   g_assert_nonnull (strstr (text, "gvfs"));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CLOSE);
-  spin (50);
-  g_assert_cmpuint (count_message_dialogs (), ==, 0);
+  hm_ui_test_spin (50);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, n_pages);
 
   /* A web address cannot be mounted: download it. */
   g_application_open (G_APPLICATION (app), &web, 1, "");
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   web_text = dialog_text (dialog);
   g_assert_nonnull (strstr (web_text, "download"));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CLOSE);
-  spin (50);
-  g_assert_cmpuint (count_message_dialogs (), ==, 0);
+  hm_ui_test_spin (50);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, n_pages);
 }
 
@@ -551,7 +484,7 @@ test_sparse (void)
   map = _hm_page_get_extent_map (page);
   g_assert_nonnull (map);
   g_assert_true (hm_extent_map_get_view (map) == view);
-  spin (100);
+  hm_ui_test_spin (100);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (map)));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (map)), >=, 8);
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (map)), >, 100);
@@ -593,7 +526,7 @@ test_sparse (void)
   g_assert_nonnull (strstr (_hm_page_get_hint (page), "No data after the cursor"));
   activate ("page.next-hole");
   g_assert_nonnull (strstr (_hm_page_get_hint (page), "No hole after the cursor"));
-  g_assert_cmpuint (count_message_dialogs (), ==, 0);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 
   /* The key works where the user presses it: in the view. */
   hm_hex_view_set_cursor_offset (view, 0);
@@ -608,29 +541,29 @@ test_sparse (void)
   g_assert_true (hm_document_write (document, 200 * MIB, (const guint8 *) "edit", 4, HM_EDIT_NONE, &error));
   g_assert_no_error (error);
   activate ("page.save-as");
-  g_assert_true (wait_for (has_file_chooser, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (has_file_chooser, NULL, 10000));
   chooser = find_file_chooser ();
   /* The chooser opens in the file's folder, the test's: only the name is new. */
-  spin (300);
+  hm_ui_test_spin (300);
   folder = gtk_file_chooser_get_current_folder (chooser);
   g_assert_nonnull (folder);
   g_assert_cmpstr (g_file_peek_path (folder), ==, hm_test_tmpdir ());
   gtk_file_chooser_set_current_name (chooser, "sparse-copy.img");
-  spin (100);
+  hm_ui_test_spin (100);
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
   /* The chooser checks the name asynchronously before it answers. */
-  g_assert_true (wait_for (no_file_chooser, NULL, 10000));
-  spin (50);
-  g_assert_true (wait_for (page_idle, page, 20000));
-  if (count_message_dialogs () > 0)
+  g_assert_true (hm_ui_test_wait_for (no_file_chooser, NULL, 10000));
+  hm_ui_test_spin (50);
+  g_assert_true (hm_ui_test_wait_for (page_idle, page, 20000));
+  if (hm_ui_test_count_message_dialogs () > 0)
     {
-      GList *dialogs = list_message_dialogs ();
+      GList *dialogs = hm_ui_test_list_message_dialogs ();
       g_autofree char *text = dialog_text (dialogs->data);
 
       g_test_message ("unexpected dialog: %s", text);
       g_list_free (dialogs);
     }
-  g_assert_cmpuint (count_message_dialogs (), ==, 0);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_true (g_file_test (copy, G_FILE_TEST_IS_REGULAR));
   {
     g_autoptr(HmDocument) saved = hm_document_new (copy, &error);
@@ -656,7 +589,7 @@ test_sparse (void)
   g_assert_true (hm_document_discard (document, &error));
   g_assert_no_error (error);
   activate ("page.close");
-  spin (50);
+  hm_ui_test_spin (50);
   unlink (copy);
   unlink (path);
 }
@@ -702,7 +635,7 @@ test_fuse_open (void)
   open_ms = (g_get_monotonic_time () - start) / 1000.0;
   view = hm_page_get_view (page);
   grid = render_loaded (view);
-  spin (300);
+  hm_ui_test_spin (300);
   stall_ms = meter_stop (&meter);
   g_test_message ("opened on a 20 ms mount in %.1f ms; longest main loop stall %.1f ms", open_ms, stall_ms);
   g_assert_cmpfloat (stall_ms, <, 100.0);
@@ -721,7 +654,7 @@ test_fuse_open (void)
   g_assert_nonnull (strstr (reason, "FUSE"));
   g_assert_nonnull (strstr (_hm_page_get_hint (page), "FUSE"));
   g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (window)), "Read-Only"));
-  g_assert_cmpuint (count_message_dialogs (), ==, 0);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 
   /* A URI with a local path (as GVfs gives its FUSE mounts) opens through that
    * path: here, the page that is already open. */
@@ -755,12 +688,12 @@ test_fuse_eio (void)
 
   page = open_path (remote_path);
   view = hm_page_get_view (page);
-  g_assert_cmpuint (count_message_dialogs (), ==, 0);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 
   /* A bad page far from what was read: go there. */
   control ("read-eio 0x200000 4096");
   hm_page_go_to (page, EIO_OFFSET);
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   text = dialog_text (dialog);
   g_test_message ("fault dialog: %s", text);
   g_assert_nonnull (strstr (text, "remote.bin"));
@@ -786,15 +719,15 @@ test_fuse_eio (void)
       g_clear_pointer (&grid, grid_free);
       grid = render (view);
       gtk_widget_queue_draw (GTK_WIDGET (view));
-      spin (20);
+      hm_ui_test_spin (20);
     }
   g_assert_cmpuint (watch_dialogs (500), ==, 1);
 
   /* Retry while it still fails: this dialog goes, one new one comes, no storm. */
   gtk_dialog_response (GTK_DIALOG (dialog), HM_FAULT_RESPONSE_RETRY);
-  g_assert_true (wait_for (has_message_dialog, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (has_message_dialog, NULL, 10000));
   g_assert_cmpuint (watch_dialogs (1000), ==, 1);
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   g_clear_pointer (&grid, grid_free);
   grid = render_loaded (view);
   g_assert_true (grid_cell (grid, EIO_OFFSET, c));
@@ -811,7 +744,7 @@ test_fuse_eio (void)
   g_assert_true (grid_cell (grid, EIO_OFFSET, c));
   g_snprintf (want, sizeof want, "%02x", remote_contents[EIO_OFFSET]);
   g_assert_cmpstr (c, ==, want);
-  g_assert_cmpuint (count_message_dialogs (), ==, 0);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 }
 
 static void
@@ -851,7 +784,7 @@ test_fuse_disconnect (void)
   control ("disconnect");
   meter_start (&meter);
   hm_page_go_to (page, 0x380000);
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   g_assert_cmpuint (watch_dialogs (500), ==, 1);
   g_clear_pointer (&grid, grid_free);
   grid = render_loaded (view);
@@ -859,9 +792,9 @@ test_fuse_disconnect (void)
 
   /* Retry on a dead server: one new dialog, not a storm, and no freeze. */
   gtk_dialog_response (GTK_DIALOG (dialog), HM_FAULT_RESPONSE_RETRY);
-  g_assert_true (wait_for (has_message_dialog, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (has_message_dialog, NULL, 10000));
   g_assert_cmpuint (watch_dialogs (1000), ==, 1);
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
 
   /* What was read before is still there, and the window responds. */
   hm_page_go_to (page, 0);
@@ -870,7 +803,7 @@ test_fuse_disconnect (void)
   g_assert_cmpuint (grid_count_wrong (grid, remote_contents), ==, 0);
   g_assert_cmpuint (grid_count (grid, "??"), ==, 0);
   activate ("page.goto");
-  spin (50);
+  hm_ui_test_spin (50);
   gtk_editable_set_text (_hm_page_get_goto_entry (page), "0x100");
   g_signal_emit_by_name (_hm_page_get_goto_entry (page), "activate");
   g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x100);
@@ -896,9 +829,9 @@ test_fuse_disconnect (void)
   page = remote_page ();
   if (page != NULL)
     gtk_widget_activate_action (GTK_WIDGET (page), "page.close", NULL);
-  spin (50);
+  hm_ui_test_spin (50);
   g_assert_null (remote_page ());
-  g_assert_cmpuint (count_message_dialogs (), ==, 0);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 
   /* No edit lost: the local tab still has it, the file on disk does not. */
   window = get_window ();
@@ -994,7 +927,7 @@ test_fuse_screenshot (void)
   control ("read-eio 0x7a01000 0x1000");
   page = open_path (path);
   gtk_window_set_default_size (GTK_WINDOW (get_window ()), 1180, 720);
-  spin (200);
+  hm_ui_test_spin (200);
   hm_page_go_to (page, 0x7a01000);
   {
     HmHexView *view = hm_page_get_view (page);
@@ -1003,10 +936,10 @@ test_fuse_screenshot (void)
     /* Good bytes above, the bad page from the middle down. */
     hm_hex_view_set_top_row (view, row - hm_hex_view_get_n_visible_rows (view) / 2);
   }
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   grid = render_loaded (hm_page_get_view (page));
   g_assert_cmpuint (grid_count (grid, "??"), >, 0);
-  spin (300);
+  hm_ui_test_spin (300);
   save_screenshot (GTK_WINDOW (get_window ()), GTK_WINDOW (dialog), target);
   g_test_message ("screenshot saved as %s", target);
   g_settings_set_uint (settings, "bytes-per-row", 16);
@@ -1014,11 +947,11 @@ test_fuse_screenshot (void)
 
   control ("clear");
   gtk_dialog_response (GTK_DIALOG (dialog), HM_FAULT_RESPONSE_CLOSE);
-  spin (100);
+  hm_ui_test_spin (100);
   page = hm_window_get_current_page (get_window ());
   if (page != NULL && g_str_equal (hm_document_get_path (hm_page_get_document (page)), path))
     gtk_widget_activate_action (GTK_WIDGET (page), "page.close", NULL);
-  spin (50);
+  hm_ui_test_spin (50);
   unlink (backing_file);
 }
 

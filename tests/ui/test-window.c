@@ -22,6 +22,7 @@
 #include "hm-hex-view-private.h"
 #include "hm-page-private.h"
 #include "hm-test-util.h"
+#include "hm-ui-test-util.h"
 #include "hm-window-private.h"
 
 #define FILE_SIZE 0x10000
@@ -49,79 +50,6 @@ get_page (void)
 
   g_assert_nonnull (page);
   return page;
-}
-
-static gboolean
-tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Runs the main loop until @condition holds; FALSE after @timeout_ms. */
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint tick = g_timeout_add (10, tick_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = condition (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-spin (guint ms)
-{
-  wait_for (never, NULL, ms);
-}
-
-static GList *
-list_message_dialogs (void)
-{
-  GList *toplevels = gtk_window_list_toplevels ();
-  GList *dialogs = NULL;
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (GTK_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      dialogs = g_list_prepend (dialogs, l->data);
-  g_list_free (toplevels);
-  return dialogs;
-}
-
-static gboolean
-has_message_dialog (gpointer data)
-{
-  GList *dialogs = list_message_dialogs ();
-  gboolean found = dialogs != NULL;
-
-  g_list_free (dialogs);
-  return found;
-}
-
-static GtkMessageDialog *
-wait_for_message_dialog (void)
-{
-  GList *dialogs;
-  GtkMessageDialog *dialog;
-
-  g_assert_true (wait_for (has_message_dialog, NULL, 10000));
-  dialogs = list_message_dialogs ();
-  g_assert_cmpuint (g_list_length (dialogs), ==, 1);
-  dialog = dialogs->data;
-  g_list_free (dialogs);
-  return dialog;
 }
 
 static char *
@@ -205,15 +133,15 @@ discard_answering (int         response,
   g_autofree char *text = NULL;
 
   activate ("page.discard");
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   text = dialog_text (dialog);
   g_assert_nonnull (strstr (text, "Discard"));
   g_assert_nonnull (strstr (text, "cannot be undone"));
   if (expected != NULL)
     g_assert_nonnull (strstr (text, expected));
   gtk_dialog_response (GTK_DIALOG (dialog), response);
-  spin (20);
-  g_assert_false (has_message_dialog (NULL));
+  hm_ui_test_spin (20);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 }
 
 static GtkFileChooser *
@@ -285,7 +213,7 @@ test_goto (void)
   HmHexView *view = hm_page_get_view (page);
 
   activate ("page.goto");
-  spin (50);
+  hm_ui_test_spin (50);
 
   gtk_editable_set_text (entry, "0x12zz");
   g_assert_nonnull (_hm_page_get_goto_error (page));
@@ -302,17 +230,17 @@ test_goto (void)
   g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x1000);
 
   activate ("page.goto");
-  spin (50);
+  hm_ui_test_spin (50);
   gtk_editable_set_text (entry, "+0x10");
   g_signal_emit_by_name (entry, "activate");
   g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x1010);
 
   activate ("page.goto");
-  spin (50);
+  hm_ui_test_spin (50);
   gtk_editable_set_text (entry, "50%");
   g_signal_emit_by_name (entry, "activate");
   g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, FILE_SIZE / 2);
-  spin (50);
+  hm_ui_test_spin (50);
 }
 
 static void
@@ -331,7 +259,7 @@ test_edit_save (void)
   g_assert_cmpuint (disk_byte (0x10), ==, original[0x10]);
 
   activate ("page.save");
-  g_assert_true (wait_for (page_idle, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, 10000));
   g_assert_false (hm_document_get_has_pending (document));
   g_assert_false (g_str_has_prefix (hm_page_get_title (page), "•"));
   g_assert_cmpuint (disk_byte (0x10), ==, 0xab);
@@ -339,9 +267,9 @@ test_edit_save (void)
   original[0x10] = 0xab;
 
   /* Our own save is no outside change. */
-  spin (300);
+  hm_ui_test_spin (300);
   g_assert_false (_hm_page_get_changed_revealed (page));
-  g_assert_false (has_message_dialog (NULL));
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 }
 
 static void
@@ -390,7 +318,7 @@ test_checksum (void)
   dialog = HM_CHECKSUM_DIALOG (_hm_page_get_checksum_dialog (page));
   g_assert_nonnull (dialog);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
-  g_assert_true (wait_for (checksum_done, dialog, 10000));
+  g_assert_true (hm_ui_test_wait_for (checksum_done, dialog, 10000));
   g_assert_null (_hm_checksum_dialog_get_status (dialog));
   g_assert_cmpstr (_hm_checksum_dialog_get_value (dialog, HM_CHECKSUM_SHA256), ==, expected);
 
@@ -399,11 +327,11 @@ test_checksum (void)
   whole = sha256_of (original, FILE_SIZE);
   activate ("page.checksum");
   dialog = HM_CHECKSUM_DIALOG (_hm_page_get_checksum_dialog (page));
-  g_assert_true (wait_for (checksum_done, dialog, 10000));
+  g_assert_true (hm_ui_test_wait_for (checksum_done, dialog, 10000));
   g_assert_cmpstr (_hm_checksum_dialog_get_value (dialog, HM_CHECKSUM_SHA256), ==, whole);
 
   gtk_window_close (GTK_WINDOW (dialog));
-  spin (50);
+  hm_ui_test_spin (50);
   g_assert_null (_hm_page_get_checksum_dialog (page));
 }
 
@@ -437,7 +365,7 @@ test_fill (void)
   g_assert_null (_hm_fill_dialog_get_error (dialog));
   g_assert_true (_hm_fill_dialog_can_fill (dialog));
   g_assert_true (_hm_fill_dialog_fill (dialog));
-  spin (50);
+  hm_ui_test_spin (50);
   g_assert_null (_hm_page_get_fill_dialog (page));
 
   for (guint i = 0; i < sizeof filled; i++)
@@ -499,7 +427,7 @@ test_side_pane (void)
   g_assert_true (gtk_widget_get_visible (pane));
 
   activate ("win.toggle-side-pane");
-  spin (20);
+  hm_ui_test_spin (20);
   g_assert_false (g_settings_get_boolean (settings, "show-side-pane"));
   g_assert_false (gtk_widget_get_visible (pane));
   state = g_action_group_get_action_state (G_ACTION_GROUP (get_window ()), "toggle-side-pane");
@@ -507,7 +435,7 @@ test_side_pane (void)
 
   /* The setting is the state: changing it elsewhere (preferences, another window) shows it. */
   g_settings_set_boolean (settings, "show-side-pane", TRUE);
-  spin (20);
+  hm_ui_test_spin (20);
   g_assert_true (gtk_widget_get_visible (pane));
   g_clear_pointer (&state, g_variant_unref);
   state = g_action_group_get_action_state (G_ACTION_GROUP (get_window ()), "toggle-side-pane");
@@ -563,12 +491,12 @@ test_mode_options (void)
   /* Asking anyway is a hint, not an error dialog. */
   g_action_group_change_action_state (hm_page_get_action_group (zero_page), "mode",
                                       g_variant_new_string ("preview"));
-  spin (50);
-  g_assert_false (has_message_dialog (NULL));
+  hm_ui_test_spin (50);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_cmpint (hm_document_get_mode (hm_page_get_document (zero_page)), ==, HM_DOCUMENT_MODE_READ_ONLY);
 
   activate ("page.close");
-  spin (50);
+  hm_ui_test_spin (50);
   g_assert_true (hm_window_get_current_page (window) == page);
   g_assert_true (_hm_window_get_writable_modes_sensitive (window));
   /* The first page was a background tab for a while: close-pending checks it still closes. */
@@ -589,8 +517,8 @@ test_mode_busy_hint (void)
   g_assert_true (_hm_window_get_logout_inhibited (window));
 
   g_action_group_change_action_state (hm_page_get_action_group (page), "mode", g_variant_new_string ("read-only"));
-  spin (50);
-  g_assert_false (has_message_dialog (NULL));
+  hm_ui_test_spin (50);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_test_message ("hint: %s", _hm_page_get_hint (page));
   g_assert_nonnull (strstr (_hm_page_get_hint (page), "save or discard"));
   g_assert_cmpint (hm_document_get_mode (document), ==, HM_DOCUMENT_MODE_PREVIEW);
@@ -623,11 +551,11 @@ test_holes_async (void)
   page = hm_window_open_file (window, file, HM_WINDOW_MODE_DEFAULT, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (_hm_page_get_holes_text (page), ==, "…");
-  g_assert_true (wait_for (holes_counted, page, 10000));
+  g_assert_true (hm_ui_test_wait_for (holes_counted, page, 10000));
   g_assert_cmpstr (_hm_page_get_holes_text (page), ==, "2 holes");
 
   activate ("page.close");
-  spin (50);
+  hm_ui_test_spin (50);
   g_assert_true (hm_window_get_current_page (window) == main_page);
 }
 
@@ -656,7 +584,7 @@ test_direct_outside_change (void)
   g_assert_no_error (error);
   type_byte (0x10, GDK_KEY_4, GDK_KEY_2);
   g_assert_true (hm_document_get_has_pending (hm_page_get_document (page)));
-  spin (300);
+  hm_ui_test_spin (300);
   g_assert_false (_hm_page_get_changed_revealed (page));
 
   fd = open (path, O_WRONLY | O_CLOEXEC);
@@ -664,12 +592,12 @@ test_direct_outside_change (void)
   g_assert_cmpint (pwrite (fd, "X", 1, 0x2000), ==, 1);
   g_assert_cmpint (futimens (fd, times), ==, 0);
   close (fd);
-  g_assert_true (wait_for (changed_revealed, page, 10000));
+  g_assert_true (hm_ui_test_wait_for (changed_revealed, page, 10000));
 
   activate ("page.close");
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_REJECT);
-  spin (50);
+  hm_ui_test_spin (50);
   g_assert_true (hm_window_get_current_page (window) != page);
 }
 
@@ -693,23 +621,23 @@ test_close_during_save_as (void)
   n_pages = hm_window_get_n_pages (window);
 
   activate ("page.save-as");
-  g_assert_true (wait_for (has_file_chooser, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (has_file_chooser, NULL, 10000));
   chooser = find_file_chooser ();
   gtk_file_chooser_set_current_name (chooser, "big-copy.bin");
-  spin (100);
+  hm_ui_test_spin (100);
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
-  g_assert_true (wait_for (page_busy, page, 10000));
+  g_assert_true (hm_ui_test_wait_for (page_busy, page, 10000));
 
   gtk_window_close (GTK_WINDOW (window));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, n_pages);
   g_assert_nonnull (strstr (_hm_page_get_hint (page), "Wait for the save"));
-  g_assert_false (has_message_dialog (NULL));
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 
-  g_assert_true (wait_for (page_idle, NULL, 20000));
+  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, 20000));
   g_assert_true (g_file_test (copy, G_FILE_TEST_IS_REGULAR));
   activate ("page.close");
-  spin (50);
+  hm_ui_test_spin (50);
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, n_pages - 1);
 }
 
@@ -728,7 +656,7 @@ test_truncate_fault (void)
 
   /* Scroll to the lost region: a read faults there (or the monitor notices first). */
   hm_page_go_to (page, 0x8000);
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   text = dialog_text (dialog);
   g_test_message ("fault dialog: %s", text);
   g_assert_nonnull (strstr (text, "data.bin"));
@@ -737,7 +665,7 @@ test_truncate_fault (void)
 
   /* A save that fails while this dialog is up is not lost: the status bar says it. */
   activate ("page.save");
-  g_assert_true (wait_for (page_idle, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, 10000));
   g_test_message ("hint: %s", _hm_page_get_hint (page));
   g_assert_cmpstr (_hm_page_get_hint (page), !=, "");
   g_assert_true (hm_document_get_has_pending (document));
@@ -746,13 +674,13 @@ test_truncate_fault (void)
   /* Close closes the file, but asks about the pending edit first; Cancel keeps
    * everything: the app, the page and the pending edit. */
   gtk_dialog_response (GTK_DIALOG (dialog), 0 /* HM_FAULT_RESPONSE_CLOSE */);
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   g_free (text);
   text = dialog_text (dialog);
   g_assert_nonnull (strstr (text, "Save Changes"));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
-  spin (500);
-  g_assert_false (has_message_dialog (NULL));
+  hm_ui_test_spin (500);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_true (hm_window_get_current_page (window) == page);
   g_assert_true (hm_document_get_has_pending (document));
   g_assert_cmpuint (document_byte (0x30), ==, 0x12);
@@ -771,44 +699,44 @@ test_close_pending (void)
 
   /* Closing the file asks; Cancel keeps it open. */
   activate ("page.close");
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   text = dialog_text (dialog);
   g_assert_nonnull (strstr (text, "Save Changes"));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
-  spin (50);
-  g_assert_false (has_message_dialog (NULL));
+  hm_ui_test_spin (50);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, 1);
 
   /* So does closing the window: once, however often it is asked. */
   gtk_window_close (GTK_WINDOW (window));
   gtk_window_close (GTK_WINDOW (window));
   activate ("page.close");
-  spin (100);
-  dialog = wait_for_message_dialog ();
+  hm_ui_test_spin (100);
+  dialog = hm_ui_test_wait_for_message_dialog ();
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
-  spin (50);
-  g_assert_false (has_message_dialog (NULL));
+  hm_ui_test_spin (50);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, 1);
 
   /* A dialog destroyed unanswered counts as Cancel: the next close asks again. */
   gtk_window_close (GTK_WINDOW (window));
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   gtk_window_destroy (GTK_WINDOW (dialog));
-  spin (50);
+  hm_ui_test_spin (50);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_assert_true (_hm_window_get_logout_inhibited (window));
   gtk_window_close (GTK_WINDOW (window));
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
-  spin (50);
+  hm_ui_test_spin (50);
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, 1);
 
   /* Discard closes the page without touching the file. */
   activate ("page.close");
-  dialog = wait_for_message_dialog ();
+  dialog = hm_ui_test_wait_for_message_dialog ();
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_REJECT);
-  spin (50);
+  hm_ui_test_spin (50);
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, 0);
   g_assert_null (hm_window_get_current_page (window));
   g_assert_cmpuint (disk_byte (0x30), ==, original[0x30]);

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "hm-ui-test-util.h"
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @condition holds; FALSE after @timeout_ms. A 10 ms
+ * tick keeps the loop waking up while nothing else happens. */
+gboolean
+hm_ui_test_wait_for (HmUiCondition condition,
+                     gpointer      data,
+                     guint         timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint tick = g_timeout_add (10, tick_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = condition (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return ok;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* Runs the main loop for @ms. */
+void
+hm_ui_test_spin (guint ms)
+{
+  hm_ui_test_wait_for (never, NULL, ms);
+}
+
+/* The visible message dialogs; free the list (not its items). */
+GList *
+hm_ui_test_list_message_dialogs (void)
+{
+  GList *toplevels = gtk_window_list_toplevels ();
+  GList *dialogs = NULL;
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (GTK_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      dialogs = g_list_prepend (dialogs, l->data);
+  g_list_free (toplevels);
+  return dialogs;
+}
+
+guint
+hm_ui_test_count_message_dialogs (void)
+{
+  GList *dialogs = hm_ui_test_list_message_dialogs ();
+  guint n = g_list_length (dialogs);
+
+  g_list_free (dialogs);
+  return n;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return hm_ui_test_count_message_dialogs () > 0;
+}
+
+/* Waits (10 s at most) for a message dialog and checks that it is the only one. */
+GtkMessageDialog *
+hm_ui_test_wait_for_message_dialog (void)
+{
+  GList *dialogs;
+  GtkMessageDialog *dialog;
+
+  g_assert_true (hm_ui_test_wait_for (has_message_dialog, NULL, 10000));
+  dialogs = hm_ui_test_list_message_dialogs ();
+  g_assert_cmpuint (g_list_length (dialogs), ==, 1);
+  dialog = dialogs->data;
+  g_list_free (dialogs);
+  return dialog;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Helpers for the UI tests that drive the real application: run its main loop
+ * until something holds, and find the message dialogs it shows. */
+
+typedef gboolean (*HmUiCondition) (gpointer data);
+
+gboolean          hm_ui_test_wait_for               (HmUiCondition condition,
+                                                     gpointer      data,
+                                                     guint         timeout_ms);
+void              hm_ui_test_spin                   (guint         ms);
+GList            *hm_ui_test_list_message_dialogs   (void);
+guint             hm_ui_test_count_message_dialogs  (void);
+GtkMessageDialog *hm_ui_test_wait_for_message_dialog (void);
+
+G_END_DECLS
