@@ -19,6 +19,10 @@ gboolean    _hm_hex_view_key_press          (HmHexView  *self,
                                              GdkModifierType state);
 void        _hm_hex_view_snapshot_content   (HmHexView  *self,
                                              GtkSnapshot *snapshot);
+/* Smooth scrolling as touchpad and wheel do it, and the pixels of the top row scrolled out. */
+void        _hm_hex_view_scroll_pixels      (HmHexView  *self,
+                                             double      pixels);
+int         _hm_hex_view_get_scroll_pixel   (HmHexView  *self);
 /* Reads through the worker thread even for a local file (tests), and what it did. */
 void        _hm_hex_view_set_async_reads    (HmHexView  *self,
                                              gboolean    async_reads);

@@ -104,6 +104,7 @@ typedef struct
   int               n;
   int               start_col;
   int               end_col;
+  double            ink_right;
 } GlyphRun;
 
 struct _HmHexView
@@ -128,8 +129,11 @@ struct _HmHexView
   int            content_height;
   guint          n_full_rows;
   guint64        top_row;
+  /* Smooth scrolling: how many pixels of the top row are scrolled out of view
+   * (0 .. row_height - 1), and the fraction of a pixel not applied yet. */
+  int            scroll_pixel;
   double         scroll_remainder;
-  double         kinetic_velocity;
+  double         kinetic_velocity;   /* pixels per second */
   gint64         kinetic_last_time;
   guint          kinetic_tick;
 
@@ -151,8 +155,13 @@ struct _HmHexView
   double         cell_width;
   int            row_height;
   int            ascent;
+  float          ink_left[128];
+  float          ink_right[128];
   GlyphRun       runs[N_INKS];
   GdkRGBA        colors[N_COLORS];
+  /* While the text of a frame is built: where full runs go. */
+  GtkSnapshot   *text_snapshot;
+  float          text_baseline;
 
   /* Per-frame buffers, reused. */
   guint8        *bytes;
@@ -378,6 +387,22 @@ ensure_font (HmHexView *self)
   if (self->glyph_width <= 0)
     self->glyph_width = PANGO_SCALE * 8;
 
+  /* Where each glyph's ink lies around its origin: see run_add(). */
+  for (guint c = 0; c < 128; c++)
+    {
+      PangoRectangle ink;
+
+      self->ink_left[c] = self->ink_right[c] = 0;
+      if (self->glyph_of[c] == 0)
+        continue;
+      pango_font_get_glyph_extents (self->font, self->glyph_of[c], &ink, NULL);
+      if (ink.width > 0 && ink.height > 0)
+        {
+          self->ink_left[c] = (float) ink.x / PANGO_SCALE;
+          self->ink_right[c] = (float) (ink.x + ink.width) / PANGO_SCALE;
+        }
+    }
+
   /* The logical extents of a glyph carry the font's ascent and descent, the same
    * numbers as pango_font_get_metrics(), which costs more on the first frame: it
    * lays out a sample text to learn average widths we do not need. */
@@ -404,16 +429,22 @@ ensure_font (HmHexView *self)
 
 /* ---- Scrolling ---- */
 
+/* The adjustment's value is the top row plus the fraction of it scrolled out. */
 static void
 sync_adjustment (HmHexView *self)
 {
   guint64 rows = n_rows (self);
   double page = MAX (self->n_full_rows, 1);
+  guint64 max_top = max_top_row (self);
 
-  self->top_row = MIN (self->top_row, max_top_row (self));
+  if (self->top_row >= max_top)
+    {
+      self->top_row = max_top;
+      self->scroll_pixel = 0;
+    }
   self->updating_adjustment = TRUE;
   gtk_adjustment_configure (self->vadjustment,
-                            (double) self->top_row,
+                            (double) self->top_row + (double) self->scroll_pixel / MAX (self->row_height, 1),
                             0.0,
                             MAX ((double) rows, page),
                             1.0,
@@ -422,20 +453,38 @@ sync_adjustment (HmHexView *self)
   self->updating_adjustment = FALSE;
 }
 
+static void
+set_position (HmHexView *self,
+              guint64    row,
+              int        pixel)
+{
+  guint64 max_top = max_top_row (self);
+
+  if (row >= max_top)
+    {
+      row = max_top;
+      pixel = 0;
+    }
+  if (row == self->top_row && pixel == self->scroll_pixel)
+    return;
+  self->top_row = row;
+  self->scroll_pixel = pixel;
+  self->updating_adjustment = TRUE;
+  gtk_adjustment_set_value (self->vadjustment,
+                            (double) row + (double) pixel / MAX (self->row_height, 1));
+  self->updating_adjustment = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Keyboard, paging and jumps: whole rows, the top row fully shown. */
 void
 hm_hex_view_set_top_row (HmHexView *self,
                          guint64    row)
 {
   g_return_if_fail (HM_IS_HEX_VIEW (self));
 
-  row = MIN (row, max_top_row (self));
-  if (row == self->top_row)
-    return;
-  self->top_row = row;
-  self->updating_adjustment = TRUE;
-  gtk_adjustment_set_value (self->vadjustment, (double) row);
-  self->updating_adjustment = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  self->scroll_remainder = 0;
+  set_position (self, row, 0);
 }
 
 static void
@@ -459,22 +508,31 @@ adjustment_value_changed_cb (HmHexView     *self,
   double end = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
   guint64 max_top = max_top_row (self);
   guint64 row;
+  int pixel = 0;
 
   if (self->updating_adjustment)
     return;
 
   /* The double cannot name every row of a huge file: the end of its range stands
-   * for exactly the last page, anything else for the nearest representable row. */
+   * for exactly the last page, anything else for the nearest representable row
+   * (and, while a double still holds fractions, the pixel within it). */
   if (value >= end)
     row = max_top;
   else if (value <= 0)
     row = 0;
   else
-    row = MIN ((guint64) value, max_top);
-
-  if (row != self->top_row)
+    {
+      row = MIN ((guint64) value, max_top);
+      pixel = (int) ((value - (double) row) * self->row_height);
+      pixel = CLAMP (pixel, 0, MAX (self->row_height - 1, 0));
+    }
+  self->scroll_remainder = 0;
+  if (row >= max_top)
+    pixel = 0;
+  if (row != self->top_row || pixel != self->scroll_pixel)
     {
       self->top_row = row;
+      self->scroll_pixel = pixel;
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
 }
@@ -488,17 +546,64 @@ stop_kinetic (HmHexView *self)
   self->kinetic_velocity = 0;
 }
 
-static void
-scroll_rows_fractional (HmHexView *self,
-                        double     rows)
+/* Touchpad, wheel and kinetic scrolling: by pixels, down for positive @pixels.
+ * The position is (top_row, scroll_pixel); whole rows of @pixels move top_row,
+ * so the exact 64-bit row is never rounded through a double. */
+void
+_hm_hex_view_scroll_pixels (HmHexView *self,
+                            double     pixels)
 {
-  double whole;
+  int rh = MAX (self->row_height, 1);
+  guint64 row = self->top_row;
+  /* Clamped before converting: the double may be beyond any file's rows. */
+  double total = CLAMP (self->scroll_remainder + self->scroll_pixel + pixels, -9e18, 9e18);
+  gint64 whole = (gint64) total;
+  gint64 rows;
+  int pixel;
 
-  self->scroll_remainder += rows;
-  whole = (double) (gint64) self->scroll_remainder;
-  self->scroll_remainder -= whole;
-  if (whole != 0)
-    scroll_by_rows (self, (gint64) whole);
+  if ((double) whole > total)
+    whole--;
+  self->scroll_remainder = total - (double) whole;
+  /* Rounded down, also below zero: the pixel stays within the row. */
+  rows = whole / rh;
+  pixel = (int) (whole % rh);
+  if (pixel < 0)
+    {
+      pixel += rh;
+      rows--;
+    }
+
+  if (rows < 0)
+    {
+      if ((guint64) -rows > row)
+        {
+          row = 0;
+          pixel = 0;
+          self->scroll_remainder = 0;
+        }
+      else
+        row -= (guint64) -rows;
+    }
+  else
+    row = G_MAXUINT64 - row < (guint64) rows ? G_MAXUINT64 : row + (guint64) rows;
+  if (row >= max_top_row (self))
+    self->scroll_remainder = 0;
+  set_position (self, row, pixel);
+}
+
+int
+_hm_hex_view_get_scroll_pixel (HmHexView *self)
+{
+  return self->scroll_pixel;
+}
+
+static double
+scroll_pixels_per_unit (HmHexView                *self,
+                        GtkEventControllerScroll *controller)
+{
+  if (gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL)
+    return WHEEL_ROWS * MAX (self->row_height, 1);
+  return 1.0;
 }
 
 static gboolean
@@ -507,10 +612,7 @@ scroll_cb (HmHexView                *self,
            double                    dy,
            GtkEventControllerScroll *controller)
 {
-  if (gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL)
-    scroll_rows_fractional (self, dy * WHEEL_ROWS);
-  else
-    scroll_rows_fractional (self, dy / MAX (self->row_height, 1));
+  _hm_hex_view_scroll_pixels (self, dy * scroll_pixels_per_unit (self, controller));
   return TRUE;
 }
 
@@ -518,6 +620,12 @@ static void
 scroll_begin_cb (HmHexView *self)
 {
   stop_kinetic (self);
+}
+
+static gboolean
+at_scroll_end (HmHexView *self)
+{
+  return (self->top_row == 0 && self->scroll_pixel == 0) || self->top_row >= max_top_row (self);
 }
 
 static gboolean
@@ -530,10 +638,10 @@ kinetic_tick_cb (GtkWidget     *widget,
   double dt = (now - self->kinetic_last_time) / (double) G_USEC_PER_SEC;
 
   self->kinetic_last_time = now;
-  scroll_rows_fractional (self, self->kinetic_velocity * dt);
+  _hm_hex_view_scroll_pixels (self, self->kinetic_velocity * dt);
   /* Friction: a flick coasts for about a second. */
   self->kinetic_velocity /= 1.0 + 4.0 * dt;
-  if (ABS (self->kinetic_velocity) < 1.0 || self->top_row == 0 || self->top_row == max_top_row (self))
+  if (ABS (self->kinetic_velocity) < 10.0 || at_scroll_end (self))
     {
       self->kinetic_tick = 0;
       self->kinetic_velocity = 0;
@@ -553,10 +661,7 @@ decelerate_cb (HmHexView                *self,
   stop_kinetic (self);
   if (clock == NULL)
     return;
-  if (gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL)
-    self->kinetic_velocity = vy * WHEEL_ROWS;
-  else
-    self->kinetic_velocity = vy / MAX (self->row_height, 1);
+  self->kinetic_velocity = vy * scroll_pixels_per_unit (self, controller);
   self->kinetic_last_time = gdk_frame_clock_get_frame_time (clock);
   self->kinetic_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), kinetic_tick_cb, NULL, NULL);
 }
@@ -625,7 +730,7 @@ ensure_cursor_visible (HmHexView *self)
   guint64 row = self->cursor / self->bytes_per_row;
   guint rows = MAX (self->n_full_rows, 1);
 
-  if (row < self->top_row)
+  if (row < self->top_row || (row == self->top_row && self->scroll_pixel > 0))
     hm_hex_view_set_top_row (self, row);
   else if (row >= self->top_row + rows)
     hm_hex_view_set_top_row (self, row - rows + 1);
@@ -757,7 +862,7 @@ hm_hex_view_scroll_to_offset (HmHexView *self,
     }
   row = offset / self->bytes_per_row;
   rows = MAX (self->n_full_rows, 1);
-  if (row >= self->top_row && row < self->top_row + rows)
+  if (row >= self->top_row && row < self->top_row + rows && !(row == self->top_row && self->scroll_pixel > 0))
     return;
   hm_hex_view_set_top_row (self, row > rows / 2 ? row - rows / 2 : 0);
 }
@@ -1289,7 +1394,7 @@ hit_test (HmHexView *self,
     return 0;
 
   y = CLAMP (y, 0, MAX (self->content_height - 1, 0));
-  row = self->top_row + (guint64) (y / self->row_height);
+  row = self->top_row + (guint64) ((y + self->scroll_pixel) / self->row_height);
   row = MIN (row, rows - 1);
   col = x < 0 ? -1 : (int) (x / self->cell_width);
 
@@ -1460,6 +1565,8 @@ hm_hex_view_set_document (HmHexView  *self,
   update_reader (self);
   self->offset_digits = digits_for_size (doc_size (self));
   self->top_row = 0;
+  self->scroll_pixel = 0;
+  self->scroll_remainder = 0;
   move_cursor (self, 0, FALSE);
   document_mode_cb (self, NULL, document);
   announce_cursor (self);
@@ -1782,50 +1889,71 @@ update_palette (HmHexView *self)
   G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
+static void
+flush_run (HmHexView *self,
+           guint      ink)
+{
+  GlyphRun *run = &self->runs[ink];
+  GskRenderNode *node;
+
+  if (run->n == 0)
+    return;
+  run->glyphs->num_glyphs = run->n;
+  node = gsk_text_node_new (self->font, run->glyphs, &self->colors[ink],
+                            &GRAPHENE_POINT_INIT ((float) (run->start_col * self->cell_width),
+                                                  self->text_baseline));
+  if (node != NULL)
+    {
+      gtk_snapshot_append_node (self->text_snapshot, node);
+      gsk_render_node_unref (node);
+    }
+  run->n = 0;
+}
+
+static void
+flush_runs (HmHexView *self)
+{
+  for (guint i = 0; i < N_INKS; i++)
+    flush_run (self, i);
+}
+
+/* Adds a glyph to the run of one colour. Runs go from left to right, and a run
+ * whose next glyph would touch the ink of the glyphs before it (wide glyphs of a
+ * proportional font, `_`, `W`) is drawn first and a new one started: cairo
+ * composites a string of glyphs that do not overlap straight onto the surface,
+ * but any overlap makes it draw the whole run into a mask first, as wide as the
+ * run, which used to be most of the cost of a frame. Cairo may round glyph
+ * positions to whole pixels, hence the pixel of margin. */
 static inline void
 run_add (HmHexView *self,
-         GlyphRun  *run,
+         guint      ink,
          int        col,
          guchar     c)
 {
+  GlyphRun *run = &self->runs[ink];
   PangoGlyphInfo *info;
+  double x = col * self->cell_width;
 
+  c &= 0x7f;
+  if (run->n > 0 && (col < run->end_col || x + self->ink_left[c] < run->ink_right + 1.0))
+    flush_run (self, ink);
   if (run->n > 0)
     run->glyphs->glyphs[run->n - 1].geometry.width += (col - run->end_col) * self->glyph_width;
   else
-    run->start_col = col;
+    {
+      run->start_col = col;
+      run->ink_right = -G_MAXDOUBLE;
+    }
   info = &run->glyphs->glyphs[run->n++];
-  info->glyph = self->glyph_of[c & 0x7f];
+  info->glyph = self->glyph_of[c];
   info->geometry.width = self->glyph_width;
   info->geometry.x_offset = 0;
   info->geometry.y_offset = 0;
   info->attr.is_cluster_start = 1;
   info->attr.is_color = 0;
   run->end_col = col + 1;
-}
-
-static void
-flush_runs (HmHexView   *self,
-            GtkSnapshot *snapshot,
-            float        baseline)
-{
-  for (guint i = 0; i < N_INKS; i++)
-    {
-      GlyphRun *run = &self->runs[i];
-      GskRenderNode *node;
-
-      if (run->n == 0)
-        continue;
-      run->glyphs->num_glyphs = run->n;
-      node = gsk_text_node_new (self->font, run->glyphs, &self->colors[i],
-                                &GRAPHENE_POINT_INIT ((float) (run->start_col * self->cell_width), baseline));
-      if (node != NULL)
-        {
-          gtk_snapshot_append_node (snapshot, node);
-          gsk_render_node_unref (node);
-        }
-      run->n = 0;
-    }
+  if (self->ink_right[c] > self->ink_left[c])
+    run->ink_right = MAX (run->ink_right, x + self->ink_right[c]);
 }
 
 static void
@@ -1904,14 +2032,12 @@ static void
 draw_offset (HmHexView *self,
              guint64    offset)
 {
-  GlyphRun *run = &self->runs[INK_OFFSET];
-
   for (guint d = 0; d < self->offset_digits; d++)
     {
       guint shift = 4 * (self->offset_digits - 1 - d);
       guint nibble = shift < 64 ? (guint) ((offset >> shift) & 15) : 0;
 
-      run_add (self, run, 1 + (int) d, (guchar) hex_digits[nibble]);
+      run_add (self, INK_OFFSET, 1 + (int) d, (guchar) hex_digits[nibble]);
     }
 }
 
@@ -1950,6 +2076,79 @@ draw_cursor (HmHexView   *self,
   gtk_snapshot_append_border (snapshot, &border, widths, outline);
 }
 
+static int
+ink_of (guint8 b,
+        guint8 f)
+{
+  if (f & FLAG_MISSING)
+    return -1;
+  if (f & FLAG_LOADING)
+    return INK_LOADING;
+  if (f & FLAG_FAULT)
+    return INK_FAULT;
+  if (f & FLAG_HOLE)
+    return INK_HOLE;
+  return ink_of_byte[b];
+}
+
+/* The glyphs of one row, each colour's run strictly from left to right: the hex
+ * pane, then the text pane. Cairo composites a glyph string whose glyphs do not
+ * overlap the ones before straight onto the surface; if any glyph falls inside
+ * the box of the earlier ones (as a run that goes hex, text, hex, text does), it
+ * first draws the whole run into a mask as wide as the row, which made up most of
+ * the cost of a frame. */
+static void
+draw_row_text (HmHexView    *self,
+               const guint8 *bytes,
+               const guint8 *flags,
+               guint         count)
+{
+  int tcol = text_col (self);
+
+  for (guint i = 0; i < count; i++)
+    {
+      guint8 b = bytes[i];
+      int ink = ink_of (b, flags[i]);
+      int col = hex_byte_col (self, i);
+
+      if (ink < 0)
+        continue;
+      if (ink == INK_LOADING)
+        {
+          /* Not read yet (slow storage): a dim placeholder. */
+          run_add (self, (guint) ink, col, '.');
+          run_add (self, (guint) ink, col + 1, '.');
+        }
+      else if (ink == INK_FAULT)
+        {
+          run_add (self, (guint) ink, col, '?');
+          run_add (self, (guint) ink, col + 1, '?');
+        }
+      else
+        {
+          run_add (self, (guint) ink, col, (guchar) hex_digits[b >> 4]);
+          run_add (self, (guint) ink, col + 1, (guchar) hex_digits[b & 15]);
+        }
+    }
+
+  for (guint i = 0; i < count; i++)
+    {
+      guint8 b = bytes[i];
+      int ink = ink_of (b, flags[i]);
+
+      if (ink < 0)
+        continue;
+      if (ink == INK_LOADING)
+        run_add (self, (guint) ink, tcol + (int) i, '.');
+      else if (ink == INK_FAULT)
+        run_add (self, (guint) ink, tcol + (int) i, '?');
+      else if (b > ' ' && b < 0x7f)
+        run_add (self, (guint) ink, tcol + (int) i, b);
+      else if (b != ' ')
+        run_add (self, (guint) ink, tcol + (int) i, '.');
+    }
+}
+
 void
 _hm_hex_view_snapshot_content (HmHexView   *self,
                                GtkSnapshot *snapshot)
@@ -1970,7 +2169,8 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
   ensure_run_capacity (self);
   cw = self->cell_width;
 
-  n_draw = (guint) ((self->content_height + self->row_height - 1) / self->row_height);
+  /* With the top row partly scrolled out, one more row shows at the bottom. */
+  n_draw = (guint) ((self->content_height + self->scroll_pixel + self->row_height - 1) / self->row_height);
   n_draw = (guint) MIN ((guint64) n_draw, rows - MIN (self->top_row, rows));
   if (n_draw == 0)
     return;
@@ -1998,7 +2198,7 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
         guint64 row_first = first + (guint64) r * bpr;
         guint count = (guint) MIN ((guint64) bpr, first + length - row_first);
         const guint8 *flags = self->flags + (row_first - first);
-        int y = (int) r * self->row_height;
+        int y = (int) r * self->row_height - self->scroll_pixel;
 
         draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_COMMITTED, &self->colors[COLOR_COMMITTED]);
         draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_PENDING, &self->colors[COLOR_PENDING]);
@@ -2015,55 +2215,19 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
       }
   }
 
-  /* Text: one node per colour per row. */
-  {
-    int tcol = text_col (self);
+  /* Text: one node per colour per row, its glyphs from left to right. */
+  self->text_snapshot = snapshot;
+  for (guint r = 0; r < n_draw; r++)
+    {
+      guint64 row_first = first + (guint64) r * bpr;
+      guint count = (guint) MIN ((guint64) bpr, first + length - row_first);
 
-    for (guint r = 0; r < n_draw; r++)
-      {
-        guint64 row_first = first + (guint64) r * bpr;
-        guint count = (guint) MIN ((guint64) bpr, first + length - row_first);
-        const guint8 *bytes = self->bytes + (row_first - first);
-        const guint8 *flags = self->flags + (row_first - first);
-
-        draw_offset (self, row_first);
-        for (guint i = 0; i < count; i++)
-          {
-            guint8 b = bytes[i];
-            guint8 f = flags[i];
-            int col = hex_byte_col (self, i);
-            GlyphRun *run;
-
-            if (f & FLAG_MISSING)
-              continue;
-            if (f & FLAG_LOADING)
-              {
-                /* Not read yet (slow storage): a dim placeholder. */
-                run = &self->runs[INK_LOADING];
-                run_add (self, run, col, '.');
-                run_add (self, run, col + 1, '.');
-                run_add (self, run, tcol + (int) i, '.');
-                continue;
-              }
-            if (f & FLAG_FAULT)
-              {
-                run = &self->runs[INK_FAULT];
-                run_add (self, run, col, '?');
-                run_add (self, run, col + 1, '?');
-                run_add (self, run, tcol + (int) i, '?');
-                continue;
-              }
-            run = &self->runs[(f & FLAG_HOLE) ? INK_HOLE : ink_of_byte[b]];
-            run_add (self, run, col, (guchar) hex_digits[b >> 4]);
-            run_add (self, run, col + 1, (guchar) hex_digits[b & 15]);
-            if (b > ' ' && b < 0x7f)
-              run_add (self, run, tcol + (int) i, b);
-            else if (b != ' ')
-              run_add (self, run, tcol + (int) i, '.');
-          }
-        flush_runs (self, snapshot, (float) ((int) r * self->row_height + self->ascent));
-      }
-  }
+      self->text_baseline = (float) ((int) r * self->row_height - self->scroll_pixel + self->ascent);
+      draw_offset (self, row_first);
+      draw_row_text (self, self->bytes + (row_first - first), self->flags + (row_first - first), count);
+      flush_runs (self);
+    }
+  self->text_snapshot = NULL;
 
   gtk_snapshot_pop (snapshot);
   self->frames_drawn++;
@@ -2131,6 +2295,8 @@ hm_hex_view_size_allocate (GtkWidget *widget,
   self->content_height = height;
   self->bytes_per_row = fit_bytes_per_row (self, self->content_width);
   self->n_full_rows = (guint) MAX (height / MAX (self->row_height, 1), 1);
+  /* The font may have changed the row height. */
+  self->scroll_pixel = CLAMP (self->scroll_pixel, 0, MAX (self->row_height - 1, 0));
 
   if (old_bpr != self->bytes_per_row)
     {
@@ -2143,6 +2309,7 @@ hm_hex_view_size_allocate (GtkWidget *widget,
 
       self->center_pending = FALSE;
       self->top_row = row > self->n_full_rows / 2 ? row - self->n_full_rows / 2 : 0;
+      self->scroll_pixel = 0;
     }
   /* Configure the adjustment first: the scrollbar lays out its slider from it. */
   sync_adjustment (self);
@@ -2469,6 +2636,7 @@ hm_hex_view_get_visible_range (HmHexView *self,
 {
   guint64 size;
   guint64 end;
+  guint full_rows;
 
   g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
 
@@ -2476,7 +2644,9 @@ hm_hex_view_get_visible_range (HmHexView *self,
   if (size == 0)
     return FALSE;
   *first = self->top_row * self->bytes_per_row;
-  end = (self->top_row + self->n_full_rows) * self->bytes_per_row;
+  /* A partly scrolled-out top row leaves room below for the rows after it. */
+  full_rows = (guint) MAX ((self->content_height + self->scroll_pixel) / MAX (self->row_height, 1), 1);
+  end = (self->top_row + full_rows) * self->bytes_per_row;
   *last = MIN (end, size) - 1;
   return TRUE;
 }
