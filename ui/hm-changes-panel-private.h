@@ -10,6 +10,8 @@ void        _hm_changes_panel_flush    (HmChangesPanel *self);
 guint       _hm_changes_panel_get_n_rows (HmChangesPanel *self);
 char       *_hm_changes_panel_describe (HmChangesPanel *self,
                                         guint           position);
+char       *_hm_changes_panel_get_shown (HmChangesPanel *self,
+                                        guint           position);
 void        _hm_changes_panel_activate (HmChangesPanel *self,
                                         guint           position);
 const char *_hm_changes_panel_get_summary (HmChangesPanel *self);

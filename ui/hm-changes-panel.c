@@ -9,6 +9,15 @@
  * review); the summary line counts them. The list is rebuilt once per main
  * loop iteration however many edits arrive, and a row reads its bytes only
  * when it is shown, so a long list costs what is on screen.
+ *
+ * On a network or FUSE mount a read may wait for a server, or forever, so
+ * there the new bytes of the rows shown come from a worker (hm-panel-read.c),
+ * a batch at a time with at most one batch in flight; a row shows "…" until
+ * its bytes arrive. The old bytes of a pending range are the journal's, read
+ * on the main thread only once the worker has shown the pages answer (the
+ * core's journal is not for workers). A rebuild makes new rows, so the bytes
+ * of a batch read before it are dropped. Local files are read in the bind:
+ * they are mapped and answer in microseconds.
  */
 #include "config.h"
 
@@ -16,12 +25,15 @@
 #include "hm-changes-panel-private.h"
 
 #include "hm-fault.h"
+#include "hm-panel-read.h"
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
 #define PREVIEW_BYTES 16
 #define MAX_ROWS      10000
+#define READ_BATCH    64
+#define LOADING_TEXT  "…"
 
 /* ---- One row's data ---- */
 
@@ -30,16 +42,30 @@ G_DECLARE_FINAL_TYPE (HmChangeItem, hm_change_item, HM, CHANGE_ITEM, GObject)
 
 struct _HmChangeItem
 {
-  GObject parent_instance;
-  guint64 offset;
-  guint64 length;
+  GObject   parent_instance;
+  guint64   offset;
+  guint64   length;
+  char     *old_text;   /* the previews, once read */
+  char     *new_text;
+  gboolean  queued;     /* waiting for the worker */
 };
 
 G_DEFINE_FINAL_TYPE (HmChangeItem, hm_change_item, G_TYPE_OBJECT)
 
 static void
+hm_change_item_finalize (GObject *object)
+{
+  HmChangeItem *self = HM_CHANGE_ITEM (object);
+
+  g_free (self->old_text);
+  g_free (self->new_text);
+  G_OBJECT_CLASS (hm_change_item_parent_class)->finalize (object);
+}
+
+static void
 hm_change_item_class_init (HmChangeItemClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = hm_change_item_finalize;
 }
 
 static void
@@ -70,6 +96,14 @@ struct _HmChangesPanel
   GSignalGroup *document_signals;
   GListStore   *store;
   guint         rebuild_id;
+  guint         generation;      /* bumped at every rebuild */
+
+  /* Worker reads (remote files): rows shown, rows waiting, the batch in flight. */
+  GHashTable   *bound;           /* HmChangeItem -> GtkListItem showing it */
+  GPtrArray    *wanted;          /* HmChangeItem, queued */
+  GPtrArray    *reading;         /* HmChangeItem, in flight; NULL if none */
+  guint         read_generation;
+  GCancellable *read_cancellable;
 
   /* Template widgets */
   GtkWidget    *box;
@@ -112,24 +146,36 @@ format_preview (const guint8 *bytes,
   return g_string_free (s, FALSE);
 }
 
-/* The first bytes of a range, before and after the edit. */
+/* The old bytes of a pending range: the journal's. @n_new is what a read of
+ * the new bytes gave (so the pages answer), or -1. */
+static char *
+describe_old (HmDocument   *document,
+              HmChangeItem *item,
+              gssize        n_new)
+{
+  g_autoptr(GError) error = NULL;
+  guint8 old_bytes[PREVIEW_BYTES];
+  gssize n_old;
+
+  if (n_new < 0)
+    return g_strdup (_("unreadable"));
+  n_old = hm_document_read_baseline (document, item->offset, old_bytes, (gsize) n_new, &error);
+  return n_old >= 0 ? format_preview (old_bytes, (gsize) n_old, item->length) : g_strdup (_("unreadable"));
+}
+
+/* The first bytes of a range, before and after the edit, read here. */
 static void
 describe_change (HmDocument    *document,
                  HmChangeItem  *item,
                  char         **old_text,
                  char         **new_text)
 {
-  g_autoptr(GError) error = NULL;
-  guint8 old_bytes[PREVIEW_BYTES], new_bytes[PREVIEW_BYTES];
+  guint8 new_bytes[PREVIEW_BYTES];
   gsize want = (gsize) MIN (item->length, (guint64) PREVIEW_BYTES);
-  gssize n_new, n_old;
+  gssize n_new;
 
-  n_new = hm_document_read (document, item->offset, new_bytes, want, &error);
-  g_clear_error (&error);
-  n_old = hm_document_read_baseline (document, item->offset, old_bytes, want, &error);
-
-  *old_text = n_old >= 0 ? format_preview (old_bytes, (gsize) n_old, item->length)
-                         : g_strdup (_("unreadable"));
+  n_new = hm_document_read (document, item->offset, new_bytes, want, NULL);
+  *old_text = describe_old (document, item, n_new);
   *new_text = n_new >= 0 ? format_preview (new_bytes, (gsize) n_new, item->length)
                          : g_strdup (_("unreadable"));
 }
@@ -201,6 +247,95 @@ setup_row_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
+show_previews (GtkListItem  *list_item,
+               HmChangeItem *item)
+{
+  GObject *grid = G_OBJECT (gtk_list_item_get_child (list_item));
+
+  gtk_label_set_text (g_object_get_data (grid, "old"), item->old_text != NULL ? item->old_text : LOADING_TEXT);
+  gtk_label_set_text (g_object_get_data (grid, "new"), item->new_text != NULL ? item->new_text : LOADING_TEXT);
+}
+
+static void read_next (HmChangesPanel *self);
+
+static void
+read_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(HmChangesPanel) self = user_data;   /* the reference read_next() took */
+  g_autoptr(GPtrArray) reading = g_steal_pointer (&self->reading);
+  g_autoptr(GPtrArray) items = hm_panel_read_finish (result, NULL);
+
+  g_clear_object (&self->read_cancellable);
+  for (guint i = 0; i < reading->len; i++)
+    HM_CHANGE_ITEM (g_ptr_array_index (reading, i))->queued = FALSE;
+
+  /* Disposed; or cancelled, or rebuilt since: those rows are gone. */
+  if (self->document == NULL)
+    return;
+  if (items != NULL && self->read_generation == self->generation)
+    {
+      for (guint i = 0; i < reading->len; i++)
+        {
+          HmChangeItem *item = g_ptr_array_index (reading, i);
+          HmPanelReadItem *read = g_ptr_array_index (items, i);
+          GtkListItem *list_item = g_hash_table_lookup (self->bound, item);
+          gsize n = read->bytes != NULL ? g_bytes_get_size (read->bytes) : 0;
+
+          g_free (item->new_text);
+          g_free (item->old_text);
+          item->new_text = read->bytes != NULL
+                           ? format_preview (g_bytes_get_data (read->bytes, NULL), n, item->length)
+                           : g_strdup (_("unreadable"));
+          item->old_text = describe_old (self->document, item, read->bytes != NULL ? (gssize) n : -1);
+          if (list_item != NULL)
+            show_previews (list_item, item);
+        }
+    }
+  read_next (self);
+}
+
+/* Sends the next batch of rows shown but not read to the worker, unless one is
+ * in flight already. */
+static void
+read_next (HmChangesPanel *self)
+{
+  g_autoptr(GArray) ranges = NULL;
+
+  if (self->reading != NULL || self->document == NULL)
+    return;
+
+  ranges = g_array_new (FALSE, FALSE, sizeof (HmRange));
+  self->reading = g_ptr_array_new_with_free_func (g_object_unref);
+  while (self->wanted->len > 0 && self->reading->len < READ_BATCH)
+    {
+      HmChangeItem *item = g_ptr_array_steal_index (self->wanted, 0);
+      HmRange range = { item->offset, MIN (item->length, (guint64) PREVIEW_BYTES) };
+
+      /* Scrolled away meanwhile: read it when it is shown again. */
+      if (!g_hash_table_contains (self->bound, item))
+        {
+          item->queued = FALSE;
+          g_object_unref (item);
+          continue;
+        }
+      g_ptr_array_add (self->reading, item);
+      g_array_append_val (ranges, range);
+    }
+  if (self->reading->len == 0)
+    {
+      g_clear_pointer (&self->reading, g_ptr_array_unref);
+      return;
+    }
+
+  self->read_generation = self->generation;
+  self->read_cancellable = g_cancellable_new ();
+  hm_panel_read_async (self->document, (const HmRange *) (gpointer) ranges->data, ranges->len,
+                       self->read_cancellable, read_done_cb, g_object_ref (self));
+}
+
+static void
 bind_row_cb (GtkSignalListItemFactory *factory,
              GtkListItem              *list_item,
              HmChangesPanel           *self)
@@ -209,16 +344,36 @@ bind_row_cb (GtkSignalListItemFactory *factory,
   GObject *grid = G_OBJECT (gtk_list_item_get_child (list_item));
   g_autofree char *offset = g_strdup_printf ("0x%08" G_GINT64_MODIFIER "x", item->offset);
   g_autofree char *count = format_count (item->length);
-  g_autofree char *old_text = NULL;
-  g_autofree char *new_text = NULL;
 
   if (self->document == NULL)
     return;
-  describe_change (self->document, item, &old_text, &new_text);
   gtk_label_set_text (g_object_get_data (grid, "offset"), offset);
   gtk_label_set_text (g_object_get_data (grid, "count"), count);
-  gtk_label_set_text (g_object_get_data (grid, "old"), old_text);
-  gtk_label_set_text (g_object_get_data (grid, "new"), new_text);
+  g_hash_table_insert (self->bound, item, list_item);
+
+  if (item->new_text == NULL)
+    {
+      if (!hm_panel_read_wants_worker (self->view, self->document))
+        describe_change (self->document, item, &item->old_text, &item->new_text);
+      else if (!item->queued)
+        {
+          item->queued = TRUE;
+          g_ptr_array_add (self->wanted, g_object_ref (item));
+          read_next (self);
+        }
+    }
+  show_previews (list_item, item);
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               HmChangesPanel           *self)
+{
+  HmChangeItem *item = gtk_list_item_get_item (list_item);
+
+  if (item != NULL && g_hash_table_lookup (self->bound, item) == list_item)
+    g_hash_table_remove (self->bound, item);
 }
 
 static void
@@ -231,6 +386,14 @@ rebuild (HmChangesPanel *self)
   guint n_rows;
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
+
+  /* New rows: what was queued or is being read for the old ones is dropped. */
+  self->generation++;
+  if (self->read_cancellable != NULL)
+    g_cancellable_cancel (self->read_cancellable);
+  for (guint i = 0; i < self->wanted->len; i++)
+    HM_CHANGE_ITEM (g_ptr_array_index (self->wanted, i))->queued = FALSE;
+  g_ptr_array_set_size (self->wanted, 0);
 
   if (self->document != NULL)
     {
@@ -346,6 +509,10 @@ hm_changes_panel_dispose (GObject *object)
   HmChangesPanel *self = HM_CHANGES_PANEL (object);
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  /* A batch in flight keeps the panel alive until it returns; its callback
+   * sees no document and does nothing. */
+  if (self->read_cancellable != NULL)
+    g_cancellable_cancel (self->read_cancellable);
   if (self->view_signals != NULL)
     g_signal_group_set_target (self->view_signals, NULL);
   if (self->document_signals != NULL)
@@ -356,8 +523,23 @@ hm_changes_panel_dispose (GObject *object)
   g_clear_object (&self->document);
   gtk_widget_dispose_template (GTK_WIDGET (self), HM_TYPE_CHANGES_PANEL);
   g_clear_object (&self->store);
+  if (self->bound != NULL)
+    g_hash_table_remove_all (self->bound);
+  if (self->wanted != NULL)
+    g_ptr_array_set_size (self->wanted, 0);
 
   G_OBJECT_CLASS (hm_changes_panel_parent_class)->dispose (object);
+}
+
+static void
+hm_changes_panel_finalize (GObject *object)
+{
+  HmChangesPanel *self = HM_CHANGES_PANEL (object);
+
+  g_clear_pointer (&self->bound, g_hash_table_unref);
+  g_clear_pointer (&self->wanted, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (hm_changes_panel_parent_class)->finalize (object);
 }
 
 static void
@@ -403,6 +585,7 @@ hm_changes_panel_class_init (HmChangesPanelClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = hm_changes_panel_dispose;
+  object_class->finalize = hm_changes_panel_finalize;
   object_class->get_property = hm_changes_panel_get_property;
   object_class->set_property = hm_changes_panel_set_property;
 
@@ -435,10 +618,13 @@ hm_changes_panel_init (HmChangesPanel *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->bound = g_hash_table_new (NULL, NULL);
+  self->wanted = g_ptr_array_new_with_free_func (g_object_unref);
   self->store = g_list_store_new (HM_TYPE_CHANGE_ITEM);
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), self);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->store)));
@@ -525,6 +711,20 @@ _hm_changes_panel_describe (HmChangesPanel *self,
   describe_change (self->document, item, &old_text, &new_text);
   count = format_count (item->length);
   return g_strdup_printf ("0x%08" G_GINT64_MODIFIER "x %s: %s -> %s", item->offset, count, old_text, new_text);
+}
+
+/* What row @position shows as "OLD -> NEW" ("…" while it is being read), or
+ * %NULL when the row is not shown. */
+char *
+_hm_changes_panel_get_shown (HmChangesPanel *self,
+                             guint           position)
+{
+  g_autoptr(HmChangeItem) item = g_list_model_get_item (G_LIST_MODEL (self->store), position);
+
+  if (item == NULL || !g_hash_table_contains (self->bound, item))
+    return NULL;
+  return g_strdup_printf ("%s -> %s", item->old_text != NULL ? item->old_text : LOADING_TEXT,
+                          item->new_text != NULL ? item->new_text : LOADING_TEXT);
 }
 
 void

@@ -22,5 +22,7 @@ gboolean      _hm_find_bar_get_message_is_error (HmFindBar   *self);
 GListModel   *_hm_find_bar_get_results         (HmFindBar    *self);
 void          _hm_find_bar_activate_result     (HmFindBar    *self,
                                                 guint         position);
+const char   *_hm_find_bar_get_preview         (HmFindBar    *self,
+                                                guint         position);
 
 G_END_DECLS

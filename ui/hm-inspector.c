@@ -8,6 +8,16 @@
  * at the cursor through hm_document_write(), one undo step; Escape or leaving
  * the field puts the current value back. A field that needs more bytes than
  * remain before the end of the file shows "—".
+ *
+ * Reading. The inspector reads only while it is mapped: hidden behind another
+ * side panel or with the side pane closed it does nothing, and catches up when
+ * it is shown again. On a network or FUSE mount a read may wait for a server, or
+ * forever, so there the bytes come from a worker (hm-panel-read.c): every field
+ * shows "…" until they arrive, and editing waits for them. At most one read is
+ * in flight; a cursor move meanwhile cancels it (a read that already started
+ * cannot be stopped, its bytes are dropped) and reads the new position when it
+ * returns, so holding an arrow key on a hung mount never piles up threads.
+ * Local files are read at once: they are mapped and answer in microseconds.
  */
 #include "config.h"
 
@@ -15,6 +25,7 @@
 #include "hm-inspector-private.h"
 
 #include "hm-fault.h"
+#include "hm-panel-read.h"
 
 #include <errno.h>
 #include <float.h>
@@ -25,6 +36,7 @@
 
 #define MAX_FIELD_BYTES 8
 #define NO_VALUE        "—"
+#define LOADING_VALUE   "…"
 
 typedef struct
 {
@@ -67,6 +79,15 @@ struct _HmInspector
   guint8           bytes[MAX_FIELD_BYTES];
   gsize            n_bytes;
   int              error_field;    /* the field showing an error, or -1 */
+  gboolean         loaded;         /* bytes holds what is at offset */
+  gboolean         loading;        /* waiting for the worker: fields show "…" */
+  gboolean         dirty;          /* a refresh was skipped while unmapped */
+
+  /* The read in flight on the worker, if any (see "Reading" above). */
+  GCancellable    *read_cancellable;
+  gboolean         reading;
+  guint            generation;     /* bumped whenever the wanted bytes change */
+  guint            read_generation;
 
   /* Template widgets */
   GtkWidget       *box;
@@ -519,57 +540,154 @@ static void
 show_field (HmInspector      *self,
             HmInspectorField  field)
 {
-  g_autofree char *text = format_field (field, self->bytes, self->n_bytes, self->big_endian);
+  g_autofree char *text = NULL;
   gboolean available = self->n_bytes >= field_info[field].size;
 
+  if (self->loading)
+    text = g_strdup (LOADING_VALUE);
+  else
+    text = format_field (field, self->bytes, self->n_bytes, self->big_endian);
   set_field_text (self, field, text);
   if (GTK_IS_EDITABLE (self->values[field]))
     gtk_editable_set_editable (GTK_EDITABLE (self->values[field]),
-                               available && field_info[field].editable && is_writable (self));
+                               !self->loading && available && field_info[field].editable && is_writable (self));
+}
+
+static void
+show_fields (HmInspector *self)
+{
+  for (guint i = 0; i < HM_INSPECTOR_N_FIELDS; i++)
+    show_field (self, (HmInspectorField) i);
+}
+
+/* Shows what a read of the bytes at the cursor gave: @n bytes, or @error. */
+static void
+show_bytes (HmInspector  *self,
+            gssize        n,
+            const GError *error)
+{
+  self->loading = FALSE;
+  self->loaded = TRUE;
+  if (n < 0)
+    {
+      /* The view reports unreadable bytes on screen through its own fault
+       * signal; the inspector only says why it shows nothing. */
+      g_autofree char *text = g_strdup_printf (_("Unreadable: %s"), error->message);
+
+      gtk_label_set_text (self->status_label, text);
+      n = 0;
+    }
+  else if (!is_writable (self))
+    gtk_label_set_text (self->status_label,
+                        _("The file is open read-only: switch to an editing mode to change values."));
+  else
+    gtk_label_set_text (self->status_label, _("Type a value and press Enter to write it at the cursor."));
+  self->n_bytes = (gsize) n;
+  show_fields (self);
+}
+
+static void start_read (HmInspector *self);
+
+static void
+read_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(HmInspector) self = user_data;   /* the reference start_read() took */
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+
+  items = hm_panel_read_finish (result, &error);
+  self->reading = FALSE;
+  g_clear_object (&self->read_cancellable);
+
+  /* Disposed, or moved on: read the bytes wanted now, if any. */
+  if (self->view == NULL)
+    return;
+  if (items == NULL || self->read_generation != self->generation)
+    {
+      if (self->loading && gtk_widget_get_mapped (GTK_WIDGET (self)))
+        start_read (self);
+      return;
+    }
+
+  {
+    HmPanelReadItem *item = g_ptr_array_index (items, 0);
+    gsize n = item->bytes != NULL ? g_bytes_get_size (item->bytes) : 0;
+
+    if (item->bytes != NULL)
+      memcpy (self->bytes, g_bytes_get_data (item->bytes, NULL), MIN (n, sizeof self->bytes));
+    show_bytes (self, item->bytes != NULL ? (gssize) n : -1, item->error);
+  }
+}
+
+/* Reads the bytes at the cursor on the worker, unless a read is in flight: that
+ * one is cancelled, and its callback starts the next. */
+static void
+start_read (HmInspector *self)
+{
+  HmRange range = { self->offset, MAX_FIELD_BYTES };
+
+  if (self->reading)
+    {
+      g_cancellable_cancel (self->read_cancellable);
+      return;
+    }
+  self->reading = TRUE;
+  self->read_generation = self->generation;
+  self->read_cancellable = g_cancellable_new ();
+  hm_panel_read_async (self->document, &range, 1, self->read_cancellable,
+                       read_done_cb, g_object_ref (self));
 }
 
 static void
 refresh (HmInspector *self)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *offset_text = NULL;
-  gssize n = 0;
 
   clear_error (self);
   self->n_bytes = 0;
+  self->loaded = FALSE;
+  self->loading = FALSE;
+  self->generation++;
+
+  /* Hidden: read nothing; map() catches up. */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->dirty = TRUE;
+      if (self->reading)
+        g_cancellable_cancel (self->read_cancellable);
+      return;
+    }
+  self->dirty = FALSE;
 
   if (self->document == NULL)
     {
       gtk_label_set_text (self->offset_label, _("No file"));
       gtk_label_set_text (self->status_label, "");
+      show_fields (self);
+      return;
+    }
+
+  self->offset = hm_hex_view_get_cursor_offset (self->view);
+  offset_text = g_strdup_printf (_("At offset 0x%" PRIX64 " (%" PRIu64 ")"),
+                                 self->offset, self->offset);
+  gtk_label_set_text (self->offset_label, offset_text);
+
+  if (hm_panel_read_wants_worker (self->view, self->document))
+    {
+      self->loading = TRUE;
+      gtk_label_set_text (self->status_label, _("Reading the bytes at the cursor…"));
+      show_fields (self);
+      start_read (self);
     }
   else
     {
-      self->offset = hm_hex_view_get_cursor_offset (self->view);
-      offset_text = g_strdup_printf (_("At offset 0x%" PRIX64 " (%" PRIu64 ")"),
-                                     self->offset, self->offset);
-      gtk_label_set_text (self->offset_label, offset_text);
+      g_autoptr(GError) error = NULL;
+      gssize n = hm_document_read (self->document, self->offset, self->bytes, sizeof self->bytes, &error);
 
-      n = hm_document_read (self->document, self->offset, self->bytes, sizeof self->bytes, &error);
-      if (n < 0)
-        {
-          /* The view reports unreadable bytes on screen through its own fault
-           * signal; the inspector only says why it shows nothing. */
-          g_autofree char *text = g_strdup_printf (_("Unreadable: %s"), error->message);
-
-          gtk_label_set_text (self->status_label, text);
-          n = 0;
-        }
-      else if (!is_writable (self))
-        gtk_label_set_text (self->status_label,
-                            _("The file is open read-only: switch to an editing mode to change values."));
-      else
-        gtk_label_set_text (self->status_label, _("Type a value and press Enter to write it at the cursor."));
-      self->n_bytes = (gsize) n;
+      show_bytes (self, n, error);
     }
-
-  for (guint i = 0; i < HM_INSPECTOR_N_FIELDS; i++)
-    show_field (self, (HmInspectorField) i);
 }
 
 /* ---- Editing ---- */
@@ -742,9 +860,24 @@ view_cursor_cb (HmInspector *self)
 /* ---- GObject ---- */
 
 static void
+hm_inspector_map (GtkWidget *widget)
+{
+  HmInspector *self = HM_INSPECTOR (widget);
+
+  GTK_WIDGET_CLASS (hm_inspector_parent_class)->map (widget);
+  if (self->dirty)
+    refresh (self);
+}
+
+static void
 hm_inspector_dispose (GObject *object)
 {
   HmInspector *self = HM_INSPECTOR (object);
+
+  /* A read in flight keeps the inspector alive until it returns; its callback
+   * sees no view and does nothing. */
+  if (self->read_cancellable != NULL)
+    g_cancellable_cancel (self->read_cancellable);
 
   if (self->view_signals != NULL)
     g_signal_group_set_target (self->view_signals, NULL);
@@ -810,6 +943,7 @@ hm_inspector_class_init (HmInspectorClass *klass)
   object_class->dispose = hm_inspector_dispose;
   object_class->get_property = hm_inspector_get_property;
   object_class->set_property = hm_inspector_set_property;
+  widget_class->map = hm_inspector_map;
 
   properties[PROP_VIEW] =
     g_param_spec_object ("view", NULL, NULL, HM_TYPE_HEX_VIEW,
@@ -927,7 +1061,14 @@ hm_inspector_set_big_endian (HmInspector *self,
     return;
   self->big_endian = big_endian;
   gtk_toggle_button_set_active (big_endian ? self->big_button : self->little_button, TRUE);
-  refresh (self);
+  /* The same bytes read the other way round: no need to read them again. */
+  if (self->loaded || self->loading)
+    {
+      clear_error (self);
+      show_fields (self);
+    }
+  else
+    refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BIG_ENDIAN]);
 }
 
