@@ -129,15 +129,21 @@ collect_text (HmHexView     *view,
         guint n;
         const PangoGlyphInfo *glyphs = gsk_text_node_get_glyphs (node, &n);
         double x = offset->x;
-        guint row = (guint) (offset->y / rh);
+        /* Row 0 is the top row, even while partly scrolled out (smooth scrolling). */
+        guint row = (guint) ((offset->y + _hm_hex_view_get_scroll_pixel (view)) / rh);
+        int last_col = -1;
 
         g_assert_true (gsk_text_node_get_font (node) == _hm_hex_view_get_font (view));
         for (guint i = 0; i < n; i++)
           {
             gunichar c = _hm_hex_view_char_for_glyph (view, glyphs[i].glyph);
+            int col = (int) (x / cw + 0.5);
 
             g_assert_cmpuint (c, !=, 0);
-            grid_put (grid, row, (int) (x / cw + 0.5), (char) c, color);
+            /* Strictly left to right: cairo draws such a run without a mask. */
+            g_assert_cmpint (col, >, last_col);
+            last_col = col;
+            grid_put (grid, row, col, (char) c, color);
             x += (double) glyphs[i].geometry.width / PANGO_SCALE;
           }
         (*n_text_nodes)++;
@@ -363,6 +369,14 @@ test_scroll_zero_device (Fixture       *fixture,
     press (fixture, GDK_KEY_Down, 0);
   g_assert_cmpuint (hm_hex_view_get_top_row (fixture->view), ==, max_top);
 
+  /* A pixel of smooth scrolling up from the end and back: exact 64-bit rows. */
+  _hm_hex_view_scroll_pixels (fixture->view, -1);
+  g_assert_cmpuint (hm_hex_view_get_top_row (fixture->view), ==, max_top - 1);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, _hm_hex_view_get_row_height (fixture->view) - 1);
+  _hm_hex_view_scroll_pixels (fixture->view, 1);
+  g_assert_cmpuint (hm_hex_view_get_top_row (fixture->view), ==, max_top);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, 0);
+
   /* Drawn with the right offsets: 16 digits, the last row at 0x3ffffffffffffff0. */
   grid = render_grid (fixture, NULL);
   g_assert_cmpuint (grid->rows->len, ==, rows);
@@ -370,6 +384,88 @@ test_scroll_zero_device (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (line, " 3ffffffffffffff0  00 00 00"));
   expected = g_strdup_printf (" %016" G_GINT64_MODIFIER "x  00", max_top * 16);
   g_assert_true (g_str_has_prefix (grid_row (grid, 0), expected));
+}
+
+/* Touchpad scrolling moves by pixels; keys, pages and jumps align to rows again. */
+static void
+test_scroll_smooth (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *path = hm_test_make_sparse ("smooth.bin", TIB);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(Grid) grid = NULL;
+  GtkAdjustment *adjustment;
+  guint64 first, last, max_top;
+  int rh;
+
+  hm_hex_view_set_document (fixture->view, document);
+  hm_hex_view_set_fixed_bytes_per_row (fixture->view, 16);
+  rh = _hm_hex_view_get_row_height (fixture->view);
+  allocate (fixture, 900, rh * 10);
+  adjustment = hm_hex_view_get_vadjustment (fixture->view);
+  max_top = TIB / 16 - 10;
+
+  /* Half a row down: the top row is partly out, one more row is drawn below. */
+  _hm_hex_view_scroll_pixels (fixture->view, rh / 2);
+  g_assert_cmpuint (hm_hex_view_get_top_row (fixture->view), ==, 0);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, rh / 2);
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adjustment), (double) (rh / 2) / rh, 1e-9);
+  grid = render_grid (fixture, NULL);
+  g_assert_cmpuint (grid->rows->len, ==, 11);
+  g_assert_true (g_str_has_prefix (grid_row (grid, 0), " 0000000000  00"));
+  g_assert_true (g_str_has_prefix (grid_row (grid, 10), " 00000000a0  00"));
+  g_assert_true (hm_hex_view_get_visible_range (fixture->view, &first, &last));
+  g_assert_cmpuint (first, ==, 0);
+  g_assert_cmpuint (last, ==, 10 * 16 - 1);
+
+  /* Fractions of a pixel add up; whole rows move the 64-bit row. */
+  for (guint i = 0; i < 4; i++)
+    _hm_hex_view_scroll_pixels (fixture->view, 0.25);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, rh / 2 + 1);
+  _hm_hex_view_scroll_pixels (fixture->view, 2 * rh);
+  g_assert_cmpuint (hm_hex_view_get_top_row (fixture->view), ==, 2);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, rh / 2 + 1);
+  _hm_hex_view_scroll_pixels (fixture->view, -(2 * rh + 2));
+  g_assert_cmpuint (hm_hex_view_get_top_row (fixture->view), ==, 0);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, rh / 2 - 1);
+
+  /* Not past the top. */
+  _hm_hex_view_scroll_pixels (fixture->view, -10 * rh);
+  g_assert_cmpuint (hm_hex_view_get_top_row (fixture->view), ==, 0);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, 0);
+
+  /* Page Down aligns to a row. */
+  _hm_hex_view_scroll_pixels (fixture->view, rh / 2);
+  press (fixture, GDK_KEY_Page_Down, 0);
+  g_assert_cmpuint (hm_hex_view_get_top_row (fixture->view), ==, 10);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, 0);
+
+  /* So does a jump, even to a row already partly on screen. */
+  _hm_hex_view_scroll_pixels (fixture->view, rh / 2);
+  hm_hex_view_scroll_to_offset (fixture->view, 10 * 16);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, 0);
+
+  /* Not past the end: the last page is exactly aligned. */
+  press (fixture, GDK_KEY_End, GDK_CONTROL_MASK);
+  _hm_hex_view_scroll_pixels (fixture->view, rh / 2);
+  check_last_page (fixture, TIB);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, 0);
+  /* A pixel up from there: the row before, nearly all scrolled out. */
+  _hm_hex_view_scroll_pixels (fixture->view, -1);
+  g_assert_cmpuint (hm_hex_view_get_top_row (fixture->view), ==, max_top - 1);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, rh - 1);
+  g_clear_pointer (&grid, grid_free);
+  grid = render_grid (fixture, NULL);
+  g_assert_cmpuint (grid->rows->len, ==, 11);
+  g_assert_true (g_str_has_prefix (grid_row (grid, 0), " ffffffff50  00"));
+  g_assert_true (g_str_has_prefix (grid_row (grid, 10), " fffffffff0  00"));
+
+  /* The scrollbar still reaches exactly the last page, and its middle. */
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  check_last_page (fixture, TIB);
+  gtk_adjustment_set_value (adjustment, (double) (TIB / 16 / 2) + 0.5);
+  g_assert_cmpuint (hm_hex_view_get_top_row (fixture->view), ==, TIB / 16 / 2);
+  g_assert_cmpint (_hm_hex_view_get_scroll_pixel (fixture->view), ==, rh / 2);
 }
 
 /* ---- Cursor and selection ---- */
@@ -748,6 +844,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/hm/hex-view/scroll/zero-device", Fixture, NULL, fixture_setup, test_scroll_zero_device,
               fixture_teardown);
+  g_test_add ("/hm/hex-view/scroll/smooth", Fixture, NULL, fixture_setup, test_scroll_smooth, fixture_teardown);
   g_test_add ("/hm/hex-view/cursor/edges", Fixture, NULL, fixture_setup, test_cursor_edges, fixture_teardown);
   g_test_add ("/hm/hex-view/selection/extend-shrink", Fixture, NULL, fixture_setup, test_selection,
               fixture_teardown);

@@ -8,6 +8,7 @@
 #include "hm-changes-panel-private.h"
 #include "hm-checksum-dialog-private.h"
 #include "hm-fill-dialog-private.h"
+#include "hm-hex-view-private.h"
 #include "hm-inspector-private.h"
 #include "hm-test-util.h"
 
@@ -94,8 +95,40 @@ flush_main_loop (void)
     ;
 }
 
+/* Runs the main loop until @done (or 10 s: fails). */
+static void
+wait_until (gboolean (*done) (gpointer data),
+            gpointer   data)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static gboolean
+is_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+/* Shows the window; @widget is mapped when it returns. */
+static void
+show_window (Fixture   *fixture,
+             GtkWidget *widget)
+{
+  gtk_window_set_default_size (fixture->window, 1200, 600);
+  gtk_window_present (fixture->window);
+  wait_until (is_mapped, widget);
+}
+
 /* ---- Inspector ---- */
 
+/* The inspector reads only while it is shown: it sits in a shown window. */
 static HmInspector *
 add_inspector (Fixture *fixture)
 {
@@ -103,7 +136,31 @@ add_inspector (Fixture *fixture)
 
   gtk_box_append (fixture->box, GTK_WIDGET (inspector));
   hm_inspector_set_view (inspector, fixture->view);
+  show_window (fixture, GTK_WIDGET (inspector));
   return inspector;
+}
+
+typedef struct
+{
+  HmInspector      *inspector;
+  HmInspectorField  field;
+} FieldRef;
+
+static gboolean
+field_loaded (gpointer data)
+{
+  FieldRef *ref = data;
+
+  return g_strcmp0 (_hm_inspector_get_text (ref->inspector, ref->field), "…") != 0;
+}
+
+static void
+wait_for_field (HmInspector      *inspector,
+                HmInspectorField  field)
+{
+  FieldRef ref = { inspector, field };
+
+  wait_until (field_loaded, &ref);
 }
 
 static void
@@ -224,6 +281,73 @@ test_inspector_edit (Fixture       *fixture,
   g_assert_true (_hm_inspector_get_editable (inspector, HM_INSPECTOR_UINT16));
 }
 
+/* Hidden (another side panel, or the side pane closed) it reads nothing, and
+ * catches up when shown. */
+static void
+test_inspector_hidden (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  HmInspector *inspector = add_inspector (fixture);
+
+  open_file (fixture, "hidden.bin", known, sizeof known, HM_DOCUMENT_MODE_READ_ONLY);
+  hm_hex_view_set_cursor_offset (fixture->view, 0);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_FLOAT), ==, "1");
+
+  gtk_widget_set_visible (GTK_WIDGET (inspector), FALSE);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (inspector)));
+  hm_hex_view_set_cursor_offset (fixture->view, 8);
+  hm_inspector_set_big_endian (inspector, TRUE);
+  hm_inspector_set_big_endian (inspector, FALSE);
+  flush_main_loop ();
+  /* Still the old bytes: nothing was read. */
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_FLOAT), ==, "1");
+
+  gtk_widget_set_visible (GTK_WIDGET (inspector), TRUE);
+  wait_until (is_mapped, inspector);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_DOUBLE), ==, "1.5");
+}
+
+/* Through a worker (as on a network or FUSE mount; forced here on a local
+ * file): "…" until the bytes arrive, and no editing meanwhile. */
+static void
+test_inspector_async (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  HmInspector *inspector = add_inspector (fixture);
+
+  open_file (fixture, "async.bin", known, sizeof known, HM_DOCUMENT_MODE_PREVIEW);
+  _hm_hex_view_set_async_reads (fixture->view, TRUE);
+
+  hm_hex_view_set_cursor_offset (fixture->view, 8);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_DOUBLE), ==, "…");
+  g_assert_false (_hm_inspector_get_editable (inspector, HM_INSPECTOR_DOUBLE));
+  g_assert_false (_hm_inspector_edit (inspector, HM_INSPECTOR_INT8, "1"));
+  wait_for_field (inspector, HM_INSPECTOR_DOUBLE);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_DOUBLE), ==, "1.5");
+  g_assert_true (_hm_inspector_get_editable (inspector, HM_INSPECTOR_DOUBLE));
+
+  /* Moving on before the bytes arrive: only the last position is shown. */
+  hm_hex_view_set_cursor_offset (fixture->view, 0);
+  hm_hex_view_set_cursor_offset (fixture->view, 24);
+  hm_hex_view_set_cursor_offset (fixture->view, 16);
+  wait_for_field (inspector, HM_INSPECTOR_TIME32);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_TIME32), ==, "2023-11-14T22:13:20Z");
+  flush_main_loop ();
+  g_usleep (20000);
+  flush_main_loop ();
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_INT32), ==, "1700000000");
+
+  /* The byte order needs no new read. */
+  hm_inspector_set_big_endian (inspector, TRUE);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_INT16), ==, "241");
+
+  /* An edit, then the new bytes (read again). */
+  g_assert_true (_hm_inspector_edit (inspector, HM_INSPECTOR_UINT8, "7"));
+  wait_for_field (inspector, HM_INSPECTOR_UINT8);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT8), ==, "7");
+  assert_bytes (fixture->document, 16, "\x07", 1);
+}
+
 /* ---- Changes panel ---- */
 
 static void
@@ -273,6 +397,62 @@ test_changes_panel (Fixture       *fixture,
   _hm_changes_panel_flush (panel);
   g_assert_cmpuint (_hm_changes_panel_get_n_rows (panel), ==, 0);
   g_assert_cmpstr (_hm_changes_panel_get_summary (panel), ==, "No pending changes");
+}
+
+typedef struct
+{
+  HmChangesPanel *panel;
+  guint           position;
+} RowRef;
+
+static gboolean
+row_loaded (gpointer data)
+{
+  RowRef *ref = data;
+  g_autofree char *shown = _hm_changes_panel_get_shown (ref->panel, ref->position);
+
+  /* A long range ends in "…" too; a row being read is "… -> …". */
+  return shown != NULL && !g_str_has_prefix (shown, "… ->");
+}
+
+/* Through a worker (forced on a local file): the rows fill in. */
+static void
+test_changes_panel_async (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  HmChangesPanel *panel = HM_CHANGES_PANEL (hm_changes_panel_new ());
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = NULL;
+  static const guint8 pattern[1] = { 0x11 };
+  RowRef ref = { panel, 1 };
+
+  gtk_widget_set_size_request (GTK_WIDGET (panel), 360, 400);
+  gtk_box_append (fixture->box, GTK_WIDGET (panel));
+  open_file (fixture, "changes-async.bin", known, sizeof known, HM_DOCUMENT_MODE_PREVIEW);
+  _hm_hex_view_set_async_reads (fixture->view, TRUE);
+  hm_changes_panel_set_view (panel, fixture->view);
+  show_window (fixture, GTK_WIDGET (panel));
+
+  g_assert_true (hm_document_write (fixture->document, 2, "\xaa\xbb", 2, HM_EDIT_NONE, &error));
+  g_assert_true (hm_document_fill (fixture->document, 8, 20, pattern, 1, &error));
+  g_assert_no_error (error);
+  wait_until (row_loaded, &ref);
+  ref.position = 0;
+  wait_until (row_loaded, &ref);
+  shown = _hm_changes_panel_get_shown (panel, 0);
+  g_assert_cmpstr (shown, ==, "803f -> aabb");
+  g_clear_pointer (&shown, g_free);
+  shown = _hm_changes_panel_get_shown (panel, 1);
+  g_assert_cmpstr (shown, ==, "00000000 0000f83f 00f15365 00000000 … -> 11111111 11111111 11111111 11111111 …");
+
+  /* Another edit: new rows, read again. */
+  g_assert_true (hm_document_write (fixture->document, 3, "\xcc", 1, HM_EDIT_NONE, &error));
+  g_assert_no_error (error);
+  _hm_changes_panel_flush (panel);
+  wait_until (row_loaded, &ref);
+  g_clear_pointer (&shown, g_free);
+  shown = _hm_changes_panel_get_shown (panel, 0);
+  g_assert_cmpstr (shown, ==, "803f -> aacc");
 }
 
 /* ---- Bookmarks panel ---- */
@@ -524,7 +704,10 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/hm/panels/inspector/values", test_inspector_values);
   ADD ("/hm/panels/inspector/edit", test_inspector_edit);
+  ADD ("/hm/panels/inspector/hidden", test_inspector_hidden);
+  ADD ("/hm/panels/inspector/async", test_inspector_async);
   ADD ("/hm/panels/changes/list", test_changes_panel);
+  ADD ("/hm/panels/changes/async", test_changes_panel_async);
   ADD ("/hm/panels/bookmarks/toggle-jump", test_bookmarks_panel);
   ADD ("/hm/panels/fill/fill", test_fill_dialog);
   ADD ("/hm/panels/fill/read-only", test_fill_dialog_refuses);

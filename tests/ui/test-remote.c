@@ -12,8 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hm-changes-panel-private.h"
 #include "hm-extent-map-private.h"
 #include "hm-fault.h"
+#include "hm-find-bar-private.h"
+#include "hm-inspector-private.h"
 #include "hm-faultfs-harness.h"
 #include "hm-hex-view-private.h"
 #include "hm-test-util.h"
@@ -797,6 +800,287 @@ test_fuse_disconnect (Fixture       *fx,
   g_assert_cmpuint (fx->n_faults, ==, 2);
 }
 
+/* ---- The side panels and the find bar on a hung mount ----
+ *
+ * None of them may read on the main thread there: a high-priority timeout
+ * measures the longest the main loop went without running. */
+
+typedef struct
+{
+  gint64 last;
+  gint64 max_gap;
+} Gap;
+
+static gboolean
+gap_tick_cb (gpointer data)
+{
+  Gap *gap = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (gap->last != 0)
+    gap->max_gap = MAX (gap->max_gap, now - gap->last);
+  gap->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static guint
+gap_start (Gap *gap)
+{
+  gap->last = 0;
+  gap->max_gap = 0;
+  return g_timeout_add_full (G_PRIORITY_HIGH, 5, gap_tick_cb, gap, NULL);
+}
+
+/* Runs the main loop until @done (fails after WAIT_US). */
+static void
+spin_until (gboolean (*done) (gpointer data),
+            gpointer   data)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_US;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static gboolean
+widget_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+static void
+present (Fixture   *fx,
+         GtkWidget *widget)
+{
+  gtk_window_set_default_size (fx->window, 1200, 700);
+  gtk_window_present (fx->window);
+  spin_until (widget_mapped, widget);
+}
+
+static gboolean
+inspector_loaded (gpointer data)
+{
+  return g_strcmp0 (_hm_inspector_get_text (data, HM_INSPECTOR_UINT8), "…") != 0;
+}
+
+static void
+test_fuse_inspector_hang (Fixture       *fx,
+                          gconstpointer  data)
+{
+  HmInspector *inspector = HM_INSPECTOR (hm_inspector_new ());
+  g_autoptr(HmDocument) document = NULL;
+  g_autofree char *expected = NULL;
+  Gap gap;
+  guint tick;
+  guint64 offset = 0;
+
+  gtk_box_append (GTK_BOX (fx->box), GTK_WIDGET (inspector));
+  hm_inspector_set_view (inspector, fx->view);
+  control (fx, "hang");
+  document = open_document (fx->path);
+  hm_hex_view_set_document (fx->view, document);
+  present (fx, GTK_WIDGET (inspector));
+
+  /* Moving the cursor about (holding an arrow key, clicking around): the
+   * fields wait with "…", the main loop runs on. */
+  tick = gap_start (&gap);
+  for (guint i = 0; i < 20; i++)
+    {
+      offset = 0x100000 + i * 0x1234;
+      hm_hex_view_set_cursor_offset (fx->view, offset);
+      g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT8), ==, "…");
+      g_assert_false (_hm_inspector_get_editable (inspector, HM_INSPECTOR_UINT8));
+      spin (15);
+    }
+  spin (100);
+  g_source_remove (tick);
+  g_test_message ("longest main loop gap on a hung mount: %.1f ms", gap.max_gap / 1000.0);
+  g_assert_cmpint (gap.max_gap, <, 100 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT8), ==, "…");
+
+  /* The server answers again: the values at the cursor appear. */
+  control (fx, "clear");
+  spin_until (inspector_loaded, inspector);
+  expected = g_strdup_printf ("%u", fx->contents[offset]);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT8), ==, expected);
+}
+
+typedef struct
+{
+  HmChangesPanel *panel;
+  guint           position;
+} RowRef;
+
+static gboolean
+change_row_loaded (gpointer data)
+{
+  RowRef *ref = data;
+  g_autofree char *shown = _hm_changes_panel_get_shown (ref->panel, ref->position);
+
+  return shown != NULL && !g_str_has_prefix (shown, "… ->");
+}
+
+static void
+test_fuse_changes_hang (Fixture       *fx,
+                        gconstpointer  data)
+{
+  HmChangesPanel *panel = HM_CHANGES_PANEL (hm_changes_panel_new ());
+  g_autoptr(HmDocument) document = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *expected = NULL;
+  RowRef ref = { panel, 0 };
+  Gap gap;
+  guint tick;
+
+  /* Edits are made while the server answers (an edit reads its page). */
+  document = open_document (fx->path);
+  g_assert_true (hm_document_set_mode (document, HM_DOCUMENT_MODE_PREVIEW, &error));
+  g_assert_true (hm_document_write (document, 0x200000, "\x01\x02", 2, HM_EDIT_NONE, &error));
+  g_assert_true (hm_document_write (document, 0x300000, "\x03", 1, HM_EDIT_NONE, &error));
+  g_assert_no_error (error);
+
+  control (fx, "hang");
+  gtk_widget_set_size_request (GTK_WIDGET (panel), 360, 400);
+  gtk_box_append (GTK_BOX (fx->box), GTK_WIDGET (panel));
+  hm_changes_panel_set_view (panel, fx->view);
+  hm_hex_view_set_document (fx->view, document);
+  tick = gap_start (&gap);
+  present (fx, GTK_WIDGET (panel));
+  spin (200);
+  g_source_remove (tick);
+  g_test_message ("longest main loop gap on a hung mount: %.1f ms", gap.max_gap / 1000.0);
+  g_assert_cmpint (gap.max_gap, <, 100 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpuint (_hm_changes_panel_get_n_rows (panel), ==, 2);
+
+  control (fx, "clear");
+  spin_until (change_row_loaded, &ref);
+  shown = _hm_changes_panel_get_shown (panel, 0);
+  expected = g_strdup_printf ("%02x%02x -> 0102", fx->contents[0x200000], fx->contents[0x200001]);
+  g_assert_cmpstr (shown, ==, expected);
+  ref.position = 1;
+  spin_until (change_row_loaded, &ref);
+}
+
+static gboolean
+find_bar_idle (gpointer data)
+{
+  return !hm_find_bar_get_busy (data);
+}
+
+typedef struct
+{
+  HmFindBar *bar;
+  guint      n;
+} FindRef;
+
+static gboolean
+previews_loaded (gpointer data)
+{
+  FindRef *ref = data;
+  GListModel *results = _hm_find_bar_get_results (ref->bar);
+
+  if (g_list_model_get_n_items (results) != ref->n)
+    return FALSE;
+  for (guint i = 0; i < ref->n; i++)
+    {
+      const char *preview = _hm_find_bar_get_preview (ref->bar, i);
+
+      if (preview != NULL && g_str_equal (preview, "…"))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_fuse_find_hang (Fixture       *fx,
+                     gconstpointer  data)
+{
+  HmFindBar *bar = HM_FIND_BAR (hm_find_bar_new ());
+  GtkWidget *holder = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  g_autoptr(HmDocument) document = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pattern = NULL;
+  GListModel *results = _hm_find_bar_get_results (bar);
+  guint n, n_shown = 0, n_waiting = 0;
+  FindRef ref = { bar, 0 };
+  Gap gap;
+  guint tick;
+
+  /* Find All while the server answers, with the results list not on screen
+   * yet (the bar sits in a hidden box of a shown window). */
+  gtk_widget_set_visible (holder, FALSE);
+  gtk_box_append (GTK_BOX (holder), GTK_WIDGET (bar));
+  gtk_box_append (GTK_BOX (fx->box), holder);
+  present (fx, GTK_WIDGET (fx->view));
+  hm_find_bar_set_view (bar, fx->view);
+  hm_find_bar_set_revealed (bar, TRUE);
+  document = open_document (fx->path);
+  hm_hex_view_set_document (fx->view, document);
+  pattern = g_strdup_printf ("%02x %02x", fx->contents[0x1000], fx->contents[0x1001]);
+  gtk_editable_set_text (_hm_find_bar_get_entry (bar), pattern);
+  hm_find_bar_find_all (bar);
+  spin_until (find_bar_idle, bar);
+  spin (50);
+  n = g_list_model_get_n_items (results);
+  g_assert_cmpuint (n, >, 10);
+
+  /* The kernel forgets the file's pages, the server hangs, and the file is
+   * looked at again (as after a change on disk): every match is to be checked
+   * again, on the worker. */
+  control (fx, "invalidate remote.bin");
+  control (fx, "hang");
+  tick = gap_start (&gap);
+  g_assert_true (hm_document_refresh (document, &error));
+  g_assert_no_error (error);
+  spin (100);
+  g_source_remove (tick);
+  g_test_message ("longest main loop gap after the refresh: %.1f ms", gap.max_gap / 1000.0);
+  g_assert_cmpint (gap.max_gap, <, 100 * G_TIME_SPAN_MILLISECOND);
+
+  /* Now the rows are shown (that first layout is not measured: it is GTK's
+   * work, and a read there would hang the test outright); their previews
+   * wait with "…" unless the kernel still had the page. */
+  gtk_widget_set_size_request (holder, 400, 600);
+  gtk_widget_set_visible (holder, TRUE);
+  spin_until (widget_mapped, bar);
+  spin (300);
+  tick = gap_start (&gap);
+  spin (200);
+  g_source_remove (tick);
+  g_test_message ("longest main loop gap with the rows shown: %.1f ms", gap.max_gap / 1000.0);
+  g_assert_cmpint (gap.max_gap, <, 100 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *preview = _hm_find_bar_get_preview (bar, i);
+
+      if (preview != NULL)
+        {
+          n_shown++;
+          n_waiting += g_str_equal (preview, "…");
+        }
+    }
+  g_test_message ("%u of %u rows shown wait for their bytes", n_waiting, n_shown);
+  g_assert_cmpuint (n_shown, >, 0);
+
+  /* The server answers: every match still matches and shows its bytes. */
+  control (fx, "clear");
+  ref.n = n;
+  spin_until (previews_loaded, &ref);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *preview = _hm_find_bar_get_preview (bar, i);
+
+      if (preview != NULL)
+        g_assert_cmpstr (preview, ==, pattern);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -817,6 +1101,9 @@ main (int   argc,
       g_test_add ("/hm/remote/fuse/hang", Fixture, NULL, fuse_setup, test_fuse_hang, fuse_teardown);
       g_test_add ("/hm/remote/fuse/eio", Fixture, NULL, fuse_setup, test_fuse_eio, fuse_teardown);
       g_test_add ("/hm/remote/fuse/disconnect", Fixture, NULL, fuse_setup, test_fuse_disconnect, fuse_teardown);
+      g_test_add ("/hm/remote/fuse/inspector-hang", Fixture, NULL, fuse_setup, test_fuse_inspector_hang, fuse_teardown);
+      g_test_add ("/hm/remote/fuse/changes-hang", Fixture, NULL, fuse_setup, test_fuse_changes_hang, fuse_teardown);
+      g_test_add ("/hm/remote/fuse/find-hang", Fixture, NULL, fuse_setup, test_fuse_find_hang, fuse_teardown);
     }
   else
     g_test_add_func ("/hm/remote/fuse", skip_fuse);
