@@ -193,6 +193,10 @@ format_utf8 (const guint8 *bytes,
   gunichar c = g_utf8_get_char_validated ((const char *) bytes, (gssize) MIN (n_bytes, 4));
   char utf8[7] = { 0 };
 
+  /* NUL is valid UTF-8 (U+0000), but the validator reports a sequence holding a
+   * NUL byte as incomplete (-2). */
+  if (n_bytes > 0 && bytes[0] == 0)
+    return g_strdup ("U+0000");
   if (c == (gunichar) -1 || c == (gunichar) -2)
     return g_strdup (_("Not valid UTF-8"));
   if (!g_unichar_isprint (c))

@@ -173,6 +173,7 @@ test_inspector_values (Fixture       *fixture,
 
   hm_hex_view_set_cursor_offset (fixture->view, 0);
   g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_FLOAT), ==, "1");
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UTF8), ==, "U+0000");
   g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT32), ==, "1065353216");
   g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_INT8), ==, "0");
   g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT64), ==, "289077005465419776");
@@ -292,6 +293,7 @@ test_inspector_hidden (Fixture       *fixture,
   open_file (fixture, "hidden.bin", known, sizeof known, HM_DOCUMENT_MODE_READ_ONLY);
   hm_hex_view_set_cursor_offset (fixture->view, 0);
   g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_FLOAT), ==, "1");
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UTF8), ==, "U+0000");
 
   gtk_widget_set_visible (GTK_WIDGET (inspector), FALSE);
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (inspector)));
