@@ -299,10 +299,12 @@ hm_window_cache_unpin_all (HmWindowCache *cache)
   g_mutex_unlock (&cache->mutex);
 }
 
-/* Drops every window (or every unpinned one): new reads map the file afresh. */
-void
-hm_window_cache_drop (HmWindowCache *cache,
-                      gboolean       include_pinned)
+/* Drops the windows reaching past @end whose pin state allows it; those in use
+ * are unmapped when released. */
+static void
+drop_where (HmWindowCache *cache,
+            gboolean       include_pinned,
+            guint64        end)
 {
   GHashTableIter iter;
   Window *w;
@@ -311,11 +313,19 @@ hm_window_cache_drop (HmWindowCache *cache,
   g_mutex_lock (&cache->mutex);
   g_hash_table_iter_init (&iter, cache->windows);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &w))
-    if (include_pinned || !w->pinned)
+    if ((include_pinned || !w->pinned) && w->pub.offset + w->pub.length > end)
       g_ptr_array_add (victims, w);
   for (guint i = 0; i < victims->len; i++)
     window_drop (cache, g_ptr_array_index (victims, i));
   g_mutex_unlock (&cache->mutex);
+}
+
+/* Drops every window (or every unpinned one): new reads map the file afresh. */
+void
+hm_window_cache_drop (HmWindowCache *cache,
+                      gboolean       include_pinned)
+{
+  drop_where (cache, include_pinned, 0);
 }
 
 /* After the file shrank: drops the windows that reach past the new end, except
@@ -325,18 +335,7 @@ void
 hm_window_cache_drop_beyond (HmWindowCache *cache,
                              guint64        file_size)
 {
-  GHashTableIter iter;
-  Window *w;
-  g_autoptr(GPtrArray) victims = g_ptr_array_new ();
-
-  g_mutex_lock (&cache->mutex);
-  g_hash_table_iter_init (&iter, cache->windows);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &w))
-    if (!w->pinned && w->pub.offset + w->pub.length > file_size)
-      g_ptr_array_add (victims, w);
-  for (guint i = 0; i < victims->len; i++)
-    window_drop (cache, g_ptr_array_index (victims, i));
-  g_mutex_unlock (&cache->mutex);
+  drop_where (cache, FALSE, file_size);
 }
 
 /* Returns the pinned windows, each with a reference (release each one). */
@@ -358,12 +357,6 @@ hm_window_cache_ref_pinned (HmWindowCache *cache)
     }
   g_mutex_unlock (&cache->mutex);
   return result;
-}
-
-gsize
-hm_window_cache_get_window_size (HmWindowCache *cache)
-{
-  return cache->window_size;
 }
 
 guint

@@ -31,7 +31,6 @@ void           hm_window_cache_drop          (HmWindowCache *cache,
 void           hm_window_cache_drop_beyond   (HmWindowCache *cache,
                                               guint64        file_size);
 GPtrArray     *hm_window_cache_ref_pinned    (HmWindowCache *cache);
-gsize          hm_window_cache_get_window_size (HmWindowCache *cache);
 guint          hm_window_cache_get_n_mapped  (HmWindowCache *cache);
 guint          hm_window_cache_get_n_pinned  (HmWindowCache *cache);
 
