@@ -63,10 +63,22 @@ hm_ui_test_count_message_dialogs (void)
   return n;
 }
 
-static gboolean
-has_message_dialog (gpointer data)
+/* An HmUiCondition: some message dialog is shown. */
+gboolean
+hm_ui_test_has_message_dialog (gpointer unused)
 {
   return hm_ui_test_count_message_dialogs () > 0;
+}
+
+/* The dialog's primary and secondary text, one per line. */
+char *
+hm_ui_test_dialog_text (GtkMessageDialog *dialog)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *secondary = NULL;
+
+  g_object_get (dialog, "text", &text, "secondary-text", &secondary, NULL);
+  return g_strdup_printf ("%s\n%s", text, secondary != NULL ? secondary : "");
 }
 
 /* Waits (10 s at most) for a message dialog and checks that it is the only one. */
@@ -76,7 +88,7 @@ hm_ui_test_wait_for_message_dialog (void)
   GList *dialogs;
   GtkMessageDialog *dialog;
 
-  g_assert_true (hm_ui_test_wait_for (has_message_dialog, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_message_dialog, NULL, 10000));
   dialogs = hm_ui_test_list_message_dialogs ();
   g_assert_cmpuint (g_list_length (dialogs), ==, 1);
   dialog = dialogs->data;

@@ -74,12 +74,6 @@ tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-has_message_dialog (gpointer data)
-{
-  return hm_ui_test_count_message_dialogs () > 0;
-}
-
 /* Runs the main loop for @ms and returns the most dialogs seen at once. */
 static guint
 watch_dialogs (guint ms)
@@ -95,16 +89,6 @@ watch_dialogs (guint ms)
     }
   g_source_remove (tick);
   return most;
-}
-
-static char *
-dialog_text (GtkMessageDialog *dialog)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *secondary = NULL;
-
-  g_object_get (dialog, "text", &text, "secondary-text", &secondary, NULL);
-  return g_strdup_printf ("%s\n%s", text, secondary != NULL ? secondary : "");
 }
 
 static void
@@ -378,7 +362,7 @@ test_not_local (void)
   g_assert_null (g_file_peek_path (sftp));
   g_application_open (G_APPLICATION (app), &sftp, 1, "");
   dialog = hm_ui_test_wait_for_message_dialog ();
-  text = dialog_text (dialog);
+  text = hm_ui_test_dialog_text (dialog);
   g_test_message ("%s", text);
   g_assert_nonnull (strstr (text, "sftp://files.example.com/srv/disk.img"));
   g_assert_nonnull (strstr (text, "gio mount sftp://files.example.com/"));
@@ -391,7 +375,7 @@ test_not_local (void)
   /* A web address cannot be mounted: download it. */
   g_application_open (G_APPLICATION (app), &web, 1, "");
   dialog = hm_ui_test_wait_for_message_dialog ();
-  web_text = dialog_text (dialog);
+  web_text = hm_ui_test_dialog_text (dialog);
   g_assert_nonnull (strstr (web_text, "download"));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CLOSE);
   hm_ui_test_spin (50);
@@ -558,7 +542,7 @@ test_sparse (void)
   if (hm_ui_test_count_message_dialogs () > 0)
     {
       GList *dialogs = hm_ui_test_list_message_dialogs ();
-      g_autofree char *text = dialog_text (dialogs->data);
+      g_autofree char *text = hm_ui_test_dialog_text (dialogs->data);
 
       g_test_message ("unexpected dialog: %s", text);
       g_list_free (dialogs);
@@ -694,7 +678,7 @@ test_fuse_eio (void)
   control ("read-eio 0x200000 4096");
   hm_page_go_to (page, EIO_OFFSET);
   dialog = hm_ui_test_wait_for_message_dialog ();
-  text = dialog_text (dialog);
+  text = hm_ui_test_dialog_text (dialog);
   g_test_message ("fault dialog: %s", text);
   g_assert_nonnull (strstr (text, "remote.bin"));
   g_assert_nonnull (strstr (text, "0x200000"));
@@ -725,7 +709,7 @@ test_fuse_eio (void)
 
   /* Retry while it still fails: this dialog goes, one new one comes, no storm. */
   gtk_dialog_response (GTK_DIALOG (dialog), HM_FAULT_RESPONSE_RETRY);
-  g_assert_true (hm_ui_test_wait_for (has_message_dialog, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_message_dialog, NULL, 10000));
   g_assert_cmpuint (watch_dialogs (1000), ==, 1);
   dialog = hm_ui_test_wait_for_message_dialog ();
   g_clear_pointer (&grid, grid_free);
@@ -792,7 +776,7 @@ test_fuse_disconnect (void)
 
   /* Retry on a dead server: one new dialog, not a storm, and no freeze. */
   gtk_dialog_response (GTK_DIALOG (dialog), HM_FAULT_RESPONSE_RETRY);
-  g_assert_true (hm_ui_test_wait_for (has_message_dialog, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_message_dialog, NULL, 10000));
   g_assert_cmpuint (watch_dialogs (1000), ==, 1);
   dialog = hm_ui_test_wait_for_message_dialog ();
 

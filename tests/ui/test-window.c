@@ -52,16 +52,6 @@ get_page (void)
   return page;
 }
 
-static char *
-dialog_text (GtkMessageDialog *dialog)
-{
-  g_autofree char *text = NULL;
-  g_autofree char *secondary = NULL;
-
-  g_object_get (dialog, "text", &text, "secondary-text", &secondary, NULL);
-  return g_strdup_printf ("%s\n%s", text, secondary != NULL ? secondary : "");
-}
-
 static void
 activate (const char *action)
 {
@@ -134,7 +124,7 @@ discard_answering (int         response,
 
   activate ("page.discard");
   dialog = hm_ui_test_wait_for_message_dialog ();
-  text = dialog_text (dialog);
+  text = hm_ui_test_dialog_text (dialog);
   g_assert_nonnull (strstr (text, "Discard"));
   g_assert_nonnull (strstr (text, "cannot be undone"));
   if (expected != NULL)
@@ -657,7 +647,7 @@ test_truncate_fault (void)
   /* Scroll to the lost region: a read faults there (or the monitor notices first). */
   hm_page_go_to (page, 0x8000);
   dialog = hm_ui_test_wait_for_message_dialog ();
-  text = dialog_text (dialog);
+  text = hm_ui_test_dialog_text (dialog);
   g_test_message ("fault dialog: %s", text);
   g_assert_nonnull (strstr (text, "data.bin"));
   g_assert_nonnull (strstr (text, "0x2000"));
@@ -676,7 +666,7 @@ test_truncate_fault (void)
   gtk_dialog_response (GTK_DIALOG (dialog), 0 /* HM_FAULT_RESPONSE_CLOSE */);
   dialog = hm_ui_test_wait_for_message_dialog ();
   g_free (text);
-  text = dialog_text (dialog);
+  text = hm_ui_test_dialog_text (dialog);
   g_assert_nonnull (strstr (text, "Save Changes"));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
   hm_ui_test_spin (500);
@@ -700,7 +690,7 @@ test_close_pending (void)
   /* Closing the file asks; Cancel keeps it open. */
   activate ("page.close");
   dialog = hm_ui_test_wait_for_message_dialog ();
-  text = dialog_text (dialog);
+  text = hm_ui_test_dialog_text (dialog);
   g_assert_nonnull (strstr (text, "Save Changes"));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
   hm_ui_test_spin (50);
