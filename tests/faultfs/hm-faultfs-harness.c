@@ -505,6 +505,66 @@ hm_faultfs_controlf (HmFaultfs   *self,
   return hm_faultfs_control (self, command, error);
 }
 
+/**
+ * hm_faultfs_watch_thread:
+ * @self: a #HmFaultfs
+ * @tid: a thread id of this process (gettid()), or 0 to stop
+ * @error: return location for a #GError
+ *
+ * From now on the daemon counts the reads and writes that thread @tid asks for
+ * (page faults in mapped files included); hm_faultfs_get_watched_ops() tells
+ * how many. A test watches its main thread to check that nothing it does there
+ * reads the mount: a deterministic form of "the main loop never waits for the
+ * server".
+ *
+ * Returns: %TRUE if the daemon accepted the command
+ */
+gboolean
+hm_faultfs_watch_thread (HmFaultfs  *self,
+                         int         tid,
+                         GError    **error)
+{
+  return hm_faultfs_controlf (self, error, "watch-thread %d", tid);
+}
+
+/**
+ * hm_faultfs_get_watched_ops:
+ * @self: a #HmFaultfs
+ * @n_ops: (out): reads and writes asked for by the watched thread
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the daemon answered
+ */
+gboolean
+hm_faultfs_get_watched_ops (HmFaultfs  *self,
+                            guint64    *n_ops,
+                            GError    **error)
+{
+  g_autoptr(GString) reply = g_string_new (NULL);
+  guint64 value;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (n_ops != NULL, FALSE);
+
+  if (self->pid == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                   "hm-faultfs control “watched-ops”: the daemon is not running");
+      return FALSE;
+    }
+  if (!hm_faultfs_exchange (self, "watched-ops", reply, error))
+    return FALSE;
+  if (!g_str_has_prefix (reply->str, "ok ") ||
+      !g_ascii_string_to_unsigned (reply->str + 3, 10, 0, G_MAXUINT64, &value, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "hm-faultfs control “watched-ops”: unexpected reply “%s”", reply->str);
+      return FALSE;
+    }
+  *n_ops = value;
+  return TRUE;
+}
+
 /* Lazy unmount: also works while files are open and after the daemon died. */
 static void
 hm_unmount (const char *mountpoint)

@@ -35,6 +35,12 @@ gboolean    hm_faultfs_controlf             (HmFaultfs   *self,
                                              GError     **error,
                                              const char  *format,
                                              ...) G_GNUC_PRINTF (3, 4);
+gboolean    hm_faultfs_watch_thread         (HmFaultfs   *self,
+                                             int          tid,
+                                             GError     **error);
+gboolean    hm_faultfs_get_watched_ops      (HmFaultfs   *self,
+                                             guint64     *n_ops,
+                                             GError     **error);
 void        hm_faultfs_stop                 (HmFaultfs   *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HmFaultfs, hm_faultfs_stop)

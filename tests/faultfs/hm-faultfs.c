@@ -28,6 +28,10 @@
  *   invalidate NAME         drop the kernel's cached pages and attributes of
  *                           NAME, so the next access reads through the daemon
  *   hang                    reads and writes block until "clear"
+ *   watch-thread TID        count the reads and writes that thread TID of the
+ *                           client asks for from now on (0: stop counting)
+ *   watched-ops             answers "ok N": how many were counted (a test
+ *                           checks that its main thread never reads the mount)
  *   disconnect              reply, then _exit() at once: the kernel aborts the
  *                           connection and every access returns ENOTCONN (the
  *                           dead mount must still be unmounted: umount -l)
@@ -91,6 +95,8 @@ typedef struct
   int flush_errno;
   int fallocate_errno;
   int hung;
+  pid_t watched_tid;       /* "watch-thread": count reads and writes from it */
+  uint64_t watched_ops;
   struct fuse *fuse; /* set by init, for invalidation */
 } HmFaults;
 
@@ -143,12 +149,17 @@ hm_now_us (void)
 static int
 hm_data_op_wait (void)
 {
-  struct fuse_session *session = fuse_get_session (fuse_get_context ()->fuse);
+  struct fuse_context *context = fuse_get_context ();
+  struct fuse_session *session = fuse_get_session (context->fuse);
   uint64_t deadline;
   unsigned int latency;
 
+  /* Counted before waiting: a request stuck in "hang" has been asked for. The
+   * kernel gives the id of the thread that asked, also for page faults. */
   pthread_mutex_lock (&faults.lock);
   latency = faults.latency_ms;
+  if (faults.watched_tid != 0 && context->pid == faults.watched_tid)
+    faults.watched_ops++;
   pthread_mutex_unlock (&faults.lock);
   deadline = hm_now_us () + (uint64_t) latency * 1000;
 
@@ -671,6 +682,34 @@ hm_execute (int fd, char *line)
         error = "usage: invalidate NAME";
       else
         hm_invalidate (arg1);
+    }
+  else if (strcmp (cmd, "watch-thread") == 0)
+    {
+      if (!hm_parse_u64 (arg1, &a) || a > INT32_MAX || arg2 != NULL)
+        error = "usage: watch-thread TID";
+      else
+        {
+          pthread_mutex_lock (&faults.lock);
+          faults.watched_tid = (pid_t) a;
+          faults.watched_ops = 0;
+          pthread_mutex_unlock (&faults.lock);
+        }
+    }
+  else if (strcmp (cmd, "watched-ops") == 0)
+    {
+      char answer[64];
+
+      if (arg1 != NULL)
+        error = "usage: watched-ops";
+      else
+        {
+          pthread_mutex_lock (&faults.lock);
+          b = faults.watched_ops;
+          pthread_mutex_unlock (&faults.lock);
+          snprintf (answer, sizeof answer, "ok %llu\n", (unsigned long long) b);
+          hm_reply (fd, answer);
+          return;
+        }
     }
   else if (strcmp (cmd, "hang") == 0)
     {
