@@ -394,8 +394,8 @@ test_latency (Fixture       *fixture,
   g_assert_cmpint (pread (fd, buf, sizeof buf, 200 * PAGE), ==, sizeof buf);
   elapsed = g_get_monotonic_time () - start;
   g_test_message ("cold read with latency 50: %" G_GINT64_FORMAT " us", elapsed);
+  /* The latency is applied (a lower bound cannot fail by chance). */
   g_assert_cmpint (elapsed, >=, 50 * 1000);
-  g_assert_cmpint (elapsed, <, 30 * G_USEC_PER_SEC);
   g_assert_cmpmem (buf, sizeof buf, fixture->bytes + 200 * PAGE, sizeof buf);
 
   control (fixture, "clear");
@@ -457,12 +457,12 @@ test_stop_while_hung (Fixture       *fixture,
   g_assert_cmpint (g_atomic_int_get (&hang.done), ==, 0);
 
   start = g_get_monotonic_time ();
-  g_clear_pointer (&fixture->fs, hm_faultfs_stop);
+  /* The daemon ends on SIGTERM by itself, without the harness's SIGKILL
+   * fallback: the hung read gives up. */
+  g_assert_true (hm_faultfs_stop_clean (g_steal_pointer (&fixture->fs)));
   g_assert_false (GPOINTER_TO_INT (g_thread_join (thread)));
   g_test_message ("stop with a hung read: %" G_GINT64_FORMAT " us",
                   g_get_monotonic_time () - start);
-  /* Well below the harness's SIGKILL fallback (5 s). */
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
   close (hang.fd);
 }
 

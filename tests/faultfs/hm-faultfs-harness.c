@@ -597,14 +597,32 @@ hm_unmount (const char *mountpoint)
 void
 hm_faultfs_stop (HmFaultfs *self)
 {
+  hm_faultfs_stop_clean (self);
+}
+
+/**
+ * hm_faultfs_stop_clean:
+ * @self: (nullable) (transfer full): a #HmFaultfs
+ *
+ * hm_faultfs_stop(), telling how the daemon ended.
+ *
+ * Returns: %TRUE if it exited on SIGTERM by itself (or had already exited),
+ *   %FALSE if it had to be killed
+ */
+gboolean
+hm_faultfs_stop_clean (HmFaultfs *self)
+{
+  gboolean clean = TRUE;
+
   if (self == NULL)
-    return;
+    return TRUE;
 
   if (self->pid != 0)
     {
       kill (self->pid, SIGTERM);
       if (!hm_faultfs_reap (self, HM_EXIT_TIMEOUT_US, NULL))
         {
+          clean = FALSE;
           kill (self->pid, SIGKILL);
           while (waitpid (self->pid, NULL, 0) < 0 && errno == EINTR)
             ;
@@ -627,4 +645,5 @@ hm_faultfs_stop (HmFaultfs *self)
   g_free (self->mountpoint);
   g_free (self->tmpdir);
   g_free (self);
+  return clean;
 }

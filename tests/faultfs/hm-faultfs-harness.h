@@ -42,6 +42,7 @@ gboolean    hm_faultfs_get_watched_ops      (HmFaultfs   *self,
                                              guint64     *n_ops,
                                              GError     **error);
 void        hm_faultfs_stop                 (HmFaultfs   *self);
+gboolean    hm_faultfs_stop_clean           (HmFaultfs   *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HmFaultfs, hm_faultfs_stop)
 

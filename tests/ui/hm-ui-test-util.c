@@ -88,7 +88,7 @@ hm_ui_test_wait_for_message_dialog (void)
   GList *dialogs;
   GtkMessageDialog *dialog;
 
-  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_message_dialog, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_message_dialog, NULL, HM_UI_TEST_WAIT_MS));
   dialogs = hm_ui_test_list_message_dialogs ();
   g_assert_cmpuint (g_list_length (dialogs), ==, 1);
   dialog = dialogs->data;

@@ -5,6 +5,12 @@
 
 G_BEGIN_DECLS
 
+/* How long a test waits for something that must happen (bytes loaded, a
+ * dialog shown): long enough that only a defect, the thing never happening,
+ * can fail the wait, however busy the machine. The wait ends as soon as it
+ * happens, so a long bound costs nothing. */
+#define HM_UI_TEST_WAIT_MS 60000
+
 /* Helpers for the UI tests that drive the real application: run its main loop
  * until something holds, and find the message dialogs it shows. */
 

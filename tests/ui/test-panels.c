@@ -100,7 +100,7 @@ static void
 wait_until (gboolean (*done) (gpointer data),
             gpointer   data)
 {
-  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
   while (!done (data))
     {

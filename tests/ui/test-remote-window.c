@@ -304,7 +304,7 @@ view_loaded (gpointer data)
 static Grid *
 render_loaded (HmHexView *view)
 {
-  g_assert_true (hm_ui_test_wait_for (view_loaded, view, 10000));
+  g_assert_true (hm_ui_test_wait_for (view_loaded, view, HM_UI_TEST_WAIT_MS));
   return render (view);
 }
 
@@ -525,7 +525,7 @@ test_sparse (void)
   g_assert_true (hm_document_write (document, 200 * MIB, (const guint8 *) "edit", 4, HM_EDIT_NONE, &error));
   g_assert_no_error (error);
   activate ("page.save-as");
-  g_assert_true (hm_ui_test_wait_for (has_file_chooser, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (has_file_chooser, NULL, HM_UI_TEST_WAIT_MS));
   chooser = find_file_chooser ();
   /* The chooser opens in the file's folder, the test's: only the name is new. */
   hm_ui_test_spin (300);
@@ -536,9 +536,9 @@ test_sparse (void)
   hm_ui_test_spin (100);
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
   /* The chooser checks the name asynchronously before it answers. */
-  g_assert_true (hm_ui_test_wait_for (no_file_chooser, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (no_file_chooser, NULL, HM_UI_TEST_WAIT_MS));
   hm_ui_test_spin (50);
-  g_assert_true (hm_ui_test_wait_for (page_idle, page, 20000));
+  g_assert_true (hm_ui_test_wait_for (page_idle, page, HM_UI_TEST_WAIT_MS));
   if (hm_ui_test_count_message_dialogs () > 0)
     {
       GList *dialogs = hm_ui_test_list_message_dialogs ();
@@ -717,7 +717,7 @@ test_fuse_eio (void)
 
   /* Retry while it still fails: this dialog goes, one new one comes, no storm. */
   gtk_dialog_response (GTK_DIALOG (dialog), HM_FAULT_RESPONSE_RETRY);
-  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_message_dialog, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_message_dialog, NULL, HM_UI_TEST_WAIT_MS));
   g_assert_cmpuint (watch_dialogs (1000), ==, 1);
   dialog = hm_ui_test_wait_for_message_dialog ();
   g_clear_pointer (&grid, grid_free);
@@ -784,7 +784,7 @@ test_fuse_disconnect (void)
 
   /* Retry on a dead server: one new dialog, not a storm, and no freeze. */
   gtk_dialog_response (GTK_DIALOG (dialog), HM_FAULT_RESPONSE_RETRY);
-  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_message_dialog, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_message_dialog, NULL, HM_UI_TEST_WAIT_MS));
   g_assert_cmpuint (watch_dialogs (1000), ==, 1);
   dialog = hm_ui_test_wait_for_message_dialog ();
 

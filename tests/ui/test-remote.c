@@ -24,7 +24,7 @@
 #define KIB        1024u
 #define MIB        (1024u * 1024u)
 #define FILE_SIZE  (4 * MIB)
-#define WAIT_US    (10 * G_USEC_PER_SEC)
+#define WAIT_US    (60 * G_USEC_PER_SEC) /* waits for what must happen: only a defect fails them */
 #define GRID_COLS  200
 
 /* ---- A view in an unshown window, allocated by hand ---- */
