@@ -47,6 +47,7 @@
 
 #include "hm-fault.h"
 #include "hm-find-bar-private.h"
+#include "hm-find-result-private.h"
 #include "hm-panel-read.h"
 #include "hm-search.h"
 
@@ -56,77 +57,6 @@
 #define PREVIEW_BYTES        16
 #define READ_BATCH           64
 #define LOADING_TEXT         "…"
-
-/* ---- HmFindResult: one row of the results list ---- */
-
-struct _HmFindResult
-{
-  GObject  parent_instance;
-
-  guint64  offset;
-  guint64  length;
-  gboolean unreadable;
-
-  /* Slow storage only (see the top of the file). */
-  char    *preview;       /* the detail text, once read */
-  gboolean want_preview;
-  gboolean want_check;    /* overlaps a change: match it again */
-  gboolean queued;        /* in the bar's read queue */
-};
-
-G_DEFINE_FINAL_TYPE (HmFindResult, hm_find_result, G_TYPE_OBJECT)
-
-static void
-hm_find_result_finalize (GObject *object)
-{
-  g_free (HM_FIND_RESULT (object)->preview);
-  G_OBJECT_CLASS (hm_find_result_parent_class)->finalize (object);
-}
-
-static void
-hm_find_result_class_init (HmFindResultClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = hm_find_result_finalize;
-}
-
-static void
-hm_find_result_init (HmFindResult *self)
-{
-}
-
-static HmFindResult *
-hm_find_result_new (guint64  offset,
-                    guint64  length,
-                    gboolean unreadable)
-{
-  HmFindResult *self = g_object_new (HM_TYPE_FIND_RESULT, NULL);
-
-  self->offset = offset;
-  self->length = length;
-  self->unreadable = unreadable;
-  return self;
-}
-
-guint64
-hm_find_result_get_offset (HmFindResult *self)
-{
-  g_return_val_if_fail (HM_IS_FIND_RESULT (self), 0);
-  return self->offset;
-}
-
-guint64
-hm_find_result_get_length (HmFindResult *self)
-{
-  g_return_val_if_fail (HM_IS_FIND_RESULT (self), 0);
-  return self->length;
-}
-
-gboolean
-hm_find_result_get_unreadable (HmFindResult *self)
-{
-  g_return_val_if_fail (HM_IS_FIND_RESULT (self), FALSE);
-  return self->unreadable;
-}
 
 /* ---- Jobs: one search in a worker ---- */
 
