@@ -15,7 +15,7 @@ struct _HmFindResult
   guint64  length;
   gboolean unreadable;
 
-  /* Slow storage only (see the top of hm-find-bar.c). */
+  /* Slow storage only (see hm-find-bar-results.c). */
   char    *preview;       /* the detail text, once read */
   gboolean want_preview;
   gboolean want_check;    /* overlaps a change: match it again */
