@@ -3,10 +3,144 @@
 
 #include "hm-bookmarks-panel.h"
 #include "hm-extent-map.h"
+#include "hm-fault-dialog.h"
 #include "hm-find-bar.h"
 #include "hm-page.h"
 
 G_BEGIN_DECLS
+
+/* The instance struct is shared by the files that implement HmPage (see the
+ * top of hm-page.c): hm-page.c, hm-page-status.c, hm-page-actions.c,
+ * hm-page-save.c, hm-page-faults.c and hm-page-close.c. */
+struct _HmPage
+{
+  GtkWidget           parent_instance;
+
+  HmDocument         *document;
+  GSettings          *settings;
+  GSimpleActionGroup *actions;
+  GFileMonitor       *monitor;
+  GtkWindow          *fault_dialog;
+  GtkWindow          *checksum_dialog;
+  GtkWindow          *fill_dialog;
+  GtkNativeDialog    *save_as_chooser;
+  char               *name;
+  char               *title;
+  char               *mode_reason;
+
+  /* What the file looked like the last time we opened, saved or reloaded it. */
+  guint64             disk_size;
+  /* The document size we last saw, and the size of the last truncation we reported. */
+  guint64             doc_size;
+  guint64             reported_truncation;
+  gboolean            refreshing;
+  gint64              disk_mtime_sec;
+  glong               disk_mtime_nsec;
+  gboolean            disk_known;
+
+  /* A save or save-as in progress; the progress is written by the worker thread. */
+  gboolean            busy;
+  GCancellable       *cancellable;
+  GMutex              progress_lock;
+  guint64             progress_done;
+  guint64             progress_total;
+  guint               progress_source;
+  guint               hint_source;
+
+  /* The hole count for the status bar: scanning the map can take a while. */
+  GCancellable       *holes_cancellable;
+  gboolean            holes_counted;
+  /* The Save / Discard / Cancel dialog while it is up: never two at once. */
+  GtkWindow          *close_dialog;
+
+  /* Template children */
+  GtkInfoBar         *changed_bar;
+  GtkLabel           *changed_label;
+  GtkWidget          *changed_reload_button;
+  GtkWidget          *changed_save_as_button;
+  GtkBox             *find_slot;
+  HmFindBar          *find_bar;
+  HmHexView          *view;
+  HmExtentMap        *extent_map;
+  GtkWidget          *side_pane;
+  GtkStack           *side_stack;
+  HmBookmarksPanel   *bookmarks_panel;
+  GtkMenuButton      *offset_button;
+  GtkPopover         *goto_popover;
+  GtkEntry           *goto_entry;
+  GtkLabel           *goto_error_label;
+  GtkLabel           *selection_label;
+  GtkLabel           *hint_label;
+  GtkWidget          *progress_box;
+  GtkLabel           *progress_label;
+  GtkProgressBar     *progress_bar;
+  GtkLabel           *size_label;
+  GtkLabel           *holes_label;
+  GtkLabel           *fs_label;
+  GtkLabel           *mtime_label;
+  GtkLabel           *mode_label;
+};
+
+/* hm-page.c */
+GtkWindow        *_hm_page_get_parent_window         (HmPage          *self);
+void              _hm_page_close_confirmed_cb        (HmPage          *self,
+                                                      gboolean         proceed,
+                                                      gpointer         user_data);
+
+/* hm-page-status.c: the status bar */
+void              _hm_page_class_status_init         (HmPageClass     *klass);
+void              _hm_page_show_hint                 (HmPage          *self,
+                                                      const char      *message);
+void              _hm_page_view_hint_cb              (HmPage          *self,
+                                                      const char      *message,
+                                                      HmHexView       *view);
+void              _hm_page_update_cursor_status      (HmPage          *self);
+void              _hm_page_update_mode_reason        (HmPage          *self);
+void              _hm_page_update_file_status        (HmPage          *self);
+
+/* hm-page-actions.c: the page.* actions */
+void              _hm_page_actions_init              (HmPage          *self);
+const char       *_hm_page_mode_to_id                (HmDocumentMode   mode);
+void              _hm_page_update_actions            (HmPage          *self);
+void              _hm_page_document_mode_changed_cb  (HmPage          *self);
+void              _hm_page_untrack_dialog            (GtkWindow      **slot);
+
+/* hm-page-save.c: Save and Save As */
+void              _hm_page_class_save_init           (HmPageClass     *klass);
+void              _hm_page_save_as_action_cb         (GSimpleAction   *action,
+                                                      GVariant        *parameter,
+                                                      gpointer         user_data);
+
+/* hm-page-faults.c: fault dialogs, the state on disk, outside changes.
+ * A HmPageFaultFunc gets the user's answer to the dialog show_fault() opened. */
+typedef void (*HmPageFaultFunc) (HmPage          *self,
+                                 HmFaultResponse  response,
+                                 gpointer         data);
+
+void              _hm_page_class_faults_init         (HmPageClass     *klass);
+void              _hm_page_record_disk_state         (HmPage          *self);
+gboolean          _hm_page_show_fault                (HmPage          *self,
+                                                      const GError    *error,
+                                                      HmPageFaultFunc  func,
+                                                      gpointer         data);
+void              _hm_page_show_error                (HmPage          *self,
+                                                      const GError    *error);
+void              _hm_page_reload                    (HmPage          *self);
+void              _hm_page_view_read_fault_cb        (HmPage          *self,
+                                                      const GError    *error,
+                                                      HmHexView       *view);
+void              _hm_page_panel_fault_cb            (HmPage          *self,
+                                                      const GError    *error,
+                                                      GtkWidget       *source);
+void              _hm_page_document_size_changed_cb  (HmPage          *self);
+void              _hm_page_monitor_changed_cb        (HmPage            *self,
+                                                      GFile             *file,
+                                                      GFile             *other_file,
+                                                      GFileMonitorEvent  event,
+                                                      GFileMonitor      *monitor);
+
+/* hm-page-close.c: closing */
+void              _hm_page_close_after_fault         (HmPage          *self);
 
 /* For tests: the go-to entry and its inline error, the "changed on disk" bar,
  * the find bar, the side pane and its bookmarks panel, the selection dialogs

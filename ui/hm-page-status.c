@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * HmPage, the status bar: what the page tells the user without a dialog.
+ *
+ * From left to right: the cursor offset (a menu button whose popover is "go
+ * to": an offset, +N or -N from the cursor, N% of the file or end-N, parsed
+ * in core/hm-offset.c, with what is wrong with it said inline), the selection,
+ * a hint that clears itself after a few seconds (what an action did, a
+ * refusal the user can act on, why the file opened read-only), the save
+ * progress (hm-page-save.c), the size, the holes of a sparse file, the
+ * filesystem, the modification time (hm-page-faults.c keeps it) and the mode,
+ * with the reason when it is read-only.
+ *
+ * Counting holes scans the file's extents, which takes a while on a big sparse
+ * file and can stall on NFS or FUSE: it runs in a worker, and a new count
+ * cancels the one before.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <inttypes.h>
+
+#include "hm-offset.h"
+#include "hm-page-private.h"
+
+/* ---- Hints ---- */
+
+static gboolean
+clear_hint_cb (gpointer user_data)
+{
+  HmPage *self = user_data;
+
+  self->hint_source = 0;
+  gtk_label_set_text (self->hint_label, "");
+  return G_SOURCE_REMOVE;
+}
+
+void
+_hm_page_show_hint (HmPage     *self,
+                    const char *message)
+{
+  gtk_label_set_text (self->hint_label, message);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->hint_label), message);
+  g_clear_handle_id (&self->hint_source, g_source_remove);
+  self->hint_source = g_timeout_add_seconds (6, clear_hint_cb, self);
+}
+
+void
+_hm_page_view_hint_cb (HmPage     *self,
+                       const char *message,
+                       HmHexView  *view)
+{
+  _hm_page_show_hint (self, message);
+}
+
+/* ---- Status bar ---- */
+
+void
+_hm_page_update_cursor_status (HmPage *self)
+{
+  guint64 cursor = hm_hex_view_get_cursor_offset (self->view);
+  guint64 length = hm_hex_view_get_selection_length (self->view);
+  g_autofree char *offset = NULL;
+  g_autofree char *selection = NULL;
+
+  /* Translators: the cursor offset in hex and in decimal */
+  offset = g_strdup_printf (_("Offset 0x%" PRIX64 " (%" PRIu64 ")"), cursor, cursor);
+  gtk_menu_button_set_label (self->offset_button, offset);
+
+  if (length > 0)
+    selection = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "Selected %" PRIu64 " byte (0x%" PRIX64 ")",
+                                              "Selected %" PRIu64 " bytes (0x%" PRIX64 ")",
+                                              length),
+                                 length, length);
+  gtk_label_set_text (self->selection_label, selection != NULL ? selection : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->selection_label), length > 0);
+}
+
+void
+_hm_page_update_mode_reason (HmPage *self)
+{
+  HmDocument *doc = self->document;
+
+  g_clear_pointer (&self->mode_reason, g_free);
+  if (hm_document_get_kind (doc) == HM_FILE_KIND_ZERO_DEVICE)
+    self->mode_reason = g_strdup (_("/dev/zero cannot be written."));
+  else if (!hm_document_get_can_write (doc))
+    self->mode_reason = g_strdup (_("You do not have permission to write this file, or its "
+                                    "filesystem is mounted read-only."));
+  else if (hm_document_get_kind (doc) == HM_FILE_KIND_BLOCK_DEVICE)
+    self->mode_reason = g_strdup (_("This is a block device: it opens read-only so that a "
+                                    "stray key press cannot damage a disk."));
+  else if (hm_document_get_fs_kind (doc) == HM_FS_KIND_NETWORK)
+    self->mode_reason = g_strdup_printf (_("The file is on a network filesystem (%s): reads can "
+                                           "stall or fail and write errors show up late, so it "
+                                           "opens read-only."),
+                                         hm_document_get_fs_type (doc));
+  else if (hm_document_get_fs_kind (doc) == HM_FS_KIND_FUSE)
+    self->mode_reason = g_strdup_printf (_("The file is on a FUSE filesystem (%s): reads can "
+                                           "stall or fail, so it opens read-only."),
+                                         hm_document_get_fs_type (doc));
+}
+
+static const char *
+mode_explanation (HmDocumentMode mode)
+{
+  switch (mode)
+    {
+    case HM_DOCUMENT_MODE_READ_ONLY:
+      return _("Nothing can change the file.");
+    case HM_DOCUMENT_MODE_PREVIEW:
+      return _("Edits stay in memory until you save; the file is untouched until then.");
+    case HM_DOCUMENT_MODE_DIRECT:
+      return _("Edits go into the file at once; other programs see them. Saving makes them durable.");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+static void
+show_holes (HmPage  *self,
+            guint    n_holes,
+            guint64  data_bytes)
+{
+  if (n_holes > 0)
+    {
+      g_autofree char *holes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u hole", "%u holes", n_holes),
+                                                n_holes);
+      g_autofree char *data = g_format_size_full (data_bytes, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *tooltip = g_strdup_printf (_("A sparse file: only %s are stored on disk; "
+                                                    "holes read as zeros."), data);
+
+      gtk_label_set_text (self->holes_label, holes);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->holes_label), tooltip);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->holes_label), n_holes > 0);
+}
+
+typedef struct
+{
+  guint   n_holes;
+  guint64 data_bytes;
+} HoleCount;
+
+/* A worker thread: the first count scans the file's extents (SEEK_HOLE), which
+ * takes long on a big sparse file and can stall on NFS or FUSE. */
+static void
+count_holes_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  HmDocument *document = task_data;
+  HoleCount *count = g_new0 (HoleCount, 1);
+
+  count->n_holes = hm_document_get_n_holes (document);
+  if (count->n_holes > 0)
+    count->data_bytes = hm_document_get_data_bytes (document);
+  g_task_return_pointer (task, count, g_free);
+}
+
+static void
+holes_counted_cb (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autofree HoleCount *count = g_task_propagate_pointer (G_TASK (result), NULL);
+  HmPage *self = user_data;
+
+  /* Cancelled by a newer count or by dispose: then @self must not be touched. */
+  if (count == NULL)
+    return;
+  self->holes_counted = TRUE;
+  show_holes (self, count->n_holes, count->data_bytes);
+}
+
+/* No source object: the task's last reference may go in the worker, and a
+ * widget must not be finalized there. Dispose cancels, so @self stays valid. */
+static void
+update_holes (HmPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->holes_cancellable != NULL)
+    g_cancellable_cancel (self->holes_cancellable);
+  g_clear_object (&self->holes_cancellable);
+  if (hm_document_get_kind (self->document) != HM_FILE_KIND_REGULAR)
+    {
+      show_holes (self, 0, 0);
+      return;
+    }
+
+  /* Until the first count; a recount keeps the last one on screen. */
+  if (!self->holes_counted)
+    {
+      gtk_label_set_text (self->holes_label, "…");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->holes_label), _("Looking for holes in the file…"));
+      gtk_widget_set_visible (GTK_WIDGET (self->holes_label), TRUE);
+    }
+  self->holes_cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->holes_cancellable, holes_counted_cb, self);
+  g_task_set_source_tag (task, update_holes);
+  g_task_set_task_data (task, g_object_ref (self->document), g_object_unref);
+  g_task_run_in_thread (task, count_holes_thread);
+}
+
+void
+_hm_page_update_file_status (HmPage *self)
+{
+  HmDocument *doc = self->document;
+  HmDocumentMode mode = hm_document_get_mode (doc);
+  guint64 size = hm_document_get_size (doc);
+  g_autofree char *size_text = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *size_label = NULL;
+  g_autofree char *size_tooltip = NULL;
+  g_autofree char *fs_tooltip = NULL;
+  g_autofree char *mode_tooltip = NULL;
+
+  /* Translators: %s is a size such as "4.0 GiB" */
+  size_label = g_strdup_printf (_("Size %s"), size_text);
+  gtk_label_set_text (self->size_label, size_label);
+  size_tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " byte",
+                                               "%" PRIu64 " bytes", size), size);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->size_label), size_tooltip);
+
+  update_holes (self);
+
+  gtk_label_set_text (self->fs_label, hm_document_get_fs_type (doc));
+  /* Translators: %s is a filesystem type such as ext4 or nfs4 */
+  fs_tooltip = g_strdup_printf (_("Filesystem: %s"), hm_document_get_fs_type (doc));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->fs_label), fs_tooltip);
+
+  switch (mode)
+    {
+    case HM_DOCUMENT_MODE_READ_ONLY:
+      gtk_label_set_text (self->mode_label, _("Read-Only"));
+      break;
+    case HM_DOCUMENT_MODE_PREVIEW:
+      gtk_label_set_text (self->mode_label, _("Preview"));
+      break;
+    case HM_DOCUMENT_MODE_DIRECT:
+      gtk_label_set_text (self->mode_label, _("Direct"));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (mode == HM_DOCUMENT_MODE_READ_ONLY && self->mode_reason != NULL)
+    mode_tooltip = g_strdup_printf ("%s %s", mode_explanation (mode), self->mode_reason);
+  else
+    mode_tooltip = g_strdup (mode_explanation (mode));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->mode_label), mode_tooltip);
+}
+
+/* ---- Go to offset ---- */
+
+static gboolean
+resolve_goto (HmPage   *self,
+              guint64  *offset,
+              GError  **error)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->goto_entry));
+  HmGotoTarget target;
+
+  return hm_goto_parse (text, &target, error) &&
+         hm_goto_resolve (&target, hm_hex_view_get_cursor_offset (self->view),
+                          hm_document_get_size (self->document), offset, error);
+}
+
+static void
+set_goto_error (HmPage       *self,
+                const GError *error)
+{
+  gtk_label_set_text (self->goto_error_label, error != NULL ? error->message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->goto_error_label), error != NULL);
+  if (error != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->goto_entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->goto_entry), "error");
+}
+
+static void
+goto_changed_cb (HmPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->goto_entry));
+  guint64 offset;
+
+  /* Inline validation, but not while the entry is still empty. */
+  if (*text == '\0' || resolve_goto (self, &offset, &error))
+    set_goto_error (self, NULL);
+  else
+    set_goto_error (self, error);
+}
+
+static void
+goto_activate_cb (HmPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 offset;
+
+  if (!resolve_goto (self, &offset, &error))
+    {
+      set_goto_error (self, error);
+      return;
+    }
+  gtk_popover_popdown (self->goto_popover);
+  hm_page_go_to (self, offset);
+}
+
+static void
+goto_popover_show_cb (HmPage *self)
+{
+  g_autofree char *text = g_strdup_printf ("0x%" G_GINT64_MODIFIER "X", hm_hex_view_get_cursor_offset (self->view));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->goto_entry), text);
+  set_goto_error (self, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->goto_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->goto_entry), 0, -1);
+}
+
+void
+_hm_page_class_status_init (HmPageClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_bind_template_callback (widget_class, goto_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_popover_show_cb);
+}
