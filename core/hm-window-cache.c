@@ -20,9 +20,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <inttypes.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 typedef struct
 {

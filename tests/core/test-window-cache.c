@@ -6,7 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "hm-document-private.h"
+#include "hm-document.h"
 #include "hm-test-util.h"
 #include "hm-window-cache.h"
 
