@@ -48,6 +48,12 @@ void           hm_window_cache_drop          (HmWindowCache *cache,
                                               gboolean       include_pinned);
 void           hm_window_cache_drop_beyond   (HmWindowCache *cache,
                                               guint64        file_size);
+void           hm_window_cache_layout        (gsize          window_size,
+                                              guint64        offset,
+                                              guint64        file_size,
+                                              guint64       *start,
+                                              gsize         *length,
+                                              gsize         *mapped_length);
 GPtrArray     *hm_window_cache_ref_pinned    (HmWindowCache *cache);
 guint          hm_window_cache_get_n_mapped  (HmWindowCache *cache);
 guint          hm_window_cache_get_n_pinned  (HmWindowCache *cache);
