@@ -2,6 +2,7 @@
 #pragma once
 
 #include "hm-document.h"
+#include "hm-window-cache.h"
 
 #include <sys/stat.h>
 
@@ -59,21 +60,6 @@ struct _HmDocument
  * checksums, commit). Every touch of window->data must go through the fault guard
  * (hm-fault.h); on a fault, turn the address into an error with
  * _hm_document_fault_error(). A window stays mapped while you hold it. */
-
-typedef enum
-{
-  HM_ACCESS_RANDOM,
-  HM_ACCESS_SEQUENTIAL,
-} HmAccessHint;
-
-typedef struct _HmWindow HmWindow;
-
-struct _HmWindow
-{
-  guint64  offset;  /* page-aligned file offset of data[0] */
-  gsize    length;  /* bytes mapped; never past the end of the file */
-  guint8  *data;
-};
 
 HmWindow *_hm_document_acquire_window (HmDocument  *self,
                                        guint64      offset,

@@ -13,6 +13,17 @@
  * table at once; its mapping goes away when its last user releases it. So a worker
  * thread scanning a window never sees it unmapped under its feet (that would be a
  * SIGSEGV, which no guard can recover).
+ *
+ * The last page of the largest files. mmap refuses a mapping whose page-rounded end
+ * passes the largest file offset (2^63 - 1, the kernel's MAX_LFS_FILESIZE), so the
+ * last, partial page of a file that reaches into it (an 8 EiB sparse file on XFS,
+ * btrfs or tmpfs) cannot be mapped. The window holding it maps the file up to the
+ * last page that can be, and an anonymous page follows with the file's last bytes,
+ * read by pread() outside the lock (storage may stall). Readers see one contiguous
+ * window as for any other file. The copy does not follow later changes of the file
+ * while the window stays cached, and stores into it could never reach the file: a
+ * writable shared mapping (direct mode) leaves that page out of its window, so
+ * acquiring it fails with an error instead of losing edits.
  */
 #include "config.h"
 
@@ -20,9 +31,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <inttypes.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -46,7 +59,54 @@ struct _HmWindowCache
   GQueue      idle;      /* head: most recently used */
   guint       n_mapped;  /* including dropped windows still in use */
   guint       n_pinned;
+  guint       generation; /* bumped by set_mapping and drops: a window mapped
+                           * outside the lock from an older one is stale */
 };
+
+static gsize
+page_size (void)
+{
+  return (gsize) sysconf (_SC_PAGESIZE);
+}
+
+/* The end of the last whole page that mmap can reach */
+static guint64
+map_limit (void)
+{
+  return (guint64) G_MAXINT64 & ~((guint64) page_size () - 1);
+}
+
+/**
+ * hm_window_cache_layout:
+ * @window_size: the cache's window size
+ * @offset: any offset below @file_size
+ * @file_size: the current size of the file
+ * @start: (out): where the window holding @offset starts
+ * @length: (out): the bytes it holds: a window, or less at the end of the file
+ * @mapped_length: (out): how many of them are mapped from the file; the others, at
+ *   most a page's worth past the last page mmap can reach, are read into a copy
+ *
+ * Where the window holding @offset lies, and how much of it mmap can map.
+ */
+void
+hm_window_cache_layout (gsize    window_size,
+                        guint64  offset,
+                        guint64  file_size,
+                        guint64 *start,
+                        gsize   *length,
+                        gsize   *mapped_length)
+{
+  guint64 limit = map_limit ();
+
+  g_return_if_fail (offset < file_size);
+
+  *start = offset / window_size * window_size;
+  *length = (gsize) MIN ((guint64) window_size, file_size - *start);
+  if (*start >= limit)
+    *mapped_length = 0;
+  else
+    *mapped_length = (gsize) MIN ((guint64) *length, limit - *start);
+}
 
 HmWindowCache *
 hm_window_cache_new (gsize window_size,
@@ -142,6 +202,7 @@ hm_window_cache_set_mapping (HmWindowCache *cache,
   cache->fd = fd;
   cache->prot = prot;
   cache->flags = flags;
+  cache->generation++;
   g_mutex_unlock (&cache->mutex);
 }
 
@@ -157,6 +218,90 @@ trim_idle (HmWindowCache *cache)
       w->dropped = TRUE;
       window_unmap (cache, w);
     }
+}
+
+static void
+set_map_error (GError  **error,
+               int       saved_errno,
+               gsize     length,
+               guint64   offset)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               _("Cannot map %zu bytes at offset 0x%" PRIx64 ": %s"),
+               length, offset, g_strerror (saved_errno));
+}
+
+/* Maps [start, start + length) of @fd; the bytes past @mapped go into a copy */
+static guint8 *
+map_window (int       fd,
+            int       prot,
+            int       flags,
+            guint64   start,
+            gsize     length,
+            gsize     mapped,
+            GError  **error)
+{
+  gsize page = page_size ();
+  guint8 *data;
+  gsize done;
+
+  if (mapped == length)
+    {
+      data = mmap (NULL, length, prot, flags, fd, (off_t) start);
+      if (data == MAP_FAILED)
+        {
+          set_map_error (error, errno, length, start);
+          return NULL;
+        }
+      return data;
+    }
+
+  /* Reserve the whole window as anonymous memory, then lay the file's pages
+   * over its head: the tail page stays anonymous and gets the copy. */
+  data = mmap (NULL, (length + page - 1) / page * page, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (data == MAP_FAILED)
+    {
+      set_map_error (error, errno, length, start);
+      return NULL;
+    }
+  if (mapped > 0 && mmap (data, mapped, prot, flags | MAP_FIXED, fd, (off_t) start) == MAP_FAILED)
+    {
+      set_map_error (error, errno, mapped, start);
+      munmap (data, length);
+      return NULL;
+    }
+
+  for (done = mapped; done < length;)
+    {
+      gssize got = pread (fd, data + done, length - done, (off_t) (start + done));
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("Cannot read %zu bytes at offset 0x%" PRIx64 ": %s"),
+                       length - done, start + done, g_strerror (saved_errno));
+        }
+      else if (got == 0)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     _("Cannot read %zu bytes at offset 0x%" PRIx64 ": the file ends before them"),
+                     length - done, start + done);
+      if (got <= 0)
+        {
+          munmap (data, length);
+          return NULL;
+        }
+      done += (gsize) got;
+    }
+
+  /* A read-only window stays read-only, copy included */
+  if ((prot & PROT_WRITE) == 0)
+    mprotect (data + mapped, length - mapped, PROT_READ);
+  return data;
 }
 
 /**
@@ -175,14 +320,35 @@ hm_window_cache_acquire (HmWindowCache *cache,
                          GError       **error)
 {
   guint64 index = offset / cache->window_size;
-  guint64 start = index * cache->window_size;
-  gsize want = (gsize) MIN ((guint64) cache->window_size, file_size - start);
+  guint64 start;
+  gsize length;
+  gsize mapped;
+  gsize want;
   Window *w;
-  void *data;
+  guint8 *data;
 
   g_assert (offset < file_size);
 
+  hm_window_cache_layout (cache->window_size, offset, file_size, &start, &length, &mapped);
+
   g_mutex_lock (&cache->mutex);
+
+again:
+  want = length;
+  if (mapped < want && (cache->prot & PROT_WRITE) != 0 && (cache->flags & MAP_SHARED) != 0)
+    {
+      /* Stores into a copy would never reach the file */
+      want = mapped;
+      if (offset >= start + mapped)
+        {
+          g_mutex_unlock (&cache->mutex);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("Cannot map the last page of the file, at offset 0x%" PRIx64
+                         ", for writing: it lies past the largest offset mmap can reach"),
+                       start + mapped);
+          return NULL;
+        }
+    }
 
   w = g_hash_table_lookup (cache->windows, &index);
   if (w != NULL && w->pub.length < want && !w->pinned)
@@ -194,15 +360,31 @@ hm_window_cache_acquire (HmWindowCache *cache,
 
   if (w == NULL)
     {
-      data = mmap (NULL, want, cache->prot, cache->flags, cache->fd, (off_t) start);
-      if (data == MAP_FAILED)
+      if (mapped == want)
+        data = map_window (cache->fd, cache->prot, cache->flags, start, want, mapped, error);
+      else
         {
-          int saved_errno = errno;
+          int fd = cache->fd;
+          int prot = cache->prot;
+          int flags = cache->flags;
+          guint generation = cache->generation;
 
+          /* The copy reads the file: never stall other threads on it */
           g_mutex_unlock (&cache->mutex);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       _("Cannot map %zu bytes at offset 0x%" PRIx64 ": %s"),
-                       want, start, g_strerror (saved_errno));
+          data = map_window (fd, prot, flags, start, want, mapped, error);
+          g_mutex_lock (&cache->mutex);
+          if (data != NULL && (generation != cache->generation ||
+                               g_hash_table_contains (cache->windows, &index)))
+            {
+              /* Dropped or remapped meanwhile, or another thread was quicker */
+              munmap (data, want);
+              goto again;
+            }
+        }
+
+      if (data == NULL)
+        {
+          g_mutex_unlock (&cache->mutex);
           return NULL;
         }
 
@@ -311,6 +493,7 @@ drop_where (HmWindowCache *cache,
   g_autoptr(GPtrArray) victims = g_ptr_array_new ();
 
   g_mutex_lock (&cache->mutex);
+  cache->generation++;
   g_hash_table_iter_init (&iter, cache->windows);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &w))
     if ((include_pinned || !w->pinned) && w->pub.offset + w->pub.length > end)

@@ -3,10 +3,11 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "hm-document-private.h"
+#include "hm-document.h"
 #include "hm-test-util.h"
 #include "hm-window-cache.h"
 
@@ -114,6 +115,201 @@ test_large_offsets (void)
 
   /* Bounded: however far we jumped, only a few windows are mapped. */
   g_assert_cmpuint (hm_document_get_n_mapped_windows (doc), <=, 4);
+}
+
+/* The largest file: mmap refuses a mapping whose page-rounded end passes 2^63 - 1,
+ * so the window holding the last page maps up to it and copies the rest. */
+static void
+test_layout_largest (void)
+{
+  const guint64 size = (guint64) G_MAXINT64;
+  const guint64 page = (guint64) sysconf (_SC_PAGESIZE);
+  const guint64 limit = size & ~(page - 1);  /* 0x7ffffffffffff000 with 4 KiB pages */
+  const gsize mib16 = 16 * 1024 * 1024;
+  guint64 start;
+  gsize length, mapped;
+
+  g_assert_cmphex (limit, ==, size - (page - 1));
+
+  /* 16 MiB windows: the last one ends a page short of the file */
+  hm_window_cache_layout (mib16, size - 1, size, &start, &length, &mapped);
+  g_assert_cmphex (start, ==, G_GUINT64_CONSTANT (0x7fffffffff000000));
+  g_assert_cmpuint (length, ==, mib16 - 1);
+  g_assert_cmpuint (mapped, ==, mib16 - page);
+  g_assert_cmphex (start + mapped, ==, limit);
+  hm_window_cache_layout (mib16, limit - 1, size, &start, &length, &mapped);
+  g_assert_cmpuint (mapped, ==, mib16 - page);
+  hm_window_cache_layout (mib16, start - 1, size, &start, &length, &mapped);
+  g_assert_cmpuint (length, ==, mib16);
+  g_assert_cmpuint (mapped, ==, mib16);
+  hm_window_cache_layout (mib16, 0, size, &start, &length, &mapped);
+  g_assert_cmpuint (start, ==, 0);
+  g_assert_cmpuint (mapped, ==, mib16);
+
+  /* One-page windows: the last one is all copy */
+  hm_window_cache_layout (page, size - 1, size, &start, &length, &mapped);
+  g_assert_cmphex (start, ==, limit);
+  g_assert_cmpuint (length, ==, page - 1);
+  g_assert_cmpuint (mapped, ==, 0);
+  hm_window_cache_layout (page, limit - 1, size, &start, &length, &mapped);
+  g_assert_cmphex (start, ==, limit - page);
+  g_assert_cmpuint (length, ==, page);
+  g_assert_cmpuint (mapped, ==, page);
+  hm_window_cache_layout (WIN, size - 1, size, &start, &length, &mapped);
+  g_assert_cmphex (start, ==, limit - page);
+  g_assert_cmpuint (length, ==, WIN - 1);
+  g_assert_cmpuint (mapped, ==, page);
+
+  /* A file that ends at the limit, or anywhere below it, is mapped whole */
+  hm_window_cache_layout (mib16, limit - 1, limit, &start, &length, &mapped);
+  g_assert_cmpuint (mapped, ==, length);
+  g_assert_cmpuint (length, ==, mib16 - page);
+  hm_window_cache_layout (WIN, 5 * WIN + 7, 5 * WIN + 123, &start, &length, &mapped);
+  g_assert_cmpuint (start, ==, 5 * WIN);
+  g_assert_cmpuint (length, ==, 123);
+  g_assert_cmpuint (mapped, ==, 123);
+}
+
+/* A sparse file of 2^63 - 1 bytes where the filesystem allows one: the test's
+ * folder, else tmpfs (ext4 stops at 16 TiB; XFS is tried in test-faults-root). */
+static char *
+make_largest_file (void)
+{
+  const char *dirs[] = { hm_test_tmpdir (), "/dev/shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (dirs[i], "largest-XXXXXX", NULL);
+      int fd = g_mkstemp (path);
+
+      if (fd < 0)
+        continue;
+      if (ftruncate (fd, (off_t) G_MAXINT64) == 0)
+        {
+          close (fd);
+          return g_steal_pointer (&path);
+        }
+      close (fd);
+      unlink (path);
+    }
+  return NULL;
+}
+
+static void
+check_largest_read (HmDocument   *doc,
+                    guint64       offset,
+                    const guint8 *expected,
+                    gsize         length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *buf = g_malloc (length);
+
+  g_assert_cmpint (hm_document_read (doc, offset, buf, length, &error), ==, (gssize) length);
+  g_assert_no_error (error);
+  g_assert_cmpmem (buf, length, expected, length);
+}
+
+typedef struct
+{
+  HmDocument   *doc;
+  const guint8 *tail;
+  gsize         tail_length;
+} LargestData;
+
+static gpointer
+largest_thread (gpointer user_data)
+{
+  LargestData *data = user_data;
+  const guint64 size = (guint64) G_MAXINT64;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      guint8 buf[64];
+
+      check_largest_read (data->doc, size - data->tail_length, data->tail, data->tail_length);
+      /* Other windows, so the last one gets evicted now and then */
+      for (guint k = 0; k < 2; k++)
+        g_assert_cmpint (hm_document_read (data->doc, (guint64) g_random_int_range (0, 16) * PAGE,
+                                           buf, sizeof buf, NULL), ==, sizeof buf);
+    }
+  return NULL;
+}
+
+static void
+test_largest_file (void)
+{
+  const guint64 size = (guint64) G_MAXINT64;
+  const guint64 limit = size & ~((guint64) sysconf (_SC_PAGESIZE) - 1);
+  const guint8 head[] = "The first bytes";
+  const guint8 tail[] = "...the last ones";  /* 16 bytes and the NUL: the file's end */
+  const guint8 across[] = "across the limit";
+  const gsize window_sizes[] = { 0, WIN, PAGE };
+  g_autofree char *path = make_largest_file ();
+  guint8 byte;
+  guint8 buf[64];
+
+  if (path == NULL)
+    {
+      g_test_skip ("no filesystem here takes a file of 2^63 - 1 bytes");
+      return;
+    }
+
+  hm_test_pwrite (path, 0, head, sizeof head);
+  hm_test_pwrite (path, limit - 8, across, 16);
+  hm_test_pwrite (path, size - sizeof tail, tail, sizeof tail);
+  for (guint64 k = 1; k < 16; k++)
+    hm_test_pwrite (path, k * PAGE, head, 1);  /* data, not holes: they need windows */
+
+  for (guint i = 0; i < G_N_ELEMENTS (window_sizes); i++)
+    for (HmDocumentMode mode = HM_DOCUMENT_MODE_READ_ONLY; mode <= HM_DOCUMENT_MODE_DIRECT; mode++)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(HmDocument) doc = hm_document_new_full (path, mode, window_sizes[i], &error);
+
+        g_test_message ("window size %zu, mode %d", window_sizes[i], mode);
+        g_assert_no_error (error);
+        g_assert_cmpuint (hm_document_get_size (doc), ==, size);
+
+        check_largest_read (doc, 0, head, sizeof head);
+        check_largest_read (doc, limit - 24, (const guint8 *) "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+        check_largest_read (doc, limit - 8, across, 8);
+
+        if (mode == HM_DOCUMENT_MODE_DIRECT)
+          {
+            /* A copy of the last page could never carry a store back to the file */
+            g_assert_cmpint (hm_document_read (doc, limit, &byte, 1, &error), ==, -1);
+            g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+            continue;
+          }
+
+        check_largest_read (doc, limit - 8, across, 16);
+        check_largest_read (doc, size - sizeof tail, tail, sizeof tail);
+        /* Asking for more stops at the end */
+        g_assert_cmpint (hm_document_read (doc, size - 2, buf, sizeof buf, &error), ==, 2);
+        g_assert_no_error (error);
+        g_assert_cmpmem (buf, 2, tail + sizeof tail - 2, 2);
+        g_assert_cmpint (hm_document_read (doc, size - 1, &byte, 1, &error), ==, 1);
+        g_assert_no_error (error);
+        g_assert_cmpuint (byte, ==, 0);
+        g_assert_cmpint (hm_document_read (doc, size - 2, &byte, 1, &error), ==, 1);
+        g_assert_cmpuint (byte, ==, 's');
+      }
+
+  /* Threads racing to map the copied page, while other windows evict it */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(HmDocument) doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, PAGE, &error);
+    LargestData data = { doc, tail, sizeof tail };
+    GThread *threads[3];
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+      threads[i] = g_thread_new ("largest", largest_thread, &data);
+    for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+      g_thread_join (threads[i]);
+  }
+
+  unlink (path);
 }
 
 /* Idle windows are evicted oldest first; pinned and in-use ones never are. */
@@ -259,6 +455,8 @@ main (int   argc,
   g_test_add_func ("/hm/window-cache/boundaries", test_boundaries);
   g_test_add_func ("/hm/window-cache/window-size-default", test_window_size_default);
   g_test_add_func ("/hm/window-cache/large-offsets", test_large_offsets);
+  g_test_add_func ("/hm/window-cache/layout-largest", test_layout_largest);
+  g_test_add_func ("/hm/window-cache/largest-file", test_largest_file);
   g_test_add_func ("/hm/window-cache/lru-and-pinning", test_lru_and_pinning);
   g_test_add_func ("/hm/window-cache/growth", test_growth);
   g_test_add_func ("/hm/window-cache/threads", test_threads);
