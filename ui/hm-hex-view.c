@@ -37,33 +37,7 @@
 #define MAX_COPY_BYTES    (16u * 1024u * 1024u)
 /* Six characters a byte: 1 MiB is already a 6 MiB clipboard text. */
 #define MAX_C_ARRAY_BYTES (1024u * 1024u)
-#define MAX_BYTES_PER_ROW 1024u
 #define WHEEL_ROWS        3.0
-
-enum
-{
-  INK_OFFSET,
-  INK_ZERO,
-  INK_PRINTABLE,
-  INK_SPACE,
-  INK_CONTROL,
-  INK_HIGH,
-  INK_HOLE,
-  INK_FAULT,
-  INK_LOADING,
-  N_INKS
-};
-
-enum
-{
-  COLOR_SELECTION = N_INKS,
-  COLOR_CURSOR,
-  COLOR_PENDING,
-  COLOR_COMMITTED,
-  COLOR_MATCH,
-  COLOR_SEPARATOR,
-  N_COLORS
-};
 
 static const struct
 {
@@ -85,107 +59,6 @@ static const struct
   [COLOR_COMMITTED] = { "hm_committed_color", "rgba(46,194,126,0.3)" },
   [COLOR_MATCH]     = { "hm_match_color",     "rgba(192,97,203,0.35)" },
   [COLOR_SEPARATOR] = { "hm_separator_color", "rgba(0,0,0,0.1)" },
-};
-
-enum
-{
-  FLAG_HOLE      = 1 << 0,
-  FLAG_FAULT     = 1 << 1,
-  FLAG_PENDING   = 1 << 2,
-  FLAG_COMMITTED = 1 << 3,
-  FLAG_MISSING   = 1 << 4,
-  FLAG_MATCH     = 1 << 5,
-  FLAG_LOADING   = 1 << 6,
-};
-
-typedef struct
-{
-  PangoGlyphString *glyphs;
-  int               n;
-  int               start_col;
-  int               end_col;
-  double            ink_right;
-} GlyphRun;
-
-struct _HmHexView
-{
-  GtkWidget      parent_instance;
-
-  HmDocument    *document;
-  gulong         changed_id;
-  gulong         size_id;
-  gulong         mode_id;
-
-  GtkWidget     *scrollbar;
-  GtkAdjustment *vadjustment;
-  gboolean       updating_adjustment;
-
-  /* Geometry. Columns are character cells; x = column * cell_width. */
-  guint          fixed_bytes_per_row;
-  guint          group_size;
-  guint          bytes_per_row;
-  guint          offset_digits;
-  int            content_width;
-  int            content_height;
-  guint          n_full_rows;
-  guint64        top_row;
-  /* Smooth scrolling: how many pixels of the top row are scrolled out of view
-   * (0 .. row_height - 1), and the fraction of a pixel not applied yet. */
-  int            scroll_pixel;
-  double         scroll_remainder;
-  double         kinetic_velocity;   /* pixels per second */
-  gint64         kinetic_last_time;
-  guint          kinetic_tick;
-
-  /* Cursor and selection; the selection runs from anchor to cursor, inclusive. */
-  guint64        cursor;
-  guint64        anchor;
-  gboolean       has_selection;
-  HmHexPane      pane;
-  gboolean       low_nibble;
-  guint64        drag_anchor;
-  gboolean       center_pending;
-  guint64        center_offset;
-
-  /* Glyph cache for the current font. */
-  PangoFontDescription *font_desc;
-  PangoFont     *font;
-  PangoGlyph     glyph_of[128];
-  int            glyph_width;
-  double         cell_width;
-  int            row_height;
-  int            ascent;
-  float          ink_left[128];
-  float          ink_right[128];
-  GlyphRun       runs[N_INKS];
-  GdkRGBA        colors[N_COLORS];
-  /* While the text of a frame is built: where full runs go. */
-  GtkSnapshot   *text_snapshot;
-  float          text_baseline;
-
-  /* Per-frame buffers, reused. */
-  guint8        *bytes;
-  guint8        *flags;
-  gsize          buffer_size;
-
-  /* Edited ranges, fetched again after the document changes. */
-  GArray        *pending;
-  GArray        *committed;
-  gboolean       ranges_valid;
-
-  /* Search matches to highlight: HmRange, sorted, disjoint; NULL for none. */
-  GArray        *highlights;
-
-  gboolean       fault_reported;
-  GError        *fault_error;
-  guint          fault_idle;
-
-  /* Network and FUSE files: the visible bytes come from a worker thread. */
-  HmViewReader  *reader;
-  gboolean       force_async_reads;
-  gboolean       cursor_loading;
-
-  guint          frames_drawn;
 };
 
 G_DEFINE_FINAL_TYPE (HmHexView, hm_hex_view, GTK_TYPE_WIDGET)
@@ -214,8 +87,24 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 static guint8 ink_of_byte[256];
 
-static void
-classify_bytes (void)
+/* ---- Signals: the other files emit them through these ---- */
+
+void
+_hm_hex_view_hint (HmHexView  *self,
+                   const char *message)
+{
+  g_signal_emit (self, signals[SIGNAL_HINT], 0, message);
+}
+
+void
+_hm_hex_view_emit_read_fault (HmHexView    *self,
+                              const GError *error)
+{
+  g_signal_emit (self, signals[SIGNAL_READ_FAULT], 0, error);
+}
+
+void
+_hm_hex_view_classify_bytes (void)
 {
   for (guint b = 0; b < 256; b++)
     {
@@ -234,8 +123,8 @@ classify_bytes (void)
 
 /* ---- Geometry ---- */
 
-static guint64
-n_rows (HmHexView *self)
+guint64
+_hm_hex_view_n_rows (HmHexView *self)
 {
   guint64 size = self->document != NULL ? hm_document_get_size (self->document) : 0;
 
@@ -244,22 +133,22 @@ n_rows (HmHexView *self)
   return size / self->bytes_per_row + (size % self->bytes_per_row != 0);
 }
 
-static guint64
-max_top_row (HmHexView *self)
+guint64
+_hm_hex_view_max_top_row (HmHexView *self)
 {
-  guint64 rows = n_rows (self);
+  guint64 rows = _hm_hex_view_n_rows (self);
 
   return rows > self->n_full_rows ? rows - self->n_full_rows : 0;
 }
 
-static guint64
-doc_size (HmHexView *self)
+guint64
+_hm_hex_view_doc_size (HmHexView *self)
 {
   return self->document != NULL ? hm_document_get_size (self->document) : 0;
 }
 
-static guint
-digits_for_size (guint64 size)
+guint
+_hm_hex_view_digits_for_size (guint64 size)
 {
   guint digits = 1;
   guint64 last = size > 0 ? size - 1 : 0;
@@ -270,8 +159,8 @@ digits_for_size (guint64 size)
   return digits + (digits & 1);
 }
 
-static int
-hex_col (HmHexView *self)
+int
+_hm_hex_view_hex_col (HmHexView *self)
 {
   return 1 + (int) self->offset_digits + 2;
 }
@@ -283,60 +172,60 @@ hex_chars (guint bytes_per_row,
   return 2 * (int) bytes_per_row + ((int) bytes_per_row - 1) / (int) group_size;
 }
 
-static int
-text_col (HmHexView *self)
+int
+_hm_hex_view_text_col (HmHexView *self)
 {
-  return hex_col (self) + hex_chars (self->bytes_per_row, self->group_size) + 2;
+  return _hm_hex_view_hex_col (self) + hex_chars (self->bytes_per_row, self->group_size) + 2;
 }
 
-static int
-total_cols (HmHexView *self,
-            guint      bytes_per_row)
+int
+_hm_hex_view_total_cols (HmHexView *self,
+                         guint      bytes_per_row)
 {
   return 1 + (int) self->offset_digits + 2 + hex_chars (bytes_per_row, self->group_size) + 2
          + (int) bytes_per_row + 1;
 }
 
-static int
-hex_byte_col (HmHexView *self,
-              guint      index)
+int
+_hm_hex_view_hex_byte_col (HmHexView *self,
+                           guint      index)
 {
-  return hex_col (self) + 2 * (int) index + (int) (index / self->group_size);
+  return _hm_hex_view_hex_col (self) + 2 * (int) index + (int) (index / self->group_size);
 }
 
-static guint
-row_step (HmHexView *self)
+guint
+_hm_hex_view_row_step (HmHexView *self)
 {
   return MAX (self->group_size, 8);
 }
 
-static guint
-fit_bytes_per_row (HmHexView *self,
-                   int        width)
+guint
+_hm_hex_view_fit_bytes_per_row (HmHexView *self,
+                                int        width)
 {
-  guint step = row_step (self);
+  guint step = _hm_hex_view_row_step (self);
   guint n = step;
 
   if (self->fixed_bytes_per_row > 0)
     return self->fixed_bytes_per_row;
   if (self->cell_width <= 0)
     return 16;
-  while (n + step <= MAX_BYTES_PER_ROW && total_cols (self, n + step) * self->cell_width <= width)
+  while (n + step <= MAX_BYTES_PER_ROW && _hm_hex_view_total_cols (self, n + step) * self->cell_width <= width)
     n += step;
   return n;
 }
 
 /* ---- Font and glyph cache ---- */
 
-static void
-clear_font (HmHexView *self)
+void
+_hm_hex_view_clear_font (HmHexView *self)
 {
   g_clear_pointer (&self->font_desc, pango_font_description_free);
   g_clear_object (&self->font);
 }
 
-static void
-ensure_font (HmHexView *self)
+void
+_hm_hex_view_ensure_font (HmHexView *self)
 {
   PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
   const PangoFontDescription *desc = pango_context_get_font_description (context);
@@ -347,7 +236,7 @@ ensure_font (HmHexView *self)
   if (self->font != NULL && self->font_desc != NULL && pango_font_description_equal (desc, self->font_desc))
     return;
 
-  clear_font (self);
+  _hm_hex_view_clear_font (self);
   self->font_desc = pango_font_description_copy (desc);
   memset (self->glyph_of, 0, sizeof self->glyph_of);
   shaped = pango_glyph_string_new ();
@@ -430,12 +319,12 @@ ensure_font (HmHexView *self)
 /* ---- Scrolling ---- */
 
 /* The adjustment's value is the top row plus the fraction of it scrolled out. */
-static void
-sync_adjustment (HmHexView *self)
+void
+_hm_hex_view_sync_adjustment (HmHexView *self)
 {
-  guint64 rows = n_rows (self);
+  guint64 rows = _hm_hex_view_n_rows (self);
   double page = MAX (self->n_full_rows, 1);
-  guint64 max_top = max_top_row (self);
+  guint64 max_top = _hm_hex_view_max_top_row (self);
 
   if (self->top_row >= max_top)
     {
@@ -458,7 +347,7 @@ set_position (HmHexView *self,
               guint64    row,
               int        pixel)
 {
-  guint64 max_top = max_top_row (self);
+  guint64 max_top = _hm_hex_view_max_top_row (self);
 
   if (row >= max_top)
     {
@@ -487,9 +376,9 @@ hm_hex_view_set_top_row (HmHexView *self,
   set_position (self, row, 0);
 }
 
-static void
-scroll_by_rows (HmHexView *self,
-                gint64     delta)
+void
+_hm_hex_view_scroll_by_rows (HmHexView *self,
+                             gint64     delta)
 {
   guint64 row = self->top_row;
 
@@ -506,7 +395,7 @@ adjustment_value_changed_cb (HmHexView     *self,
 {
   double value = gtk_adjustment_get_value (adjustment);
   double end = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
-  guint64 max_top = max_top_row (self);
+  guint64 max_top = _hm_hex_view_max_top_row (self);
   guint64 row;
   int pixel = 0;
 
@@ -537,8 +426,8 @@ adjustment_value_changed_cb (HmHexView     *self,
     }
 }
 
-static void
-stop_kinetic (HmHexView *self)
+void
+_hm_hex_view_stop_kinetic (HmHexView *self)
 {
   if (self->kinetic_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->kinetic_tick);
@@ -586,7 +475,7 @@ _hm_hex_view_scroll_pixels (HmHexView *self,
     }
   else
     row = G_MAXUINT64 - row < (guint64) rows ? G_MAXUINT64 : row + (guint64) rows;
-  if (row >= max_top_row (self))
+  if (row >= _hm_hex_view_max_top_row (self))
     self->scroll_remainder = 0;
   set_position (self, row, pixel);
 }
@@ -619,13 +508,13 @@ scroll_cb (HmHexView                *self,
 static void
 scroll_begin_cb (HmHexView *self)
 {
-  stop_kinetic (self);
+  _hm_hex_view_stop_kinetic (self);
 }
 
 static gboolean
 at_scroll_end (HmHexView *self)
 {
-  return (self->top_row == 0 && self->scroll_pixel == 0) || self->top_row >= max_top_row (self);
+  return (self->top_row == 0 && self->scroll_pixel == 0) || self->top_row >= _hm_hex_view_max_top_row (self);
 }
 
 static gboolean
@@ -658,7 +547,7 @@ decelerate_cb (HmHexView                *self,
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
 
-  stop_kinetic (self);
+  _hm_hex_view_stop_kinetic (self);
   if (clock == NULL)
     return;
   self->kinetic_velocity = vy * scroll_pixels_per_unit (self, controller);
@@ -698,18 +587,18 @@ peek_byte (HmHexView *self,
   return HM_VIEW_READER_PEEK_UNREADABLE;
 }
 
-static void
-announce_cursor (HmHexView *self)
+void
+_hm_hex_view_announce_cursor (HmHexView *self)
 {
   g_autofree char *text = NULL;
   guint8 byte = 0;
   HmViewReaderPeek peek = HM_VIEW_READER_PEEK_UNREADABLE;
 
-  if (self->document != NULL && doc_size (self) > 0)
+  if (self->document != NULL && _hm_hex_view_doc_size (self) > 0)
     peek = peek_byte (self, self->cursor, &byte);
   self->cursor_loading = peek == HM_VIEW_READER_PEEK_LOADING;
 
-  if (self->document == NULL || doc_size (self) == 0)
+  if (self->document == NULL || _hm_hex_view_doc_size (self) == 0)
     text = g_strdup (_("Empty"));
   else if (peek == HM_VIEW_READER_PEEK_LOADED)
     text = g_strdup_printf (_("Offset 0x%" PRIx64 ", value 0x%02x (%u)"),
@@ -738,15 +627,15 @@ ensure_cursor_visible (HmHexView *self)
 
 /* Moves the cursor; with @extend the selection grows from its anchor, without it
  * the selection goes away. Notifies only what changed. */
-static void
-move_cursor (HmHexView *self,
-             guint64    offset,
-             gboolean   extend)
+void
+_hm_hex_view_move_cursor (HmHexView *self,
+                          guint64    offset,
+                          gboolean   extend)
 {
   guint64 old_start = hm_hex_view_get_selection_start (self);
   guint64 old_length = hm_hex_view_get_selection_length (self);
   guint64 old_cursor = self->cursor;
-  guint64 size = doc_size (self);
+  guint64 size = _hm_hex_view_doc_size (self);
 
   offset = size > 0 ? MIN (offset, size - 1) : 0;
 
@@ -770,7 +659,7 @@ move_cursor (HmHexView *self,
   if (old_cursor != self->cursor)
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURSOR_OFFSET]);
-      announce_cursor (self);
+      _hm_hex_view_announce_cursor (self);
     }
   if (old_start != hm_hex_view_get_selection_start (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION_START]);
@@ -791,7 +680,7 @@ hm_hex_view_set_cursor_offset (HmHexView *self,
                                guint64    offset)
 {
   g_return_if_fail (HM_IS_HEX_VIEW (self));
-  move_cursor (self, offset, FALSE);
+  _hm_hex_view_move_cursor (self, offset, FALSE);
 }
 
 void
@@ -803,23 +692,23 @@ hm_hex_view_set_selection (HmHexView *self,
 
   g_return_if_fail (HM_IS_HEX_VIEW (self));
 
-  size = doc_size (self);
+  size = _hm_hex_view_doc_size (self);
   if (length == 0 || size == 0)
     {
-      move_cursor (self, start, FALSE);
+      _hm_hex_view_move_cursor (self, start, FALSE);
       return;
     }
   start = MIN (start, size - 1);
   length = MIN (length, size - start);
-  move_cursor (self, start, FALSE);
-  move_cursor (self, start + length - 1, TRUE);
+  _hm_hex_view_move_cursor (self, start, FALSE);
+  _hm_hex_view_move_cursor (self, start + length - 1, TRUE);
 }
 
 void
 hm_hex_view_select_all (HmHexView *self)
 {
   g_return_if_fail (HM_IS_HEX_VIEW (self));
-  hm_hex_view_set_selection (self, 0, doc_size (self));
+  hm_hex_view_set_selection (self, 0, _hm_hex_view_doc_size (self));
 }
 
 HmHexPane
@@ -869,26 +758,19 @@ hm_hex_view_scroll_to_offset (HmHexView *self,
 
 /* ---- Editing ---- */
 
-static gboolean
-is_editable (HmHexView *self)
+gboolean
+_hm_hex_view_is_editable (HmHexView *self)
 {
-  return self->document != NULL && doc_size (self) > 0
+  return self->document != NULL && _hm_hex_view_doc_size (self) > 0
          && hm_document_get_mode (self->document) != HM_DOCUMENT_MODE_READ_ONLY;
 }
 
-static void
-hint (HmHexView  *self,
-      const char *message)
-{
-  g_signal_emit (self, signals[SIGNAL_HINT], 0, message);
-}
-
-static void
-refuse_edit (HmHexView *self)
+void
+_hm_hex_view_refuse_edit (HmHexView *self)
 {
   if (self->document == NULL)
     return;
-  hint (self, _("The file is open read-only: switch to an editing mode to change it"));
+  _hm_hex_view_hint (self, _("The file is open read-only: switch to an editing mode to change it"));
 }
 
 static gboolean
@@ -902,7 +784,7 @@ write_bytes (HmHexView    *self,
 
   if (!hm_document_write (self->document, offset, data, length, flags, &error))
     {
-      hint (self, error != NULL ? error->message : _("The bytes could not be written"));
+      _hm_hex_view_hint (self, error != NULL ? error->message : _("The bytes could not be written"));
       return FALSE;
     }
   return TRUE;
@@ -913,12 +795,12 @@ static void
 collapse_to_selection_start (HmHexView *self)
 {
   if (self->has_selection)
-    move_cursor (self, hm_hex_view_get_selection_start (self), FALSE);
+    _hm_hex_view_move_cursor (self, hm_hex_view_get_selection_start (self), FALSE);
 }
 
-static void
-type_hex_digit (HmHexView *self,
-                guint      digit)
+void
+_hm_hex_view_type_hex_digit (HmHexView *self,
+                             guint      digit)
 {
   g_autoptr(GError) error = NULL;
   guint8 byte;
@@ -926,7 +808,7 @@ type_hex_digit (HmHexView *self,
   collapse_to_selection_start (self);
   if (hm_document_read (self->document, self->cursor, &byte, 1, &error) != 1)
     {
-      hint (self, error != NULL ? error->message : _("The byte at the cursor cannot be read"));
+      _hm_hex_view_hint (self, error != NULL ? error->message : _("The byte at the cursor cannot be read"));
       return;
     }
   if (self->low_nibble)
@@ -942,8 +824,8 @@ type_hex_digit (HmHexView *self,
       self->low_nibble = TRUE;
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
-  else if (self->cursor + 1 < doc_size (self))
-    move_cursor (self, self->cursor + 1, FALSE);
+  else if (self->cursor + 1 < _hm_hex_view_doc_size (self))
+    _hm_hex_view_move_cursor (self, self->cursor + 1, FALSE);
   else
     {
       self->low_nibble = FALSE;
@@ -951,15 +833,15 @@ type_hex_digit (HmHexView *self,
     }
 }
 
-static void
-type_char (HmHexView *self,
-           guint8     byte)
+void
+_hm_hex_view_type_char (HmHexView *self,
+                        guint8     byte)
 {
   collapse_to_selection_start (self);
   if (!write_bytes (self, self->cursor, &byte, 1, HM_EDIT_COALESCE))
     return;
-  if (self->cursor + 1 < doc_size (self))
-    move_cursor (self, self->cursor + 1, FALSE);
+  if (self->cursor + 1 < _hm_hex_view_doc_size (self))
+    _hm_hex_view_move_cursor (self, self->cursor + 1, FALSE);
 }
 
 /**
@@ -983,12 +865,12 @@ hm_hex_view_overwrite (HmHexView    *self,
 
   g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
 
-  if (!is_editable (self))
+  if (!_hm_hex_view_is_editable (self))
     {
-      refuse_edit (self);
+      _hm_hex_view_refuse_edit (self);
       return FALSE;
     }
-  size = doc_size (self);
+  size = _hm_hex_view_doc_size (self);
   start = hm_hex_view_get_selection_start (self);
   length = (gsize) MIN ((guint64) length, size - start);
   if (length == 0)
@@ -1000,8 +882,6 @@ hm_hex_view_overwrite (HmHexView    *self,
 }
 
 /* ---- Copy and paste ---- */
-
-static const char hex_digits[] = "0123456789abcdef";
 
 /* 12 bytes a line, "0xde," each: printf per byte took seconds for a few MiB. */
 static char *
@@ -1125,7 +1005,7 @@ c_array_too_large (HmHexView    *self,
 {
   if (format != HM_COPY_FORMAT_C_ARRAY || length <= MAX_C_ARRAY_BYTES)
     return FALSE;
-  hint (self, _("The selection is too large to copy as a C array (the limit is 1 MiB)"));
+  _hm_hex_view_hint (self, _("The selection is too large to copy as a C array (the limit is 1 MiB)"));
   return TRUE;
 }
 
@@ -1142,12 +1022,12 @@ hm_hex_view_copy (HmHexView   *self,
 
   g_return_if_fail (HM_IS_HEX_VIEW (self));
 
-  if (self->document == NULL || doc_size (self) == 0)
+  if (self->document == NULL || _hm_hex_view_doc_size (self) == 0)
     return;
   length = MAX (hm_hex_view_get_selection_length (self), 1);
   if (length > MAX_COPY_BYTES)
     {
-      hint (self, _("The selection is too large to copy (the limit is 16 MiB)"));
+      _hm_hex_view_hint (self, _("The selection is too large to copy (the limit is 16 MiB)"));
       return;
     }
   if (c_array_too_large (self, format, length))
@@ -1156,7 +1036,7 @@ hm_hex_view_copy (HmHexView   *self,
   n = hm_document_read (self->document, hm_hex_view_get_selection_start (self), data, length, &error);
   if (n < 0)
     {
-      hint (self, error->message);
+      _hm_hex_view_hint (self, error->message);
       return;
     }
 
@@ -1202,9 +1082,9 @@ hm_hex_view_paste (HmHexView *self)
 {
   g_return_if_fail (HM_IS_HEX_VIEW (self));
 
-  if (!is_editable (self))
+  if (!_hm_hex_view_is_editable (self))
     {
-      refuse_edit (self);
+      _hm_hex_view_refuse_edit (self);
       return;
     }
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (self)), NULL,
@@ -1263,7 +1143,7 @@ undo_redo_action (GtkWidget  *widget,
   else
     ok = hm_document_redo (self->document, &error);
   if (!ok && error != NULL)
-    hint (self, error->message);
+    _hm_hex_view_hint (self, error->message);
 }
 
 /* ---- Keyboard ---- */
@@ -1277,7 +1157,7 @@ key_pressed_cb (HmHexView             *self,
 {
   gboolean extend = (state & GDK_SHIFT_MASK) != 0;
   gboolean ctrl = (state & GDK_CONTROL_MASK) != 0;
-  guint64 size = doc_size (self);
+  guint64 size = _hm_hex_view_doc_size (self);
   guint64 bpr = self->bytes_per_row;
   guint64 cursor = self->cursor;
   guint64 page = (guint64) MAX (self->n_full_rows, 1) * bpr;
@@ -1293,37 +1173,37 @@ key_pressed_cb (HmHexView             *self,
     {
     case GDK_KEY_Left:
     case GDK_KEY_KP_Left:
-      move_cursor (self, cursor > 0 ? cursor - 1 : 0, extend);
+      _hm_hex_view_move_cursor (self, cursor > 0 ? cursor - 1 : 0, extend);
       return TRUE;
     case GDK_KEY_Right:
     case GDK_KEY_KP_Right:
-      move_cursor (self, cursor + 1 < size ? cursor + 1 : cursor, extend);
+      _hm_hex_view_move_cursor (self, cursor + 1 < size ? cursor + 1 : cursor, extend);
       return TRUE;
     case GDK_KEY_Up:
     case GDK_KEY_KP_Up:
-      move_cursor (self, cursor >= bpr ? cursor - bpr : cursor, extend);
+      _hm_hex_view_move_cursor (self, cursor >= bpr ? cursor - bpr : cursor, extend);
       return TRUE;
     case GDK_KEY_Down:
     case GDK_KEY_KP_Down:
-      move_cursor (self, size - cursor > bpr ? cursor + bpr : cursor, extend);
+      _hm_hex_view_move_cursor (self, size - cursor > bpr ? cursor + bpr : cursor, extend);
       return TRUE;
     case GDK_KEY_Home:
     case GDK_KEY_KP_Home:
-      move_cursor (self, ctrl ? 0 : cursor - cursor % bpr, extend);
+      _hm_hex_view_move_cursor (self, ctrl ? 0 : cursor - cursor % bpr, extend);
       return TRUE;
     case GDK_KEY_End:
     case GDK_KEY_KP_End:
-      move_cursor (self, ctrl ? size - 1 : MIN (cursor - cursor % bpr + bpr - 1, size - 1), extend);
+      _hm_hex_view_move_cursor (self, ctrl ? size - 1 : MIN (cursor - cursor % bpr + bpr - 1, size - 1), extend);
       return TRUE;
     case GDK_KEY_Page_Up:
     case GDK_KEY_KP_Page_Up:
-      scroll_by_rows (self, -(gint64) MAX (self->n_full_rows, 1));
-      move_cursor (self, cursor >= page ? cursor - page : cursor % bpr, extend);
+      _hm_hex_view_scroll_by_rows (self, -(gint64) MAX (self->n_full_rows, 1));
+      _hm_hex_view_move_cursor (self, cursor >= page ? cursor - page : cursor % bpr, extend);
       return TRUE;
     case GDK_KEY_Page_Down:
     case GDK_KEY_KP_Page_Down:
-      scroll_by_rows (self, (gint64) MAX (self->n_full_rows, 1));
-      move_cursor (self, size - cursor > page ? cursor + page : size - 1, extend);
+      _hm_hex_view_scroll_by_rows (self, (gint64) MAX (self->n_full_rows, 1));
+      _hm_hex_view_move_cursor (self, size - cursor > page ? cursor + page : size - 1, extend);
       return TRUE;
     case GDK_KEY_Tab:
     case GDK_KEY_ISO_Left_Tab:
@@ -1339,7 +1219,7 @@ key_pressed_cb (HmHexView             *self,
           gtk_widget_queue_draw (GTK_WIDGET (self));
         }
       else
-        move_cursor (self, cursor > 0 ? cursor - 1 : 0, FALSE);
+        _hm_hex_view_move_cursor (self, cursor > 0 ? cursor - 1 : 0, FALSE);
       return TRUE;
     default:
       break;
@@ -1356,36 +1236,36 @@ key_pressed_cb (HmHexView             *self,
     {
       if (!g_ascii_isxdigit ((char) ch) || ch > 0x7f)
         return FALSE;
-      if (!is_editable (self))
+      if (!_hm_hex_view_is_editable (self))
         {
-          refuse_edit (self);
+          _hm_hex_view_refuse_edit (self);
           return TRUE;
         }
-      type_hex_digit (self, (guint) g_ascii_xdigit_value ((char) ch));
+      _hm_hex_view_type_hex_digit (self, (guint) g_ascii_xdigit_value ((char) ch));
       return TRUE;
     }
 
   if (ch > 0xff)
     return FALSE;
-  if (!is_editable (self))
+  if (!_hm_hex_view_is_editable (self))
     {
-      refuse_edit (self);
+      _hm_hex_view_refuse_edit (self);
       return TRUE;
     }
-  type_char (self, (guint8) ch);
+  _hm_hex_view_type_char (self, (guint8) ch);
   return TRUE;
 }
 
 /* ---- Mouse ---- */
 
-static guint64
-hit_test (HmHexView *self,
-          double     x,
-          double     y,
-          HmHexPane *pane)
+guint64
+_hm_hex_view_hit_test (HmHexView *self,
+                       double     x,
+                       double     y,
+                       HmHexPane *pane)
 {
-  guint64 size = doc_size (self);
-  guint64 rows = n_rows (self);
+  guint64 size = _hm_hex_view_doc_size (self);
+  guint64 rows = _hm_hex_view_n_rows (self);
   guint64 row;
   int col;
   guint index;
@@ -1398,14 +1278,14 @@ hit_test (HmHexView *self,
   row = MIN (row, rows - 1);
   col = x < 0 ? -1 : (int) (x / self->cell_width);
 
-  if (col >= text_col (self) - 1)
+  if (col >= _hm_hex_view_text_col (self) - 1)
     {
       *pane = HM_HEX_PANE_TEXT;
-      index = (guint) CLAMP (col - text_col (self), 0, (int) self->bytes_per_row - 1);
+      index = (guint) CLAMP (col - _hm_hex_view_text_col (self), 0, (int) self->bytes_per_row - 1);
     }
   else
     {
-      int rel = MAX (col - hex_col (self), 0);
+      int rel = MAX (col - _hm_hex_view_hex_col (self), 0);
       int group_cols = 2 * (int) self->group_size + 1;
       int within = rel % group_cols;
 
@@ -1432,9 +1312,9 @@ drag_begin_cb (HmHexView      *self,
       gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
       return;
     }
-  offset = hit_test (self, x, y, &pane);
+  offset = _hm_hex_view_hit_test (self, x, y, &pane);
   hm_hex_view_set_pane (self, pane);
-  move_cursor (self, offset, (state & GDK_SHIFT_MASK) != 0);
+  _hm_hex_view_move_cursor (self, offset, (state & GDK_SHIFT_MASK) != 0);
   self->drag_anchor = self->has_selection ? self->anchor : offset;
 }
 
@@ -1453,26 +1333,26 @@ drag_update_cb (HmHexView      *self,
 
   /* Dragging past the top or bottom edge scrolls a row per motion event. */
   if (sy + dy < 0)
-    scroll_by_rows (self, -1);
+    _hm_hex_view_scroll_by_rows (self, -1);
   else if (sy + dy >= self->content_height)
-    scroll_by_rows (self, 1);
+    _hm_hex_view_scroll_by_rows (self, 1);
 
-  offset = hit_test (self, sx + dx, sy + dy, &pane);
+  offset = _hm_hex_view_hit_test (self, sx + dx, sy + dy, &pane);
   if (offset == self->drag_anchor && !self->has_selection)
     return;
   if (!self->has_selection)
     {
       self->cursor = self->drag_anchor;
-      move_cursor (self, offset, TRUE);
+      _hm_hex_view_move_cursor (self, offset, TRUE);
     }
   else
-    move_cursor (self, offset, TRUE);
+    _hm_hex_view_move_cursor (self, offset, TRUE);
 }
 
 /* ---- Document ---- */
 
-static void
-invalidate_ranges (HmHexView *self)
+void
+_hm_hex_view_invalidate_ranges (HmHexView *self)
 {
   g_clear_pointer (&self->pending, g_array_unref);
   g_clear_pointer (&self->committed, g_array_unref);
@@ -1485,7 +1365,7 @@ document_changed_cb (HmHexView  *self,
                      guint64     length,
                      HmDocument *document)
 {
-  invalidate_ranges (self);
+  _hm_hex_view_invalidate_ranges (self);
   self->fault_reported = FALSE;
   if (self->reader != NULL)
     hm_view_reader_invalidate (self->reader, offset, length);
@@ -1497,12 +1377,12 @@ document_size_cb (HmHexView  *self,
                   GParamSpec *pspec,
                   HmDocument *document)
 {
-  guint64 size = doc_size (self);
+  guint64 size = _hm_hex_view_doc_size (self);
 
   if (self->reader != NULL)
     hm_view_reader_invalidate (self->reader, 0, G_MAXUINT64);
   if (size > 0 && self->cursor >= size)
-    move_cursor (self, size - 1, FALSE);
+    _hm_hex_view_move_cursor (self, size - 1, FALSE);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -1512,13 +1392,11 @@ document_mode_cb (HmHexView  *self,
                   HmDocument *document)
 {
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_READ_ONLY, !is_editable (self),
+                                  GTK_ACCESSIBLE_PROPERTY_READ_ONLY, !_hm_hex_view_is_editable (self),
                                   -1);
-  invalidate_ranges (self);
+  _hm_hex_view_invalidate_ranges (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
-
-static void update_reader (HmHexView *self);
 
 static void
 disconnect_document (HmHexView *self)
@@ -1550,7 +1428,7 @@ hm_hex_view_set_document (HmHexView  *self,
     return;
 
   disconnect_document (self);
-  invalidate_ranges (self);
+  _hm_hex_view_invalidate_ranges (self);
   self->fault_reported = FALSE;
   if (document != NULL)
     {
@@ -1562,14 +1440,14 @@ hm_hex_view_set_document (HmHexView  *self,
       self->mode_id = g_signal_connect_object (document, "notify::mode", G_CALLBACK (document_mode_cb),
                                                self, G_CONNECT_SWAPPED);
     }
-  update_reader (self);
-  self->offset_digits = digits_for_size (doc_size (self));
+  _hm_hex_view_update_reader (self);
+  self->offset_digits = _hm_hex_view_digits_for_size (_hm_hex_view_doc_size (self));
   self->top_row = 0;
   self->scroll_pixel = 0;
   self->scroll_remainder = 0;
-  move_cursor (self, 0, FALSE);
+  _hm_hex_view_move_cursor (self, 0, FALSE);
   document_mode_cb (self, NULL, document);
-  announce_cursor (self);
+  _hm_hex_view_announce_cursor (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENT]);
 }
@@ -1595,7 +1473,7 @@ emit_fault_idle_cb (gpointer user_data)
 
   self->fault_idle = 0;
   if (error != NULL)
-    g_signal_emit (self, signals[SIGNAL_READ_FAULT], 0, error);
+    _hm_hex_view_emit_read_fault (self, error);
   return G_SOURCE_REMOVE;
 }
 
@@ -1752,12 +1630,12 @@ reader_ready_cb (const GError *fault,
   if (fault != NULL)
     report_fault (self, (GError *) fault);
   if (self->cursor_loading)
-    announce_cursor (self);
+    _hm_hex_view_announce_cursor (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-static void
-update_reader (HmHexView *self)
+void
+_hm_hex_view_update_reader (HmHexView *self)
 {
   g_clear_pointer (&self->reader, hm_view_reader_free);
   if (wants_worker (self))
@@ -1816,10 +1694,10 @@ install_hole_navigation (GtkWidgetClass *widget_class)
 }
 
 /* Copies the visible bytes into the frame buffer and fills in a flag per byte. */
-static void
-read_visible (HmHexView *self,
-              guint64    first,
-              gsize      length)
+void
+_hm_hex_view_read_visible (HmHexView *self,
+                           guint64    first,
+                           gsize      length)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) extents = NULL;
@@ -1959,7 +1837,7 @@ run_add (HmHexView *self,
 static void
 ensure_run_capacity (HmHexView *self)
 {
-  int needed = total_cols (self, self->bytes_per_row) + 4;
+  int needed = _hm_hex_view_total_cols (self, self->bytes_per_row) + 4;
 
   for (guint i = 0; i < N_INKS; i++)
     {
@@ -1994,11 +1872,12 @@ append_span (HmHexView     *self,
              guint          b)
 {
   double cw = self->cell_width;
-  double hx = hex_byte_col (self, a) * cw;
-  double hw = (hex_byte_col (self, b) + 2) * cw - hx;
+  double hx = _hm_hex_view_hex_byte_col (self, a) * cw;
+  double hw = (_hm_hex_view_hex_byte_col (self, b) + 2) * cw - hx;
 
   append_rect (snapshot, color, hx - cw / 4, y, hw + cw / 2, self->row_height);
-  append_rect (snapshot, color, (text_col (self) + (int) a) * cw, y, (b - a + 1) * cw, self->row_height);
+  append_rect (snapshot, color, (_hm_hex_view_text_col (self) + (int) a) * cw, y, (b - a + 1) * cw,
+               self->row_height);
 }
 
 static void
@@ -2048,8 +1927,8 @@ draw_cursor (HmHexView   *self,
              int          y)
 {
   double cw = self->cell_width;
-  double hx = hex_byte_col (self, index) * cw;
-  double tx = (text_col (self) + (int) index) * cw;
+  double hx = _hm_hex_view_hex_byte_col (self, index) * cw;
+  double tx = (_hm_hex_view_text_col (self) + (int) index) * cw;
   const GdkRGBA *color = &self->colors[COLOR_CURSOR];
   GdkRGBA outline[4] = { *color, *color, *color, *color };
   float widths[4] = { 1, 1, 1, 1 };
@@ -2103,13 +1982,13 @@ draw_row_text (HmHexView    *self,
                const guint8 *flags,
                guint         count)
 {
-  int tcol = text_col (self);
+  int tcol = _hm_hex_view_text_col (self);
 
   for (guint i = 0; i < count; i++)
     {
       guint8 b = bytes[i];
       int ink = ink_of (b, flags[i]);
-      int col = hex_byte_col (self, i);
+      int col = _hm_hex_view_hex_byte_col (self, i);
 
       if (ink < 0)
         continue;
@@ -2153,8 +2032,8 @@ void
 _hm_hex_view_snapshot_content (HmHexView   *self,
                                GtkSnapshot *snapshot)
 {
-  guint64 size = doc_size (self);
-  guint64 rows = n_rows (self);
+  guint64 size = _hm_hex_view_doc_size (self);
+  guint64 rows = _hm_hex_view_n_rows (self);
   guint bpr = self->bytes_per_row;
   guint n_draw;
   guint64 first;
@@ -2164,7 +2043,7 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
   if (self->document == NULL || size == 0 || self->content_width <= 0 || self->content_height <= 0)
     return;
 
-  ensure_font (self);
+  _hm_hex_view_ensure_font (self);
   update_palette (self);
   ensure_run_capacity (self);
   cw = self->cell_width;
@@ -2177,15 +2056,15 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
   first = self->top_row * bpr;
   length = (gsize) MIN ((guint64) n_draw * bpr, size - first);
 
-  read_visible (self, first, length);
+  _hm_hex_view_read_visible (self, first, length);
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, (float) self->content_width,
                                                          (float) self->content_height));
 
   /* A hairline between the panes. */
-  append_rect (snapshot, &self->colors[COLOR_SEPARATOR], (hex_col (self) - 1) * cw, 0, 1,
+  append_rect (snapshot, &self->colors[COLOR_SEPARATOR], (_hm_hex_view_hex_col (self) - 1) * cw, 0, 1,
                self->content_height);
-  append_rect (snapshot, &self->colors[COLOR_SEPARATOR], (text_col (self) - 1) * cw, 0, 1,
+  append_rect (snapshot, &self->colors[COLOR_SEPARATOR], (_hm_hex_view_text_col (self) - 1) * cw, 0, 1,
                self->content_height);
 
   /* Backgrounds. */
@@ -2257,17 +2136,17 @@ hm_hex_view_measure (GtkWidget      *widget,
   HmHexView *self = HM_HEX_VIEW (widget);
   int sb_min, sb_nat;
 
-  ensure_font (self);
+  _hm_hex_view_ensure_font (self);
   gtk_widget_measure (self->scrollbar, orientation, -1, &sb_min, &sb_nat, NULL, NULL);
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      guint min_bpr = self->fixed_bytes_per_row > 0 ? self->fixed_bytes_per_row : row_step (self);
+      guint min_bpr = self->fixed_bytes_per_row > 0 ? self->fixed_bytes_per_row : _hm_hex_view_row_step (self);
       guint nat_bpr = self->fixed_bytes_per_row > 0 ? self->fixed_bytes_per_row : 16;
 
       nat_bpr = MAX (nat_bpr, min_bpr);
-      *minimum = (int) (total_cols (self, min_bpr) * self->cell_width + 0.999) + sb_nat;
-      *natural = (int) (total_cols (self, nat_bpr) * self->cell_width + 0.999) + sb_nat;
+      *minimum = (int) (_hm_hex_view_total_cols (self, min_bpr) * self->cell_width + 0.999) + sb_nat;
+      *natural = (int) (_hm_hex_view_total_cols (self, nat_bpr) * self->cell_width + 0.999) + sb_nat;
     }
   else
     {
@@ -2287,13 +2166,13 @@ hm_hex_view_size_allocate (GtkWidget *widget,
   guint old_bpr = self->bytes_per_row;
   guint64 top_offset = self->top_row * old_bpr;
 
-  ensure_font (self);
+  _hm_hex_view_ensure_font (self);
   gtk_widget_measure (self->scrollbar, GTK_ORIENTATION_HORIZONTAL, -1, &sb_min, &sb_nat, NULL, NULL);
 
-  self->offset_digits = digits_for_size (doc_size (self));
+  self->offset_digits = _hm_hex_view_digits_for_size (_hm_hex_view_doc_size (self));
   self->content_width = MAX (width - sb_nat, 0);
   self->content_height = height;
-  self->bytes_per_row = fit_bytes_per_row (self, self->content_width);
+  self->bytes_per_row = _hm_hex_view_fit_bytes_per_row (self, self->content_width);
   self->n_full_rows = (guint) MAX (height / MAX (self->row_height, 1), 1);
   /* The font may have changed the row height. */
   self->scroll_pixel = CLAMP (self->scroll_pixel, 0, MAX (self->row_height - 1, 0));
@@ -2312,7 +2191,7 @@ hm_hex_view_size_allocate (GtkWidget *widget,
       self->scroll_pixel = 0;
     }
   /* Configure the adjustment first: the scrollbar lays out its slider from it. */
-  sync_adjustment (self);
+  _hm_hex_view_sync_adjustment (self);
   gtk_widget_size_allocate (self->scrollbar,
                             &(GtkAllocation) { self->content_width, 0, sb_nat, height }, -1);
 }
@@ -2324,7 +2203,7 @@ hm_hex_view_css_changed (GtkWidget         *widget,
   HmHexView *self = HM_HEX_VIEW (widget);
 
   GTK_WIDGET_CLASS (hm_hex_view_parent_class)->css_changed (widget, change);
-  clear_font (self);
+  _hm_hex_view_clear_font (self);
   gtk_widget_queue_resize (widget);
 }
 
@@ -2399,7 +2278,7 @@ hm_hex_view_dispose (GObject *object)
 {
   HmHexView *self = HM_HEX_VIEW (object);
 
-  stop_kinetic (self);
+  _hm_hex_view_stop_kinetic (self);
   g_clear_handle_id (&self->fault_idle, g_source_remove);
   disconnect_document (self);
   g_clear_pointer (&self->scrollbar, gtk_widget_unparent);
@@ -2411,8 +2290,8 @@ hm_hex_view_finalize (GObject *object)
 {
   HmHexView *self = HM_HEX_VIEW (object);
 
-  clear_font (self);
-  invalidate_ranges (self);
+  _hm_hex_view_clear_font (self);
+  _hm_hex_view_invalidate_ranges (self);
   g_clear_pointer (&self->highlights, g_array_unref);
   for (guint i = 0; i < N_INKS; i++)
     g_clear_pointer (&self->runs[i].glyphs, pango_glyph_string_free);
@@ -2429,7 +2308,7 @@ hm_hex_view_class_init (HmHexViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  classify_bytes ();
+  _hm_hex_view_classify_bytes ();
 
   object_class->get_property = hm_hex_view_get_property;
   object_class->set_property = hm_hex_view_set_property;
@@ -2611,7 +2490,7 @@ guint64
 hm_hex_view_get_n_rows (HmHexView *self)
 {
   g_return_val_if_fail (HM_IS_HEX_VIEW (self), 0);
-  return n_rows (self);
+  return _hm_hex_view_n_rows (self);
 }
 
 guint
@@ -2640,7 +2519,7 @@ hm_hex_view_get_visible_range (HmHexView *self,
 
   g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
 
-  size = doc_size (self);
+  size = _hm_hex_view_doc_size (self);
   if (size == 0)
     return FALSE;
   *first = self->top_row * self->bytes_per_row;
@@ -2654,21 +2533,21 @@ hm_hex_view_get_visible_range (HmHexView *self,
 double
 _hm_hex_view_get_cell_width (HmHexView *self)
 {
-  ensure_font (self);
+  _hm_hex_view_ensure_font (self);
   return self->cell_width;
 }
 
 int
 _hm_hex_view_get_row_height (HmHexView *self)
 {
-  ensure_font (self);
+  _hm_hex_view_ensure_font (self);
   return self->row_height;
 }
 
 PangoFont *
 _hm_hex_view_get_font (HmHexView *self)
 {
-  ensure_font (self);
+  _hm_hex_view_ensure_font (self);
   return self->font;
 }
 
@@ -2727,11 +2606,11 @@ go_to_run (HmHexView  *self,
 {
   if (!found)
     {
-      hint (self, not_found);
+      _hm_hex_view_hint (self, not_found);
       return FALSE;
     }
   hm_hex_view_scroll_to_offset (self, offset);
-  move_cursor (self, offset, FALSE);
+  _hm_hex_view_move_cursor (self, offset, FALSE);
   return TRUE;
 }
 
@@ -2865,7 +2744,7 @@ _hm_hex_view_set_async_reads (HmHexView *self,
   if (self->force_async_reads == async_reads)
     return;
   self->force_async_reads = async_reads;
-  update_reader (self);
+  _hm_hex_view_update_reader (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
