@@ -155,7 +155,7 @@ void        _hm_hex_view_move_cursor        (HmHexView  *self,
                                              guint64     offset,
                                              gboolean    extend);
 
-/* hm-hex-view.c (geometry) */
+/* hm-hex-view-geometry.c */
 guint64     _hm_hex_view_doc_size           (HmHexView  *self);
 guint64     _hm_hex_view_n_rows             (HmHexView  *self);
 guint64     _hm_hex_view_max_top_row        (HmHexView  *self);
@@ -174,7 +174,8 @@ guint64     _hm_hex_view_hit_test           (HmHexView  *self,
                                              double      y,
                                              HmHexPane  *pane);
 
-/* hm-hex-view.c (scrolling) */
+/* hm-hex-view-scroll.c */
+void        _hm_hex_view_init_scrollbar     (HmHexView  *self);
 void        _hm_hex_view_sync_adjustment    (HmHexView  *self);
 void        _hm_hex_view_scroll_by_rows     (HmHexView  *self,
                                              gint64      delta);

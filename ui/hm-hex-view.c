@@ -121,100 +121,6 @@ _hm_hex_view_classify_bytes (void)
     }
 }
 
-/* ---- Geometry ---- */
-
-guint64
-_hm_hex_view_n_rows (HmHexView *self)
-{
-  guint64 size = self->document != NULL ? hm_document_get_size (self->document) : 0;
-
-  if (size == 0)
-    return 0;
-  return size / self->bytes_per_row + (size % self->bytes_per_row != 0);
-}
-
-guint64
-_hm_hex_view_max_top_row (HmHexView *self)
-{
-  guint64 rows = _hm_hex_view_n_rows (self);
-
-  return rows > self->n_full_rows ? rows - self->n_full_rows : 0;
-}
-
-guint64
-_hm_hex_view_doc_size (HmHexView *self)
-{
-  return self->document != NULL ? hm_document_get_size (self->document) : 0;
-}
-
-guint
-_hm_hex_view_digits_for_size (guint64 size)
-{
-  guint digits = 1;
-  guint64 last = size > 0 ? size - 1 : 0;
-
-  while (last >>= 4)
-    digits++;
-  digits = MAX (digits, 4);
-  return digits + (digits & 1);
-}
-
-int
-_hm_hex_view_hex_col (HmHexView *self)
-{
-  return 1 + (int) self->offset_digits + 2;
-}
-
-static int
-hex_chars (guint bytes_per_row,
-           guint group_size)
-{
-  return 2 * (int) bytes_per_row + ((int) bytes_per_row - 1) / (int) group_size;
-}
-
-int
-_hm_hex_view_text_col (HmHexView *self)
-{
-  return _hm_hex_view_hex_col (self) + hex_chars (self->bytes_per_row, self->group_size) + 2;
-}
-
-int
-_hm_hex_view_total_cols (HmHexView *self,
-                         guint      bytes_per_row)
-{
-  return 1 + (int) self->offset_digits + 2 + hex_chars (bytes_per_row, self->group_size) + 2
-         + (int) bytes_per_row + 1;
-}
-
-int
-_hm_hex_view_hex_byte_col (HmHexView *self,
-                           guint      index)
-{
-  return _hm_hex_view_hex_col (self) + 2 * (int) index + (int) (index / self->group_size);
-}
-
-guint
-_hm_hex_view_row_step (HmHexView *self)
-{
-  return MAX (self->group_size, 8);
-}
-
-guint
-_hm_hex_view_fit_bytes_per_row (HmHexView *self,
-                                int        width)
-{
-  guint step = _hm_hex_view_row_step (self);
-  guint n = step;
-
-  if (self->fixed_bytes_per_row > 0)
-    return self->fixed_bytes_per_row;
-  if (self->cell_width <= 0)
-    return 16;
-  while (n + step <= MAX_BYTES_PER_ROW && _hm_hex_view_total_cols (self, n + step) * self->cell_width <= width)
-    n += step;
-  return n;
-}
-
 /* ---- Font and glyph cache ---- */
 
 void
@@ -318,114 +224,6 @@ _hm_hex_view_ensure_font (HmHexView *self)
 
 /* ---- Scrolling ---- */
 
-/* The adjustment's value is the top row plus the fraction of it scrolled out. */
-void
-_hm_hex_view_sync_adjustment (HmHexView *self)
-{
-  guint64 rows = _hm_hex_view_n_rows (self);
-  double page = MAX (self->n_full_rows, 1);
-  guint64 max_top = _hm_hex_view_max_top_row (self);
-
-  if (self->top_row >= max_top)
-    {
-      self->top_row = max_top;
-      self->scroll_pixel = 0;
-    }
-  self->updating_adjustment = TRUE;
-  gtk_adjustment_configure (self->vadjustment,
-                            (double) self->top_row + (double) self->scroll_pixel / MAX (self->row_height, 1),
-                            0.0,
-                            MAX ((double) rows, page),
-                            1.0,
-                            MAX (page - 1.0, 1.0),
-                            page);
-  self->updating_adjustment = FALSE;
-}
-
-static void
-set_position (HmHexView *self,
-              guint64    row,
-              int        pixel)
-{
-  guint64 max_top = _hm_hex_view_max_top_row (self);
-
-  if (row >= max_top)
-    {
-      row = max_top;
-      pixel = 0;
-    }
-  if (row == self->top_row && pixel == self->scroll_pixel)
-    return;
-  self->top_row = row;
-  self->scroll_pixel = pixel;
-  self->updating_adjustment = TRUE;
-  gtk_adjustment_set_value (self->vadjustment,
-                            (double) row + (double) pixel / MAX (self->row_height, 1));
-  self->updating_adjustment = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-/* Keyboard, paging and jumps: whole rows, the top row fully shown. */
-void
-hm_hex_view_set_top_row (HmHexView *self,
-                         guint64    row)
-{
-  g_return_if_fail (HM_IS_HEX_VIEW (self));
-
-  self->scroll_remainder = 0;
-  set_position (self, row, 0);
-}
-
-void
-_hm_hex_view_scroll_by_rows (HmHexView *self,
-                             gint64     delta)
-{
-  guint64 row = self->top_row;
-
-  if (delta < 0)
-    row = (guint64) -delta > row ? 0 : row - (guint64) -delta;
-  else
-    row = G_MAXUINT64 - row < (guint64) delta ? G_MAXUINT64 : row + (guint64) delta;
-  hm_hex_view_set_top_row (self, row);
-}
-
-static void
-adjustment_value_changed_cb (HmHexView     *self,
-                             GtkAdjustment *adjustment)
-{
-  double value = gtk_adjustment_get_value (adjustment);
-  double end = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
-  guint64 max_top = _hm_hex_view_max_top_row (self);
-  guint64 row;
-  int pixel = 0;
-
-  if (self->updating_adjustment)
-    return;
-
-  /* The double cannot name every row of a huge file: the end of its range stands
-   * for exactly the last page, anything else for the nearest representable row
-   * (and, while a double still holds fractions, the pixel within it). */
-  if (value >= end)
-    row = max_top;
-  else if (value <= 0)
-    row = 0;
-  else
-    {
-      row = MIN ((guint64) value, max_top);
-      pixel = (int) ((value - (double) row) * self->row_height);
-      pixel = CLAMP (pixel, 0, MAX (self->row_height - 1, 0));
-    }
-  self->scroll_remainder = 0;
-  if (row >= max_top)
-    pixel = 0;
-  if (row != self->top_row || pixel != self->scroll_pixel)
-    {
-      self->top_row = row;
-      self->scroll_pixel = pixel;
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
-}
-
 void
 _hm_hex_view_stop_kinetic (HmHexView *self)
 {
@@ -433,57 +231,6 @@ _hm_hex_view_stop_kinetic (HmHexView *self)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->kinetic_tick);
   self->kinetic_tick = 0;
   self->kinetic_velocity = 0;
-}
-
-/* Touchpad, wheel and kinetic scrolling: by pixels, down for positive @pixels.
- * The position is (top_row, scroll_pixel); whole rows of @pixels move top_row,
- * so the exact 64-bit row is never rounded through a double. */
-void
-_hm_hex_view_scroll_pixels (HmHexView *self,
-                            double     pixels)
-{
-  int rh = MAX (self->row_height, 1);
-  guint64 row = self->top_row;
-  /* Clamped before converting: the double may be beyond any file's rows. */
-  double total = CLAMP (self->scroll_remainder + self->scroll_pixel + pixels, -9e18, 9e18);
-  gint64 whole = (gint64) total;
-  gint64 rows;
-  int pixel;
-
-  if ((double) whole > total)
-    whole--;
-  self->scroll_remainder = total - (double) whole;
-  /* Rounded down, also below zero: the pixel stays within the row. */
-  rows = whole / rh;
-  pixel = (int) (whole % rh);
-  if (pixel < 0)
-    {
-      pixel += rh;
-      rows--;
-    }
-
-  if (rows < 0)
-    {
-      if ((guint64) -rows > row)
-        {
-          row = 0;
-          pixel = 0;
-          self->scroll_remainder = 0;
-        }
-      else
-        row -= (guint64) -rows;
-    }
-  else
-    row = G_MAXUINT64 - row < (guint64) rows ? G_MAXUINT64 : row + (guint64) rows;
-  if (row >= _hm_hex_view_max_top_row (self))
-    self->scroll_remainder = 0;
-  set_position (self, row, pixel);
-}
-
-int
-_hm_hex_view_get_scroll_pixel (HmHexView *self)
-{
-  return self->scroll_pixel;
 }
 
 static double
@@ -731,29 +478,6 @@ hm_hex_view_set_pane (HmHexView *self,
   self->low_nibble = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PANE]);
-}
-
-void
-hm_hex_view_scroll_to_offset (HmHexView *self,
-                              guint64    offset)
-{
-  guint64 row;
-  guint rows;
-
-  g_return_if_fail (HM_IS_HEX_VIEW (self));
-
-  /* Before the first allocation the page size is unknown: center then. */
-  if (self->content_height <= 0)
-    {
-      self->center_pending = TRUE;
-      self->center_offset = offset;
-      return;
-    }
-  row = offset / self->bytes_per_row;
-  rows = MAX (self->n_full_rows, 1);
-  if (row >= self->top_row && row < self->top_row + rows && !(row == self->top_row && self->scroll_pixel > 0))
-    return;
-  hm_hex_view_set_top_row (self, row > rows / 2 ? row - rows / 2 : 0);
 }
 
 /* ---- Editing ---- */
@@ -1257,44 +981,6 @@ key_pressed_cb (HmHexView             *self,
 }
 
 /* ---- Mouse ---- */
-
-guint64
-_hm_hex_view_hit_test (HmHexView *self,
-                       double     x,
-                       double     y,
-                       HmHexPane *pane)
-{
-  guint64 size = _hm_hex_view_doc_size (self);
-  guint64 rows = _hm_hex_view_n_rows (self);
-  guint64 row;
-  int col;
-  guint index;
-
-  if (size == 0 || self->cell_width <= 0)
-    return 0;
-
-  y = CLAMP (y, 0, MAX (self->content_height - 1, 0));
-  row = self->top_row + (guint64) ((y + self->scroll_pixel) / self->row_height);
-  row = MIN (row, rows - 1);
-  col = x < 0 ? -1 : (int) (x / self->cell_width);
-
-  if (col >= _hm_hex_view_text_col (self) - 1)
-    {
-      *pane = HM_HEX_PANE_TEXT;
-      index = (guint) CLAMP (col - _hm_hex_view_text_col (self), 0, (int) self->bytes_per_row - 1);
-    }
-  else
-    {
-      int rel = MAX (col - _hm_hex_view_hex_col (self), 0);
-      int group_cols = 2 * (int) self->group_size + 1;
-      int within = rel % group_cols;
-
-      *pane = HM_HEX_PANE_HEX;
-      index = (guint) (rel / group_cols) * self->group_size + (guint) MIN (within / 2, (int) self->group_size - 1);
-      index = MIN (index, self->bytes_per_row - 1);
-    }
-  return MIN (row * self->bytes_per_row + index, size - 1);
-}
 
 static void
 drag_begin_cb (HmHexView      *self,
@@ -2385,11 +2071,7 @@ hm_hex_view_init (HmHexView *self)
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 
-  self->vadjustment = g_object_ref_sink (gtk_adjustment_new (0, 0, 1, 1, 1, 1));
-  g_signal_connect_object (self->vadjustment, "value-changed",
-                           G_CALLBACK (adjustment_value_changed_cb), self, G_CONNECT_SWAPPED);
-  self->scrollbar = gtk_scrollbar_new (GTK_ORIENTATION_VERTICAL, self->vadjustment);
-  gtk_widget_set_parent (self->scrollbar, GTK_WIDGET (self));
+  _hm_hex_view_init_scrollbar (self);
 
   controller = gtk_event_controller_key_new ();
   g_signal_connect_object (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self, G_CONNECT_SWAPPED);
@@ -2477,57 +2159,6 @@ hm_hex_view_set_group_size (HmHexView *self,
   self->group_size = group_size;
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_SIZE]);
-}
-
-guint64
-hm_hex_view_get_top_row (HmHexView *self)
-{
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), 0);
-  return self->top_row;
-}
-
-guint64
-hm_hex_view_get_n_rows (HmHexView *self)
-{
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), 0);
-  return _hm_hex_view_n_rows (self);
-}
-
-guint
-hm_hex_view_get_n_visible_rows (HmHexView *self)
-{
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), 0);
-  return self->n_full_rows;
-}
-
-/**
- * hm_hex_view_get_visible_range:
- * @self: a #HmHexView
- * @first: (out): the first byte on screen
- * @last: (out): the last byte in a fully visible row
- *
- * Returns: %FALSE if nothing is shown
- */
-gboolean
-hm_hex_view_get_visible_range (HmHexView *self,
-                               guint64   *first,
-                               guint64   *last)
-{
-  guint64 size;
-  guint64 end;
-  guint full_rows;
-
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
-
-  size = _hm_hex_view_doc_size (self);
-  if (size == 0)
-    return FALSE;
-  *first = self->top_row * self->bytes_per_row;
-  /* A partly scrolled-out top row leaves room below for the rows after it. */
-  full_rows = (guint) MAX ((self->content_height + self->scroll_pixel) / MAX (self->row_height, 1), 1);
-  end = (self->top_row + full_rows) * self->bytes_per_row;
-  *last = MIN (end, size) - 1;
-  return TRUE;
 }
 
 double
@@ -2717,24 +2348,6 @@ hm_hex_view_goto_previous_hole (HmHexView *self)
         }
     }
   return go_to_run (self, found, offset, _("No hole before the cursor"));
-}
-
-/**
- * hm_hex_view_get_vadjustment:
- * @self: a #HmHexView
- *
- * The adjustment of the view's scrollbar, in rows. For a huge file it is only
- * a coarse mirror of the position: follow its #GtkAdjustment::value-changed and
- * #GtkAdjustment::changed signals to learn that the view scrolled or resized,
- * then ask hm_hex_view_get_visible_range() where exactly it is.
- *
- * Returns: (transfer none): the adjustment
- */
-GtkAdjustment *
-hm_hex_view_get_vadjustment (HmHexView *self)
-{
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), NULL);
-  return self->vadjustment;
 }
 
 void
