@@ -180,7 +180,7 @@ void        _hm_hex_view_sync_adjustment    (HmHexView  *self);
 void        _hm_hex_view_scroll_by_rows     (HmHexView  *self,
                                              gint64      delta);
 
-/* hm-hex-view.c (drawing) */
+/* hm-hex-view-draw.c */
 void        _hm_hex_view_classify_bytes     (void);
 void        _hm_hex_view_ensure_font        (HmHexView  *self);
 void        _hm_hex_view_clear_font         (HmHexView  *self);
