@@ -185,7 +185,7 @@ void        _hm_hex_view_classify_bytes     (void);
 void        _hm_hex_view_ensure_font        (HmHexView  *self);
 void        _hm_hex_view_clear_font         (HmHexView  *self);
 
-/* hm-hex-view.c (reading) */
+/* hm-hex-view-read.c */
 void        _hm_hex_view_read_visible       (HmHexView  *self,
                                              guint64     first,
                                              gsize       length);
