@@ -193,7 +193,7 @@ void        _hm_hex_view_invalidate_ranges  (HmHexView  *self);
 void        _hm_hex_view_update_reader      (HmHexView  *self);
 void        _hm_hex_view_announce_cursor    (HmHexView  *self);
 
-/* hm-hex-view.c (editing) */
+/* hm-hex-view-edit.c */
 gboolean    _hm_hex_view_is_editable        (HmHexView  *self);
 void        _hm_hex_view_refuse_edit        (HmHexView  *self);
 void        _hm_hex_view_type_hex_digit     (HmHexView  *self,
