@@ -201,8 +201,12 @@ void        _hm_hex_view_type_hex_digit     (HmHexView  *self,
 void        _hm_hex_view_type_char          (HmHexView  *self,
                                              guint8      byte);
 
-/* hm-hex-view.c (input) */
+/* hm-hex-view-input.c */
+void        _hm_hex_view_init_input         (HmHexView  *self);
 void        _hm_hex_view_stop_kinetic       (HmHexView  *self);
+
+/* hm-hex-view-actions.c */
+void        _hm_hex_view_class_init_actions (GtkWidgetClass *widget_class);
 
 /* For tests and benchmarks only: geometry in pixels and the glyph cache, so a test can
  * turn the text nodes of a frame back into characters. */

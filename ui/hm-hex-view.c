@@ -5,11 +5,11 @@
  * Scrolling. The vertical adjustment counts rows, not pixels, and the widget owns
  * the scrollbar beside it. A file of 2^62 bytes has 2^58 rows of 16 bytes: more
  * than a double holds exactly (53 bits). So the exact top row is a guint64 kept
- * here, and the adjustment is only a coarse mirror of it: keyboard, wheel and
- * cursor moves change the guint64 and push an approximate value to the adjustment
- * (ignoring the echo); a drag of the scrollbar maps its value back to a row, and a
- * value at the end of the range means exactly the last page. Every row stays
- * reachable by keyboard, and every place in the file by dragging.
+ * by the widget, and the adjustment is only a coarse mirror of it: keyboard,
+ * wheel and cursor moves change the guint64 and push an approximate value to the
+ * adjustment (ignoring the echo); a drag of the scrollbar maps its value back to
+ * a row, and a value at the end of the range means exactly the last page. Every
+ * row stays reachable by keyboard, and every place in the file by dragging.
  *
  * Drawing. Only visible rows are drawn. Each frame copies the visible bytes once,
  * with one guarded hm_document_read(), into a buffer the widget reuses; no pointer
@@ -23,6 +23,20 @@
  * derived from the theme's own colours, so they follow the light or dark style; the
  * widget looks them up by name for each frame and falls back to a built-in palette
  * when the style sheet is missing.
+ *
+ * Files. This one holds the class: properties, signals, the cursor and selection,
+ * the document, size allocation, init and dispose. Each other job has a file,
+ * all sharing the instance struct and `_hm_hex_view_*` calls through
+ * hm-hex-view-private.h:
+ *   hm-hex-view-geometry.c   rows and columns, from a point to a byte
+ *   hm-hex-view-scroll.c     the position (row and pixel) and the scrollbar
+ *   hm-hex-view-draw.c       the glyph cache, colours and the snapshot
+ *   hm-hex-view-read.c       the visible bytes and their flags, faults, the worker
+ *   hm-hex-view-edit.c       typing and overwriting
+ *   hm-hex-view-clipboard.c  copy, paste and the byte formats
+ *   hm-hex-view-input.c      keys, mouse, wheel and kinetic scrolling
+ *   hm-hex-view-actions.c    actions and their shortcuts
+ *   hm-hex-view-holes.c      hole navigation
  */
 #include "config.h"
 
@@ -30,8 +44,6 @@
 
 #include "hm-hex-view-private.h"
 #include "hm-view-reader.h"
-
-#define WHEEL_ROWS        3.0
 
 G_DEFINE_FINAL_TYPE (HmHexView, hm_hex_view, GTK_TYPE_WIDGET)
 
@@ -72,86 +84,6 @@ _hm_hex_view_emit_read_fault (HmHexView    *self,
                               const GError *error)
 {
   g_signal_emit (self, signals[SIGNAL_READ_FAULT], 0, error);
-}
-
-/* ---- Scrolling ---- */
-
-void
-_hm_hex_view_stop_kinetic (HmHexView *self)
-{
-  if (self->kinetic_tick != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->kinetic_tick);
-  self->kinetic_tick = 0;
-  self->kinetic_velocity = 0;
-}
-
-static double
-scroll_pixels_per_unit (HmHexView                *self,
-                        GtkEventControllerScroll *controller)
-{
-  if (gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL)
-    return WHEEL_ROWS * MAX (self->row_height, 1);
-  return 1.0;
-}
-
-static gboolean
-scroll_cb (HmHexView                *self,
-           double                    dx,
-           double                    dy,
-           GtkEventControllerScroll *controller)
-{
-  _hm_hex_view_scroll_pixels (self, dy * scroll_pixels_per_unit (self, controller));
-  return TRUE;
-}
-
-static void
-scroll_begin_cb (HmHexView *self)
-{
-  _hm_hex_view_stop_kinetic (self);
-}
-
-static gboolean
-at_scroll_end (HmHexView *self)
-{
-  return (self->top_row == 0 && self->scroll_pixel == 0) || self->top_row >= _hm_hex_view_max_top_row (self);
-}
-
-static gboolean
-kinetic_tick_cb (GtkWidget     *widget,
-                 GdkFrameClock *clock,
-                 gpointer       user_data)
-{
-  HmHexView *self = HM_HEX_VIEW (widget);
-  gint64 now = gdk_frame_clock_get_frame_time (clock);
-  double dt = (now - self->kinetic_last_time) / (double) G_USEC_PER_SEC;
-
-  self->kinetic_last_time = now;
-  _hm_hex_view_scroll_pixels (self, self->kinetic_velocity * dt);
-  /* Friction: a flick coasts for about a second. */
-  self->kinetic_velocity /= 1.0 + 4.0 * dt;
-  if (ABS (self->kinetic_velocity) < 10.0 || at_scroll_end (self))
-    {
-      self->kinetic_tick = 0;
-      self->kinetic_velocity = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-decelerate_cb (HmHexView                *self,
-               double                    vx,
-               double                    vy,
-               GtkEventControllerScroll *controller)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-
-  _hm_hex_view_stop_kinetic (self);
-  if (clock == NULL)
-    return;
-  self->kinetic_velocity = vy * scroll_pixels_per_unit (self, controller);
-  self->kinetic_last_time = gdk_frame_clock_get_frame_time (clock);
-  self->kinetic_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), kinetic_tick_cb, NULL, NULL);
 }
 
 /* ---- Cursor and selection ---- */
@@ -292,226 +224,6 @@ hm_hex_view_set_pane (HmHexView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PANE]);
 }
 
-/* ---- Actions ---- */
-
-static void
-copy_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  HmHexView *self = HM_HEX_VIEW (widget);
-  const char *format = g_variant_get_string (parameter, NULL);
-
-  if (g_str_equal (format, "hex"))
-    hm_hex_view_copy (self, HM_COPY_FORMAT_HEX);
-  else if (g_str_equal (format, "raw"))
-    hm_hex_view_copy (self, HM_COPY_FORMAT_RAW);
-  else if (g_str_equal (format, "c"))
-    hm_hex_view_copy (self, HM_COPY_FORMAT_C_ARRAY);
-  else
-    hm_hex_view_copy (self, self->pane == HM_HEX_PANE_HEX ? HM_COPY_FORMAT_HEX : HM_COPY_FORMAT_RAW);
-}
-
-static void
-paste_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
-{
-  hm_hex_view_paste (HM_HEX_VIEW (widget));
-}
-
-static void
-select_all_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  hm_hex_view_select_all (HM_HEX_VIEW (widget));
-}
-
-static void
-undo_redo_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  HmHexView *self = HM_HEX_VIEW (widget);
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
-
-  if (self->document == NULL)
-    return;
-  if (g_str_equal (action_name, "hex-view.undo"))
-    ok = hm_document_undo (self->document, &error);
-  else
-    ok = hm_document_redo (self->document, &error);
-  if (!ok && error != NULL)
-    _hm_hex_view_hint (self, error->message);
-}
-
-/* ---- Keyboard ---- */
-
-static gboolean
-key_pressed_cb (HmHexView             *self,
-                guint                  keyval,
-                guint                  keycode,
-                GdkModifierType        state,
-                GtkEventControllerKey *controller)
-{
-  gboolean extend = (state & GDK_SHIFT_MASK) != 0;
-  gboolean ctrl = (state & GDK_CONTROL_MASK) != 0;
-  guint64 size = _hm_hex_view_doc_size (self);
-  guint64 bpr = self->bytes_per_row;
-  guint64 cursor = self->cursor;
-  guint64 page = (guint64) MAX (self->n_full_rows, 1) * bpr;
-  guint32 ch;
-
-  if (self->document == NULL || size == 0)
-    return FALSE;
-  /* Alt+arrows belong to the hole navigation bindings. */
-  if (state & GDK_ALT_MASK)
-    return FALSE;
-
-  switch (keyval)
-    {
-    case GDK_KEY_Left:
-    case GDK_KEY_KP_Left:
-      _hm_hex_view_move_cursor (self, cursor > 0 ? cursor - 1 : 0, extend);
-      return TRUE;
-    case GDK_KEY_Right:
-    case GDK_KEY_KP_Right:
-      _hm_hex_view_move_cursor (self, cursor + 1 < size ? cursor + 1 : cursor, extend);
-      return TRUE;
-    case GDK_KEY_Up:
-    case GDK_KEY_KP_Up:
-      _hm_hex_view_move_cursor (self, cursor >= bpr ? cursor - bpr : cursor, extend);
-      return TRUE;
-    case GDK_KEY_Down:
-    case GDK_KEY_KP_Down:
-      _hm_hex_view_move_cursor (self, size - cursor > bpr ? cursor + bpr : cursor, extend);
-      return TRUE;
-    case GDK_KEY_Home:
-    case GDK_KEY_KP_Home:
-      _hm_hex_view_move_cursor (self, ctrl ? 0 : cursor - cursor % bpr, extend);
-      return TRUE;
-    case GDK_KEY_End:
-    case GDK_KEY_KP_End:
-      _hm_hex_view_move_cursor (self, ctrl ? size - 1 : MIN (cursor - cursor % bpr + bpr - 1, size - 1), extend);
-      return TRUE;
-    case GDK_KEY_Page_Up:
-    case GDK_KEY_KP_Page_Up:
-      _hm_hex_view_scroll_by_rows (self, -(gint64) MAX (self->n_full_rows, 1));
-      _hm_hex_view_move_cursor (self, cursor >= page ? cursor - page : cursor % bpr, extend);
-      return TRUE;
-    case GDK_KEY_Page_Down:
-    case GDK_KEY_KP_Page_Down:
-      _hm_hex_view_scroll_by_rows (self, (gint64) MAX (self->n_full_rows, 1));
-      _hm_hex_view_move_cursor (self, size - cursor > page ? cursor + page : size - 1, extend);
-      return TRUE;
-    case GDK_KEY_Tab:
-    case GDK_KEY_ISO_Left_Tab:
-    case GDK_KEY_KP_Tab:
-      if (ctrl)
-        return FALSE;
-      hm_hex_view_set_pane (self, self->pane == HM_HEX_PANE_HEX ? HM_HEX_PANE_TEXT : HM_HEX_PANE_HEX);
-      return TRUE;
-    case GDK_KEY_BackSpace:
-      if (self->pane == HM_HEX_PANE_HEX && self->low_nibble)
-        {
-          self->low_nibble = FALSE;
-          gtk_widget_queue_draw (GTK_WIDGET (self));
-        }
-      else
-        _hm_hex_view_move_cursor (self, cursor > 0 ? cursor - 1 : 0, FALSE);
-      return TRUE;
-    default:
-      break;
-    }
-
-  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
-    return FALSE;
-
-  ch = gdk_keyval_to_unicode (keyval);
-  if (ch == 0 || ch < ' ' || ch == 0x7f)
-    return FALSE;
-
-  if (self->pane == HM_HEX_PANE_HEX)
-    {
-      if (!g_ascii_isxdigit ((char) ch) || ch > 0x7f)
-        return FALSE;
-      if (!_hm_hex_view_is_editable (self))
-        {
-          _hm_hex_view_refuse_edit (self);
-          return TRUE;
-        }
-      _hm_hex_view_type_hex_digit (self, (guint) g_ascii_xdigit_value ((char) ch));
-      return TRUE;
-    }
-
-  if (ch > 0xff)
-    return FALSE;
-  if (!_hm_hex_view_is_editable (self))
-    {
-      _hm_hex_view_refuse_edit (self);
-      return TRUE;
-    }
-  _hm_hex_view_type_char (self, (guint8) ch);
-  return TRUE;
-}
-
-/* ---- Mouse ---- */
-
-static void
-drag_begin_cb (HmHexView      *self,
-               double          x,
-               double          y,
-               GtkGestureDrag *gesture)
-{
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
-  HmHexPane pane = self->pane;
-  guint64 offset;
-
-  gtk_widget_grab_focus (GTK_WIDGET (self));
-  if (x >= self->content_width || self->document == NULL)
-    {
-      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
-      return;
-    }
-  offset = _hm_hex_view_hit_test (self, x, y, &pane);
-  hm_hex_view_set_pane (self, pane);
-  _hm_hex_view_move_cursor (self, offset, (state & GDK_SHIFT_MASK) != 0);
-  self->drag_anchor = self->has_selection ? self->anchor : offset;
-}
-
-static void
-drag_update_cb (HmHexView      *self,
-                double          dx,
-                double          dy,
-                GtkGestureDrag *gesture)
-{
-  double sx, sy;
-  HmHexPane pane;
-  guint64 offset;
-
-  if (!gtk_gesture_drag_get_start_point (gesture, &sx, &sy) || self->document == NULL)
-    return;
-
-  /* Dragging past the top or bottom edge scrolls a row per motion event. */
-  if (sy + dy < 0)
-    _hm_hex_view_scroll_by_rows (self, -1);
-  else if (sy + dy >= self->content_height)
-    _hm_hex_view_scroll_by_rows (self, 1);
-
-  offset = _hm_hex_view_hit_test (self, sx + dx, sy + dy, &pane);
-  if (offset == self->drag_anchor && !self->has_selection)
-    return;
-  if (!self->has_selection)
-    {
-      self->cursor = self->drag_anchor;
-      _hm_hex_view_move_cursor (self, offset, TRUE);
-    }
-  else
-    _hm_hex_view_move_cursor (self, offset, TRUE);
-}
-
 /* ---- Document ---- */
 
 static void
@@ -605,43 +317,6 @@ hm_hex_view_set_document (HmHexView  *self,
   _hm_hex_view_announce_cursor (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENT]);
-}
-
-/* ---- Hole navigation actions ---- */
-
-static void
-hole_navigation_action (GtkWidget  *widget,
-                        const char *action_name,
-                        GVariant   *parameter)
-{
-  HmHexView *self = HM_HEX_VIEW (widget);
-
-  if (g_str_equal (action_name, "hex-view.next-data"))
-    hm_hex_view_goto_next_data (self);
-  else if (g_str_equal (action_name, "hex-view.previous-data"))
-    hm_hex_view_goto_previous_data (self);
-  else if (g_str_equal (action_name, "hex-view.next-hole"))
-    hm_hex_view_goto_next_hole (self);
-  else
-    hm_hex_view_goto_previous_hole (self);
-}
-
-/* Alt+Down / Alt+Up: next / previous data run; Alt+Shift+Down / Alt+Shift+Up:
- * next / previous hole. The key handler leaves Alt+arrows alone. */
-static void
-install_hole_navigation (GtkWidgetClass *widget_class)
-{
-  gtk_widget_class_install_action (widget_class, "hex-view.next-data", NULL, hole_navigation_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.previous-data", NULL, hole_navigation_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.next-hole", NULL, hole_navigation_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.previous-hole", NULL, hole_navigation_action);
-
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK, "hex-view.next-data", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "hex-view.previous-data", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK | GDK_SHIFT_MASK,
-                                       "hex-view.next-hole", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK | GDK_SHIFT_MASK,
-                                       "hex-view.previous-hole", NULL);
 }
 
 /* ---- GtkWidget ---- */
@@ -882,22 +557,7 @@ hm_hex_view_class_init (HmHexViewClass *klass)
     g_signal_new ("hint", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
 
-  gtk_widget_class_install_action (widget_class, "hex-view.copy", "s", copy_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.paste", NULL, paste_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.select-all", NULL, select_all_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.undo", NULL, undo_redo_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.redo", NULL, undo_redo_action);
-
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "hex-view.copy", "s", "pane");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "hex-view.copy", "s", "c");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "hex-view.paste", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK, "hex-view.select-all", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "hex-view.undo", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "hex-view.redo", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_y, GDK_CONTROL_MASK, "hex-view.redo", NULL);
-  install_hole_navigation (widget_class);
+  _hm_hex_view_class_init_actions (widget_class);
 
   gtk_widget_class_set_css_name (widget_class, "hexview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_TEXT_BOX);
@@ -906,9 +566,6 @@ hm_hex_view_class_init (HmHexViewClass *klass)
 static void
 hm_hex_view_init (HmHexView *self)
 {
-  GtkEventController *controller;
-  GtkGesture *drag;
-
   self->group_size = 1;
   self->bytes_per_row = 16;
   self->offset_digits = 4;
@@ -918,23 +575,7 @@ hm_hex_view_init (HmHexView *self)
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 
   _hm_hex_view_init_scrollbar (self);
-
-  controller = gtk_event_controller_key_new ();
-  g_signal_connect_object (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-
-  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL
-                                                | GTK_EVENT_CONTROLLER_SCROLL_KINETIC);
-  g_signal_connect_object (controller, "scroll", G_CALLBACK (scroll_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (controller, "scroll-begin", G_CALLBACK (scroll_begin_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (controller, "decelerate", G_CALLBACK (decelerate_cb), self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-
-  drag = gtk_gesture_drag_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
-  g_signal_connect_object (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (drag, "drag-update", G_CALLBACK (drag_update_cb), self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  _hm_hex_view_init_input (self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Hex view"),
@@ -1005,135 +646,4 @@ hm_hex_view_set_group_size (HmHexView *self,
   self->group_size = group_size;
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_SIZE]);
-}
-
-gboolean
-_hm_hex_view_key_press (HmHexView       *self,
-                        guint            keyval,
-                        GdkModifierType  state)
-{
-  return key_pressed_cb (self, keyval, 0, state, NULL);
-}
-
-/* ---- Unreadable pages and hole navigation ---- */
-
-static gboolean
-go_to_run (HmHexView  *self,
-           gboolean    found,
-           guint64     offset,
-           const char *not_found)
-{
-  if (!found)
-    {
-      _hm_hex_view_hint (self, not_found);
-      return FALSE;
-    }
-  hm_hex_view_scroll_to_offset (self, offset);
-  _hm_hex_view_move_cursor (self, offset, FALSE);
-  return TRUE;
-}
-
-/**
- * hm_hex_view_goto_next_data:
- * @self: a #HmHexView
- *
- * Moves the cursor to the start of the next data run after it (sparse files),
- * scrolling it to the middle of the view if it was off screen. Bound to
- * Alt+Down (action `hex-view.next-data`).
- *
- * Returns: %FALSE (and emits #HmHexView::hint) if there is none
- */
-gboolean
-hm_hex_view_goto_next_data (HmHexView *self)
-{
-  guint64 offset = 0;
-  gboolean found;
-
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
-
-  if (self->document == NULL)
-    return FALSE;
-  found = hm_document_next_data (self->document, self->cursor, &offset);
-  return go_to_run (self, found, offset, _("No data after the cursor: the rest of the file is a hole"));
-}
-
-/**
- * hm_hex_view_goto_previous_data:
- * @self: a #HmHexView
- *
- * Moves the cursor to the start of the data run it is in, or of the previous
- * one. Bound to Alt+Up (action `hex-view.previous-data`).
- *
- * Returns: %FALSE (and emits #HmHexView::hint) if there is none
- */
-gboolean
-hm_hex_view_goto_previous_data (HmHexView *self)
-{
-  guint64 offset = 0;
-  gboolean found;
-
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
-
-  if (self->document == NULL)
-    return FALSE;
-  found = hm_document_previous_data (self->document, self->cursor, &offset);
-  return go_to_run (self, found, offset, _("No data before the cursor"));
-}
-
-/**
- * hm_hex_view_goto_next_hole:
- * @self: a #HmHexView
- *
- * Moves the cursor to the start of the next hole after it. Bound to
- * Alt+Shift+Down (action `hex-view.next-hole`).
- *
- * Returns: %FALSE (and emits #HmHexView::hint) if there is none
- */
-gboolean
-hm_hex_view_goto_next_hole (HmHexView *self)
-{
-  guint64 offset = 0;
-  gboolean found;
-
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
-
-  if (self->document == NULL)
-    return FALSE;
-  found = hm_document_next_hole (self->document, self->cursor, &offset);
-  return go_to_run (self, found, offset, _("No hole after the cursor"));
-}
-
-/**
- * hm_hex_view_goto_previous_hole:
- * @self: a #HmHexView
- *
- * Moves the cursor to the start of the hole it is in, or of the previous one.
- * Bound to Alt+Shift+Up (action `hex-view.previous-hole`).
- *
- * Returns: %FALSE (and emits #HmHexView::hint) if there is none
- */
-gboolean
-hm_hex_view_goto_previous_hole (HmHexView *self)
-{
-  g_autoptr(GArray) extents = NULL;
-  guint64 offset = 0;
-  gboolean found = FALSE;
-
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
-
-  if (self->document == NULL)
-    return FALSE;
-  /* Extents clipped to [0, cursor): the last hole among them starts before the cursor. */
-  extents = hm_document_get_extents (self->document, 0, self->cursor);
-  for (guint i = extents->len; i-- > 0 && !found;)
-    {
-      const HmExtent *e = &g_array_index (extents, HmExtent, i);
-
-      if (e->is_hole)
-        {
-          offset = e->offset;
-          found = TRUE;
-        }
-    }
-  return go_to_run (self, found, offset, _("No hole before the cursor"));
 }
