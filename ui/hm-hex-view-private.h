@@ -2,8 +2,211 @@
 #pragma once
 
 #include "hm-hex-view.h"
+#include "hm-view-reader.h"
 
 G_BEGIN_DECLS
+
+/*
+ * What the files of HmHexView share: hm-hex-view.c and the hm-hex-view-<job>.c
+ * files (see the comment at the top of hm-hex-view.c) include this header for
+ * the instance struct and the calls between them. Tests and benchmarks use the
+ * calls at the end (which some of the files call too).
+ */
+
+#define MAX_BYTES_PER_ROW 1024u
+
+enum
+{
+  INK_OFFSET,
+  INK_ZERO,
+  INK_PRINTABLE,
+  INK_SPACE,
+  INK_CONTROL,
+  INK_HIGH,
+  INK_HOLE,
+  INK_FAULT,
+  INK_LOADING,
+  N_INKS
+};
+
+enum
+{
+  COLOR_SELECTION = N_INKS,
+  COLOR_CURSOR,
+  COLOR_PENDING,
+  COLOR_COMMITTED,
+  COLOR_MATCH,
+  COLOR_SEPARATOR,
+  N_COLORS
+};
+
+enum
+{
+  FLAG_HOLE      = 1 << 0,
+  FLAG_FAULT     = 1 << 1,
+  FLAG_PENDING   = 1 << 2,
+  FLAG_COMMITTED = 1 << 3,
+  FLAG_MISSING   = 1 << 4,
+  FLAG_MATCH     = 1 << 5,
+  FLAG_LOADING   = 1 << 6,
+};
+
+typedef struct
+{
+  PangoGlyphString *glyphs;
+  int               n;
+  int               start_col;
+  int               end_col;
+  double            ink_right;
+} GlyphRun;
+
+struct _HmHexView
+{
+  GtkWidget      parent_instance;
+
+  HmDocument    *document;
+  gulong         changed_id;
+  gulong         size_id;
+  gulong         mode_id;
+
+  GtkWidget     *scrollbar;
+  GtkAdjustment *vadjustment;
+  gboolean       updating_adjustment;
+
+  /* Geometry. Columns are character cells; x = column * cell_width. */
+  guint          fixed_bytes_per_row;
+  guint          group_size;
+  guint          bytes_per_row;
+  guint          offset_digits;
+  int            content_width;
+  int            content_height;
+  guint          n_full_rows;
+  guint64        top_row;
+  /* Smooth scrolling: how many pixels of the top row are scrolled out of view
+   * (0 .. row_height - 1), and the fraction of a pixel not applied yet. */
+  int            scroll_pixel;
+  double         scroll_remainder;
+  double         kinetic_velocity;   /* pixels per second */
+  gint64         kinetic_last_time;
+  guint          kinetic_tick;
+
+  /* Cursor and selection; the selection runs from anchor to cursor, inclusive. */
+  guint64        cursor;
+  guint64        anchor;
+  gboolean       has_selection;
+  HmHexPane      pane;
+  gboolean       low_nibble;
+  guint64        drag_anchor;
+  gboolean       center_pending;
+  guint64        center_offset;
+
+  /* Glyph cache for the current font. */
+  PangoFontDescription *font_desc;
+  PangoFont     *font;
+  PangoGlyph     glyph_of[128];
+  int            glyph_width;
+  double         cell_width;
+  int            row_height;
+  int            ascent;
+  float          ink_left[128];
+  float          ink_right[128];
+  GlyphRun       runs[N_INKS];
+  GdkRGBA        colors[N_COLORS];
+  /* While the text of a frame is built: where full runs go. */
+  GtkSnapshot   *text_snapshot;
+  float          text_baseline;
+
+  /* Per-frame buffers, reused. */
+  guint8        *bytes;
+  guint8        *flags;
+  gsize          buffer_size;
+
+  /* Edited ranges, fetched again after the document changes. */
+  GArray        *pending;
+  GArray        *committed;
+  gboolean       ranges_valid;
+
+  /* Search matches to highlight: HmRange, sorted, disjoint; NULL for none. */
+  GArray        *highlights;
+
+  gboolean       fault_reported;
+  GError        *fault_error;
+  guint          fault_idle;
+
+  /* Network and FUSE files: the visible bytes come from a worker thread. */
+  HmViewReader  *reader;
+  gboolean       force_async_reads;
+  gboolean       cursor_loading;
+
+  guint          frames_drawn;
+};
+
+/* Hex digits for the text of the view and of the clipboard. */
+static const char hex_digits[] = "0123456789abcdef";
+
+/* ---- Calls between the files ---- */
+
+/* hm-hex-view.c (signals, cursor) */
+void        _hm_hex_view_hint               (HmHexView  *self,
+                                             const char *message);
+void        _hm_hex_view_emit_read_fault    (HmHexView  *self,
+                                             const GError *error);
+void        _hm_hex_view_move_cursor        (HmHexView  *self,
+                                             guint64     offset,
+                                             gboolean    extend);
+
+/* hm-hex-view-geometry.c */
+guint64     _hm_hex_view_doc_size           (HmHexView  *self);
+guint64     _hm_hex_view_n_rows             (HmHexView  *self);
+guint64     _hm_hex_view_max_top_row        (HmHexView  *self);
+guint       _hm_hex_view_digits_for_size    (guint64     size);
+int         _hm_hex_view_hex_col            (HmHexView  *self);
+int         _hm_hex_view_text_col           (HmHexView  *self);
+int         _hm_hex_view_total_cols         (HmHexView  *self,
+                                             guint       bytes_per_row);
+int         _hm_hex_view_hex_byte_col       (HmHexView  *self,
+                                             guint       index);
+guint       _hm_hex_view_row_step           (HmHexView  *self);
+guint       _hm_hex_view_fit_bytes_per_row  (HmHexView  *self,
+                                             int         width);
+guint64     _hm_hex_view_hit_test           (HmHexView  *self,
+                                             double      x,
+                                             double      y,
+                                             HmHexPane  *pane);
+
+/* hm-hex-view-scroll.c */
+void        _hm_hex_view_init_scrollbar     (HmHexView  *self);
+void        _hm_hex_view_sync_adjustment    (HmHexView  *self);
+void        _hm_hex_view_scroll_by_rows     (HmHexView  *self,
+                                             gint64      delta);
+
+/* hm-hex-view-draw.c */
+void        _hm_hex_view_classify_bytes     (void);
+void        _hm_hex_view_ensure_font        (HmHexView  *self);
+void        _hm_hex_view_clear_font         (HmHexView  *self);
+
+/* hm-hex-view-read.c */
+void        _hm_hex_view_read_visible       (HmHexView  *self,
+                                             guint64     first,
+                                             gsize       length);
+void        _hm_hex_view_invalidate_ranges  (HmHexView  *self);
+void        _hm_hex_view_update_reader      (HmHexView  *self);
+void        _hm_hex_view_announce_cursor    (HmHexView  *self);
+
+/* hm-hex-view-edit.c */
+gboolean    _hm_hex_view_is_editable        (HmHexView  *self);
+void        _hm_hex_view_refuse_edit        (HmHexView  *self);
+void        _hm_hex_view_type_hex_digit     (HmHexView  *self,
+                                             guint       digit);
+void        _hm_hex_view_type_char          (HmHexView  *self,
+                                             guint8      byte);
+
+/* hm-hex-view-input.c */
+void        _hm_hex_view_init_input         (HmHexView  *self);
+void        _hm_hex_view_stop_kinetic       (HmHexView  *self);
+
+/* hm-hex-view-actions.c */
+void        _hm_hex_view_class_init_actions (GtkWidgetClass *widget_class);
 
 /* For tests and benchmarks only: geometry in pixels and the glyph cache, so a test can
  * turn the text nodes of a frame back into characters. */

@@ -5,11 +5,11 @@
  * Scrolling. The vertical adjustment counts rows, not pixels, and the widget owns
  * the scrollbar beside it. A file of 2^62 bytes has 2^58 rows of 16 bytes: more
  * than a double holds exactly (53 bits). So the exact top row is a guint64 kept
- * here, and the adjustment is only a coarse mirror of it: keyboard, wheel and
- * cursor moves change the guint64 and push an approximate value to the adjustment
- * (ignoring the echo); a drag of the scrollbar maps its value back to a row, and a
- * value at the end of the range means exactly the last page. Every row stays
- * reachable by keyboard, and every place in the file by dragging.
+ * by the widget, and the adjustment is only a coarse mirror of it: keyboard,
+ * wheel and cursor moves change the guint64 and push an approximate value to the
+ * adjustment (ignoring the echo); a drag of the scrollbar maps its value back to
+ * a row, and a value at the end of the range means exactly the last page. Every
+ * row stays reachable by keyboard, and every place in the file by dragging.
  *
  * Drawing. Only visible rows are drawn. Each frame copies the visible bytes once,
  * with one guarded hm_document_read(), into a buffer the widget reuses; no pointer
@@ -23,170 +23,27 @@
  * derived from the theme's own colours, so they follow the light or dark style; the
  * widget looks them up by name for each frame and falls back to a built-in palette
  * when the style sheet is missing.
+ *
+ * Files. This one holds the class: properties, signals, the cursor and selection,
+ * the document, size allocation, init and dispose. Each other job has a file,
+ * all sharing the instance struct and `_hm_hex_view_*` calls through
+ * hm-hex-view-private.h:
+ *   hm-hex-view-geometry.c   rows and columns, from a point to a byte
+ *   hm-hex-view-scroll.c     the position (row and pixel) and the scrollbar
+ *   hm-hex-view-draw.c       the glyph cache, colours and the snapshot
+ *   hm-hex-view-read.c       the visible bytes and their flags, faults, the worker
+ *   hm-hex-view-edit.c       typing and overwriting
+ *   hm-hex-view-clipboard.c  copy, paste and the byte formats
+ *   hm-hex-view-input.c      keys, mouse, wheel and kinetic scrolling
+ *   hm-hex-view-actions.c    actions and their shortcuts
+ *   hm-hex-view-holes.c      hole navigation
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <inttypes.h>
-#include <string.h>
 
 #include "hm-hex-view-private.h"
 #include "hm-view-reader.h"
-
-#define PAGE_BYTES        4096u
-#define MAX_COPY_BYTES    (16u * 1024u * 1024u)
-/* Six characters a byte: 1 MiB is already a 6 MiB clipboard text. */
-#define MAX_C_ARRAY_BYTES (1024u * 1024u)
-#define MAX_BYTES_PER_ROW 1024u
-#define WHEEL_ROWS        3.0
-
-enum
-{
-  INK_OFFSET,
-  INK_ZERO,
-  INK_PRINTABLE,
-  INK_SPACE,
-  INK_CONTROL,
-  INK_HIGH,
-  INK_HOLE,
-  INK_FAULT,
-  INK_LOADING,
-  N_INKS
-};
-
-enum
-{
-  COLOR_SELECTION = N_INKS,
-  COLOR_CURSOR,
-  COLOR_PENDING,
-  COLOR_COMMITTED,
-  COLOR_MATCH,
-  COLOR_SEPARATOR,
-  N_COLORS
-};
-
-static const struct
-{
-  const char *name;
-  const char *fallback;
-} palette_names[N_COLORS] = {
-  [INK_OFFSET]      = { "hm_offset_color",    "#77767b" },
-  [INK_ZERO]        = { "hm_zero_color",      "#9a9996" },
-  [INK_PRINTABLE]   = { "hm_printable_color", "#241f31" },
-  [INK_SPACE]       = { "hm_whitespace_color", "#1a5fb4" },
-  [INK_CONTROL]     = { "hm_control_color",   "#26a269" },
-  [INK_HIGH]        = { "hm_high_color",      "#c64600" },
-  [INK_HOLE]        = { "hm_hole_color",      "rgba(154,153,150,0.45)" },
-  [INK_FAULT]       = { "hm_fault_color",     "#e01b24" },
-  [INK_LOADING]     = { "hm_loading_color",   "rgba(154,153,150,0.6)" },
-  [COLOR_SELECTION] = { "hm_selection_color", "rgba(53,132,228,0.3)" },
-  [COLOR_CURSOR]    = { "hm_cursor_color",    "rgba(53,132,228,0.6)" },
-  [COLOR_PENDING]   = { "hm_pending_color",   "rgba(245,194,17,0.4)" },
-  [COLOR_COMMITTED] = { "hm_committed_color", "rgba(46,194,126,0.3)" },
-  [COLOR_MATCH]     = { "hm_match_color",     "rgba(192,97,203,0.35)" },
-  [COLOR_SEPARATOR] = { "hm_separator_color", "rgba(0,0,0,0.1)" },
-};
-
-enum
-{
-  FLAG_HOLE      = 1 << 0,
-  FLAG_FAULT     = 1 << 1,
-  FLAG_PENDING   = 1 << 2,
-  FLAG_COMMITTED = 1 << 3,
-  FLAG_MISSING   = 1 << 4,
-  FLAG_MATCH     = 1 << 5,
-  FLAG_LOADING   = 1 << 6,
-};
-
-typedef struct
-{
-  PangoGlyphString *glyphs;
-  int               n;
-  int               start_col;
-  int               end_col;
-  double            ink_right;
-} GlyphRun;
-
-struct _HmHexView
-{
-  GtkWidget      parent_instance;
-
-  HmDocument    *document;
-  gulong         changed_id;
-  gulong         size_id;
-  gulong         mode_id;
-
-  GtkWidget     *scrollbar;
-  GtkAdjustment *vadjustment;
-  gboolean       updating_adjustment;
-
-  /* Geometry. Columns are character cells; x = column * cell_width. */
-  guint          fixed_bytes_per_row;
-  guint          group_size;
-  guint          bytes_per_row;
-  guint          offset_digits;
-  int            content_width;
-  int            content_height;
-  guint          n_full_rows;
-  guint64        top_row;
-  /* Smooth scrolling: how many pixels of the top row are scrolled out of view
-   * (0 .. row_height - 1), and the fraction of a pixel not applied yet. */
-  int            scroll_pixel;
-  double         scroll_remainder;
-  double         kinetic_velocity;   /* pixels per second */
-  gint64         kinetic_last_time;
-  guint          kinetic_tick;
-
-  /* Cursor and selection; the selection runs from anchor to cursor, inclusive. */
-  guint64        cursor;
-  guint64        anchor;
-  gboolean       has_selection;
-  HmHexPane      pane;
-  gboolean       low_nibble;
-  guint64        drag_anchor;
-  gboolean       center_pending;
-  guint64        center_offset;
-
-  /* Glyph cache for the current font. */
-  PangoFontDescription *font_desc;
-  PangoFont     *font;
-  PangoGlyph     glyph_of[128];
-  int            glyph_width;
-  double         cell_width;
-  int            row_height;
-  int            ascent;
-  float          ink_left[128];
-  float          ink_right[128];
-  GlyphRun       runs[N_INKS];
-  GdkRGBA        colors[N_COLORS];
-  /* While the text of a frame is built: where full runs go. */
-  GtkSnapshot   *text_snapshot;
-  float          text_baseline;
-
-  /* Per-frame buffers, reused. */
-  guint8        *bytes;
-  guint8        *flags;
-  gsize          buffer_size;
-
-  /* Edited ranges, fetched again after the document changes. */
-  GArray        *pending;
-  GArray        *committed;
-  gboolean       ranges_valid;
-
-  /* Search matches to highlight: HmRange, sorted, disjoint; NULL for none. */
-  GArray        *highlights;
-
-  gboolean       fault_reported;
-  GError        *fault_error;
-  guint          fault_idle;
-
-  /* Network and FUSE files: the visible bytes come from a worker thread. */
-  HmViewReader  *reader;
-  gboolean       force_async_reads;
-  gboolean       cursor_loading;
-
-  guint          frames_drawn;
-};
 
 G_DEFINE_FINAL_TYPE (HmHexView, hm_hex_view, GTK_TYPE_WIDGET)
 
@@ -212,458 +69,21 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-static guint8 ink_of_byte[256];
 
-static void
-classify_bytes (void)
-{
-  for (guint b = 0; b < 256; b++)
-    {
-      if (b == 0)
-        ink_of_byte[b] = INK_ZERO;
-      else if (b == ' ' || (b >= '\t' && b <= '\r'))
-        ink_of_byte[b] = INK_SPACE;
-      else if (b > ' ' && b < 0x7f)
-        ink_of_byte[b] = INK_PRINTABLE;
-      else if (b < 0x80)
-        ink_of_byte[b] = INK_CONTROL;
-      else
-        ink_of_byte[b] = INK_HIGH;
-    }
-}
+/* ---- Signals: the other files emit them through these ---- */
 
-/* ---- Geometry ---- */
-
-static guint64
-n_rows (HmHexView *self)
-{
-  guint64 size = self->document != NULL ? hm_document_get_size (self->document) : 0;
-
-  if (size == 0)
-    return 0;
-  return size / self->bytes_per_row + (size % self->bytes_per_row != 0);
-}
-
-static guint64
-max_top_row (HmHexView *self)
-{
-  guint64 rows = n_rows (self);
-
-  return rows > self->n_full_rows ? rows - self->n_full_rows : 0;
-}
-
-static guint64
-doc_size (HmHexView *self)
-{
-  return self->document != NULL ? hm_document_get_size (self->document) : 0;
-}
-
-static guint
-digits_for_size (guint64 size)
-{
-  guint digits = 1;
-  guint64 last = size > 0 ? size - 1 : 0;
-
-  while (last >>= 4)
-    digits++;
-  digits = MAX (digits, 4);
-  return digits + (digits & 1);
-}
-
-static int
-hex_col (HmHexView *self)
-{
-  return 1 + (int) self->offset_digits + 2;
-}
-
-static int
-hex_chars (guint bytes_per_row,
-           guint group_size)
-{
-  return 2 * (int) bytes_per_row + ((int) bytes_per_row - 1) / (int) group_size;
-}
-
-static int
-text_col (HmHexView *self)
-{
-  return hex_col (self) + hex_chars (self->bytes_per_row, self->group_size) + 2;
-}
-
-static int
-total_cols (HmHexView *self,
-            guint      bytes_per_row)
-{
-  return 1 + (int) self->offset_digits + 2 + hex_chars (bytes_per_row, self->group_size) + 2
-         + (int) bytes_per_row + 1;
-}
-
-static int
-hex_byte_col (HmHexView *self,
-              guint      index)
-{
-  return hex_col (self) + 2 * (int) index + (int) (index / self->group_size);
-}
-
-static guint
-row_step (HmHexView *self)
-{
-  return MAX (self->group_size, 8);
-}
-
-static guint
-fit_bytes_per_row (HmHexView *self,
-                   int        width)
-{
-  guint step = row_step (self);
-  guint n = step;
-
-  if (self->fixed_bytes_per_row > 0)
-    return self->fixed_bytes_per_row;
-  if (self->cell_width <= 0)
-    return 16;
-  while (n + step <= MAX_BYTES_PER_ROW && total_cols (self, n + step) * self->cell_width <= width)
-    n += step;
-  return n;
-}
-
-/* ---- Font and glyph cache ---- */
-
-static void
-clear_font (HmHexView *self)
-{
-  g_clear_pointer (&self->font_desc, pango_font_description_free);
-  g_clear_object (&self->font);
-}
-
-static void
-ensure_font (HmHexView *self)
-{
-  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
-  const PangoFontDescription *desc = pango_context_get_font_description (context);
-  PangoGlyphString *shaped;
-  PangoRectangle logical;
-  int height;
-
-  if (self->font != NULL && self->font_desc != NULL && pango_font_description_equal (desc, self->font_desc))
-    return;
-
-  clear_font (self);
-  self->font_desc = pango_font_description_copy (desc);
-  memset (self->glyph_of, 0, sizeof self->glyph_of);
-  shaped = pango_glyph_string_new ();
-
-  /* Shape each printable ASCII character once; cells of other fonts (fallback) are
-   * drawn with the primary font's glyph for '.', so one font serves the whole grid. */
-  for (guint c = ' '; c < 0x7f; c++)
-    {
-      char text[2] = { (char) c, 0 };
-      GList *items = pango_itemize (context, text, 0, 1, NULL, NULL);
-      PangoItem *item = items != NULL ? items->data : NULL;
-
-      if (item != NULL)
-        {
-          pango_shape (text, 1, &item->analysis, shaped);
-          if (self->font == NULL)
-            self->font = g_object_ref (item->analysis.font);
-          if (item->analysis.font == self->font && shaped->num_glyphs == 1)
-            {
-              self->glyph_of[c] = shaped->glyphs[0].glyph;
-              if (c == '0')
-                self->glyph_width = shaped->glyphs[0].geometry.width;
-            }
-        }
-      g_list_free_full (items, (GDestroyNotify) pango_item_free);
-    }
-  pango_glyph_string_free (shaped);
-  for (guint c = ' '; c < 0x7f; c++)
-    if (self->glyph_of[c] == 0)
-      self->glyph_of[c] = self->glyph_of['.'];
-
-  if (self->font == NULL)
-    {
-      self->font = pango_context_load_font (context, desc);
-      self->glyph_width = PANGO_SCALE * 8;
-    }
-  if (self->glyph_width <= 0)
-    self->glyph_width = PANGO_SCALE * 8;
-
-  /* Where each glyph's ink lies around its origin: see run_add(). */
-  for (guint c = 0; c < 128; c++)
-    {
-      PangoRectangle ink;
-
-      self->ink_left[c] = self->ink_right[c] = 0;
-      if (self->glyph_of[c] == 0)
-        continue;
-      pango_font_get_glyph_extents (self->font, self->glyph_of[c], &ink, NULL);
-      if (ink.width > 0 && ink.height > 0)
-        {
-          self->ink_left[c] = (float) ink.x / PANGO_SCALE;
-          self->ink_right[c] = (float) (ink.x + ink.width) / PANGO_SCALE;
-        }
-    }
-
-  /* The logical extents of a glyph carry the font's ascent and descent, the same
-   * numbers as pango_font_get_metrics(), which costs more on the first frame: it
-   * lays out a sample text to learn average widths we do not need. */
-  pango_font_get_glyph_extents (self->font, self->glyph_of['0'], NULL, &logical);
-  if (logical.height > 0)
-    {
-      self->ascent = PANGO_PIXELS_CEIL (-logical.y);
-      height = self->ascent + PANGO_PIXELS_CEIL (logical.height + logical.y);
-    }
-  else
-    {
-      PangoFontMetrics *metrics = pango_font_get_metrics (self->font, NULL);
-
-      self->ascent = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics));
-      height = self->ascent + PANGO_PIXELS_CEIL (pango_font_metrics_get_descent (metrics));
-      pango_font_metrics_unref (metrics);
-    }
-
-  /* A little leading keeps rows apart; rows are whole pixels so they stay crisp. */
-  self->row_height = MAX (height + 2, 4);
-  self->ascent += 1;
-  self->cell_width = (double) self->glyph_width / PANGO_SCALE;
-}
-
-/* ---- Scrolling ---- */
-
-/* The adjustment's value is the top row plus the fraction of it scrolled out. */
-static void
-sync_adjustment (HmHexView *self)
-{
-  guint64 rows = n_rows (self);
-  double page = MAX (self->n_full_rows, 1);
-  guint64 max_top = max_top_row (self);
-
-  if (self->top_row >= max_top)
-    {
-      self->top_row = max_top;
-      self->scroll_pixel = 0;
-    }
-  self->updating_adjustment = TRUE;
-  gtk_adjustment_configure (self->vadjustment,
-                            (double) self->top_row + (double) self->scroll_pixel / MAX (self->row_height, 1),
-                            0.0,
-                            MAX ((double) rows, page),
-                            1.0,
-                            MAX (page - 1.0, 1.0),
-                            page);
-  self->updating_adjustment = FALSE;
-}
-
-static void
-set_position (HmHexView *self,
-              guint64    row,
-              int        pixel)
-{
-  guint64 max_top = max_top_row (self);
-
-  if (row >= max_top)
-    {
-      row = max_top;
-      pixel = 0;
-    }
-  if (row == self->top_row && pixel == self->scroll_pixel)
-    return;
-  self->top_row = row;
-  self->scroll_pixel = pixel;
-  self->updating_adjustment = TRUE;
-  gtk_adjustment_set_value (self->vadjustment,
-                            (double) row + (double) pixel / MAX (self->row_height, 1));
-  self->updating_adjustment = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-/* Keyboard, paging and jumps: whole rows, the top row fully shown. */
 void
-hm_hex_view_set_top_row (HmHexView *self,
-                         guint64    row)
+_hm_hex_view_hint (HmHexView  *self,
+                   const char *message)
 {
-  g_return_if_fail (HM_IS_HEX_VIEW (self));
-
-  self->scroll_remainder = 0;
-  set_position (self, row, 0);
+  g_signal_emit (self, signals[SIGNAL_HINT], 0, message);
 }
 
-static void
-scroll_by_rows (HmHexView *self,
-                gint64     delta)
-{
-  guint64 row = self->top_row;
-
-  if (delta < 0)
-    row = (guint64) -delta > row ? 0 : row - (guint64) -delta;
-  else
-    row = G_MAXUINT64 - row < (guint64) delta ? G_MAXUINT64 : row + (guint64) delta;
-  hm_hex_view_set_top_row (self, row);
-}
-
-static void
-adjustment_value_changed_cb (HmHexView     *self,
-                             GtkAdjustment *adjustment)
-{
-  double value = gtk_adjustment_get_value (adjustment);
-  double end = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
-  guint64 max_top = max_top_row (self);
-  guint64 row;
-  int pixel = 0;
-
-  if (self->updating_adjustment)
-    return;
-
-  /* The double cannot name every row of a huge file: the end of its range stands
-   * for exactly the last page, anything else for the nearest representable row
-   * (and, while a double still holds fractions, the pixel within it). */
-  if (value >= end)
-    row = max_top;
-  else if (value <= 0)
-    row = 0;
-  else
-    {
-      row = MIN ((guint64) value, max_top);
-      pixel = (int) ((value - (double) row) * self->row_height);
-      pixel = CLAMP (pixel, 0, MAX (self->row_height - 1, 0));
-    }
-  self->scroll_remainder = 0;
-  if (row >= max_top)
-    pixel = 0;
-  if (row != self->top_row || pixel != self->scroll_pixel)
-    {
-      self->top_row = row;
-      self->scroll_pixel = pixel;
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
-}
-
-static void
-stop_kinetic (HmHexView *self)
-{
-  if (self->kinetic_tick != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->kinetic_tick);
-  self->kinetic_tick = 0;
-  self->kinetic_velocity = 0;
-}
-
-/* Touchpad, wheel and kinetic scrolling: by pixels, down for positive @pixels.
- * The position is (top_row, scroll_pixel); whole rows of @pixels move top_row,
- * so the exact 64-bit row is never rounded through a double. */
 void
-_hm_hex_view_scroll_pixels (HmHexView *self,
-                            double     pixels)
+_hm_hex_view_emit_read_fault (HmHexView    *self,
+                              const GError *error)
 {
-  int rh = MAX (self->row_height, 1);
-  guint64 row = self->top_row;
-  /* Clamped before converting: the double may be beyond any file's rows. */
-  double total = CLAMP (self->scroll_remainder + self->scroll_pixel + pixels, -9e18, 9e18);
-  gint64 whole = (gint64) total;
-  gint64 rows;
-  int pixel;
-
-  if ((double) whole > total)
-    whole--;
-  self->scroll_remainder = total - (double) whole;
-  /* Rounded down, also below zero: the pixel stays within the row. */
-  rows = whole / rh;
-  pixel = (int) (whole % rh);
-  if (pixel < 0)
-    {
-      pixel += rh;
-      rows--;
-    }
-
-  if (rows < 0)
-    {
-      if ((guint64) -rows > row)
-        {
-          row = 0;
-          pixel = 0;
-          self->scroll_remainder = 0;
-        }
-      else
-        row -= (guint64) -rows;
-    }
-  else
-    row = G_MAXUINT64 - row < (guint64) rows ? G_MAXUINT64 : row + (guint64) rows;
-  if (row >= max_top_row (self))
-    self->scroll_remainder = 0;
-  set_position (self, row, pixel);
-}
-
-int
-_hm_hex_view_get_scroll_pixel (HmHexView *self)
-{
-  return self->scroll_pixel;
-}
-
-static double
-scroll_pixels_per_unit (HmHexView                *self,
-                        GtkEventControllerScroll *controller)
-{
-  if (gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL)
-    return WHEEL_ROWS * MAX (self->row_height, 1);
-  return 1.0;
-}
-
-static gboolean
-scroll_cb (HmHexView                *self,
-           double                    dx,
-           double                    dy,
-           GtkEventControllerScroll *controller)
-{
-  _hm_hex_view_scroll_pixels (self, dy * scroll_pixels_per_unit (self, controller));
-  return TRUE;
-}
-
-static void
-scroll_begin_cb (HmHexView *self)
-{
-  stop_kinetic (self);
-}
-
-static gboolean
-at_scroll_end (HmHexView *self)
-{
-  return (self->top_row == 0 && self->scroll_pixel == 0) || self->top_row >= max_top_row (self);
-}
-
-static gboolean
-kinetic_tick_cb (GtkWidget     *widget,
-                 GdkFrameClock *clock,
-                 gpointer       user_data)
-{
-  HmHexView *self = HM_HEX_VIEW (widget);
-  gint64 now = gdk_frame_clock_get_frame_time (clock);
-  double dt = (now - self->kinetic_last_time) / (double) G_USEC_PER_SEC;
-
-  self->kinetic_last_time = now;
-  _hm_hex_view_scroll_pixels (self, self->kinetic_velocity * dt);
-  /* Friction: a flick coasts for about a second. */
-  self->kinetic_velocity /= 1.0 + 4.0 * dt;
-  if (ABS (self->kinetic_velocity) < 10.0 || at_scroll_end (self))
-    {
-      self->kinetic_tick = 0;
-      self->kinetic_velocity = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-decelerate_cb (HmHexView                *self,
-               double                    vx,
-               double                    vy,
-               GtkEventControllerScroll *controller)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-
-  stop_kinetic (self);
-  if (clock == NULL)
-    return;
-  self->kinetic_velocity = vy * scroll_pixels_per_unit (self, controller);
-  self->kinetic_last_time = gdk_frame_clock_get_frame_time (clock);
-  self->kinetic_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), kinetic_tick_cb, NULL, NULL);
+  g_signal_emit (self, signals[SIGNAL_READ_FAULT], 0, error);
 }
 
 /* ---- Cursor and selection ---- */
@@ -684,46 +104,6 @@ hm_hex_view_get_selection_length (HmHexView *self)
   return MAX (self->anchor, self->cursor) - MIN (self->anchor, self->cursor) + 1;
 }
 
-/* The byte at @offset for the accessible description. With a worker reading the
- * file (slow storage) only what it already read: announcing must not block. */
-static HmViewReaderPeek
-peek_byte (HmHexView *self,
-           guint64    offset,
-           guint8    *byte)
-{
-  if (self->reader != NULL)
-    return hm_view_reader_peek (self->reader, offset, byte);
-  if (hm_document_read (self->document, offset, byte, 1, NULL) == 1)
-    return HM_VIEW_READER_PEEK_LOADED;
-  return HM_VIEW_READER_PEEK_UNREADABLE;
-}
-
-static void
-announce_cursor (HmHexView *self)
-{
-  g_autofree char *text = NULL;
-  guint8 byte = 0;
-  HmViewReaderPeek peek = HM_VIEW_READER_PEEK_UNREADABLE;
-
-  if (self->document != NULL && doc_size (self) > 0)
-    peek = peek_byte (self, self->cursor, &byte);
-  self->cursor_loading = peek == HM_VIEW_READER_PEEK_LOADING;
-
-  if (self->document == NULL || doc_size (self) == 0)
-    text = g_strdup (_("Empty"));
-  else if (peek == HM_VIEW_READER_PEEK_LOADED)
-    text = g_strdup_printf (_("Offset 0x%" PRIx64 ", value 0x%02x (%u)"),
-                            self->cursor, byte, byte);
-  else if (peek == HM_VIEW_READER_PEEK_LOADING)
-    text = g_strdup_printf (_("Offset 0x%" PRIx64 ", loading"), self->cursor);
-  else
-    text = g_strdup_printf (_("Offset 0x%" PRIx64 ", unreadable"), self->cursor);
-
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
-                                  -1);
-}
-
 static void
 ensure_cursor_visible (HmHexView *self)
 {
@@ -738,15 +118,15 @@ ensure_cursor_visible (HmHexView *self)
 
 /* Moves the cursor; with @extend the selection grows from its anchor, without it
  * the selection goes away. Notifies only what changed. */
-static void
-move_cursor (HmHexView *self,
-             guint64    offset,
-             gboolean   extend)
+void
+_hm_hex_view_move_cursor (HmHexView *self,
+                          guint64    offset,
+                          gboolean   extend)
 {
   guint64 old_start = hm_hex_view_get_selection_start (self);
   guint64 old_length = hm_hex_view_get_selection_length (self);
   guint64 old_cursor = self->cursor;
-  guint64 size = doc_size (self);
+  guint64 size = _hm_hex_view_doc_size (self);
 
   offset = size > 0 ? MIN (offset, size - 1) : 0;
 
@@ -770,7 +150,7 @@ move_cursor (HmHexView *self,
   if (old_cursor != self->cursor)
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURSOR_OFFSET]);
-      announce_cursor (self);
+      _hm_hex_view_announce_cursor (self);
     }
   if (old_start != hm_hex_view_get_selection_start (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION_START]);
@@ -791,7 +171,7 @@ hm_hex_view_set_cursor_offset (HmHexView *self,
                                guint64    offset)
 {
   g_return_if_fail (HM_IS_HEX_VIEW (self));
-  move_cursor (self, offset, FALSE);
+  _hm_hex_view_move_cursor (self, offset, FALSE);
 }
 
 void
@@ -803,23 +183,23 @@ hm_hex_view_set_selection (HmHexView *self,
 
   g_return_if_fail (HM_IS_HEX_VIEW (self));
 
-  size = doc_size (self);
+  size = _hm_hex_view_doc_size (self);
   if (length == 0 || size == 0)
     {
-      move_cursor (self, start, FALSE);
+      _hm_hex_view_move_cursor (self, start, FALSE);
       return;
     }
   start = MIN (start, size - 1);
   length = MIN (length, size - start);
-  move_cursor (self, start, FALSE);
-  move_cursor (self, start + length - 1, TRUE);
+  _hm_hex_view_move_cursor (self, start, FALSE);
+  _hm_hex_view_move_cursor (self, start + length - 1, TRUE);
 }
 
 void
 hm_hex_view_select_all (HmHexView *self)
 {
   g_return_if_fail (HM_IS_HEX_VIEW (self));
-  hm_hex_view_set_selection (self, 0, doc_size (self));
+  hm_hex_view_set_selection (self, 0, _hm_hex_view_doc_size (self));
 }
 
 HmHexPane
@@ -844,640 +224,7 @@ hm_hex_view_set_pane (HmHexView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PANE]);
 }
 
-void
-hm_hex_view_scroll_to_offset (HmHexView *self,
-                              guint64    offset)
-{
-  guint64 row;
-  guint rows;
-
-  g_return_if_fail (HM_IS_HEX_VIEW (self));
-
-  /* Before the first allocation the page size is unknown: center then. */
-  if (self->content_height <= 0)
-    {
-      self->center_pending = TRUE;
-      self->center_offset = offset;
-      return;
-    }
-  row = offset / self->bytes_per_row;
-  rows = MAX (self->n_full_rows, 1);
-  if (row >= self->top_row && row < self->top_row + rows && !(row == self->top_row && self->scroll_pixel > 0))
-    return;
-  hm_hex_view_set_top_row (self, row > rows / 2 ? row - rows / 2 : 0);
-}
-
-/* ---- Editing ---- */
-
-static gboolean
-is_editable (HmHexView *self)
-{
-  return self->document != NULL && doc_size (self) > 0
-         && hm_document_get_mode (self->document) != HM_DOCUMENT_MODE_READ_ONLY;
-}
-
-static void
-hint (HmHexView  *self,
-      const char *message)
-{
-  g_signal_emit (self, signals[SIGNAL_HINT], 0, message);
-}
-
-static void
-refuse_edit (HmHexView *self)
-{
-  if (self->document == NULL)
-    return;
-  hint (self, _("The file is open read-only: switch to an editing mode to change it"));
-}
-
-static gboolean
-write_bytes (HmHexView    *self,
-             guint64       offset,
-             const guint8 *data,
-             gsize         length,
-             HmEditFlags   flags)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!hm_document_write (self->document, offset, data, length, flags, &error))
-    {
-      hint (self, error != NULL ? error->message : _("The bytes could not be written"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Typing over a selection starts at its first byte, whichever end the cursor is on. */
-static void
-collapse_to_selection_start (HmHexView *self)
-{
-  if (self->has_selection)
-    move_cursor (self, hm_hex_view_get_selection_start (self), FALSE);
-}
-
-static void
-type_hex_digit (HmHexView *self,
-                guint      digit)
-{
-  g_autoptr(GError) error = NULL;
-  guint8 byte;
-
-  collapse_to_selection_start (self);
-  if (hm_document_read (self->document, self->cursor, &byte, 1, &error) != 1)
-    {
-      hint (self, error != NULL ? error->message : _("The byte at the cursor cannot be read"));
-      return;
-    }
-  if (self->low_nibble)
-    byte = (guint8) ((byte & 0xf0) | digit);
-  else
-    byte = (guint8) ((byte & 0x0f) | (digit << 4));
-
-  if (!write_bytes (self, self->cursor, &byte, 1, HM_EDIT_COALESCE))
-    return;
-
-  if (!self->low_nibble)
-    {
-      self->low_nibble = TRUE;
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
-  else if (self->cursor + 1 < doc_size (self))
-    move_cursor (self, self->cursor + 1, FALSE);
-  else
-    {
-      self->low_nibble = FALSE;
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
-}
-
-static void
-type_char (HmHexView *self,
-           guint8     byte)
-{
-  collapse_to_selection_start (self);
-  if (!write_bytes (self, self->cursor, &byte, 1, HM_EDIT_COALESCE))
-    return;
-  if (self->cursor + 1 < doc_size (self))
-    move_cursor (self, self->cursor + 1, FALSE);
-}
-
-/**
- * hm_hex_view_overwrite:
- * @self: a #HmHexView
- * @data: (array length=length): bytes
- * @length: how many
- *
- * Overwrites bytes from the start of the selection (or the cursor), clipped to the
- * end of the file, as one undo step, and selects what was written.
- *
- * Returns: %TRUE if the bytes were written
- */
-gboolean
-hm_hex_view_overwrite (HmHexView    *self,
-                       const guint8 *data,
-                       gsize         length)
-{
-  guint64 start;
-  guint64 size;
-
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
-
-  if (!is_editable (self))
-    {
-      refuse_edit (self);
-      return FALSE;
-    }
-  size = doc_size (self);
-  start = hm_hex_view_get_selection_start (self);
-  length = (gsize) MIN ((guint64) length, size - start);
-  if (length == 0)
-    return FALSE;
-  if (!write_bytes (self, start, data, length, HM_EDIT_NONE))
-    return FALSE;
-  hm_hex_view_set_selection (self, start, length);
-  return TRUE;
-}
-
-/* ---- Copy and paste ---- */
-
-static const char hex_digits[] = "0123456789abcdef";
-
-/* 12 bytes a line, "0xde," each: printf per byte took seconds for a few MiB. */
-static char *
-format_c_array (const guint8 *data,
-                gsize         length)
-{
-  GString *out = g_string_sized_new (length * 6 + 64);
-
-  g_string_append_printf (out, "unsigned char data[%" G_GSIZE_FORMAT "] = {", length);
-  for (gsize i = 0; i < length; i++)
-    {
-      const char item[5] = { '0', 'x', hex_digits[data[i] >> 4], hex_digits[data[i] & 15], ',' };
-
-      if (i % 12 == 0)
-        g_string_append_len (out, "\n  ", 3);
-      else
-        g_string_append_c (out, ' ');
-      g_string_append_len (out, item, i + 1 < length ? 5 : 4);
-    }
-  g_string_append (out, "\n};\n");
-  return g_string_free (out, FALSE);
-}
-
-/**
- * hm_hex_view_format_bytes:
- * @data: (array length=length): bytes
- * @length: how many
- * @format: how to write them
- *
- * Returns: (transfer full): the bytes as text, for the clipboard
- */
-char *
-hm_hex_view_format_bytes (const guint8 *data,
-                          gsize         length,
-                          HmCopyFormat  format)
-{
-  GString *out;
-
-  switch (format)
-    {
-    case HM_COPY_FORMAT_HEX:
-      out = g_string_sized_new (length * 3);
-      for (gsize i = 0; i < length; i++)
-        {
-          if (i > 0)
-            g_string_append_c (out, ' ');
-          g_string_append_c (out, hex_digits[data[i] >> 4]);
-          g_string_append_c (out, hex_digits[data[i] & 15]);
-        }
-      return g_string_free (out, FALSE);
-
-    case HM_COPY_FORMAT_C_ARRAY:
-      return format_c_array (data, length);
-
-    case HM_COPY_FORMAT_RAW:
-    default:
-      return g_utf8_make_valid ((const char *) data, (gssize) length);
-    }
-}
-
-static gboolean
-is_hex_separator (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':' || c == ';'
-         || c == '{' || c == '}';
-}
-
-/**
- * hm_hex_view_parse_hex:
- * @text: hex digits: `de ad be ef`, `deadbeef`, `0xde, 0xad` or `de:ad`
- *
- * Returns: (transfer full) (nullable): the bytes, or %NULL if @text is not hex
- */
-GBytes *
-hm_hex_view_parse_hex (const char *text)
-{
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
-  const char *p = text;
-
-  g_return_val_if_fail (text != NULL, NULL);
-
-  while (*p != '\0')
-    {
-      const char *start;
-      gsize n;
-
-      if (is_hex_separator (*p))
-        {
-          p++;
-          continue;
-        }
-      if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-        p += 2;
-      start = p;
-      while (g_ascii_isxdigit (*p))
-        p++;
-      n = (gsize) (p - start);
-      if (n == 0 || (*p != '\0' && !is_hex_separator (*p)) || (n % 2 != 0 && n != 1))
-        return NULL;
-      if (n == 1)
-        {
-          guint8 b = (guint8) g_ascii_xdigit_value (start[0]);
-          g_byte_array_append (bytes, &b, 1);
-          continue;
-        }
-      for (gsize i = 0; i < n; i += 2)
-        {
-          guint8 b = (guint8) (g_ascii_xdigit_value (start[i]) << 4 | g_ascii_xdigit_value (start[i + 1]));
-          g_byte_array_append (bytes, &b, 1);
-        }
-    }
-  if (bytes->len == 0)
-    return NULL;
-  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
-}
-
-static gboolean
-c_array_too_large (HmHexView    *self,
-                   HmCopyFormat  format,
-                   guint64       length)
-{
-  if (format != HM_COPY_FORMAT_C_ARRAY || length <= MAX_C_ARRAY_BYTES)
-    return FALSE;
-  hint (self, _("The selection is too large to copy as a C array (the limit is 1 MiB)"));
-  return TRUE;
-}
-
-void
-hm_hex_view_copy (HmHexView   *self,
-                  HmCopyFormat format)
-{
-  GdkClipboard *clipboard;
-  g_autofree guint8 *data = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  guint64 length;
-  gssize n;
-
-  g_return_if_fail (HM_IS_HEX_VIEW (self));
-
-  if (self->document == NULL || doc_size (self) == 0)
-    return;
-  length = MAX (hm_hex_view_get_selection_length (self), 1);
-  if (length > MAX_COPY_BYTES)
-    {
-      hint (self, _("The selection is too large to copy (the limit is 16 MiB)"));
-      return;
-    }
-  if (c_array_too_large (self, format, length))
-    return;
-  data = g_malloc (length);
-  n = hm_document_read (self->document, hm_hex_view_get_selection_start (self), data, length, &error);
-  if (n < 0)
-    {
-      hint (self, error->message);
-      return;
-    }
-
-  clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
-  text = hm_hex_view_format_bytes (data, (gsize) n, format);
-  if (format == HM_COPY_FORMAT_RAW)
-    {
-      g_autoptr(GBytes) raw = g_bytes_new (data, (gsize) n);
-      g_autoptr(GBytes) utf8 = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
-      GdkContentProvider *providers[] = {
-        gdk_content_provider_new_for_bytes ("application/octet-stream", raw),
-        gdk_content_provider_new_for_bytes ("text/plain;charset=utf-8", utf8),
-      };
-      g_autoptr(GdkContentProvider) union_provider = gdk_content_provider_new_union (providers, 2);
-
-      gdk_clipboard_set_content (clipboard, union_provider);
-    }
-  else
-    gdk_clipboard_set_text (clipboard, text);
-}
-
-static void
-paste_ready_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(HmHexView) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
-  g_autoptr(GBytes) bytes = NULL;
-
-  if (text == NULL || self->document == NULL)
-    return;
-  if (self->pane == HM_HEX_PANE_HEX)
-    bytes = hm_hex_view_parse_hex (text);
-  if (bytes == NULL)
-    bytes = g_bytes_new (text, strlen (text));
-  hm_hex_view_overwrite (self, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-}
-
-void
-hm_hex_view_paste (HmHexView *self)
-{
-  g_return_if_fail (HM_IS_HEX_VIEW (self));
-
-  if (!is_editable (self))
-    {
-      refuse_edit (self);
-      return;
-    }
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (self)), NULL,
-                                 paste_ready_cb, g_object_ref (self));
-}
-
-/* ---- Actions ---- */
-
-static void
-copy_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  HmHexView *self = HM_HEX_VIEW (widget);
-  const char *format = g_variant_get_string (parameter, NULL);
-
-  if (g_str_equal (format, "hex"))
-    hm_hex_view_copy (self, HM_COPY_FORMAT_HEX);
-  else if (g_str_equal (format, "raw"))
-    hm_hex_view_copy (self, HM_COPY_FORMAT_RAW);
-  else if (g_str_equal (format, "c"))
-    hm_hex_view_copy (self, HM_COPY_FORMAT_C_ARRAY);
-  else
-    hm_hex_view_copy (self, self->pane == HM_HEX_PANE_HEX ? HM_COPY_FORMAT_HEX : HM_COPY_FORMAT_RAW);
-}
-
-static void
-paste_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
-{
-  hm_hex_view_paste (HM_HEX_VIEW (widget));
-}
-
-static void
-select_all_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  hm_hex_view_select_all (HM_HEX_VIEW (widget));
-}
-
-static void
-undo_redo_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  HmHexView *self = HM_HEX_VIEW (widget);
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
-
-  if (self->document == NULL)
-    return;
-  if (g_str_equal (action_name, "hex-view.undo"))
-    ok = hm_document_undo (self->document, &error);
-  else
-    ok = hm_document_redo (self->document, &error);
-  if (!ok && error != NULL)
-    hint (self, error->message);
-}
-
-/* ---- Keyboard ---- */
-
-static gboolean
-key_pressed_cb (HmHexView             *self,
-                guint                  keyval,
-                guint                  keycode,
-                GdkModifierType        state,
-                GtkEventControllerKey *controller)
-{
-  gboolean extend = (state & GDK_SHIFT_MASK) != 0;
-  gboolean ctrl = (state & GDK_CONTROL_MASK) != 0;
-  guint64 size = doc_size (self);
-  guint64 bpr = self->bytes_per_row;
-  guint64 cursor = self->cursor;
-  guint64 page = (guint64) MAX (self->n_full_rows, 1) * bpr;
-  guint32 ch;
-
-  if (self->document == NULL || size == 0)
-    return FALSE;
-  /* Alt+arrows belong to the hole navigation bindings. */
-  if (state & GDK_ALT_MASK)
-    return FALSE;
-
-  switch (keyval)
-    {
-    case GDK_KEY_Left:
-    case GDK_KEY_KP_Left:
-      move_cursor (self, cursor > 0 ? cursor - 1 : 0, extend);
-      return TRUE;
-    case GDK_KEY_Right:
-    case GDK_KEY_KP_Right:
-      move_cursor (self, cursor + 1 < size ? cursor + 1 : cursor, extend);
-      return TRUE;
-    case GDK_KEY_Up:
-    case GDK_KEY_KP_Up:
-      move_cursor (self, cursor >= bpr ? cursor - bpr : cursor, extend);
-      return TRUE;
-    case GDK_KEY_Down:
-    case GDK_KEY_KP_Down:
-      move_cursor (self, size - cursor > bpr ? cursor + bpr : cursor, extend);
-      return TRUE;
-    case GDK_KEY_Home:
-    case GDK_KEY_KP_Home:
-      move_cursor (self, ctrl ? 0 : cursor - cursor % bpr, extend);
-      return TRUE;
-    case GDK_KEY_End:
-    case GDK_KEY_KP_End:
-      move_cursor (self, ctrl ? size - 1 : MIN (cursor - cursor % bpr + bpr - 1, size - 1), extend);
-      return TRUE;
-    case GDK_KEY_Page_Up:
-    case GDK_KEY_KP_Page_Up:
-      scroll_by_rows (self, -(gint64) MAX (self->n_full_rows, 1));
-      move_cursor (self, cursor >= page ? cursor - page : cursor % bpr, extend);
-      return TRUE;
-    case GDK_KEY_Page_Down:
-    case GDK_KEY_KP_Page_Down:
-      scroll_by_rows (self, (gint64) MAX (self->n_full_rows, 1));
-      move_cursor (self, size - cursor > page ? cursor + page : size - 1, extend);
-      return TRUE;
-    case GDK_KEY_Tab:
-    case GDK_KEY_ISO_Left_Tab:
-    case GDK_KEY_KP_Tab:
-      if (ctrl)
-        return FALSE;
-      hm_hex_view_set_pane (self, self->pane == HM_HEX_PANE_HEX ? HM_HEX_PANE_TEXT : HM_HEX_PANE_HEX);
-      return TRUE;
-    case GDK_KEY_BackSpace:
-      if (self->pane == HM_HEX_PANE_HEX && self->low_nibble)
-        {
-          self->low_nibble = FALSE;
-          gtk_widget_queue_draw (GTK_WIDGET (self));
-        }
-      else
-        move_cursor (self, cursor > 0 ? cursor - 1 : 0, FALSE);
-      return TRUE;
-    default:
-      break;
-    }
-
-  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
-    return FALSE;
-
-  ch = gdk_keyval_to_unicode (keyval);
-  if (ch == 0 || ch < ' ' || ch == 0x7f)
-    return FALSE;
-
-  if (self->pane == HM_HEX_PANE_HEX)
-    {
-      if (!g_ascii_isxdigit ((char) ch) || ch > 0x7f)
-        return FALSE;
-      if (!is_editable (self))
-        {
-          refuse_edit (self);
-          return TRUE;
-        }
-      type_hex_digit (self, (guint) g_ascii_xdigit_value ((char) ch));
-      return TRUE;
-    }
-
-  if (ch > 0xff)
-    return FALSE;
-  if (!is_editable (self))
-    {
-      refuse_edit (self);
-      return TRUE;
-    }
-  type_char (self, (guint8) ch);
-  return TRUE;
-}
-
-/* ---- Mouse ---- */
-
-static guint64
-hit_test (HmHexView *self,
-          double     x,
-          double     y,
-          HmHexPane *pane)
-{
-  guint64 size = doc_size (self);
-  guint64 rows = n_rows (self);
-  guint64 row;
-  int col;
-  guint index;
-
-  if (size == 0 || self->cell_width <= 0)
-    return 0;
-
-  y = CLAMP (y, 0, MAX (self->content_height - 1, 0));
-  row = self->top_row + (guint64) ((y + self->scroll_pixel) / self->row_height);
-  row = MIN (row, rows - 1);
-  col = x < 0 ? -1 : (int) (x / self->cell_width);
-
-  if (col >= text_col (self) - 1)
-    {
-      *pane = HM_HEX_PANE_TEXT;
-      index = (guint) CLAMP (col - text_col (self), 0, (int) self->bytes_per_row - 1);
-    }
-  else
-    {
-      int rel = MAX (col - hex_col (self), 0);
-      int group_cols = 2 * (int) self->group_size + 1;
-      int within = rel % group_cols;
-
-      *pane = HM_HEX_PANE_HEX;
-      index = (guint) (rel / group_cols) * self->group_size + (guint) MIN (within / 2, (int) self->group_size - 1);
-      index = MIN (index, self->bytes_per_row - 1);
-    }
-  return MIN (row * self->bytes_per_row + index, size - 1);
-}
-
-static void
-drag_begin_cb (HmHexView      *self,
-               double          x,
-               double          y,
-               GtkGestureDrag *gesture)
-{
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
-  HmHexPane pane = self->pane;
-  guint64 offset;
-
-  gtk_widget_grab_focus (GTK_WIDGET (self));
-  if (x >= self->content_width || self->document == NULL)
-    {
-      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
-      return;
-    }
-  offset = hit_test (self, x, y, &pane);
-  hm_hex_view_set_pane (self, pane);
-  move_cursor (self, offset, (state & GDK_SHIFT_MASK) != 0);
-  self->drag_anchor = self->has_selection ? self->anchor : offset;
-}
-
-static void
-drag_update_cb (HmHexView      *self,
-                double          dx,
-                double          dy,
-                GtkGestureDrag *gesture)
-{
-  double sx, sy;
-  HmHexPane pane;
-  guint64 offset;
-
-  if (!gtk_gesture_drag_get_start_point (gesture, &sx, &sy) || self->document == NULL)
-    return;
-
-  /* Dragging past the top or bottom edge scrolls a row per motion event. */
-  if (sy + dy < 0)
-    scroll_by_rows (self, -1);
-  else if (sy + dy >= self->content_height)
-    scroll_by_rows (self, 1);
-
-  offset = hit_test (self, sx + dx, sy + dy, &pane);
-  if (offset == self->drag_anchor && !self->has_selection)
-    return;
-  if (!self->has_selection)
-    {
-      self->cursor = self->drag_anchor;
-      move_cursor (self, offset, TRUE);
-    }
-  else
-    move_cursor (self, offset, TRUE);
-}
-
 /* ---- Document ---- */
-
-static void
-invalidate_ranges (HmHexView *self)
-{
-  g_clear_pointer (&self->pending, g_array_unref);
-  g_clear_pointer (&self->committed, g_array_unref);
-  self->ranges_valid = FALSE;
-}
 
 static void
 document_changed_cb (HmHexView  *self,
@@ -1485,7 +232,7 @@ document_changed_cb (HmHexView  *self,
                      guint64     length,
                      HmDocument *document)
 {
-  invalidate_ranges (self);
+  _hm_hex_view_invalidate_ranges (self);
   self->fault_reported = FALSE;
   if (self->reader != NULL)
     hm_view_reader_invalidate (self->reader, offset, length);
@@ -1497,12 +244,12 @@ document_size_cb (HmHexView  *self,
                   GParamSpec *pspec,
                   HmDocument *document)
 {
-  guint64 size = doc_size (self);
+  guint64 size = _hm_hex_view_doc_size (self);
 
   if (self->reader != NULL)
     hm_view_reader_invalidate (self->reader, 0, G_MAXUINT64);
   if (size > 0 && self->cursor >= size)
-    move_cursor (self, size - 1, FALSE);
+    _hm_hex_view_move_cursor (self, size - 1, FALSE);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -1512,13 +259,11 @@ document_mode_cb (HmHexView  *self,
                   HmDocument *document)
 {
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_READ_ONLY, !is_editable (self),
+                                  GTK_ACCESSIBLE_PROPERTY_READ_ONLY, !_hm_hex_view_is_editable (self),
                                   -1);
-  invalidate_ranges (self);
+  _hm_hex_view_invalidate_ranges (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
-
-static void update_reader (HmHexView *self);
 
 static void
 disconnect_document (HmHexView *self)
@@ -1550,7 +295,7 @@ hm_hex_view_set_document (HmHexView  *self,
     return;
 
   disconnect_document (self);
-  invalidate_ranges (self);
+  _hm_hex_view_invalidate_ranges (self);
   self->fault_reported = FALSE;
   if (document != NULL)
     {
@@ -1562,675 +307,16 @@ hm_hex_view_set_document (HmHexView  *self,
       self->mode_id = g_signal_connect_object (document, "notify::mode", G_CALLBACK (document_mode_cb),
                                                self, G_CONNECT_SWAPPED);
     }
-  update_reader (self);
-  self->offset_digits = digits_for_size (doc_size (self));
+  _hm_hex_view_update_reader (self);
+  self->offset_digits = _hm_hex_view_digits_for_size (_hm_hex_view_doc_size (self));
   self->top_row = 0;
   self->scroll_pixel = 0;
   self->scroll_remainder = 0;
-  move_cursor (self, 0, FALSE);
+  _hm_hex_view_move_cursor (self, 0, FALSE);
   document_mode_cb (self, NULL, document);
-  announce_cursor (self);
+  _hm_hex_view_announce_cursor (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENT]);
-}
-
-/* ---- Reading the visible bytes ---- */
-
-static void
-ensure_buffers (HmHexView *self,
-                gsize      length)
-{
-  if (length <= self->buffer_size)
-    return;
-  self->buffer_size = MAX (length, 4096);
-  self->bytes = g_realloc (self->bytes, self->buffer_size);
-  self->flags = g_realloc (self->flags, self->buffer_size);
-}
-
-static gboolean
-emit_fault_idle_cb (gpointer user_data)
-{
-  HmHexView *self = user_data;
-  g_autoptr(GError) error = g_steal_pointer (&self->fault_error);
-
-  self->fault_idle = 0;
-  if (error != NULL)
-    g_signal_emit (self, signals[SIGNAL_READ_FAULT], 0, error);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-report_fault (HmHexView *self,
-              GError    *error)
-{
-  if (self->fault_reported || error == NULL)
-    return;
-  self->fault_reported = TRUE;
-  g_clear_error (&self->fault_error);
-  self->fault_error = g_error_copy (error);
-  if (self->fault_idle == 0)
-    self->fault_idle = g_idle_add (emit_fault_idle_cb, self);
-}
-
-static void
-mark_ranges (guint8       *flags,
-             guint64       first,
-             gsize         length,
-             const GArray *ranges,
-             guint8        flag)
-{
-  guint lo = 0, hi;
-  guint64 end = first + length;
-
-  if (ranges == NULL || ranges->len == 0)
-    return;
-
-  /* First range that ends after @first (the ranges are sorted and disjoint). */
-  hi = ranges->len;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      const HmRange *r = &g_array_index (ranges, HmRange, mid);
-
-      if (r->offset + r->length <= first)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  for (guint i = lo; i < ranges->len; i++)
-    {
-      const HmRange *r = &g_array_index (ranges, HmRange, i);
-      guint64 a = MAX (r->offset, first);
-      guint64 b = MIN (r->offset + r->length, end);
-
-      if (r->offset >= end)
-        break;
-      for (guint64 o = a; o < b; o++)
-        flags[o - first] |= flag;
-    }
-}
-
-static int
-compare_ranges (gconstpointer a,
-                gconstpointer b)
-{
-  const HmRange *ra = a, *rb = b;
-
-  return ra->offset < rb->offset ? -1 : ra->offset > rb->offset;
-}
-
-static void
-ensure_ranges (HmHexView *self)
-{
-  if (self->ranges_valid)
-    return;
-  self->ranges_valid = TRUE;
-  if (hm_document_get_mode (self->document) == HM_DOCUMENT_MODE_READ_ONLY)
-    return;
-  self->pending = hm_document_get_pending_ranges (self->document);
-  self->committed = hm_document_get_committed_ranges (self->document);
-  if (self->pending != NULL)
-    g_array_sort (self->pending, compare_ranges);
-  if (self->committed != NULL)
-    g_array_sort (self->committed, compare_ranges);
-}
-
-/**
- * hm_hex_view_set_highlights:
- * @self: a #HmHexView
- * @ranges: (nullable) (element-type HmRange): ranges to highlight, sorted by offset;
- *   %NULL or empty for none
- *
- * Highlights ranges (search matches) with their own background, under the
- * selection. The view keeps a copy, with overlapping or touching ranges merged, so
- * the caller may change or free @ranges afterwards. Drawing looks up only the rows
- * on screen, so a long list costs a binary search per frame.
- */
-void
-hm_hex_view_set_highlights (HmHexView *self,
-                            GArray    *ranges)
-{
-  g_return_if_fail (HM_IS_HEX_VIEW (self));
-
-  g_clear_pointer (&self->highlights, g_array_unref);
-  if (ranges != NULL && ranges->len > 0)
-    {
-      self->highlights = g_array_sized_new (FALSE, FALSE, sizeof (HmRange), ranges->len);
-      for (guint i = 0; i < ranges->len; i++)
-        {
-          const HmRange *r = &g_array_index (ranges, HmRange, i);
-          HmRange *last = self->highlights->len > 0
-            ? &g_array_index (self->highlights, HmRange, self->highlights->len - 1)
-            : NULL;
-
-          g_return_if_fail (last == NULL || r->offset >= last->offset);
-          if (r->length == 0)
-            continue;
-          if (last != NULL && r->offset <= last->offset + last->length)
-            last->length = MAX (last->length, r->offset + r->length - last->offset);
-          else
-            g_array_append_val (self->highlights, *r);
-        }
-    }
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-/* ---- Slow storage: the visible bytes from a worker thread ----
- *
- * On network and FUSE mounts a read may wait for a server, or forever, so a frame
- * of such a file never reads: HmViewReader (hm-view-reader.c) hands over what it
- * already has, the rest is drawn as a dim placeholder, and its worker thread reads
- * it (then the next screen) meanwhile; the view draws again when the bytes arrive.
- * Pages that failed stay unreadable (`??`) until hm_hex_view_retry(). Local files
- * are still read in the frame: that is faster than any hand-over.
- */
-
-G_STATIC_ASSERT ((int) FLAG_HOLE == (int) HM_VIEW_READER_HOLE);
-G_STATIC_ASSERT ((int) FLAG_FAULT == (int) HM_VIEW_READER_FAULT);
-G_STATIC_ASSERT ((int) FLAG_MISSING == (int) HM_VIEW_READER_MISSING);
-G_STATIC_ASSERT ((int) FLAG_LOADING == (int) HM_VIEW_READER_LOADING);
-
-static gboolean
-wants_worker (HmHexView *self)
-{
-  HmFsKind kind;
-
-  if (self->document == NULL)
-    return FALSE;
-  if (self->force_async_reads)
-    return TRUE;
-  kind = hm_document_get_fs_kind (self->document);
-  return kind == HM_FS_KIND_NETWORK || kind == HM_FS_KIND_FUSE;
-}
-
-static void
-reader_ready_cb (const GError *fault,
-                 gpointer      user_data)
-{
-  HmHexView *self = user_data;
-
-  if (fault != NULL)
-    report_fault (self, (GError *) fault);
-  if (self->cursor_loading)
-    announce_cursor (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
-update_reader (HmHexView *self)
-{
-  g_clear_pointer (&self->reader, hm_view_reader_free);
-  if (wants_worker (self))
-    self->reader = hm_view_reader_new (self->document, reader_ready_cb, self);
-}
-
-static void
-read_visible_async (HmHexView *self,
-                    guint64    first,
-                    gsize      length)
-{
-  ensure_buffers (self, length);
-  hm_view_reader_fill (self->reader, first, length, self->bytes, self->flags);
-
-  ensure_ranges (self);
-  mark_ranges (self->flags, first, length, self->pending, FLAG_PENDING);
-  mark_ranges (self->flags, first, length, self->committed, FLAG_COMMITTED);
-  mark_ranges (self->flags, first, length, self->highlights, FLAG_MATCH);
-}
-
-/* ---- Hole navigation actions ---- */
-
-static void
-hole_navigation_action (GtkWidget  *widget,
-                        const char *action_name,
-                        GVariant   *parameter)
-{
-  HmHexView *self = HM_HEX_VIEW (widget);
-
-  if (g_str_equal (action_name, "hex-view.next-data"))
-    hm_hex_view_goto_next_data (self);
-  else if (g_str_equal (action_name, "hex-view.previous-data"))
-    hm_hex_view_goto_previous_data (self);
-  else if (g_str_equal (action_name, "hex-view.next-hole"))
-    hm_hex_view_goto_next_hole (self);
-  else
-    hm_hex_view_goto_previous_hole (self);
-}
-
-/* Alt+Down / Alt+Up: next / previous data run; Alt+Shift+Down / Alt+Shift+Up:
- * next / previous hole. The key handler leaves Alt+arrows alone. */
-static void
-install_hole_navigation (GtkWidgetClass *widget_class)
-{
-  gtk_widget_class_install_action (widget_class, "hex-view.next-data", NULL, hole_navigation_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.previous-data", NULL, hole_navigation_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.next-hole", NULL, hole_navigation_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.previous-hole", NULL, hole_navigation_action);
-
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK, "hex-view.next-data", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "hex-view.previous-data", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK | GDK_SHIFT_MASK,
-                                       "hex-view.next-hole", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK | GDK_SHIFT_MASK,
-                                       "hex-view.previous-hole", NULL);
-}
-
-/* Copies the visible bytes into the frame buffer and fills in a flag per byte. */
-static void
-read_visible (HmHexView *self,
-              guint64    first,
-              gsize      length)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) extents = NULL;
-  gssize n;
-
-  if (self->reader != NULL)
-    {
-      read_visible_async (self, first, length);
-      return;
-    }
-
-  ensure_buffers (self, length);
-  memset (self->flags, 0, length);
-
-  n = hm_document_read (self->document, first, self->bytes, length, &error);
-  if (n < 0)
-    {
-      /* Find out which pages fail: the others are still worth showing. */
-      guint64 end = first + length;
-      guint64 pos = first;
-
-      while (pos < end)
-        {
-          guint64 page_end = MIN ((pos / PAGE_BYTES + 1) * PAGE_BYTES, end);
-          gsize chunk = (gsize) (page_end - pos);
-          g_autoptr(GError) page_error = NULL;
-          gssize got = hm_document_read (self->document, pos, self->bytes + (pos - first), chunk, &page_error);
-
-          if (got < 0)
-            memset (self->flags + (pos - first), FLAG_FAULT, chunk);
-          else if ((gsize) got < chunk)
-            memset (self->flags + (pos - first) + got, FLAG_MISSING, chunk - (gsize) got);
-          pos = page_end;
-        }
-      report_fault (self, error);
-    }
-  else if ((gsize) n < length)
-    memset (self->flags + n, FLAG_MISSING, length - (gsize) n);
-
-  extents = hm_document_get_extents (self->document, first, length);
-  for (guint i = 0; i < extents->len; i++)
-    {
-      const HmExtent *e = &g_array_index (extents, HmExtent, i);
-
-      if (e->is_hole)
-        for (guint64 o = e->offset; o < e->offset + e->length; o++)
-          self->flags[o - first] |= FLAG_HOLE;
-    }
-
-  ensure_ranges (self);
-  mark_ranges (self->flags, first, length, self->pending, FLAG_PENDING);
-  mark_ranges (self->flags, first, length, self->committed, FLAG_COMMITTED);
-  mark_ranges (self->flags, first, length, self->highlights, FLAG_MATCH);
-}
-
-/* ---- Drawing ---- */
-
-static void
-update_palette (HmHexView *self)
-{
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
-
-  for (guint i = 0; i < N_COLORS; i++)
-    if (!gtk_style_context_lookup_color (context, palette_names[i].name, &self->colors[i]))
-      gdk_rgba_parse (&self->colors[i], palette_names[i].fallback);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-}
-
-static void
-flush_run (HmHexView *self,
-           guint      ink)
-{
-  GlyphRun *run = &self->runs[ink];
-  GskRenderNode *node;
-
-  if (run->n == 0)
-    return;
-  run->glyphs->num_glyphs = run->n;
-  node = gsk_text_node_new (self->font, run->glyphs, &self->colors[ink],
-                            &GRAPHENE_POINT_INIT ((float) (run->start_col * self->cell_width),
-                                                  self->text_baseline));
-  if (node != NULL)
-    {
-      gtk_snapshot_append_node (self->text_snapshot, node);
-      gsk_render_node_unref (node);
-    }
-  run->n = 0;
-}
-
-static void
-flush_runs (HmHexView *self)
-{
-  for (guint i = 0; i < N_INKS; i++)
-    flush_run (self, i);
-}
-
-/* Adds a glyph to the run of one colour. Runs go from left to right, and a run
- * whose next glyph would touch the ink of the glyphs before it (wide glyphs of a
- * proportional font, `_`, `W`) is drawn first and a new one started: cairo
- * composites a string of glyphs that do not overlap straight onto the surface,
- * but any overlap makes it draw the whole run into a mask first, as wide as the
- * run, which used to be most of the cost of a frame. Cairo may round glyph
- * positions to whole pixels, hence the pixel of margin. */
-static inline void
-run_add (HmHexView *self,
-         guint      ink,
-         int        col,
-         guchar     c)
-{
-  GlyphRun *run = &self->runs[ink];
-  PangoGlyphInfo *info;
-  double x = col * self->cell_width;
-
-  c &= 0x7f;
-  if (run->n > 0 && (col < run->end_col || x + self->ink_left[c] < run->ink_right + 1.0))
-    flush_run (self, ink);
-  if (run->n > 0)
-    run->glyphs->glyphs[run->n - 1].geometry.width += (col - run->end_col) * self->glyph_width;
-  else
-    {
-      run->start_col = col;
-      run->ink_right = -G_MAXDOUBLE;
-    }
-  info = &run->glyphs->glyphs[run->n++];
-  info->glyph = self->glyph_of[c];
-  info->geometry.width = self->glyph_width;
-  info->geometry.x_offset = 0;
-  info->geometry.y_offset = 0;
-  info->attr.is_cluster_start = 1;
-  info->attr.is_color = 0;
-  run->end_col = col + 1;
-  if (self->ink_right[c] > self->ink_left[c])
-    run->ink_right = MAX (run->ink_right, x + self->ink_right[c]);
-}
-
-static void
-ensure_run_capacity (HmHexView *self)
-{
-  int needed = total_cols (self, self->bytes_per_row) + 4;
-
-  for (guint i = 0; i < N_INKS; i++)
-    {
-      if (self->runs[i].glyphs == NULL)
-        self->runs[i].glyphs = pango_glyph_string_new ();
-      if (self->runs[i].glyphs->num_glyphs < needed)
-        pango_glyph_string_set_size (self->runs[i].glyphs, needed);
-      self->runs[i].n = 0;
-    }
-}
-
-static void
-append_rect (GtkSnapshot   *snapshot,
-             const GdkRGBA *color,
-             double         x,
-             double         y,
-             double         width,
-             double         height)
-{
-  graphene_rect_t rect = GRAPHENE_RECT_INIT ((float) x, (float) y, (float) width, (float) height);
-
-  gtk_snapshot_append_color (snapshot, color, &rect);
-}
-
-/* Backgrounds for runs of bytes [a, b] within one row, in both panes. */
-static void
-append_span (HmHexView     *self,
-             GtkSnapshot   *snapshot,
-             const GdkRGBA *color,
-             int            y,
-             guint          a,
-             guint          b)
-{
-  double cw = self->cell_width;
-  double hx = hex_byte_col (self, a) * cw;
-  double hw = (hex_byte_col (self, b) + 2) * cw - hx;
-
-  append_rect (snapshot, color, hx - cw / 4, y, hw + cw / 2, self->row_height);
-  append_rect (snapshot, color, (text_col (self) + (int) a) * cw, y, (b - a + 1) * cw, self->row_height);
-}
-
-static void
-draw_flag_backgrounds (HmHexView   *self,
-                       GtkSnapshot *snapshot,
-                       const guint8 *flags,
-                       guint        count,
-                       int          y,
-                       guint8       flag,
-                       const GdkRGBA *color)
-{
-  guint i = 0;
-
-  while (i < count)
-    {
-      guint j;
-
-      if (!(flags[i] & flag))
-        {
-          i++;
-          continue;
-        }
-      for (j = i; j + 1 < count && (flags[j + 1] & flag); j++)
-        ;
-      append_span (self, snapshot, color, y, i, j);
-      i = j + 1;
-    }
-}
-
-static void
-draw_offset (HmHexView *self,
-             guint64    offset)
-{
-  for (guint d = 0; d < self->offset_digits; d++)
-    {
-      guint shift = 4 * (self->offset_digits - 1 - d);
-      guint nibble = shift < 64 ? (guint) ((offset >> shift) & 15) : 0;
-
-      run_add (self, INK_OFFSET, 1 + (int) d, (guchar) hex_digits[nibble]);
-    }
-}
-
-static void
-draw_cursor (HmHexView   *self,
-             GtkSnapshot *snapshot,
-             guint        index,
-             int          y)
-{
-  double cw = self->cell_width;
-  double hx = hex_byte_col (self, index) * cw;
-  double tx = (text_col (self) + (int) index) * cw;
-  const GdkRGBA *color = &self->colors[COLOR_CURSOR];
-  GdkRGBA outline[4] = { *color, *color, *color, *color };
-  float widths[4] = { 1, 1, 1, 1 };
-  gboolean focused = gtk_widget_has_focus (GTK_WIDGET (self));
-  GskRoundedRect border;
-
-  if (self->pane == HM_HEX_PANE_HEX)
-    {
-      double nx = hx + (self->low_nibble ? cw : 0);
-
-      append_rect (snapshot, color, hx - cw / 4, y, 2.5 * cw, self->row_height);
-      if (focused)
-        append_rect (snapshot, color, nx, y + self->row_height - 2, cw, 2);
-      gsk_rounded_rect_init_from_rect (&border, &GRAPHENE_RECT_INIT ((float) tx, (float) y, (float) cw,
-                                                                     (float) self->row_height), 0);
-    }
-  else
-    {
-      append_rect (snapshot, color, tx, y, cw, self->row_height);
-      gsk_rounded_rect_init_from_rect (&border, &GRAPHENE_RECT_INIT ((float) (hx - cw / 4), (float) y,
-                                                                     (float) (2.5 * cw),
-                                                                     (float) self->row_height), 0);
-    }
-  gtk_snapshot_append_border (snapshot, &border, widths, outline);
-}
-
-static int
-ink_of (guint8 b,
-        guint8 f)
-{
-  if (f & FLAG_MISSING)
-    return -1;
-  if (f & FLAG_LOADING)
-    return INK_LOADING;
-  if (f & FLAG_FAULT)
-    return INK_FAULT;
-  if (f & FLAG_HOLE)
-    return INK_HOLE;
-  return ink_of_byte[b];
-}
-
-/* The glyphs of one row, each colour's run strictly from left to right: the hex
- * pane, then the text pane. Cairo composites a glyph string whose glyphs do not
- * overlap the ones before straight onto the surface; if any glyph falls inside
- * the box of the earlier ones (as a run that goes hex, text, hex, text does), it
- * first draws the whole run into a mask as wide as the row, which made up most of
- * the cost of a frame. */
-static void
-draw_row_text (HmHexView    *self,
-               const guint8 *bytes,
-               const guint8 *flags,
-               guint         count)
-{
-  int tcol = text_col (self);
-
-  for (guint i = 0; i < count; i++)
-    {
-      guint8 b = bytes[i];
-      int ink = ink_of (b, flags[i]);
-      int col = hex_byte_col (self, i);
-
-      if (ink < 0)
-        continue;
-      if (ink == INK_LOADING)
-        {
-          /* Not read yet (slow storage): a dim placeholder. */
-          run_add (self, (guint) ink, col, '.');
-          run_add (self, (guint) ink, col + 1, '.');
-        }
-      else if (ink == INK_FAULT)
-        {
-          run_add (self, (guint) ink, col, '?');
-          run_add (self, (guint) ink, col + 1, '?');
-        }
-      else
-        {
-          run_add (self, (guint) ink, col, (guchar) hex_digits[b >> 4]);
-          run_add (self, (guint) ink, col + 1, (guchar) hex_digits[b & 15]);
-        }
-    }
-
-  for (guint i = 0; i < count; i++)
-    {
-      guint8 b = bytes[i];
-      int ink = ink_of (b, flags[i]);
-
-      if (ink < 0)
-        continue;
-      if (ink == INK_LOADING)
-        run_add (self, (guint) ink, tcol + (int) i, '.');
-      else if (ink == INK_FAULT)
-        run_add (self, (guint) ink, tcol + (int) i, '?');
-      else if (b > ' ' && b < 0x7f)
-        run_add (self, (guint) ink, tcol + (int) i, b);
-      else if (b != ' ')
-        run_add (self, (guint) ink, tcol + (int) i, '.');
-    }
-}
-
-void
-_hm_hex_view_snapshot_content (HmHexView   *self,
-                               GtkSnapshot *snapshot)
-{
-  guint64 size = doc_size (self);
-  guint64 rows = n_rows (self);
-  guint bpr = self->bytes_per_row;
-  guint n_draw;
-  guint64 first;
-  gsize length;
-  double cw;
-
-  if (self->document == NULL || size == 0 || self->content_width <= 0 || self->content_height <= 0)
-    return;
-
-  ensure_font (self);
-  update_palette (self);
-  ensure_run_capacity (self);
-  cw = self->cell_width;
-
-  /* With the top row partly scrolled out, one more row shows at the bottom. */
-  n_draw = (guint) ((self->content_height + self->scroll_pixel + self->row_height - 1) / self->row_height);
-  n_draw = (guint) MIN ((guint64) n_draw, rows - MIN (self->top_row, rows));
-  if (n_draw == 0)
-    return;
-  first = self->top_row * bpr;
-  length = (gsize) MIN ((guint64) n_draw * bpr, size - first);
-
-  read_visible (self, first, length);
-
-  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, (float) self->content_width,
-                                                         (float) self->content_height));
-
-  /* A hairline between the panes. */
-  append_rect (snapshot, &self->colors[COLOR_SEPARATOR], (hex_col (self) - 1) * cw, 0, 1,
-               self->content_height);
-  append_rect (snapshot, &self->colors[COLOR_SEPARATOR], (text_col (self) - 1) * cw, 0, 1,
-               self->content_height);
-
-  /* Backgrounds. */
-  {
-    guint64 sel_start = hm_hex_view_get_selection_start (self);
-    guint64 sel_end = sel_start + hm_hex_view_get_selection_length (self);
-
-    for (guint r = 0; r < n_draw; r++)
-      {
-        guint64 row_first = first + (guint64) r * bpr;
-        guint count = (guint) MIN ((guint64) bpr, first + length - row_first);
-        const guint8 *flags = self->flags + (row_first - first);
-        int y = (int) r * self->row_height - self->scroll_pixel;
-
-        draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_COMMITTED, &self->colors[COLOR_COMMITTED]);
-        draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_PENDING, &self->colors[COLOR_PENDING]);
-        draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_MATCH, &self->colors[COLOR_MATCH]);
-        if (sel_end > row_first && sel_start < row_first + count)
-          {
-            guint a = (guint) (MAX (sel_start, row_first) - row_first);
-            guint b = (guint) (MIN (sel_end, row_first + count) - row_first - 1);
-
-            append_span (self, snapshot, &self->colors[COLOR_SELECTION], y, a, b);
-          }
-        if (self->cursor >= row_first && self->cursor < row_first + count)
-          draw_cursor (self, snapshot, (guint) (self->cursor - row_first), y);
-      }
-  }
-
-  /* Text: one node per colour per row, its glyphs from left to right. */
-  self->text_snapshot = snapshot;
-  for (guint r = 0; r < n_draw; r++)
-    {
-      guint64 row_first = first + (guint64) r * bpr;
-      guint count = (guint) MIN ((guint64) bpr, first + length - row_first);
-
-      self->text_baseline = (float) ((int) r * self->row_height - self->scroll_pixel + self->ascent);
-      draw_offset (self, row_first);
-      draw_row_text (self, self->bytes + (row_first - first), self->flags + (row_first - first), count);
-      flush_runs (self);
-    }
-  self->text_snapshot = NULL;
-
-  gtk_snapshot_pop (snapshot);
-  self->frames_drawn++;
 }
 
 /* ---- GtkWidget ---- */
@@ -2257,17 +343,17 @@ hm_hex_view_measure (GtkWidget      *widget,
   HmHexView *self = HM_HEX_VIEW (widget);
   int sb_min, sb_nat;
 
-  ensure_font (self);
+  _hm_hex_view_ensure_font (self);
   gtk_widget_measure (self->scrollbar, orientation, -1, &sb_min, &sb_nat, NULL, NULL);
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      guint min_bpr = self->fixed_bytes_per_row > 0 ? self->fixed_bytes_per_row : row_step (self);
+      guint min_bpr = self->fixed_bytes_per_row > 0 ? self->fixed_bytes_per_row : _hm_hex_view_row_step (self);
       guint nat_bpr = self->fixed_bytes_per_row > 0 ? self->fixed_bytes_per_row : 16;
 
       nat_bpr = MAX (nat_bpr, min_bpr);
-      *minimum = (int) (total_cols (self, min_bpr) * self->cell_width + 0.999) + sb_nat;
-      *natural = (int) (total_cols (self, nat_bpr) * self->cell_width + 0.999) + sb_nat;
+      *minimum = (int) (_hm_hex_view_total_cols (self, min_bpr) * self->cell_width + 0.999) + sb_nat;
+      *natural = (int) (_hm_hex_view_total_cols (self, nat_bpr) * self->cell_width + 0.999) + sb_nat;
     }
   else
     {
@@ -2287,13 +373,13 @@ hm_hex_view_size_allocate (GtkWidget *widget,
   guint old_bpr = self->bytes_per_row;
   guint64 top_offset = self->top_row * old_bpr;
 
-  ensure_font (self);
+  _hm_hex_view_ensure_font (self);
   gtk_widget_measure (self->scrollbar, GTK_ORIENTATION_HORIZONTAL, -1, &sb_min, &sb_nat, NULL, NULL);
 
-  self->offset_digits = digits_for_size (doc_size (self));
+  self->offset_digits = _hm_hex_view_digits_for_size (_hm_hex_view_doc_size (self));
   self->content_width = MAX (width - sb_nat, 0);
   self->content_height = height;
-  self->bytes_per_row = fit_bytes_per_row (self, self->content_width);
+  self->bytes_per_row = _hm_hex_view_fit_bytes_per_row (self, self->content_width);
   self->n_full_rows = (guint) MAX (height / MAX (self->row_height, 1), 1);
   /* The font may have changed the row height. */
   self->scroll_pixel = CLAMP (self->scroll_pixel, 0, MAX (self->row_height - 1, 0));
@@ -2312,7 +398,7 @@ hm_hex_view_size_allocate (GtkWidget *widget,
       self->scroll_pixel = 0;
     }
   /* Configure the adjustment first: the scrollbar lays out its slider from it. */
-  sync_adjustment (self);
+  _hm_hex_view_sync_adjustment (self);
   gtk_widget_size_allocate (self->scrollbar,
                             &(GtkAllocation) { self->content_width, 0, sb_nat, height }, -1);
 }
@@ -2324,7 +410,7 @@ hm_hex_view_css_changed (GtkWidget         *widget,
   HmHexView *self = HM_HEX_VIEW (widget);
 
   GTK_WIDGET_CLASS (hm_hex_view_parent_class)->css_changed (widget, change);
-  clear_font (self);
+  _hm_hex_view_clear_font (self);
   gtk_widget_queue_resize (widget);
 }
 
@@ -2399,7 +485,7 @@ hm_hex_view_dispose (GObject *object)
 {
   HmHexView *self = HM_HEX_VIEW (object);
 
-  stop_kinetic (self);
+  _hm_hex_view_stop_kinetic (self);
   g_clear_handle_id (&self->fault_idle, g_source_remove);
   disconnect_document (self);
   g_clear_pointer (&self->scrollbar, gtk_widget_unparent);
@@ -2411,8 +497,8 @@ hm_hex_view_finalize (GObject *object)
 {
   HmHexView *self = HM_HEX_VIEW (object);
 
-  clear_font (self);
-  invalidate_ranges (self);
+  _hm_hex_view_clear_font (self);
+  _hm_hex_view_invalidate_ranges (self);
   g_clear_pointer (&self->highlights, g_array_unref);
   for (guint i = 0; i < N_INKS; i++)
     g_clear_pointer (&self->runs[i].glyphs, pango_glyph_string_free);
@@ -2429,7 +515,7 @@ hm_hex_view_class_init (HmHexViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  classify_bytes ();
+  _hm_hex_view_classify_bytes ();
 
   object_class->get_property = hm_hex_view_get_property;
   object_class->set_property = hm_hex_view_set_property;
@@ -2471,22 +557,7 @@ hm_hex_view_class_init (HmHexViewClass *klass)
     g_signal_new ("hint", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
 
-  gtk_widget_class_install_action (widget_class, "hex-view.copy", "s", copy_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.paste", NULL, paste_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.select-all", NULL, select_all_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.undo", NULL, undo_redo_action);
-  gtk_widget_class_install_action (widget_class, "hex-view.redo", NULL, undo_redo_action);
-
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "hex-view.copy", "s", "pane");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "hex-view.copy", "s", "c");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "hex-view.paste", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK, "hex-view.select-all", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "hex-view.undo", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "hex-view.redo", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_y, GDK_CONTROL_MASK, "hex-view.redo", NULL);
-  install_hole_navigation (widget_class);
+  _hm_hex_view_class_init_actions (widget_class);
 
   gtk_widget_class_set_css_name (widget_class, "hexview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_TEXT_BOX);
@@ -2495,9 +566,6 @@ hm_hex_view_class_init (HmHexViewClass *klass)
 static void
 hm_hex_view_init (HmHexView *self)
 {
-  GtkEventController *controller;
-  GtkGesture *drag;
-
   self->group_size = 1;
   self->bytes_per_row = 16;
   self->offset_digits = 4;
@@ -2506,28 +574,8 @@ hm_hex_view_init (HmHexView *self)
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 
-  self->vadjustment = g_object_ref_sink (gtk_adjustment_new (0, 0, 1, 1, 1, 1));
-  g_signal_connect_object (self->vadjustment, "value-changed",
-                           G_CALLBACK (adjustment_value_changed_cb), self, G_CONNECT_SWAPPED);
-  self->scrollbar = gtk_scrollbar_new (GTK_ORIENTATION_VERTICAL, self->vadjustment);
-  gtk_widget_set_parent (self->scrollbar, GTK_WIDGET (self));
-
-  controller = gtk_event_controller_key_new ();
-  g_signal_connect_object (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-
-  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL
-                                                | GTK_EVENT_CONTROLLER_SCROLL_KINETIC);
-  g_signal_connect_object (controller, "scroll", G_CALLBACK (scroll_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (controller, "scroll-begin", G_CALLBACK (scroll_begin_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (controller, "decelerate", G_CALLBACK (decelerate_cb), self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-
-  drag = gtk_gesture_drag_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
-  g_signal_connect_object (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (drag, "drag-update", G_CALLBACK (drag_update_cb), self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  _hm_hex_view_init_scrollbar (self);
+  _hm_hex_view_init_input (self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Hex view"),
@@ -2598,285 +646,4 @@ hm_hex_view_set_group_size (HmHexView *self,
   self->group_size = group_size;
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_SIZE]);
-}
-
-guint64
-hm_hex_view_get_top_row (HmHexView *self)
-{
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), 0);
-  return self->top_row;
-}
-
-guint64
-hm_hex_view_get_n_rows (HmHexView *self)
-{
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), 0);
-  return n_rows (self);
-}
-
-guint
-hm_hex_view_get_n_visible_rows (HmHexView *self)
-{
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), 0);
-  return self->n_full_rows;
-}
-
-/**
- * hm_hex_view_get_visible_range:
- * @self: a #HmHexView
- * @first: (out): the first byte on screen
- * @last: (out): the last byte in a fully visible row
- *
- * Returns: %FALSE if nothing is shown
- */
-gboolean
-hm_hex_view_get_visible_range (HmHexView *self,
-                               guint64   *first,
-                               guint64   *last)
-{
-  guint64 size;
-  guint64 end;
-  guint full_rows;
-
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
-
-  size = doc_size (self);
-  if (size == 0)
-    return FALSE;
-  *first = self->top_row * self->bytes_per_row;
-  /* A partly scrolled-out top row leaves room below for the rows after it. */
-  full_rows = (guint) MAX ((self->content_height + self->scroll_pixel) / MAX (self->row_height, 1), 1);
-  end = (self->top_row + full_rows) * self->bytes_per_row;
-  *last = MIN (end, size) - 1;
-  return TRUE;
-}
-
-double
-_hm_hex_view_get_cell_width (HmHexView *self)
-{
-  ensure_font (self);
-  return self->cell_width;
-}
-
-int
-_hm_hex_view_get_row_height (HmHexView *self)
-{
-  ensure_font (self);
-  return self->row_height;
-}
-
-PangoFont *
-_hm_hex_view_get_font (HmHexView *self)
-{
-  ensure_font (self);
-  return self->font;
-}
-
-gunichar
-_hm_hex_view_char_for_glyph (HmHexView  *self,
-                             PangoGlyph  glyph)
-{
-  for (guint c = '!'; c < 0x7f; c++)
-    if (self->glyph_of[c] == glyph && (c == '.' || self->glyph_of[c] != self->glyph_of['.']))
-      return c;
-  return 0;
-}
-
-guint
-_hm_hex_view_get_frames_drawn (HmHexView *self)
-{
-  return self->frames_drawn;
-}
-
-gboolean
-_hm_hex_view_key_press (HmHexView       *self,
-                        guint            keyval,
-                        GdkModifierType  state)
-{
-  return key_pressed_cb (self, keyval, 0, state, NULL);
-}
-
-/* ---- Unreadable pages and hole navigation ---- */
-
-/**
- * hm_hex_view_retry:
- * @self: a #HmHexView
- *
- * Forgets which pages could not be read and reads them again, e.g. after the
- * user answered Retry in the fault dialog. If they fail again,
- * #HmHexView::read-fault is emitted again (once).
- */
-void
-hm_hex_view_retry (HmHexView *self)
-{
-  g_return_if_fail (HM_IS_HEX_VIEW (self));
-
-  self->fault_reported = FALSE;
-  g_clear_error (&self->fault_error);
-  g_clear_handle_id (&self->fault_idle, g_source_remove);
-  if (self->reader != NULL)
-    hm_view_reader_retry (self->reader);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static gboolean
-go_to_run (HmHexView  *self,
-           gboolean    found,
-           guint64     offset,
-           const char *not_found)
-{
-  if (!found)
-    {
-      hint (self, not_found);
-      return FALSE;
-    }
-  hm_hex_view_scroll_to_offset (self, offset);
-  move_cursor (self, offset, FALSE);
-  return TRUE;
-}
-
-/**
- * hm_hex_view_goto_next_data:
- * @self: a #HmHexView
- *
- * Moves the cursor to the start of the next data run after it (sparse files),
- * scrolling it to the middle of the view if it was off screen. Bound to
- * Alt+Down (action `hex-view.next-data`).
- *
- * Returns: %FALSE (and emits #HmHexView::hint) if there is none
- */
-gboolean
-hm_hex_view_goto_next_data (HmHexView *self)
-{
-  guint64 offset = 0;
-  gboolean found;
-
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
-
-  if (self->document == NULL)
-    return FALSE;
-  found = hm_document_next_data (self->document, self->cursor, &offset);
-  return go_to_run (self, found, offset, _("No data after the cursor: the rest of the file is a hole"));
-}
-
-/**
- * hm_hex_view_goto_previous_data:
- * @self: a #HmHexView
- *
- * Moves the cursor to the start of the data run it is in, or of the previous
- * one. Bound to Alt+Up (action `hex-view.previous-data`).
- *
- * Returns: %FALSE (and emits #HmHexView::hint) if there is none
- */
-gboolean
-hm_hex_view_goto_previous_data (HmHexView *self)
-{
-  guint64 offset = 0;
-  gboolean found;
-
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
-
-  if (self->document == NULL)
-    return FALSE;
-  found = hm_document_previous_data (self->document, self->cursor, &offset);
-  return go_to_run (self, found, offset, _("No data before the cursor"));
-}
-
-/**
- * hm_hex_view_goto_next_hole:
- * @self: a #HmHexView
- *
- * Moves the cursor to the start of the next hole after it. Bound to
- * Alt+Shift+Down (action `hex-view.next-hole`).
- *
- * Returns: %FALSE (and emits #HmHexView::hint) if there is none
- */
-gboolean
-hm_hex_view_goto_next_hole (HmHexView *self)
-{
-  guint64 offset = 0;
-  gboolean found;
-
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
-
-  if (self->document == NULL)
-    return FALSE;
-  found = hm_document_next_hole (self->document, self->cursor, &offset);
-  return go_to_run (self, found, offset, _("No hole after the cursor"));
-}
-
-/**
- * hm_hex_view_goto_previous_hole:
- * @self: a #HmHexView
- *
- * Moves the cursor to the start of the hole it is in, or of the previous one.
- * Bound to Alt+Shift+Up (action `hex-view.previous-hole`).
- *
- * Returns: %FALSE (and emits #HmHexView::hint) if there is none
- */
-gboolean
-hm_hex_view_goto_previous_hole (HmHexView *self)
-{
-  g_autoptr(GArray) extents = NULL;
-  guint64 offset = 0;
-  gboolean found = FALSE;
-
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
-
-  if (self->document == NULL)
-    return FALSE;
-  /* Extents clipped to [0, cursor): the last hole among them starts before the cursor. */
-  extents = hm_document_get_extents (self->document, 0, self->cursor);
-  for (guint i = extents->len; i-- > 0 && !found;)
-    {
-      const HmExtent *e = &g_array_index (extents, HmExtent, i);
-
-      if (e->is_hole)
-        {
-          offset = e->offset;
-          found = TRUE;
-        }
-    }
-  return go_to_run (self, found, offset, _("No hole before the cursor"));
-}
-
-/**
- * hm_hex_view_get_vadjustment:
- * @self: a #HmHexView
- *
- * The adjustment of the view's scrollbar, in rows. For a huge file it is only
- * a coarse mirror of the position: follow its #GtkAdjustment::value-changed and
- * #GtkAdjustment::changed signals to learn that the view scrolled or resized,
- * then ask hm_hex_view_get_visible_range() where exactly it is.
- *
- * Returns: (transfer none): the adjustment
- */
-GtkAdjustment *
-hm_hex_view_get_vadjustment (HmHexView *self)
-{
-  g_return_val_if_fail (HM_IS_HEX_VIEW (self), NULL);
-  return self->vadjustment;
-}
-
-void
-_hm_hex_view_set_async_reads (HmHexView *self,
-                              gboolean   async_reads)
-{
-  if (self->force_async_reads == async_reads)
-    return;
-  self->force_async_reads = async_reads;
-  update_reader (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-gboolean
-_hm_hex_view_get_async_reads (HmHexView *self)
-{
-  return self->reader != NULL;
-}
-
-guint
-_hm_hex_view_get_n_async_reads (HmHexView *self)
-{
-  return self->reader != NULL ? hm_view_reader_get_n_reads (self->reader) : 0;
 }

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * HmHexView reading: the bytes on screen, and what is known about each.
+ *
+ * Each frame copies the visible bytes into a buffer the view reuses, with a flag
+ * per byte: hole, fault, past the end, edited, search match, not read yet. A
+ * local file is read in the frame with one guarded read; a file on a network or
+ * FUSE mount through an HmViewReader worker (see below). A read fault is
+ * reported once, from an idle callback, as HmHexView::read-fault. The edited
+ * ranges and search highlights behind the flags live here, and so does the
+ * accessible description of the byte at the cursor, which must not block either.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "hm-hex-view-private.h"
+#include "hm-view-reader.h"
+
+#define PAGE_BYTES        4096u
+
+/* ---- Reading the visible bytes ---- */
+
+static void
+ensure_buffers (HmHexView *self,
+                gsize      length)
+{
+  if (length <= self->buffer_size)
+    return;
+  self->buffer_size = MAX (length, 4096);
+  self->bytes = g_realloc (self->bytes, self->buffer_size);
+  self->flags = g_realloc (self->flags, self->buffer_size);
+}
+
+static gboolean
+emit_fault_idle_cb (gpointer user_data)
+{
+  HmHexView *self = user_data;
+  g_autoptr(GError) error = g_steal_pointer (&self->fault_error);
+
+  self->fault_idle = 0;
+  if (error != NULL)
+    _hm_hex_view_emit_read_fault (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+report_fault (HmHexView *self,
+              GError    *error)
+{
+  if (self->fault_reported || error == NULL)
+    return;
+  self->fault_reported = TRUE;
+  g_clear_error (&self->fault_error);
+  self->fault_error = g_error_copy (error);
+  if (self->fault_idle == 0)
+    self->fault_idle = g_idle_add (emit_fault_idle_cb, self);
+}
+
+static void
+mark_ranges (guint8       *flags,
+             guint64       first,
+             gsize         length,
+             const GArray *ranges,
+             guint8        flag)
+{
+  guint lo = 0, hi;
+  guint64 end = first + length;
+
+  if (ranges == NULL || ranges->len == 0)
+    return;
+
+  /* First range that ends after @first (the ranges are sorted and disjoint). */
+  hi = ranges->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const HmRange *r = &g_array_index (ranges, HmRange, mid);
+
+      if (r->offset + r->length <= first)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  for (guint i = lo; i < ranges->len; i++)
+    {
+      const HmRange *r = &g_array_index (ranges, HmRange, i);
+      guint64 a = MAX (r->offset, first);
+      guint64 b = MIN (r->offset + r->length, end);
+
+      if (r->offset >= end)
+        break;
+      for (guint64 o = a; o < b; o++)
+        flags[o - first] |= flag;
+    }
+}
+
+static int
+compare_ranges (gconstpointer a,
+                gconstpointer b)
+{
+  const HmRange *ra = a, *rb = b;
+
+  return ra->offset < rb->offset ? -1 : ra->offset > rb->offset;
+}
+
+static void
+ensure_ranges (HmHexView *self)
+{
+  if (self->ranges_valid)
+    return;
+  self->ranges_valid = TRUE;
+  if (hm_document_get_mode (self->document) == HM_DOCUMENT_MODE_READ_ONLY)
+    return;
+  self->pending = hm_document_get_pending_ranges (self->document);
+  self->committed = hm_document_get_committed_ranges (self->document);
+  if (self->pending != NULL)
+    g_array_sort (self->pending, compare_ranges);
+  if (self->committed != NULL)
+    g_array_sort (self->committed, compare_ranges);
+}
+
+void
+_hm_hex_view_invalidate_ranges (HmHexView *self)
+{
+  g_clear_pointer (&self->pending, g_array_unref);
+  g_clear_pointer (&self->committed, g_array_unref);
+  self->ranges_valid = FALSE;
+}
+
+/**
+ * hm_hex_view_set_highlights:
+ * @self: a #HmHexView
+ * @ranges: (nullable) (element-type HmRange): ranges to highlight, sorted by offset;
+ *   %NULL or empty for none
+ *
+ * Highlights ranges (search matches) with their own background, under the
+ * selection. The view keeps a copy, with overlapping or touching ranges merged, so
+ * the caller may change or free @ranges afterwards. Drawing looks up only the rows
+ * on screen, so a long list costs a binary search per frame.
+ */
+void
+hm_hex_view_set_highlights (HmHexView *self,
+                            GArray    *ranges)
+{
+  g_return_if_fail (HM_IS_HEX_VIEW (self));
+
+  g_clear_pointer (&self->highlights, g_array_unref);
+  if (ranges != NULL && ranges->len > 0)
+    {
+      self->highlights = g_array_sized_new (FALSE, FALSE, sizeof (HmRange), ranges->len);
+      for (guint i = 0; i < ranges->len; i++)
+        {
+          const HmRange *r = &g_array_index (ranges, HmRange, i);
+          HmRange *last = self->highlights->len > 0
+            ? &g_array_index (self->highlights, HmRange, self->highlights->len - 1)
+            : NULL;
+
+          g_return_if_fail (last == NULL || r->offset >= last->offset);
+          if (r->length == 0)
+            continue;
+          if (last != NULL && r->offset <= last->offset + last->length)
+            last->length = MAX (last->length, r->offset + r->length - last->offset);
+          else
+            g_array_append_val (self->highlights, *r);
+        }
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ---- Slow storage: the visible bytes from a worker thread ----
+ *
+ * On network and FUSE mounts a read may wait for a server, or forever, so a frame
+ * of such a file never reads: HmViewReader (hm-view-reader.c) hands over what it
+ * already has, the rest is drawn as a dim placeholder, and its worker thread reads
+ * it (then the next screen) meanwhile; the view draws again when the bytes arrive.
+ * Pages that failed stay unreadable (`??`) until hm_hex_view_retry(). Local files
+ * are still read in the frame: that is faster than any hand-over.
+ */
+
+G_STATIC_ASSERT ((int) FLAG_HOLE == (int) HM_VIEW_READER_HOLE);
+G_STATIC_ASSERT ((int) FLAG_FAULT == (int) HM_VIEW_READER_FAULT);
+G_STATIC_ASSERT ((int) FLAG_MISSING == (int) HM_VIEW_READER_MISSING);
+G_STATIC_ASSERT ((int) FLAG_LOADING == (int) HM_VIEW_READER_LOADING);
+
+static gboolean
+wants_worker (HmHexView *self)
+{
+  HmFsKind kind;
+
+  if (self->document == NULL)
+    return FALSE;
+  if (self->force_async_reads)
+    return TRUE;
+  kind = hm_document_get_fs_kind (self->document);
+  return kind == HM_FS_KIND_NETWORK || kind == HM_FS_KIND_FUSE;
+}
+
+static void
+reader_ready_cb (const GError *fault,
+                 gpointer      user_data)
+{
+  HmHexView *self = user_data;
+
+  if (fault != NULL)
+    report_fault (self, (GError *) fault);
+  if (self->cursor_loading)
+    _hm_hex_view_announce_cursor (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+_hm_hex_view_update_reader (HmHexView *self)
+{
+  g_clear_pointer (&self->reader, hm_view_reader_free);
+  if (wants_worker (self))
+    self->reader = hm_view_reader_new (self->document, reader_ready_cb, self);
+}
+
+static void
+read_visible_async (HmHexView *self,
+                    guint64    first,
+                    gsize      length)
+{
+  ensure_buffers (self, length);
+  hm_view_reader_fill (self->reader, first, length, self->bytes, self->flags);
+
+  ensure_ranges (self);
+  mark_ranges (self->flags, first, length, self->pending, FLAG_PENDING);
+  mark_ranges (self->flags, first, length, self->committed, FLAG_COMMITTED);
+  mark_ranges (self->flags, first, length, self->highlights, FLAG_MATCH);
+}
+
+/* ---- Reading a frame ---- */
+
+/* Copies the visible bytes into the frame buffer and fills in a flag per byte. */
+void
+_hm_hex_view_read_visible (HmHexView *self,
+                           guint64    first,
+                           gsize      length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) extents = NULL;
+  gssize n;
+
+  if (self->reader != NULL)
+    {
+      read_visible_async (self, first, length);
+      return;
+    }
+
+  ensure_buffers (self, length);
+  memset (self->flags, 0, length);
+
+  n = hm_document_read (self->document, first, self->bytes, length, &error);
+  if (n < 0)
+    {
+      /* Find out which pages fail: the others are still worth showing. */
+      guint64 end = first + length;
+      guint64 pos = first;
+
+      while (pos < end)
+        {
+          guint64 page_end = MIN ((pos / PAGE_BYTES + 1) * PAGE_BYTES, end);
+          gsize chunk = (gsize) (page_end - pos);
+          g_autoptr(GError) page_error = NULL;
+          gssize got = hm_document_read (self->document, pos, self->bytes + (pos - first), chunk, &page_error);
+
+          if (got < 0)
+            memset (self->flags + (pos - first), FLAG_FAULT, chunk);
+          else if ((gsize) got < chunk)
+            memset (self->flags + (pos - first) + got, FLAG_MISSING, chunk - (gsize) got);
+          pos = page_end;
+        }
+      report_fault (self, error);
+    }
+  else if ((gsize) n < length)
+    memset (self->flags + n, FLAG_MISSING, length - (gsize) n);
+
+  extents = hm_document_get_extents (self->document, first, length);
+  for (guint i = 0; i < extents->len; i++)
+    {
+      const HmExtent *e = &g_array_index (extents, HmExtent, i);
+
+      if (e->is_hole)
+        for (guint64 o = e->offset; o < e->offset + e->length; o++)
+          self->flags[o - first] |= FLAG_HOLE;
+    }
+
+  ensure_ranges (self);
+  mark_ranges (self->flags, first, length, self->pending, FLAG_PENDING);
+  mark_ranges (self->flags, first, length, self->committed, FLAG_COMMITTED);
+  mark_ranges (self->flags, first, length, self->highlights, FLAG_MATCH);
+}
+
+/* ---- The byte at the cursor, for the accessible description ---- */
+
+/* The byte at @offset for the accessible description. With a worker reading the
+ * file (slow storage) only what it already read: announcing must not block. */
+static HmViewReaderPeek
+peek_byte (HmHexView *self,
+           guint64    offset,
+           guint8    *byte)
+{
+  if (self->reader != NULL)
+    return hm_view_reader_peek (self->reader, offset, byte);
+  if (hm_document_read (self->document, offset, byte, 1, NULL) == 1)
+    return HM_VIEW_READER_PEEK_LOADED;
+  return HM_VIEW_READER_PEEK_UNREADABLE;
+}
+
+void
+_hm_hex_view_announce_cursor (HmHexView *self)
+{
+  g_autofree char *text = NULL;
+  guint8 byte = 0;
+  HmViewReaderPeek peek = HM_VIEW_READER_PEEK_UNREADABLE;
+
+  if (self->document != NULL && _hm_hex_view_doc_size (self) > 0)
+    peek = peek_byte (self, self->cursor, &byte);
+  self->cursor_loading = peek == HM_VIEW_READER_PEEK_LOADING;
+
+  if (self->document == NULL || _hm_hex_view_doc_size (self) == 0)
+    text = g_strdup (_("Empty"));
+  else if (peek == HM_VIEW_READER_PEEK_LOADED)
+    text = g_strdup_printf (_("Offset 0x%" PRIx64 ", value 0x%02x (%u)"),
+                            self->cursor, byte, byte);
+  else if (peek == HM_VIEW_READER_PEEK_LOADING)
+    text = g_strdup_printf (_("Offset 0x%" PRIx64 ", loading"), self->cursor);
+  else
+    text = g_strdup_printf (_("Offset 0x%" PRIx64 ", unreadable"), self->cursor);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
+                                  -1);
+}
+
+/* ---- Unreadable pages ---- */
+
+/**
+ * hm_hex_view_retry:
+ * @self: a #HmHexView
+ *
+ * Forgets which pages could not be read and reads them again, e.g. after the
+ * user answered Retry in the fault dialog. If they fail again,
+ * #HmHexView::read-fault is emitted again (once).
+ */
+void
+hm_hex_view_retry (HmHexView *self)
+{
+  g_return_if_fail (HM_IS_HEX_VIEW (self));
+
+  self->fault_reported = FALSE;
+  g_clear_error (&self->fault_error);
+  g_clear_handle_id (&self->fault_idle, g_source_remove);
+  if (self->reader != NULL)
+    hm_view_reader_retry (self->reader);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ---- For tests ---- */
+
+void
+_hm_hex_view_set_async_reads (HmHexView *self,
+                              gboolean   async_reads)
+{
+  if (self->force_async_reads == async_reads)
+    return;
+  self->force_async_reads = async_reads;
+  _hm_hex_view_update_reader (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+_hm_hex_view_get_async_reads (HmHexView *self)
+{
+  return self->reader != NULL;
+}
+
+guint
+_hm_hex_view_get_n_async_reads (HmHexView *self)
+{
+  return self->reader != NULL ? hm_view_reader_get_n_reads (self->reader) : 0;
+}
