@@ -33,10 +33,6 @@ struct _HmApplication
 
 G_DEFINE_FINAL_TYPE (HmApplication, hm_application, GTK_TYPE_APPLICATION)
 
-/* --offset takes what hexmap-cli -s takes: no +N or -N, since there is no
- * cursor yet to count from. */
-#define COMMAND_LINE_OFFSET_FORMS (HM_OFFSET_FORMS_PERCENT | HM_OFFSET_FORMS_FROM_END)
-
 static const GOptionEntry option_entries[] = {
   { "offset", 'o', 0, G_OPTION_ARG_STRING, NULL,
     /* xgettext:no-c-format */
@@ -90,7 +86,7 @@ hm_application_handle_local_options (GApplication *app,
       g_autoptr(GError) error = NULL;
       HmOffsetTarget target;
 
-      if (!hm_offset_target_parse_forms (offset_text, COMMAND_LINE_OFFSET_FORMS, &target, &error))
+      if (!hm_offset_target_parse (offset_text, &target, &error))
         {
           g_printerr (_("Invalid offset: %s\n"), error->message);
           return 2;
@@ -127,7 +123,7 @@ hm_application_command_line (GApplication            *app,
 
   g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &files);
   if (g_variant_dict_lookup (options, "offset", "&s", &offset_text))
-    has_offset = hm_offset_target_parse_forms (offset_text, COMMAND_LINE_OFFSET_FORMS, &target, NULL);
+    has_offset = hm_offset_target_parse (offset_text, &target, NULL);
   if (mode == -2)
     mode = HM_WINDOW_MODE_DEFAULT;
 
