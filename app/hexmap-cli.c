@@ -11,6 +11,8 @@
 
 #include "hm-cli.h"
 
+#include "hm-offset.h"
+
 #include <errno.h>
 #include <libintl.h>
 #include <locale.h>
@@ -85,6 +87,64 @@ hm_cli_parse_options (GOptionContext *context,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     return hm_cli_usage_error (command, "%s", error->message);
+  return HM_CLI_STATUS_OK;
+}
+
+/**
+ * hm_cli_parse_offset:
+ * @command: the subcommand, for the message
+ * @offset: the option; its text may be %NULL (not given)
+ *
+ * Parses an offset or length option before any file is open, so that a typo
+ * is bad usage (status 2) whatever the file. The message names the option and
+ * the column.
+ *
+ * Returns: a status: %HM_CLI_STATUS_OK, or %HM_CLI_STATUS_USAGE after a message
+ */
+int
+hm_cli_parse_offset (const char  *command,
+                     HmCliOffset *offset)
+{
+  g_autoptr(GError) error = NULL;
+  HmOffsetForms forms = offset->is_length ? HM_OFFSET_FORMS_PERCENT
+                                          : HM_OFFSET_FORMS_PERCENT | HM_OFFSET_FORMS_FROM_END;
+
+  if (offset->text == NULL)
+    return HM_CLI_STATUS_OK;
+  if (!hm_offset_target_parse_forms (offset->text, forms, &offset->target, &error))
+    return hm_cli_usage_error (command, "%s: %s", offset->option, error->message);
+  return HM_CLI_STATUS_OK;
+}
+
+/**
+ * hm_cli_resolve_offset:
+ * @command: the subcommand, for the message
+ * @offset: an option that hm_cli_parse_offset() accepted, and was given
+ * @size: the size of the file
+ * @value: (out): the offset or length in bytes
+ *
+ * Resolves a parsed option against the file. A plain offset is taken as it
+ * is, even past the end of the file (`dump -s` then prints nothing, as hexdump
+ * does); `end-N` before the start of the file is bad usage (status 2).
+ *
+ * Returns: a status: %HM_CLI_STATUS_OK, or %HM_CLI_STATUS_USAGE after a message
+ */
+int
+hm_cli_resolve_offset (const char        *command,
+                       const HmCliOffset *offset,
+                       guint64            size,
+                       guint64           *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert (offset->text != NULL);
+
+  if (offset->is_length)
+    *value = hm_offset_target_resolve_length (&offset->target, size);
+  else if (offset->target.kind == HM_OFFSET_KIND_ABSOLUTE)
+    *value = offset->target.value;
+  else if (!hm_offset_target_resolve (&offset->target, 0, size, value, &error))
+    return hm_cli_usage_error (command, "%s %s: %s", offset->option, offset->text, error->message);
   return HM_CLI_STATUS_OK;
 }
 

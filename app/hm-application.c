@@ -84,9 +84,9 @@ hm_application_handle_local_options (GApplication *app,
   if (g_variant_dict_lookup (options, "offset", "&s", &offset_text))
     {
       g_autoptr(GError) error = NULL;
-      HmGotoTarget target;
+      HmOffsetTarget target;
 
-      if (!hm_goto_parse (offset_text, &target, &error))
+      if (!hm_offset_target_parse (offset_text, &target, &error))
         {
           g_printerr (_("Invalid offset: %s\n"), error->message);
           return 2;
@@ -115,7 +115,7 @@ hm_application_command_line (GApplication            *app,
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree const char **files = NULL;
   const char *offset_text = NULL;
-  HmGotoTarget target = { HM_GOTO_ABSOLUTE, 0 };
+  HmOffsetTarget target = { HM_OFFSET_KIND_ABSOLUTE, 0 };
   gboolean has_offset = FALSE;
   HmWindow *window;
   int mode = options_get_mode (options);
@@ -123,7 +123,7 @@ hm_application_command_line (GApplication            *app,
 
   g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &files);
   if (g_variant_dict_lookup (options, "offset", "&s", &offset_text))
-    has_offset = hm_goto_parse (offset_text, &target, NULL);
+    has_offset = hm_offset_target_parse (offset_text, &target, NULL);
   if (mode == -2)
     mode = HM_WINDOW_MODE_DEFAULT;
 
@@ -156,7 +156,7 @@ hm_application_command_line (GApplication            *app,
           HmDocument *document = hm_page_get_document (page);
           guint64 offset;
 
-          if (hm_goto_resolve (&target, 0, hm_document_get_size (document), &offset, &error))
+          if (hm_offset_target_resolve (&target, 0, hm_document_get_size (document), &offset, &error))
             hm_page_go_to (page, offset);
           else
             {

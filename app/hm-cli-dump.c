@@ -19,7 +19,6 @@
 
 #include "hm-cli.h"
 #include "hm-document.h"
-#include "hm-offset.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -231,26 +230,14 @@ dump_range (HmDocument *doc,
   return TRUE;
 }
 
-static int
-parse_offset_option (const char *option,
-                     const char *text,
-                     guint64    *value)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (text == NULL)
-    return HM_CLI_STATUS_OK;
-  if (!hm_offset_parse (text, value, &error))
-    return hm_cli_usage_error ("dump", "%s: %s", option, error->message);
-  return HM_CLI_STATUS_OK;
-}
-
 int
 hm_cli_dump (int    argc,
              char **argv)
 {
   g_autofree char *skip_text = NULL;
   g_autofree char *length_text = NULL;
+  HmCliOffset skip_option = { "-s", NULL, FALSE, { 0 } };
+  HmCliOffset length_option = { "-n", NULL, TRUE, { 0 } };
   gboolean verbose = FALSE;
   gboolean canonical = FALSE;
   const GOptionEntry entries[] = {
@@ -279,13 +266,12 @@ hm_cli_dump (int    argc,
     "Print FILE like `hexdump -C`, byte for byte the same output. Holes of sparse\n"
     "files are skipped without being read, so a huge sparse file dumps instantly.");
   g_option_context_set_description (context,
-    "OFFSET and LENGTH: decimal, or hexadecimal with 0x, with an optional unit:\n"
-    "K, M, G, T, P, E (or KiB, MiB, ...) in powers of 1024, KB, MB, ... in powers of\n"
-    "1000, b for 512-byte blocks. Examples: 4096, 0x1000, 4K, 1T, 8b.\n"
+    HM_CLI_OFFSET_HELP
+    HM_CLI_LENGTH_HELP
     "\n"
     "Differences from util-linux hexdump:\n"
     "  - a leading 0 is decimal here (hexdump reads -s 010 as octal 8);\n"
-    "    the b unit is not accepted by util-linux hexdump;\n"
+    "    the b unit, N% and end-N are not accepted by util-linux hexdump;\n"
     "  - one FILE only, no standard input;\n"
     "  - the ASCII column shows bytes 0x20-0x7e only (as hexdump does in the C and\n"
     "    UTF-8 locales; in a Latin-1 locale hexdump also shows 0xa0-0xff);\n"
@@ -299,10 +285,12 @@ hm_cli_dump (int    argc,
   status = hm_cli_parse_options (context, "dump", &argc, &argv);
   if (status != HM_CLI_STATUS_OK)
     return status;
-  status = parse_offset_option ("-s", skip_text, &skip);
+  skip_option.text = skip_text;
+  length_option.text = length_text;
+  status = hm_cli_parse_offset ("dump", &skip_option);
   if (status != HM_CLI_STATUS_OK)
     return status;
-  status = parse_offset_option ("-n", length_text, &length);
+  status = hm_cli_parse_offset ("dump", &length_option);
   if (status != HM_CLI_STATUS_OK)
     return status;
   if (argc < 2)
@@ -317,6 +305,20 @@ hm_cli_dump (int    argc,
     {
       hm_cli_error ("%s", error->message);
       return HM_CLI_STATUS_FAILURE;
+    }
+
+  /* end-N and N% need the size. */
+  if (skip_text != NULL)
+    {
+      status = hm_cli_resolve_offset ("dump", &skip_option, hm_document_get_size (doc), &skip);
+      if (status != HM_CLI_STATUS_OK)
+        return status;
+    }
+  if (length_text != NULL)
+    {
+      status = hm_cli_resolve_offset ("dump", &length_option, hm_document_get_size (doc), &length);
+      if (status != HM_CLI_STATUS_OK)
+        return status;
     }
 
   /* hexdump -n 0 prints nothing, not even an offset. */

@@ -60,6 +60,7 @@ hm_cli_find (int    argc,
   gboolean utf16le = FALSE, utf16be = FALSE, count = FALSE, backward = FALSE;
   g_autofree char *start_text = NULL;
   g_autofree char *max_text = NULL;
+  HmCliOffset start_option = { "-s", NULL, FALSE, { 0 } };
   const GOptionEntry entries[] = {
     { "text", 't', 0, G_OPTION_ARG_NONE, &text, "PATTERN is text (UTF-8)", NULL },
     { "hex", 'x', 0, G_OPTION_ARG_NONE, &hex, "PATTERN is hex bytes (the default)", NULL },
@@ -89,9 +90,12 @@ hm_cli_find (int    argc,
     "Find PATTERN in FILE and print the offset of each match (0x…), one per line.\n"
     "Holes of sparse files are skipped without being read.");
   g_option_context_set_description (context,
-    "Hex patterns: pairs of hex digits, spaces optional between bytes; ?? matches\n"
-    "any byte and ? any nibble: \"4d 5a ?? ?? 5?\". Text patterns: --text, with -i\n"
-    "and --utf16le/--utf16be. OFFSET: decimal, 0x hex, units K M G T (1024).\n"
+    "Hex patterns: pairs of hex digits; blanks, commas and colons optional between\n"
+    "bytes, 0x optional: \"4d 5a\", \"4d5a\", \"0x4d, 0x5a\". ?? matches any byte\n"
+    "and ? any nibble: \"4d 5a ?? ?? 5?\". Text patterns: --text, with -i and\n"
+    "--utf16le/--utf16be.\n"
+    "\n"
+    HM_CLI_OFFSET_HELP
     "\n"
     "Exit status: 0 if a match was found, 1 if not, 2 on an error (like grep).");
 
@@ -128,11 +132,9 @@ hm_cli_find (int    argc,
         }
       text = TRUE;
     }
-  if (start_text != NULL && !hm_offset_parse (start_text, &start, &error))
-    {
-      hm_cli_usage_error ("find", "-s: %s", error->message);
-      return FIND_ERROR;
-    }
+  start_option.text = start_text;
+  if (hm_cli_parse_offset ("find", &start_option) != HM_CLI_STATUS_OK)
+    return FIND_ERROR;
   if (max_text != NULL && (!hm_offset_parse (max_text, &max, &error) || max == 0))
     {
       hm_cli_usage_error ("find", "--max: %s", error != NULL ? error->message : "must be at least 1");
@@ -161,6 +163,9 @@ hm_cli_find (int    argc,
       hm_cli_error ("%s", error->message);
       return FIND_ERROR;
     }
+  if (start_text != NULL &&
+      hm_cli_resolve_offset ("find", &start_option, hm_document_get_size (doc), &start) != HM_CLI_STATUS_OK)
+    return FIND_ERROR;
 
   search = hm_search_new (doc, pattern);
   hm_search_set_flags (search, backward ? HM_SEARCH_BACKWARD : HM_SEARCH_NONE);

@@ -11,63 +11,10 @@
 
 #include "hm-cli.h"
 #include "hm-document.h"
-#include "hm-offset.h"
+#include "hm-hex-text.h"
 
 #include <stdio.h>
 #include <string.h>
-
-/* "de ad be ef", "DEADBEEF", "0xdeadbeef", "de:ad": pairs of hex digits. */
-static GByteArray *
-parse_hex (const char *text,
-           GError    **error)
-{
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
-  int high = -1;
-
-  if (g_str_has_prefix (text, "0x") || g_str_has_prefix (text, "0X"))
-    text += 2;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      int digit;
-
-      if (*p == ' ' || *p == ':' || *p == '\t')
-        {
-          if (high >= 0)
-            break;
-          continue;
-        }
-      digit = g_ascii_xdigit_value (*p);
-      if (digit < 0)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "“%s” is not hexadecimal (bad character “%c”)", text, *p);
-          return NULL;
-        }
-      if (high < 0)
-        high = digit;
-      else
-        {
-          guint8 byte = (guint8) (high << 4 | digit);
-
-          g_byte_array_append (bytes, &byte, 1);
-          high = -1;
-        }
-    }
-
-  if (high >= 0)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "“%s” has an odd number of hex digits; give whole bytes", text);
-      return NULL;
-    }
-  if (bytes->len == 0)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "no bytes given");
-      return NULL;
-    }
-  return g_steal_pointer (&bytes);
-}
 
 /* now | keep | @SECONDS[.NANOSECONDS] */
 static gboolean
@@ -132,13 +79,16 @@ hm_cli_patch (int    argc,
   g_autofree char *length_text = NULL;
   g_autofree char *mode_text = NULL;
   g_autofree char *mtime_text = NULL;
+  HmCliOffset offset_option = { "-s", NULL, FALSE, { 0 } };
+  HmCliOffset length_option = { "-n", NULL, TRUE, { 0 } };
   gboolean force = FALSE;
   const GOptionEntry entries[] = {
     { "skip", 's', 0, G_OPTION_ARG_STRING, &offset_text,
-      "Where the edit starts (decimal, 0x hex, or with K/M/G/T suffix)", "OFFSET" },
+      "Where the edit starts: 0x1fe, 4K, 50%, end-16…", "OFFSET" },
     { "hex", 'x', 0, G_OPTION_ARG_STRING, &hex_text, "The bytes to write, in hex", "HEXBYTES" },
     { "fill", 'f', 0, G_OPTION_ARG_STRING, &fill_text, "A pattern to repeat, in hex", "FILLHEX" },
-    { "length", 'n', 0, G_OPTION_ARG_STRING, &length_text, "How many bytes to fill", "LENGTH" },
+    { "length", 'n', 0, G_OPTION_ARG_STRING, &length_text,
+      "How many bytes to fill: 1M, 0x200, 10%…", "LENGTH" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode_text,
       "preview (default: write only the changed bytes at save) or direct (through a "
       "writable mapping)", "MODE" },
@@ -151,7 +101,9 @@ hm_cli_patch (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("FILE");
   g_autoptr(HmDocument) doc = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GByteArray) bytes = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const guint8 *data;
+  gsize n_bytes;
   HmSaveOptions options = { HM_TIMESTAMP_NOW, 0, 0, FALSE };
   HmDocumentMode mode = HM_DOCUMENT_MODE_PREVIEW;
   guint64 offset = 0;
@@ -163,10 +115,16 @@ hm_cli_patch (int    argc,
     "Overwrite bytes of FILE in place and save: only the changed bytes are written,\n"
     "the file keeps its inode, holes elsewhere stay holes.");
   g_option_context_set_description (context,
+    "HEXBYTES and FILLHEX: pairs of hex digits; blanks, commas and colons optional\n"
+    "between bytes, 0x optional: 55aa, \"55 aa\", 55:aa, \"0x55, 0xaa\".\n"
+    HM_CLI_OFFSET_HELP
+    HM_CLI_LENGTH_HELP
+    "\n"
     "Exit status 0 only once the data is durably on disk (msync, fsync).\n"
     "Examples:\n"
     "  hexmap-cli patch disk.img -s 0x1fe -x 55aa\n"
-    "  hexmap-cli patch big.bin -s 4G -f 00 -n 1M --mtime keep");
+    "  hexmap-cli patch big.bin -s 4G -f 00 -n 1M --mtime keep\n"
+    "  hexmap-cli patch log.bin -s end-4 -x 0a0a0a0a");
 
   status = hm_cli_parse_options (context, "patch", &argc, &argv);
   if (status != HM_CLI_STATUS_OK)
@@ -184,13 +142,18 @@ hm_cli_patch (int    argc,
   if (hex_text != NULL && length_text != NULL)
     return hm_cli_usage_error ("patch", "-n goes with -f, not -x");
 
-  if (!hm_offset_parse (offset_text, &offset, &error))
-    return hm_cli_usage_error ("patch", "-s: %s", error->message);
-  if (length_text != NULL && !hm_offset_parse (length_text, &length, &error))
-    return hm_cli_usage_error ("patch", "-n: %s", error->message);
-  bytes = parse_hex (hex_text != NULL ? hex_text : fill_text, &error);
+  offset_option.text = offset_text;
+  length_option.text = length_text;
+  status = hm_cli_parse_offset ("patch", &offset_option);
+  if (status != HM_CLI_STATUS_OK)
+    return status;
+  status = hm_cli_parse_offset ("patch", &length_option);
+  if (status != HM_CLI_STATUS_OK)
+    return status;
+  bytes = hm_hex_text_parse (hex_text != NULL ? hex_text : fill_text, -1, NULL, &error);
   if (bytes == NULL)
     return hm_cli_usage_error ("patch", "%s: %s", hex_text != NULL ? "-x" : "-f", error->message);
+  data = g_bytes_get_data (bytes, &n_bytes);
   if (mtime_text != NULL && !parse_mtime (mtime_text, &options, &error))
     return hm_cli_usage_error ("patch", "%s", error->message);
   options.force = force;
@@ -209,15 +172,26 @@ hm_cli_patch (int    argc,
       return HM_CLI_STATUS_FAILURE;
     }
 
+  /* end-N and N% need the size. */
+  status = hm_cli_resolve_offset ("patch", &offset_option, hm_document_get_size (doc), &offset);
+  if (status != HM_CLI_STATUS_OK)
+    return status;
+  if (length_text != NULL)
+    {
+      status = hm_cli_resolve_offset ("patch", &length_option, hm_document_get_size (doc), &length);
+      if (status != HM_CLI_STATUS_OK)
+        return status;
+    }
+
   if (hex_text != NULL)
     {
-      if (!hm_document_write (doc, offset, bytes->data, bytes->len, HM_EDIT_NONE, &error))
+      if (!hm_document_write (doc, offset, data, n_bytes, HM_EDIT_NONE, &error))
         {
           hm_cli_error ("%s", error->message);
           return HM_CLI_STATUS_FAILURE;
         }
     }
-  else if (!hm_document_fill (doc, offset, length, bytes->data, bytes->len, &error))
+  else if (!hm_document_fill (doc, offset, length, data, n_bytes, &error))
     {
       hm_cli_error ("%s", error->message);
       return HM_CLI_STATUS_FAILURE;

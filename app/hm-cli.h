@@ -14,6 +14,8 @@
 
 #include <glib.h>
 
+#include "hm-offset.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -22,6 +24,30 @@ typedef enum
   HM_CLI_STATUS_FAILURE = 1,  /* a runtime error: cannot open, cannot read, … */
   HM_CLI_STATUS_USAGE = 2,    /* bad usage: unknown option, bad offset, missing FILE */
 } HmCliStatus;
+
+/*
+ * Offset and length options: the offset grammar of hm-offset.h, the same in
+ * every subcommand. An offset takes what the editor's Go to takes except +N and
+ * -N (there is no cursor); a length takes numbers and N% of the file size.
+ */
+typedef struct
+{
+  const char     *option;     /* as the messages name it: "-s" */
+  const char     *text;       /* what was given, or NULL */
+  gboolean        is_length;
+  HmOffsetTarget  target;     /* set by hm_cli_parse_offset() */
+} HmCliOffset;
+
+/* For g_option_context_set_description(): what OFFSET and LENGTH take. */
+#define HM_CLI_OFFSET_HELP \
+  "OFFSET: decimal, or hexadecimal after 0x, with an optional unit: K, M, G, T,\n" \
+  "P, E (or KiB, MiB, ...) in powers of 1024, KB, MB, ... in powers of 1000, b for\n" \
+  "512-byte blocks; N% of the file size (up to six decimals); end (the last byte)\n" \
+  "or end-N (N bytes before the end of the file).\n" \
+  "Examples: 4096, 0x1000, 4K, 1T, 8b, 50%, 12.5%, end-16, end-0x200.\n" \
+  "+N and -N, which Go to in the editor counts from the cursor, are refused.\n"
+#define HM_CLI_LENGTH_HELP \
+  "LENGTH: a number as for OFFSET (4096, 0x1000, 1M), or N% of the file size.\n"
 
 /* Subcommands. */
 int      hm_cli_info          (int          argc,
@@ -43,6 +69,12 @@ int      hm_cli_parse_options (GOptionContext *context,
                                const char  *command,
                                int         *argc,
                                char      ***argv);
+int      hm_cli_parse_offset  (const char  *command,
+                               HmCliOffset *offset);
+int      hm_cli_resolve_offset (const char        *command,
+                                const HmCliOffset *offset,
+                                guint64            size,
+                                guint64           *value);
 gboolean hm_cli_write         (const void  *data,
                                gsize        length);
 gboolean hm_cli_output_failed (void);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Offsets as people type them: "4096", "0x1000", "4K", "4KiB", "4KB" (1000s),
- * "1T", "512b" (512-byte blocks, as hexdump -s takes them); and go-to
- * expressions on top: "+16", "-0x10", "50%", "end-512".
+ * "1T", "512b" (512-byte blocks, as hexdump -s takes them); and offset
+ * expressions on top: "+16", "-0x10", "50%", "end-512". The grammar is in
+ * hm-offset.h.
  */
 #include "config.h"
 
@@ -54,6 +55,16 @@ suffix_multiplier (const char *suffix,
   return TRUE;
 }
 
+static void
+too_large_error (GError     **error,
+                 const char  *text,
+                 const char  *number)
+{
+  g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OVERFLOW,
+               _("“%s” is too large: the number at column %d does not fit in 64 bits"),
+               text, (int) (number - text) + 1);
+}
+
 /* Parses the number that starts at @start inside @text; errors quote all of @text
  * and count columns from its start, so a caller parsing a longer expression
  * still points at the right character. */
@@ -64,6 +75,7 @@ parse_number (const char *text,
               GError    **error)
 {
   const char *p = start;
+  const char *number_start;
   const char *digits;
   guint64 number = 0;
   guint64 multiplier;
@@ -71,6 +83,7 @@ parse_number (const char *text,
 
   while (g_ascii_isspace (*p))
     p++;
+  number_start = p;
 
   if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
     {
@@ -87,8 +100,7 @@ parse_number (const char *text,
         break;
       if (number > (G_MAXUINT64 - (guint64) digit) / radix)
         {
-          g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OVERFLOW,
-                       _("“%s” is too large"), text);
+          too_large_error (error, text, number_start);
           return FALSE;
         }
       number = number * radix + (guint64) digit;
@@ -98,7 +110,8 @@ parse_number (const char *text,
     {
       if (*p == '\0')
         g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
-                     _("“%s” is not an offset: a number is expected"), text);
+                     _("“%s” is not an offset: a number is expected at column %d"),
+                     text, (int) (p - text) + 1);
       else
         g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
                      _("“%s” is not an offset: unexpected “%c” at column %d"),
@@ -129,8 +142,7 @@ parse_number (const char *text,
 
   if (multiplier != 1 && number > G_MAXUINT64 / multiplier)
     {
-      g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OVERFLOW,
-                   _("“%s” is too large"), text);
+      too_large_error (error, text, number_start);
       return FALSE;
     }
 
@@ -172,12 +184,14 @@ parse_percent (const char *text,
                GError    **error)
 {
   const char *p = start;
+  const char *number;
   guint64 whole = 0;
   guint64 fraction = 0;
   guint64 scale = PERCENT_SCALE;
 
   while (g_ascii_isspace (*p))
     p++;
+  number = p;
   if (p == percent_sign)
     {
       g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
@@ -202,7 +216,8 @@ parse_percent (const char *text,
   if (whole > 100 || (whole == 100 && fraction > 0))
     {
       g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE,
-                   _("“%s”: a percentage must be between 0 and 100"), text);
+                   _("“%s”: a percentage must be between 0 and 100 (at column %d)"),
+                   text, (int) (number - text) + 1);
       return FALSE;
     }
   if (p != percent_sign)
@@ -225,25 +240,60 @@ parse_percent (const char *text,
   return TRUE;
 }
 
+static void
+refused_form_error (GError        **error,
+                    const char     *text,
+                    const char     *at,
+                    HmOffsetForms   form)
+{
+  int column = (int) (at - text) + 1;
+
+  switch (form)
+    {
+    case HM_OFFSET_FORMS_RELATIVE:
+      g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
+                   _("“%s”: %c at column %d makes an offset relative to the cursor, "
+                     "and there is no cursor here"), text, *at, column);
+      break;
+    case HM_OFFSET_FORMS_PERCENT:
+      g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
+                   _("“%s”: a percentage (at column %d) is not accepted here"), text, column);
+      break;
+    case HM_OFFSET_FORMS_FROM_END:
+      g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID,
+                   _("“%s”: “end” (at column %d) is not accepted here"), text, column);
+      break;
+    case HM_OFFSET_FORMS_NUMBER:
+    case HM_OFFSET_FORMS_ALL:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 /**
- * hm_goto_parse:
- * @text: what the user typed into "Go to offset"
- * @target: (out): the parsed target, to resolve with hm_goto_resolve()
+ * hm_offset_target_parse_forms:
+ * @text: what the user typed
+ * @forms: the forms accepted besides plain numbers
+ * @target: (out): the parsed target, to resolve with hm_offset_target_resolve()
+ *   or hm_offset_target_resolve_length()
  * @error: a #HM_OFFSET_ERROR that points at the first wrong character
  *
- * Parses a go-to expression: an offset as hm_offset_parse() takes it, `+N` or
- * `-N` relative to the cursor, `N%` of the file (up to six decimals), or `end`
- * and `end-N` counted back from the end of the file.
+ * Parses an offset expression (see hm-offset.h): an offset as hm_offset_parse()
+ * takes it, `+N` or `-N` relative to the cursor, `N%` of the file (up to six
+ * decimals), or `end` and `end-N` counted back from the end of the file, each
+ * only if @forms has it. A form that is not accepted is an error that says so,
+ * rather than "unexpected character".
  *
  * Parsing needs neither the cursor nor the file size, so the command line can
  * check an expression before any file is open.
  *
- * Returns: %TRUE if @text is a valid expression
+ * Returns: %TRUE if @text is a valid expression of an accepted form
  */
 gboolean
-hm_goto_parse (const char   *text,
-               HmGotoTarget *target,
-               GError      **error)
+hm_offset_target_parse_forms (const char      *text,
+                              HmOffsetForms    forms,
+                              HmOffsetTarget  *target,
+                              GError         **error)
 {
   const char *p;
   const char *percent;
@@ -257,9 +307,14 @@ hm_goto_parse (const char   *text,
 
   if (*p == '+' || *p == '-')
     {
-      HmGotoKind kind = *p == '+' ? HM_GOTO_FORWARD : HM_GOTO_BACKWARD;
+      HmOffsetKind kind = *p == '+' ? HM_OFFSET_KIND_FORWARD : HM_OFFSET_KIND_BACKWARD;
       guint64 value;
 
+      if (!(forms & HM_OFFSET_FORMS_RELATIVE))
+        {
+          refused_form_error (error, text, p, HM_OFFSET_FORMS_RELATIVE);
+          return FALSE;
+        }
       if (!parse_number (text, p + 1, &value, error))
         return FALSE;
       target->kind = kind;
@@ -272,6 +327,11 @@ hm_goto_parse (const char   *text,
       const char *q = p + 3;
       guint64 value = 0;
 
+      if (!(forms & HM_OFFSET_FORMS_FROM_END))
+        {
+          refused_form_error (error, text, p, HM_OFFSET_FORMS_FROM_END);
+          return FALSE;
+        }
       while (g_ascii_isspace (*q))
         q++;
       if (*q == '-')
@@ -286,7 +346,7 @@ hm_goto_parse (const char   *text,
                        text, (int) (q - text) + 1);
           return FALSE;
         }
-      target->kind = HM_GOTO_FROM_END;
+      target->kind = HM_OFFSET_KIND_FROM_END;
       target->value = value;
       return TRUE;
     }
@@ -296,9 +356,14 @@ hm_goto_parse (const char   *text,
     {
       guint64 parts;
 
+      if (!(forms & HM_OFFSET_FORMS_PERCENT))
+        {
+          refused_form_error (error, text, percent, HM_OFFSET_FORMS_PERCENT);
+          return FALSE;
+        }
       if (!parse_percent (text, p, percent, &parts, error))
         return FALSE;
-      target->kind = HM_GOTO_PERCENT;
+      target->kind = HM_OFFSET_KIND_PERCENT;
       target->value = parts;
       return TRUE;
     }
@@ -308,15 +373,34 @@ hm_goto_parse (const char   *text,
 
     if (!parse_number (text, p, &value, error))
       return FALSE;
-    target->kind = HM_GOTO_ABSOLUTE;
+    target->kind = HM_OFFSET_KIND_ABSOLUTE;
     target->value = value;
   }
   return TRUE;
 }
 
 /**
- * hm_goto_resolve:
- * @target: a target from hm_goto_parse()
+ * hm_offset_target_parse:
+ * @text: what the user typed into "Go to offset"
+ * @target: (out): the parsed target, to resolve with hm_offset_target_resolve()
+ * @error: a #HM_OFFSET_ERROR that points at the first wrong character
+ *
+ * Parses any offset expression Go to takes: hm_offset_target_parse_forms()
+ * with %HM_OFFSET_FORMS_ALL.
+ *
+ * Returns: %TRUE if @text is a valid expression
+ */
+gboolean
+hm_offset_target_parse (const char      *text,
+                        HmOffsetTarget  *target,
+                        GError         **error)
+{
+  return hm_offset_target_parse_forms (text, HM_OFFSET_FORMS_ALL, target, error);
+}
+
+/**
+ * hm_offset_target_resolve:
+ * @target: a target from hm_offset_target_parse()
  * @cursor: the cursor offset, for relative targets
  * @size: the file size
  * @offset: (out): the byte to go to
@@ -328,11 +412,11 @@ hm_goto_parse (const char   *text,
  * Returns: %TRUE if the target lies inside the file
  */
 gboolean
-hm_goto_resolve (const HmGotoTarget *target,
-                 guint64             cursor,
-                 guint64             size,
-                 guint64            *offset,
-                 GError            **error)
+hm_offset_target_resolve (const HmOffsetTarget *target,
+                          guint64               cursor,
+                          guint64               size,
+                          guint64              *offset,
+                          GError              **error)
 {
   guint64 last = size > 0 ? size - 1 : 0;
   guint64 result;
@@ -342,16 +426,16 @@ hm_goto_resolve (const HmGotoTarget *target,
 
   switch (target->kind)
     {
-    case HM_GOTO_ABSOLUTE:
+    case HM_OFFSET_KIND_ABSOLUTE:
       result = target->value;
       break;
-    case HM_GOTO_FORWARD:
+    case HM_OFFSET_KIND_FORWARD:
       if (target->value > G_MAXUINT64 - cursor)
         result = G_MAXUINT64;
       else
         result = cursor + target->value;
       break;
-    case HM_GOTO_BACKWARD:
+    case HM_OFFSET_KIND_BACKWARD:
       if (target->value > cursor)
         {
           g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE,
@@ -361,12 +445,12 @@ hm_goto_resolve (const HmGotoTarget *target,
         }
       result = cursor - target->value;
       break;
-    case HM_GOTO_PERCENT:
+    case HM_OFFSET_KIND_PERCENT:
       /* size / 10^8 * parts + size % 10^8 * parts / 10^8: no 64-bit overflow. */
       result = size / PERCENT_FULL * target->value + size % PERCENT_FULL * target->value / PERCENT_FULL;
       result = MIN (result, last);
       break;
-    case HM_GOTO_FROM_END:
+    case HM_OFFSET_KIND_FROM_END:
       if (target->value > size || (size == 0 && target->value > 0))
         {
           g_set_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE,
@@ -390,4 +474,37 @@ hm_goto_resolve (const HmGotoTarget *target,
 
   *offset = result;
   return TRUE;
+}
+
+/**
+ * hm_offset_target_resolve_length:
+ * @target: a target from hm_offset_target_parse_forms() with at most
+ *   %HM_OFFSET_FORMS_PERCENT
+ * @size: the file size
+ *
+ * Turns a target into a length: a number of bytes as it is, `N%` as that share
+ * of @size (`100%` is all of it, `50%` of 5 bytes is 2). A length may reach
+ * beyond the end of the file; clipping it is the caller's business.
+ *
+ * Returns: the length in bytes
+ */
+guint64
+hm_offset_target_resolve_length (const HmOffsetTarget *target,
+                                 guint64               size)
+{
+  g_return_val_if_fail (target != NULL, 0);
+
+  switch (target->kind)
+    {
+    case HM_OFFSET_KIND_ABSOLUTE:
+      return target->value;
+    case HM_OFFSET_KIND_PERCENT:
+      /* As for offsets: no 64-bit overflow, but no clipping to the last byte. */
+      return size / PERCENT_FULL * target->value + size % PERCENT_FULL * target->value / PERCENT_FULL;
+    case HM_OFFSET_KIND_FORWARD:
+    case HM_OFFSET_KIND_BACKWARD:
+    case HM_OFFSET_KIND_FROM_END:
+    default:
+      g_return_val_if_reached (0);
+    }
 }

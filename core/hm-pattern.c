@@ -18,6 +18,8 @@
 
 #include "hm-pattern.h"
 
+#include "hm-hex-text-private.h"
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -122,91 +124,12 @@ hm_pattern_unref (HmPattern *self)
     }
 }
 
-/* Reading the input one character at a time, counting columns in characters.
- * Bytes that are not valid UTF-8 count as one column each, so an error in garbage
- * input still points somewhere sensible. */
-typedef struct
-{
-  const char *p;
-  const char *end;
-  guint       column;   /* column of the character at p, 1-based */
-} Cursor;
-
-/* Returns the character at the cursor and advances; *raw_byte is set to the first
- * byte and *valid to whether it starts a valid UTF-8 sequence. */
-static gunichar
-cursor_next (Cursor   *cursor,
-             guchar   *raw_byte,
-             gboolean *valid)
-{
-  gunichar c;
-  const char *next;
-
-  g_assert (cursor->p < cursor->end);
-
-  *raw_byte = (guchar) *cursor->p;
-  if (*raw_byte == 0)
-    {
-      /* An embedded NUL (only possible with an explicit length) is a character. */
-      c = 0;
-      *valid = TRUE;
-      next = cursor->p + 1;
-    }
-  else
-    {
-      c = g_utf8_get_char_validated (cursor->p, cursor->end - cursor->p);
-      if (c == (gunichar) -1 || c == (gunichar) -2)
-        {
-          *valid = FALSE;
-          next = cursor->p + 1;
-        }
-      else
-        {
-          *valid = TRUE;
-          next = g_utf8_next_char (cursor->p);
-        }
-    }
-
-  cursor->p = next;
-  cursor->column++;
-  return c;
-}
-
 static void
 set_error_column (guint *error_column,
                   guint  column)
 {
   if (error_column != NULL)
     *error_column = column;
-}
-
-static void
-unexpected_character_error (GError  **error,
-                            guint    *error_column,
-                            gunichar  c,
-                            guchar    raw_byte,
-                            gboolean  valid,
-                            guint     column)
-{
-  set_error_column (error_column, column);
-
-  if (valid && c > 0x20 && c != 0x7f && g_unichar_isprint (c))
-    {
-      char utf8[8] = { 0 };
-
-      g_unichar_to_utf8 (c, utf8);
-      g_set_error (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER,
-                   _("unexpected '%s' at column %u (expected a hex digit, '?' or a space)"),
-                   utf8, column);
-    }
-  else if (valid && c >= 0x80)
-    g_set_error (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER,
-                 _("unexpected character U+%04X at column %u (expected a hex digit, '?' or a space)"),
-                 c, column);
-  else
-    g_set_error (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER,
-                 _("unexpected byte 0x%02x at column %u (expected a hex digit, '?' or a space)"),
-                 raw_byte, column);
 }
 
 static void
@@ -229,23 +152,51 @@ empty_error (GError **error,
                _("the pattern is empty (at column 1)"));
 }
 
-static gboolean
-is_space (gunichar c)
+/* The hex text parser's errors, as pattern errors: the find bar and the command
+ * line tell them apart by HM_PATTERN_ERROR codes. Emptiness and length are the
+ * pattern's own rules, worded as for text patterns. */
+static void
+propagate_hex_text_error (GError **error,
+                          guint   *error_column,
+                          guint    column,
+                          GError  *hex_error)
 {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  switch ((HmHexTextError) hex_error->code)
+    {
+    case HM_HEX_TEXT_ERROR_EMPTY:
+      empty_error (error, error_column);
+      break;
+    case HM_HEX_TEXT_ERROR_TOO_LONG:
+      too_long_error (error, error_column, column);
+      break;
+    case HM_HEX_TEXT_ERROR_UNEXPECTED_CHARACTER:
+      set_error_column (error_column, column);
+      g_set_error_literal (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER,
+                           hex_error->message);
+      break;
+    case HM_HEX_TEXT_ERROR_INCOMPLETE_BYTE:
+      set_error_column (error_column, column);
+      g_set_error_literal (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_INCOMPLETE_BYTE,
+                           hex_error->message);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_error_free (hex_error);
 }
 
 /**
  * hm_pattern_new_hex:
- * @text: hex digits, for example `"4D 5A ?? 00 4?"`
+ * @text: hex text, for example `"4D 5A ?? 00 4?"`
  * @length: length of @text in bytes, or -1 if it is nul-terminated
  * @error_column: (out) (optional): where to store the 1-based column of an error
  * @error: return location for a %HM_PATTERN_ERROR
  *
- * Parses a hex pattern. Pairs of hex digits make bytes; spaces between bytes are
- * optional (`"4d5a"` equals `"4d 5a"`) but may not split a byte. `??` matches any
- * byte and `?` in place of one digit matches any value of that nibble (`4?`
- * matches 0x40–0x4f).
+ * Parses a hex pattern in the grammar of hm-hex-text.h, wildcards included:
+ * pairs of hex digits make bytes, separators between bytes are optional
+ * (`"4d5a"` equals `"4d 5a"`, `"0x4d, 0x5a"`) but may not split a byte. `??`
+ * matches any byte and `?` in place of one digit matches any value of that
+ * nibble (`4?` matches 0x40–0x4f).
  *
  * Returns: (transfer full) (nullable): the pattern, or %NULL with @error set
  */
@@ -257,84 +208,19 @@ hm_pattern_new_hex (const char  *text,
 {
   g_autoptr(GByteArray) bytes = NULL;
   g_autoptr(GByteArray) mask = NULL;
-  Cursor cursor;
-  gboolean have_high = FALSE;
-  guint8 high_value = 0, high_mask = 0;
-  guint high_column = 0;
+  GError *hex_error = NULL;
+  guint column = 0;
   gsize n;
 
   g_return_val_if_fail (text != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (length < 0)
-    length = strlen (text);
-
   bytes = g_byte_array_new ();
   mask = g_byte_array_new ();
-  cursor.p = text;
-  cursor.end = text + length;
-  cursor.column = 1;
-
-  while (cursor.p < cursor.end)
+  if (!hm_hex_text_parse_masked (text, length, HM_PATTERN_MAX_LENGTH, bytes, mask,
+                                 &column, &hex_error))
     {
-      guint column = cursor.column;
-      guchar raw;
-      gboolean valid;
-      gunichar c = cursor_next (&cursor, &raw, &valid);
-      guint8 value, bits;
-
-      if (valid && is_space (c))
-        {
-          if (have_high)
-            goto incomplete;
-          continue;
-        }
-
-      if (valid && c == '?')
-        {
-          value = 0;
-          bits = 0;
-        }
-      else if (valid && g_ascii_isxdigit (c))
-        {
-          value = (guint8) g_ascii_xdigit_value (c);
-          bits = 0xf;
-        }
-      else
-        {
-          unexpected_character_error (error, error_column, c, raw, valid, column);
-          return NULL;
-        }
-
-      if (!have_high)
-        {
-          if (bytes->len == HM_PATTERN_MAX_LENGTH)
-            {
-              too_long_error (error, error_column, column);
-              return NULL;
-            }
-          have_high = TRUE;
-          high_value = value;
-          high_mask = bits;
-          high_column = column;
-        }
-      else
-        {
-          guint8 v = (guint8) ((high_value << 4) | value);
-          guint8 m = (guint8) ((high_mask << 4) | bits);
-
-          g_byte_array_append (bytes, &v, 1);
-          g_byte_array_append (mask, &m, 1);
-          have_high = FALSE;
-        }
-    }
-
-  if (have_high)
-    goto incomplete;
-
-  if (bytes->len == 0)
-    {
-      empty_error (error, error_column);
+      propagate_hex_text_error (error, error_column, column, hex_error);
       return NULL;
     }
 
@@ -342,14 +228,6 @@ hm_pattern_new_hex (const char  *text,
   return pattern_new_take (g_byte_array_free (g_steal_pointer (&bytes), FALSE),
                            g_byte_array_free (g_steal_pointer (&mask), FALSE),
                            n);
-
-incomplete:
-  set_error_column (error_column, high_column);
-  g_set_error (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_INCOMPLETE_BYTE,
-               _("incomplete byte at column %u: a byte needs two hex digits "
-                 "(odd number of digits; write 0%c for a single digit)"),
-               high_column, high_mask == 0 ? '?' : "0123456789abcdef"[high_value]);
-  return NULL;
 }
 
 static void
@@ -419,7 +297,7 @@ hm_pattern_new_text (const char      *text,
   g_autoptr(GByteArray) bytes = NULL;
   g_autoptr(GByteArray) mask = NULL;
   gboolean fold = (flags & HM_PATTERN_IGNORE_CASE) != 0;
-  Cursor cursor;
+  HmTextCursor cursor;
   gsize n;
 
   g_return_val_if_fail (text != NULL || length == 0, NULL);
@@ -431,9 +309,7 @@ hm_pattern_new_text (const char      *text,
 
   bytes = g_byte_array_new ();
   mask = g_byte_array_new ();
-  cursor.p = text;
-  cursor.end = text + length;
-  cursor.column = 1;
+  _hm_text_cursor_init (&cursor, text, (gsize) length);
 
   while (cursor.p < cursor.end)
     {
@@ -441,7 +317,7 @@ hm_pattern_new_text (const char      *text,
       guint column = cursor.column;
       guchar raw;
       gboolean valid;
-      gunichar c = cursor_next (&cursor, &raw, &valid);
+      gunichar c = _hm_text_cursor_next (&cursor, &raw, &valid);
 
       if (!valid)
         {

@@ -11,6 +11,7 @@
 #include "hm-fill-dialog-private.h"
 
 #include "hm-fault.h"
+#include "hm-hex-text.h"
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
@@ -102,13 +103,20 @@ pattern_changed_cb (GtkEditable  *editable,
                     HmFillDialog *self)
 {
   const char *text = gtk_editable_get_text (editable);
+  g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&self->pattern, g_bytes_unref);
   if (text[0] != '\0')
-    self->pattern = hm_hex_view_parse_hex (text);
+    self->pattern = hm_hex_text_parse (text, -1, NULL, &error);
 
-  if (text[0] != '\0' && self->pattern == NULL)
-    show_error (self, _("Not a hex pattern: write bytes as hex digits, like 00 or de ad be ef."));
+  if (self->pattern == NULL && error != NULL)
+    {
+      /* Translators: %s says what is wrong and where, like "unexpected 'z' at column 1 (…)" */
+      g_autofree char *message = g_strdup_printf (_("Not a hex pattern: %s. Write bytes as hex digits, "
+                                                    "like 00 or de ad be ef."), error->message);
+
+      show_error (self, message);
+    }
   else
     show_error (self, NULL);
   update (self);

@@ -25,45 +25,16 @@
 #include "hm-inspector-private.h"
 
 #include "hm-fault.h"
+#include "hm-inspect.h"
 #include "hm-panel-read.h"
 
-#include <errno.h>
-#include <float.h>
 #include <glib/gi18n.h>
 #include <inttypes.h>
-#include <math.h>
 #include <string.h>
 
-#define MAX_FIELD_BYTES 8
+#define MAX_FIELD_BYTES HM_INSPECT_MAX_BYTES
 #define NO_VALUE        "—"
 #define LOADING_VALUE   "…"
-
-typedef struct
-{
-  const char *name;
-  guint       size;       /* bytes it needs */
-  gboolean    editable;
-  gboolean    is_signed;
-  gboolean    has_order;  /* depends on the byte order */
-} FieldInfo;
-
-static const FieldInfo field_info[HM_INSPECTOR_N_FIELDS] = {
-  [HM_INSPECTOR_INT8] = { N_("Int8"), 1, TRUE, TRUE, FALSE },
-  [HM_INSPECTOR_UINT8] = { N_("UInt8"), 1, TRUE, FALSE, FALSE },
-  [HM_INSPECTOR_INT16] = { N_("Int16"), 2, TRUE, TRUE, TRUE },
-  [HM_INSPECTOR_UINT16] = { N_("UInt16"), 2, TRUE, FALSE, TRUE },
-  [HM_INSPECTOR_INT32] = { N_("Int32"), 4, TRUE, TRUE, TRUE },
-  [HM_INSPECTOR_UINT32] = { N_("UInt32"), 4, TRUE, FALSE, TRUE },
-  [HM_INSPECTOR_INT64] = { N_("Int64"), 8, TRUE, TRUE, TRUE },
-  [HM_INSPECTOR_UINT64] = { N_("UInt64"), 8, TRUE, FALSE, TRUE },
-  [HM_INSPECTOR_FLOAT] = { N_("Float"), 4, TRUE, TRUE, TRUE },
-  [HM_INSPECTOR_DOUBLE] = { N_("Double"), 8, TRUE, TRUE, TRUE },
-  [HM_INSPECTOR_BINARY] = { N_("Binary"), 1, TRUE, FALSE, FALSE },
-  [HM_INSPECTOR_OCTAL] = { N_("Octal"), 1, TRUE, FALSE, FALSE },
-  [HM_INSPECTOR_UTF8] = { N_("UTF-8"), 1, FALSE, FALSE, FALSE },
-  [HM_INSPECTOR_TIME32] = { N_("Unix time 32"), 4, TRUE, TRUE, TRUE },
-  [HM_INSPECTOR_TIME64] = { N_("Unix time 64"), 8, TRUE, TRUE, TRUE },
-};
 
 struct _HmInspector
 {
@@ -120,380 +91,16 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (HmInspector, hm_inspector, GTK_TYPE_WIDGET)
 
-/* ---- Bytes and values ---- */
+/* ---- Values ---- */
 
-static guint64
-load_uint (const guint8 *bytes,
-           guint         size,
-           gboolean      big_endian)
-{
-  guint64 v = 0;
-
-  for (guint i = 0; i < size; i++)
-    v |= (guint64) bytes[big_endian ? i : size - 1 - i] << (8 * (size - 1 - i));
-  return v;
-}
-
-static void
-store_uint (guint8   *bytes,
-            guint     size,
-            guint64   v,
-            gboolean  big_endian)
-{
-  for (guint i = 0; i < size; i++)
-    bytes[big_endian ? size - 1 - i : i] = (guint8) (v >> (8 * i));
-}
-
-static gint64
-sign_extend (guint64 v,
-             guint   size)
-{
-  if (size < 8 && (v >> (8 * size - 1)) & 1)
-    v |= ~((G_GUINT64_CONSTANT (1) << (8 * size)) - 1);
-  return (gint64) v;
-}
-
-/* The shortest text that reads back as the same value. */
+/* The values themselves (formatting, parsing, ranges) are core's: hm-inspect.h. */
 static char *
-format_double (double v,
-               int    min_digits,
-               int    max_digits,
-               gboolean single)
+format_field (HmInspector      *self,
+              HmInspectorField  field)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  char *text = hm_inspect_format ((HmInspectField) field, self->bytes, self->n_bytes, self->big_endian);
 
-  for (int digits = min_digits; digits <= max_digits; digits++)
-    {
-      char format[8];
-      double back;
-
-      g_snprintf (format, sizeof format, "%%.%dg", digits);
-      g_ascii_formatd (buf, sizeof buf, format, v);
-      back = g_ascii_strtod (buf, NULL);
-      if ((single && (float) back == (float) v) || (!single && back == v) || isnan (v))
-        break;
-    }
-  return g_strdup (buf);
-}
-
-static char *
-format_time (gint64 seconds)
-{
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (seconds);
-
-  if (dt == NULL)
-    return g_strdup (_("Out of range"));
-  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
-}
-
-static char *
-format_utf8 (const guint8 *bytes,
-             gsize         n_bytes)
-{
-  gunichar c = g_utf8_get_char_validated ((const char *) bytes, (gssize) MIN (n_bytes, 4));
-  char utf8[7] = { 0 };
-
-  /* NUL is valid UTF-8 (U+0000), but the validator reports a sequence holding a
-   * NUL byte as incomplete (-2). */
-  if (n_bytes > 0 && bytes[0] == 0)
-    return g_strdup ("U+0000");
-  if (c == (gunichar) -1 || c == (gunichar) -2)
-    return g_strdup (_("Not valid UTF-8"));
-  if (!g_unichar_isprint (c))
-    return g_strdup_printf ("U+%04X", c);
-  g_unichar_to_utf8 (c, utf8);
-  return g_strdup_printf ("%s  U+%04X", utf8, c);
-}
-
-static char *
-format_field (HmInspectorField  field,
-              const guint8     *bytes,
-              gsize             n_bytes,
-              gboolean          big_endian)
-{
-  const FieldInfo *info = &field_info[field];
-  guint64 v;
-
-  if (n_bytes < info->size)
-    return g_strdup (NO_VALUE);
-
-  v = load_uint (bytes, info->size, big_endian);
-  switch (field)
-    {
-    case HM_INSPECTOR_INT8:
-    case HM_INSPECTOR_INT16:
-    case HM_INSPECTOR_INT32:
-    case HM_INSPECTOR_INT64:
-      return g_strdup_printf ("%" G_GINT64_FORMAT, sign_extend (v, info->size));
-    case HM_INSPECTOR_UINT8:
-    case HM_INSPECTOR_UINT16:
-    case HM_INSPECTOR_UINT32:
-    case HM_INSPECTOR_UINT64:
-      return g_strdup_printf ("%" G_GUINT64_FORMAT, v);
-    case HM_INSPECTOR_FLOAT:
-      {
-        guint32 bits = (guint32) v;
-        float f;
-
-        memcpy (&f, &bits, sizeof f);
-        return format_double (f, 6, 9, TRUE);
-      }
-    case HM_INSPECTOR_DOUBLE:
-      {
-        double d;
-
-        memcpy (&d, &v, sizeof d);
-        return format_double (d, 15, 17, FALSE);
-      }
-    case HM_INSPECTOR_BINARY:
-      {
-        char text[10];
-
-        for (guint i = 0; i < 8; i++)
-          text[i + (i >= 4)] = (v >> (7 - i)) & 1 ? '1' : '0';
-        text[4] = ' ';
-        text[9] = '\0';
-        return g_strdup (text);
-      }
-    case HM_INSPECTOR_OCTAL:
-      return g_strdup_printf ("%03" G_GINT64_MODIFIER "o", v);
-    case HM_INSPECTOR_UTF8:
-      return format_utf8 (bytes, n_bytes);
-    case HM_INSPECTOR_TIME32:
-    case HM_INSPECTOR_TIME64:
-      return format_time (sign_extend (v, info->size));
-    case HM_INSPECTOR_N_FIELDS:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static char *
-normalize_input (const char *text)
-{
-  GString *s = g_string_new (NULL);
-
-  for (const char *p = text; *p != '\0'; p++)
-    if (*p != ' ' && *p != '_' && *p != '\t')
-      g_string_append_c (s, *p);
-  return g_string_free (s, FALSE);
-}
-
-static gboolean
-parse_integer (const char  *text,
-               guint        size,
-               gboolean     is_signed,
-               guint64     *bits,
-               GError     **error)
-{
-  g_autofree char *clean = normalize_input (text);
-  const char *p = clean;
-  gboolean negative = FALSE;
-  guint base = 10;
-  guint64 magnitude;
-  guint64 max_positive, max_negative;
-
-  if (*p == '-' || *p == '+')
-    negative = *p++ == '-';
-  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-    {
-      base = 16;
-      p += 2;
-    }
-  if (*p == '\0' || !g_ascii_string_to_unsigned (p, base, 0, G_MAXUINT64, &magnitude, NULL))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           _("Not a whole number: use digits, or 0x and hex digits"));
-      return FALSE;
-    }
-
-  if (is_signed)
-    {
-      max_positive = (G_GUINT64_CONSTANT (1) << (8 * size - 1)) - 1;
-      max_negative = max_positive + 1;
-    }
-  else
-    {
-      max_positive = size == 8 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << (8 * size)) - 1;
-      max_negative = 0;
-    }
-
-  if ((!negative && magnitude > max_positive) || (negative && magnitude > max_negative))
-    {
-      if (is_signed)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                     _("Out of range: from -%" PRIu64 " to %" PRIu64),
-                     max_negative, max_positive);
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                     _("Out of range: from 0 to %" PRIu64), max_positive);
-      return FALSE;
-    }
-
-  *bits = negative ? (guint64) 0 - magnitude : magnitude;
-  return TRUE;
-}
-
-static gboolean
-parse_float (const char  *text,
-             gboolean     single,
-             double      *value,
-             GError     **error)
-{
-  g_autofree char *clean = g_strstrip (g_strdup (text));
-  char *end = NULL;
-  double d;
-
-  errno = 0;
-  d = g_ascii_strtod (clean, &end);
-  if (*clean == '\0' || end == NULL || *end != '\0')
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           _("Not a number: write it like 3.14, -2e-5, inf or nan"));
-      return FALSE;
-    }
-  if ((errno == ERANGE && isinf (d)) || (single && isfinite (d) && fabs (d) > FLT_MAX))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("Out of range: the largest %s is about %g"),
-                   single ? _("float") : _("double"), single ? (double) FLT_MAX : DBL_MAX);
-      return FALSE;
-    }
-  *value = d;
-  return TRUE;
-}
-
-static gboolean
-parse_digits (const char  *text,
-              guint        base,
-              guint64     *value,
-              GError     **error)
-{
-  g_autofree char *clean = normalize_input (text);
-  const char *p = clean;
-
-  if (base == 2 && p[0] == '0' && (p[1] == 'b' || p[1] == 'B'))
-    p += 2;
-  if (base == 8 && p[0] == '0' && (p[1] == 'o' || p[1] == 'O'))
-    p += 2;
-  if (*p == '\0' || !g_ascii_string_to_unsigned (p, base, 0, G_MAXUINT64, value, NULL))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           base == 2 ? _("Not binary: use the digits 0 and 1")
-                                     : _("Not octal: use the digits 0 to 7"));
-      return FALSE;
-    }
-  if (*value > 0xff)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           base == 2 ? _("Out of range: at most eight binary digits (11111111)")
-                                     : _("Out of range: from 0 to 377 (one byte)"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-parse_time (const char  *text,
-            guint        size,
-            guint64     *bits,
-            GError     **error)
-{
-  g_autofree char *clean = g_strstrip (g_strdup (text));
-  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-  g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (clean, utc);
-  gint64 seconds;
-
-  if (dt == NULL)
-    {
-      /* Plain seconds since 1970 work too. */
-      if (!parse_integer (clean, size, TRUE, bits, NULL))
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("Not a time: write it like 2024-01-31T12:00:00Z, or in seconds since 1970"));
-          return FALSE;
-        }
-      return TRUE;
-    }
-
-  seconds = g_date_time_to_unix (dt);
-  if (size == 4 && (seconds < G_MININT32 || seconds > G_MAXINT32))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           _("Out of range: 32-bit Unix time runs from 1901-12-13 to 2038-01-19"));
-      return FALSE;
-    }
-  *bits = (guint64) seconds;
-  return TRUE;
-}
-
-/* Turns @text into the bytes of @field, in the given byte order. */
-static gboolean
-parse_field (HmInspectorField   field,
-             const char        *text,
-             gboolean           big_endian,
-             guint8            *out,
-             GError           **error)
-{
-  const FieldInfo *info = &field_info[field];
-  guint64 bits = 0;
-
-  switch (field)
-    {
-    case HM_INSPECTOR_INT8:
-    case HM_INSPECTOR_INT16:
-    case HM_INSPECTOR_INT32:
-    case HM_INSPECTOR_INT64:
-    case HM_INSPECTOR_UINT8:
-    case HM_INSPECTOR_UINT16:
-    case HM_INSPECTOR_UINT32:
-    case HM_INSPECTOR_UINT64:
-      if (!parse_integer (text, info->size, info->is_signed, &bits, error))
-        return FALSE;
-      break;
-    case HM_INSPECTOR_FLOAT:
-      {
-        double d;
-        float f;
-        guint32 b32;
-
-        if (!parse_float (text, TRUE, &d, error))
-          return FALSE;
-        f = (float) d;
-        memcpy (&b32, &f, sizeof b32);
-        bits = b32;
-      }
-      break;
-    case HM_INSPECTOR_DOUBLE:
-      {
-        double d;
-
-        if (!parse_float (text, FALSE, &d, error))
-          return FALSE;
-        memcpy (&bits, &d, sizeof bits);
-      }
-      break;
-    case HM_INSPECTOR_BINARY:
-      if (!parse_digits (text, 2, &bits, error))
-        return FALSE;
-      break;
-    case HM_INSPECTOR_OCTAL:
-      if (!parse_digits (text, 8, &bits, error))
-        return FALSE;
-      break;
-    case HM_INSPECTOR_TIME32:
-    case HM_INSPECTOR_TIME64:
-      if (!parse_time (text, info->size, &bits, error))
-        return FALSE;
-      break;
-    case HM_INSPECTOR_UTF8:
-    case HM_INSPECTOR_N_FIELDS:
-    default:
-      g_assert_not_reached ();
-    }
-
-  store_uint (out, info->size, bits, big_endian);
-  return TRUE;
+  return text != NULL ? text : g_strdup (NO_VALUE);
 }
 
 /* ---- Showing ---- */
@@ -531,7 +138,8 @@ show_error (HmInspector      *self,
             HmInspectorField  field,
             const char       *message)
 {
-  g_autofree char *text = g_strdup_printf ("%s: %s", _(field_info[field].name), message);
+  g_autofree char *text = g_strdup_printf ("%s: %s", hm_inspect_field_get_name ((HmInspectField) field),
+                                           message);
 
   clear_error (self);
   self->error_field = (int) field;
@@ -545,16 +153,17 @@ show_field (HmInspector      *self,
             HmInspectorField  field)
 {
   g_autofree char *text = NULL;
-  gboolean available = self->n_bytes >= field_info[field].size;
+  gboolean available = self->n_bytes >= hm_inspect_field_get_size ((HmInspectField) field);
 
   if (self->loading)
     text = g_strdup (LOADING_VALUE);
   else
-    text = format_field (field, self->bytes, self->n_bytes, self->big_endian);
+    text = format_field (self, field);
   set_field_text (self, field, text);
   if (GTK_IS_EDITABLE (self->values[field]))
     gtk_editable_set_editable (GTK_EDITABLE (self->values[field]),
-                               !self->loading && available && field_info[field].editable && is_writable (self));
+                               !self->loading && available &&
+                               hm_inspect_field_is_editable ((HmInspectField) field) && is_writable (self));
 }
 
 static void
@@ -703,12 +312,12 @@ commit_field (HmInspector      *self,
 {
   g_autoptr(GError) error = NULL;
   guint8 bytes[MAX_FIELD_BYTES];
-  guint size = field_info[field].size;
+  guint size = hm_inspect_field_get_size ((HmInspectField) field);
 
-  if (!field_info[field].editable || !is_writable (self) || self->n_bytes < size)
+  if (!hm_inspect_field_is_editable ((HmInspectField) field) || !is_writable (self) || self->n_bytes < size)
     return FALSE;
 
-  if (!parse_field (field, text, self->big_endian, bytes, &error))
+  if (!hm_inspect_parse ((HmInspectField) field, text, self->big_endian, bytes, &error))
     {
       show_error (self, field, error->message);
       return FALSE;
@@ -790,14 +399,13 @@ build_fields (HmInspector *self)
 {
   for (guint i = 0; i < HM_INSPECTOR_N_FIELDS; i++)
     {
-      const FieldInfo *info = &field_info[i];
-      GtkWidget *name = gtk_label_new (_(info->name));
+      GtkWidget *name = gtk_label_new (hm_inspect_field_get_name ((HmInspectField) i));
       GtkWidget *value;
 
       gtk_label_set_xalign (GTK_LABEL (name), 0.0);
       gtk_widget_add_css_class (name, "dim-label");
 
-      if (info->editable)
+      if (hm_inspect_field_is_editable ((HmInspectField) i))
         {
           GtkEventController *key = gtk_event_controller_key_new ();
           GtkEventController *focus = gtk_event_controller_focus_new ();

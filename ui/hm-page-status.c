@@ -260,11 +260,11 @@ resolve_goto (HmPage   *self,
               GError  **error)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->goto_entry));
-  HmGotoTarget target;
+  HmOffsetTarget target;
 
-  return hm_goto_parse (text, &target, error) &&
-         hm_goto_resolve (&target, hm_hex_view_get_cursor_offset (self->view),
-                          hm_document_get_size (self->document), offset, error);
+  return hm_offset_target_parse (text, &target, error) &&
+         hm_offset_target_resolve (&target, hm_hex_view_get_cursor_offset (self->view),
+                                   hm_document_get_size (self->document), offset, error);
 }
 
 static void

@@ -181,6 +181,96 @@ test_errors (void)
   g_assert_cmpint (r.status, ==, 2);
 }
 
+/* -s takes the offset grammar of Go to, except +N and -N (no cursor). */
+static void
+test_offset_forms (void)
+{
+  g_auto(Result) r = { 0 };
+
+  if (!find_is_available ())
+    return;
+
+  run_find (&r, sample, "68656c6c6f", "-s", "end-5", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "0x1ffffb\n");
+  result_clear (&r);
+
+  run_find (&r, sample, "68656c6c6f", "-s", "end-4", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpstr (r.out, ==, "");
+  result_clear (&r);
+
+  /* 50% of 2 MiB is 0x100000. */
+  run_find (&r, sample, "68656c6c6f", "-s", "50%", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "0x1ffffb\n");
+  result_clear (&r);
+
+  run_find (&r, sample, "68656c6c6f", "--backward", "-s", "50%", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "0x2000\n0x10\n");
+  result_clear (&r);
+
+  run_find (&r, sample, "68656c6c6f", "--count", "-s", "end-0x1fffef", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "2\n");
+}
+
+static void
+test_offset_errors (void)
+{
+  g_auto(Result) r = { 0 };
+
+  if (!find_is_available ())
+    return;
+
+  run_find (&r, sample, "00", "-s", "+1", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_cmpstr (r.out, ==, "");
+  g_assert_nonnull (strstr (r.err, "-s: “+1”"));
+  g_assert_nonnull (strstr (r.err, "column 1"));
+  result_clear (&r);
+
+  run_find (&r, sample, "00", "-s", "12q", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "column 3"));
+  result_clear (&r);
+
+  run_find (&r, sample, "00", "-s", "end-3M", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "-s end-3M"));
+  g_assert_nonnull (strstr (r.err, "before its start"));
+  result_clear (&r);
+
+  run_find (&r, sample, "00", "-s", "100.5%", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "between 0 and 100"));
+}
+
+/* Hex patterns take the one hex grammar (hm-hex-text.h). */
+static void
+test_hex_forms (void)
+{
+  const char *forms[] = { "0x68, 0x65, 0x6c, 0x6c, 0x6f", "68:65:6c:6c:6f", "0x68656C6C6F", "{ 0x68, 0x65, 6c6c, 0x6f }" };
+  g_auto(Result) r = { 0 };
+
+  if (!find_is_available ())
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      run_find (&r, sample, forms[i], NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_cmpstr (r.out, ==, "0x10\n0x2000\n0x1ffffb\n");
+      result_clear (&r);
+    }
+
+  /* 0x starts a run only after a separator. */
+  run_find (&r, sample, "0x680x65", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "unexpected 'x' at column 6"));
+}
+
 /* A 1 TiB sparse file: the holes are skipped, the match at the end is found. */
 static void
 test_huge_sparse (void)
@@ -226,6 +316,9 @@ main (int   argc,
   g_test_add_func ("/hm/cli/find/not-found", test_not_found);
   g_test_add_func ("/hm/cli/find/errors", test_errors);
   g_test_add_func ("/hm/cli/find/huge-sparse", test_huge_sparse);
+  g_test_add_func ("/hm/cli/find/offset-forms", test_offset_forms);
+  g_test_add_func ("/hm/cli/find/offset-errors", test_offset_errors);
+  g_test_add_func ("/hm/cli/find/hex-forms", test_hex_forms);
 
   status = g_test_run ();
   g_free (sample);

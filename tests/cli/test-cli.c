@@ -783,6 +783,154 @@ test_errors (void)
   g_unlink (file);
 }
 
+/* ---- The offset grammar of Go to (hm-offset.h) on the command line ---- */
+
+/* `dump -s SKIP -n LENGTH` as ours prints it; NULL leaves an option out. */
+static char *
+dump_output (const char *path,
+             const char *skip,
+             const char *length)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  HmRun run = { 0 };
+  char *out;
+
+  g_ptr_array_add (argv, (char *) cli_path);
+  g_ptr_array_add (argv, (char *) "dump");
+  g_ptr_array_add (argv, (char *) path);
+  if (skip != NULL)
+    {
+      g_ptr_array_add (argv, (char *) "-s");
+      g_ptr_array_add (argv, (char *) skip);
+    }
+  if (length != NULL)
+    {
+      g_ptr_array_add (argv, (char *) "-n");
+      g_ptr_array_add (argv, (char *) length);
+    }
+  run_argv (argv, &run);
+  if (run.status != 0 || run.err[0] != '\0')
+    {
+      g_autofree char *command = describe (argv);
+
+      g_error ("`%s` exited with %d: %s", command, run.status, run.err);
+    }
+  out = g_steal_pointer (&run.out);
+  hm_run_clear (&run);
+  return out;
+}
+
+/* end-N, N% and end resolve against the file size: each form dumps what the
+ * plain offset does (and that one is compared with hexdump). */
+static void
+test_dump_offset_forms (void)
+{
+  static const struct
+  {
+    const char *skip, *length;
+    const char *plain_skip, *plain_length;
+  } cases[] = {
+    { "end-16", NULL, "984", NULL },
+    { "END-0x100", "16", "744", "16" },
+    { "end - 16", NULL, "984", NULL },
+    { "end", NULL, "999", NULL },
+    { "end-0", "4", "999", "4" },
+    { "end-1000", "32", "0", "32" },
+    { "end-1KB", NULL, "0", NULL },
+    { "50%", NULL, "500", NULL },
+    { "12.5%", "10%", "125", "100" },
+    { "0%", "0.5%", "0", "5" },
+    { "100%", NULL, "999", NULL },
+    { NULL, "100%", NULL, "1000" },
+    { "end-40", "100%", "960", "1000" },
+    { "0x10", "0%", "16", "0" },
+  };
+  g_autofree char *path = hm_test_write_random ("offset-forms", 1000, seed, NULL);
+  g_autofree char *terabyte = make_terabyte_file ("offset-forms-terabyte", TRUE);
+  g_autofree char *tail = g_strdup_printf ("%" G_GUINT64_FORMAT, TiB - 100);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *form = dump_output (path, cases[i].skip, cases[i].length);
+      g_autofree char *plain = dump_output (path, cases[i].plain_skip, cases[i].plain_length);
+
+      if (strcmp (form, plain) != 0)
+        g_test_fail_printf ("dump -s %s -n %s differs from -s %s -n %s:\n%s\n%s",
+                            cases[i].skip, cases[i].length, cases[i].plain_skip, cases[i].plain_length,
+                            form, plain);
+      if (hexdump_path != NULL)
+        g_assert_true (compare_dump (path, cases[i].plain_skip, cases[i].plain_length, FALSE));
+    }
+
+  /* On a 1 TiB sparse file: the tail, without reading the hole. */
+  {
+    g_autofree char *form = dump_output (terabyte, "end-100", "5");
+    g_autofree char *plain = dump_output (terabyte, tail, "5");
+
+    g_assert_cmpstr (form, ==, plain);
+    g_assert_cmpstr (form, ==, "ffffffff9c  68 65 6c 6c 6f                                    |hello|\n"
+                               "ffffffffa1\n");
+  }
+
+  g_unlink (path);
+  g_unlink (terabyte);
+}
+
+static void
+test_offset_errors (void)
+{
+  g_autofree char *file = hm_test_write_random ("offset-errors", 1000, seed, NULL);
+  HmRun run = { 0 };
+
+  /* No cursor on the command line: +N and -N are refused, with the option and column. */
+  run_cli (&run, "dump", file, "-s", "+16", NULL);
+  g_assert_nonnull (strstr (run.err, "-s: “+16”"));
+  assert_error (&run, 2, "column 1");
+  run_cli (&run, "dump", file, "-s", "  -16", NULL);
+  g_assert_nonnull (strstr (run.err, "cursor"));
+  assert_error (&run, 2, "column 3");
+  /* A length has no end; end-N is an offset. */
+  run_cli (&run, "dump", file, "-n", "end-5", NULL);
+  g_assert_nonnull (strstr (run.err, "-n: “end-5”"));
+  assert_error (&run, 2, "column 1");
+  run_cli (&run, "dump", file, "-s", "end-12q", NULL);
+  g_assert_nonnull (strstr (run.err, "-s: "));
+  assert_error (&run, 2, "unknown unit “q” at column 7");
+  run_cli (&run, "dump", file, "-s", "4x", NULL);
+  assert_error (&run, 2, "column 2");
+  run_cli (&run, "dump", file, "-s", "101%", NULL);
+  assert_error (&run, 2, "between 0 and 100 (at column 1)");
+  run_cli (&run, "dump", file, "-n", "5%x", NULL);
+  assert_error (&run, 2, "unexpected “x” at column 3");
+  run_cli (&run, "dump", file, "-s", "end-", NULL);
+  assert_error (&run, 2, "a number is expected at column 5");
+  run_cli (&run, "dump", file, "-s", "99999999999999999999", NULL);
+  assert_error (&run, 2, "too large");
+  /* Known only once the file is open: still bad usage. */
+  run_cli (&run, "dump", file, "-s", "end-1001", NULL);
+  g_assert_nonnull (strstr (run.err, "-s end-1001: "));
+  assert_error (&run, 2, "before its start");
+  /* A bad offset is reported before a missing file. */
+  run_cli (&run, "dump", "/no/such/file", "-s", "+1", NULL);
+  assert_error (&run, 2, "column 1");
+
+  /* Every command's help says what OFFSET takes. */
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *command = (const char *[]) { "dump", "find", "patch" }[i];
+
+      run_cli (&run, command, "--help", NULL);
+      g_assert_cmpint (run.status, ==, 0);
+      if (strstr (run.out, "end-N") == NULL || strstr (run.out, "N% of the file size") == NULL ||
+          strstr (run.out, "+N and -N") == NULL)
+        g_test_fail_printf ("`hexmap-cli %s --help` does not describe the offset forms:\n%s",
+                            command, run.out);
+      hm_run_clear (&run);
+    }
+
+  g_unlink (file);
+}
+
 /* Spawns `hexmap-cli dump PATH` with pipes; the caller reads and reaps. */
 static GPid
 spawn_dump (const char *path,
@@ -956,6 +1104,8 @@ main (int   argc,
   g_test_add_func ("/hm/cli/info/basic", test_info_basic);
   g_test_add_func ("/hm/cli/info/terabyte", test_info_terabyte);
   g_test_add_func ("/hm/cli/errors", test_errors);
+  g_test_add_func ("/hm/cli/offset/forms", test_dump_offset_forms);
+  g_test_add_func ("/hm/cli/offset/errors", test_offset_errors);
 
   status = g_test_run ();
   g_test_message ("%u comparisons with hexdump -C", n_comparisons);

@@ -51,6 +51,11 @@ test_invalid (void)
     { "4Gx", HM_OFFSET_ERROR_INVALID, "unknown unit" },
     { "18446744073709551616", HM_OFFSET_ERROR_OVERFLOW, "too large" },
     { "16E", HM_OFFSET_ERROR_OVERFLOW, "too large" },
+    /* Every message points at a column. */
+    { "", HM_OFFSET_ERROR_INVALID, "at column 1" },
+    { "0x", HM_OFFSET_ERROR_INVALID, "a number is expected at column 3" },
+    { " 18446744073709551616", HM_OFFSET_ERROR_OVERFLOW, "at column 2" },
+    { "16E", HM_OFFSET_ERROR_OVERFLOW, "at column 1" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -95,11 +100,11 @@ test_goto_valid (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) error = NULL;
-      HmGotoTarget target;
+      HmOffsetTarget target;
       guint64 offset = 7;
 
-      if (!hm_goto_parse (cases[i].text, &target, &error) ||
-          !hm_goto_resolve (&target, cursor, size, &offset, &error))
+      if (!hm_offset_target_parse (cases[i].text, &target, &error) ||
+          !hm_offset_target_resolve (&target, cursor, size, &offset, &error))
         g_error ("“%s”: %s", cases[i].text, error->message);
       g_assert_no_error (error);
       if (offset != cases[i].offset)
@@ -112,23 +117,23 @@ static void
 test_goto_huge_percent (void)
 {
   g_autoptr(GError) error = NULL;
-  HmGotoTarget target;
+  HmOffsetTarget target;
   guint64 offset = 0;
   const guint64 size = G_GUINT64_CONSTANT (1) << 62;
 
-  g_assert_true (hm_goto_parse ("25%", &target, &error));
-  g_assert_true (hm_goto_resolve (&target, 0, size, &offset, &error));
+  g_assert_true (hm_offset_target_parse ("25%", &target, &error));
+  g_assert_true (hm_offset_target_resolve (&target, 0, size, &offset, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (offset, ==, size / 4);
 
-  g_assert_true (hm_goto_parse ("+0xffffffffffffffff", &target, &error));
-  g_assert_false (hm_goto_resolve (&target, 1, size, &offset, &error));
+  g_assert_true (hm_offset_target_parse ("+0xffffffffffffffff", &target, &error));
+  g_assert_false (hm_offset_target_resolve (&target, 1, size, &offset, &error));
   g_assert_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE);
   g_clear_error (&error);
 
   /* An empty file has one place to go: offset 0. */
-  g_assert_true (hm_goto_parse ("end", &target, &error));
-  g_assert_true (hm_goto_resolve (&target, 0, 0, &offset, &error));
+  g_assert_true (hm_offset_target_parse ("end", &target, &error));
+  g_assert_true (hm_offset_target_resolve (&target, 0, 0, &offset, &error));
   g_assert_cmpuint (offset, ==, 0);
 }
 
@@ -147,14 +152,17 @@ test_goto_invalid (void)
     { "50%x", HM_OFFSET_ERROR_INVALID, "unexpected “x” at column 4" },
     { "101%", HM_OFFSET_ERROR_OUT_OF_RANGE, "between 0 and 100" },
     { "+18446744073709551616", HM_OFFSET_ERROR_OVERFLOW, "too large" },
+    { "+", HM_OFFSET_ERROR_INVALID, "at column 2" },
+    { " 101%", HM_OFFSET_ERROR_OUT_OF_RANGE, "at column 2" },
+    { "end-18446744073709551616", HM_OFFSET_ERROR_OVERFLOW, "at column 5" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) error = NULL;
-      HmGotoTarget target;
+      HmOffsetTarget target;
 
-      g_assert_false (hm_goto_parse (cases[i].text, &target, &error));
+      g_assert_false (hm_offset_target_parse (cases[i].text, &target, &error));
       g_assert_error (error, HM_OFFSET_ERROR, cases[i].code);
       if (strstr (error->message, cases[i].message) == NULL)
         g_error ("“%s”: message “%s” lacks “%s”", cases[i].text, error->message, cases[i].message);
@@ -175,15 +183,87 @@ test_goto_out_of_range (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) error = NULL;
-      HmGotoTarget target;
+      HmOffsetTarget target;
       guint64 offset = 7;
 
-      g_assert_true (hm_goto_parse (cases[i].text, &target, &error));
-      g_assert_false (hm_goto_resolve (&target, 0x10, 0x100, &offset, &error));
+      g_assert_true (hm_offset_target_parse (cases[i].text, &target, &error));
+      g_assert_false (hm_offset_target_resolve (&target, 0x10, 0x100, &offset, &error));
       g_assert_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_OUT_OF_RANGE);
       if (strstr (error->message, cases[i].message) == NULL)
         g_error ("“%s”: message “%s” lacks “%s”", cases[i].text, error->message, cases[i].message);
       g_assert_cmpuint (offset, ==, 7);
+    }
+}
+
+/* The command line has no cursor, and a length has no end. */
+static void
+test_forms (void)
+{
+  const HmOffsetForms offset_forms = HM_OFFSET_FORMS_PERCENT | HM_OFFSET_FORMS_FROM_END;
+  const struct { const char *text; HmOffsetForms forms; HmOffsetKind kind; guint64 value; } valid[] = {
+    { "4K", HM_OFFSET_FORMS_NUMBER, HM_OFFSET_KIND_ABSOLUTE, 4096 },
+    { "0x10", offset_forms, HM_OFFSET_KIND_ABSOLUTE, 16 },
+    { "end-16", offset_forms, HM_OFFSET_KIND_FROM_END, 16 },
+    { "end", offset_forms, HM_OFFSET_KIND_FROM_END, 0 },
+    { "50%", offset_forms, HM_OFFSET_KIND_PERCENT, 50000000 },
+    { "12.5%", HM_OFFSET_FORMS_PERCENT, HM_OFFSET_KIND_PERCENT, 12500000 },
+    { "+16", HM_OFFSET_FORMS_ALL, HM_OFFSET_KIND_FORWARD, 16 },
+    { "-16", HM_OFFSET_FORMS_RELATIVE, HM_OFFSET_KIND_BACKWARD, 16 },
+  };
+  const struct { const char *text; HmOffsetForms forms; const char *message; } refused[] = {
+    { "+16", offset_forms, "“+16”: + at column 1 makes an offset relative to the cursor" },
+    { "  -5", offset_forms, "- at column 3 makes an offset relative" },
+    { "-5", HM_OFFSET_FORMS_NUMBER, "no cursor here" },
+    { "end-16", HM_OFFSET_FORMS_PERCENT, "“end” (at column 1) is not accepted here" },
+    { " END", HM_OFFSET_FORMS_RELATIVE, "(at column 2)" },
+    { "50%", HM_OFFSET_FORMS_FROM_END, "a percentage (at column 3) is not accepted here" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      HmOffsetTarget target;
+
+      g_assert_true (hm_offset_target_parse_forms (valid[i].text, valid[i].forms, &target, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (target.kind, ==, valid[i].kind);
+      g_assert_cmpuint (target.value, ==, valid[i].value);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      HmOffsetTarget target;
+
+      g_assert_false (hm_offset_target_parse_forms (refused[i].text, refused[i].forms, &target, &error));
+      g_assert_error (error, HM_OFFSET_ERROR, HM_OFFSET_ERROR_INVALID);
+      if (strstr (error->message, refused[i].message) == NULL)
+        g_error ("“%s”: message “%s” lacks “%s”", refused[i].text, error->message, refused[i].message);
+    }
+}
+
+static void
+test_length (void)
+{
+  const struct { const char *text; guint64 size; guint64 length; } cases[] = {
+    { "16", 100, 16 },
+    { "1K", 100, 1024 },
+    { "0", 100, 0 },
+    { "100%", 100, 100 },
+    { "50%", 5, 2 },
+    { "0%", 100, 0 },
+    { "12.5%", 0x10000, 0x2000 },
+    { "100%", G_MAXUINT64, G_MAXUINT64 },
+    { "50%", G_GUINT64_CONSTANT (1) << 62, G_GUINT64_CONSTANT (1) << 61 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      HmOffsetTarget target;
+
+      g_assert_true (hm_offset_target_parse_forms (cases[i].text, HM_OFFSET_FORMS_PERCENT, &target, &error));
+      g_assert_cmpuint (hm_offset_target_resolve_length (&target, cases[i].size), ==, cases[i].length);
     }
 }
 
@@ -199,6 +279,8 @@ main (int   argc,
   g_test_add_func ("/hm/offset/goto/huge-percent", test_goto_huge_percent);
   g_test_add_func ("/hm/offset/goto/invalid", test_goto_invalid);
   g_test_add_func ("/hm/offset/goto/out-of-range", test_goto_out_of_range);
+  g_test_add_func ("/hm/offset/forms", test_forms);
+  g_test_add_func ("/hm/offset/length", test_length);
 
   return g_test_run ();
 }

@@ -45,6 +45,32 @@ test_hex_basic (void)
   g_assert_cmpstr (str, ==, "4d 5a ?? 00 4? ?f ab");
 }
 
+/* The separators and 0x prefixes of hm-hex-text.h, wildcards included. */
+static void
+test_hex_prefixes_and_separators (void)
+{
+  static const guint8 bytes[] = { 0x4d, 0x5a, 0x00, 0x05, 0x40 };
+  static const guint8 mask[] = { 0xff, 0xff, 0x00, 0xff, 0xf0 };
+  const char *texts[] = {
+    "0x4d, 0x5a, 0x??, 0x05, 0x4?",
+    "{ 0x4D5A, ??, 0x5, 4? };",
+    "4d:5a:??:05:4?",
+    "0X4d5a??054?",
+    "4d;5a,,?? 0x5\r\n4?",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(HmPattern) pattern = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = g_strcompress (texts[i]);
+
+      pattern = hm_pattern_new_hex (text, -1, NULL, &error);
+      g_assert_no_error (error);
+      assert_pattern (pattern, bytes, mask, sizeof bytes);
+    }
+}
+
 static void
 test_hex_exact (void)
 {
@@ -71,7 +97,12 @@ test_hex_errors (void)
     const char *message;
   } cases[] = {
     { "4d 5g", -1, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER, 5, "unexpected 'g' at column 5" },
-    { "0x41", -1, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER, 2, "unexpected 'x' at column 2" },
+    /* 0x starts a run (hm-hex-text.h); elsewhere an x is just a wrong character. */
+    { "4x1", -1, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER, 2, "unexpected 'x' at column 2" },
+    { "0x4d0x5a", -1, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER, 6, "unexpected 'x' at column 6" },
+    { "4d 0x", -1, HM_PATTERN_ERROR_INCOMPLETE_BYTE, 4, "column 4" },
+    { "0x123", -1, HM_PATTERN_ERROR_INCOMPLETE_BYTE, 5, "incomplete byte at column 5" },
+    { "4d/5a", -1, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER, 3, "unexpected '/' at column 3" },
     { "abc", -1, HM_PATTERN_ERROR_INCOMPLETE_BYTE, 3, "incomplete byte at column 3" },
     { "4 1", -1, HM_PATTERN_ERROR_INCOMPLETE_BYTE, 1, "incomplete byte at column 1" },
     { "41 ?", -1, HM_PATTERN_ERROR_INCOMPLETE_BYTE, 4, "column 4" },
@@ -284,7 +315,7 @@ test_new_bytes (void)
 static void
 test_random_input (void)
 {
-  static const char alphabet[] = "0123456789abcdefABCDEF?? \t\n gxé\xff\xc3\x80\xed\xa0";
+  static const char alphabet[] = "0123456789abcdefABCDEF?? \t\n gxé\xff\xc3\x80\xed\xa0x0x,:;{}";
   const char *env = g_getenv ("HM_PATTERN_FUZZ_ITERATIONS");
   guint iterations = env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 20000;
   g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
@@ -364,6 +395,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/hm/pattern/hex/basic", test_hex_basic);
+  g_test_add_func ("/hm/pattern/hex/prefixes-and-separators", test_hex_prefixes_and_separators);
   g_test_add_func ("/hm/pattern/hex/exact", test_hex_exact);
   g_test_add_func ("/hm/pattern/hex/errors", test_hex_errors);
   g_test_add_func ("/hm/pattern/hex/too-long", test_hex_too_long);
