@@ -13,33 +13,16 @@
 
 #include "hm-hex-view-private.h"
 
-#define MAX_COPY_BYTES    (16u * 1024u * 1024u)
-/* Six characters a byte: 1 MiB is already a 6 MiB clipboard text. */
-#define MAX_C_ARRAY_BYTES (1024u * 1024u)
+#include "hm-hex-text.h"
 
-/* ---- Byte formats ---- */
+/* The byte formats and the hex grammar are core's (hm-hex-text.h), shared with
+ * the find bar, the fill dialog, the inspector and hexmap-cli. */
+G_STATIC_ASSERT ((int) HM_COPY_FORMAT_HEX == (int) HM_HEX_FORMAT_HEX);
+G_STATIC_ASSERT ((int) HM_COPY_FORMAT_RAW == (int) HM_HEX_FORMAT_RAW);
+G_STATIC_ASSERT ((int) HM_COPY_FORMAT_C_ARRAY == (int) HM_HEX_FORMAT_C_ARRAY);
 
-/* 12 bytes a line, "0xde," each: printf per byte took seconds for a few MiB. */
-static char *
-format_c_array (const guint8 *data,
-                gsize         length)
-{
-  GString *out = g_string_sized_new (length * 6 + 64);
-
-  g_string_append_printf (out, "unsigned char data[%" G_GSIZE_FORMAT "] = {", length);
-  for (gsize i = 0; i < length; i++)
-    {
-      const char item[5] = { '0', 'x', hex_digits[data[i] >> 4], hex_digits[data[i] & 15], ',' };
-
-      if (i % 12 == 0)
-        g_string_append_len (out, "\n  ", 3);
-      else
-        g_string_append_c (out, ' ');
-      g_string_append_len (out, item, i + 1 < length ? 5 : 4);
-    }
-  g_string_append (out, "\n};\n");
-  return g_string_free (out, FALSE);
-}
+#define MAX_COPY_BYTES    HM_HEX_FORMAT_MAX_BYTES
+#define MAX_C_ARRAY_BYTES HM_HEX_FORMAT_C_ARRAY_MAX_BYTES
 
 /**
  * hm_hex_view_format_bytes:
@@ -54,84 +37,22 @@ hm_hex_view_format_bytes (const guint8 *data,
                           gsize         length,
                           HmCopyFormat  format)
 {
-  GString *out;
-
-  switch (format)
-    {
-    case HM_COPY_FORMAT_HEX:
-      out = g_string_sized_new (length * 3);
-      for (gsize i = 0; i < length; i++)
-        {
-          if (i > 0)
-            g_string_append_c (out, ' ');
-          g_string_append_c (out, hex_digits[data[i] >> 4]);
-          g_string_append_c (out, hex_digits[data[i] & 15]);
-        }
-      return g_string_free (out, FALSE);
-
-    case HM_COPY_FORMAT_C_ARRAY:
-      return format_c_array (data, length);
-
-    case HM_COPY_FORMAT_RAW:
-    default:
-      return g_utf8_make_valid ((const char *) data, (gssize) length);
-    }
-}
-
-static gboolean
-is_hex_separator (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':' || c == ';'
-         || c == '{' || c == '}';
+  return hm_hex_text_format (data, length, (HmHexFormat) format);
 }
 
 /**
  * hm_hex_view_parse_hex:
- * @text: hex digits: `de ad be ef`, `deadbeef`, `0xde, 0xad` or `de:ad`
+ * @text: hex digits in the one hex grammar (hm-hex-text.h): `de ad be ef`,
+ *   `deadbeef`, `0xde, 0xad` or `de:ad`
  *
  * Returns: (transfer full) (nullable): the bytes, or %NULL if @text is not hex
  */
 GBytes *
 hm_hex_view_parse_hex (const char *text)
 {
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
-  const char *p = text;
-
   g_return_val_if_fail (text != NULL, NULL);
 
-  while (*p != '\0')
-    {
-      const char *start;
-      gsize n;
-
-      if (is_hex_separator (*p))
-        {
-          p++;
-          continue;
-        }
-      if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-        p += 2;
-      start = p;
-      while (g_ascii_isxdigit (*p))
-        p++;
-      n = (gsize) (p - start);
-      if (n == 0 || (*p != '\0' && !is_hex_separator (*p)) || (n % 2 != 0 && n != 1))
-        return NULL;
-      if (n == 1)
-        {
-          guint8 b = (guint8) g_ascii_xdigit_value (start[0]);
-          g_byte_array_append (bytes, &b, 1);
-          continue;
-        }
-      for (gsize i = 0; i < n; i += 2)
-        {
-          guint8 b = (guint8) (g_ascii_xdigit_value (start[i]) << 4 | g_ascii_xdigit_value (start[i + 1]));
-          g_byte_array_append (bytes, &b, 1);
-        }
-    }
-  if (bytes->len == 0)
-    return NULL;
-  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
+  return hm_hex_text_parse (text, -1, NULL, NULL);
 }
 
 /* ---- Copy and paste ---- */
