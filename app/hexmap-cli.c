@@ -188,7 +188,7 @@ finish_output (int status)
   if (output_errno != 0)
     {
       fprintf (stderr, "hexmap-cli: cannot write to standard output: %s\n", g_strerror (output_errno));
-      return HM_CLI_STATUS_FAILURE;
+      return HM_CLI_STATUS_ERROR;
     }
   return status;
 }
@@ -221,7 +221,9 @@ print_usage (FILE *stream)
            "  -h, --help     Show this help (`hexmap-cli COMMAND --help` for a command)\n"
            "  --version      Show the version\n"
            "\n"
-           "Exit status: 0 on success, 1 on a runtime error, 2 on bad usage.\n");
+           "Exit status, for every command: 0 on success (find: found; diff: the same),\n"
+           "1 for \"no\" where a command asks (find: not found; diff: different),\n"
+           "2 on any error or bad usage.\n");
 }
 
 int

@@ -278,7 +278,7 @@ hm_cli_dump (int    argc,
     "  - /dev/zero ends after 2^62 bytes;\n"
     "  - -n 0 still opens FILE and reports errors (hexdump does not open it);\n"
     "  - a read error ends the dump with a message naming the file and the offset,\n"
-    "    and exit status 1;\n"
+    "    and exit status 2;\n"
     "  - a reader that closes the pipe early (| head) ends it quietly with status 0,\n"
     "    where hexdump is killed by SIGPIPE.");
 
@@ -304,7 +304,7 @@ hm_cli_dump (int    argc,
   if (doc == NULL)
     {
       hm_cli_error ("%s", error->message);
-      return HM_CLI_STATUS_FAILURE;
+      return HM_CLI_STATUS_ERROR;
     }
 
   /* end-N and N% need the size. */
@@ -333,7 +333,7 @@ hm_cli_dump (int    argc,
     {
       dumper_flush (&dumper);
       hm_cli_error ("%s", error->message);
-      return HM_CLI_STATUS_FAILURE;
+      return HM_CLI_STATUS_ERROR;
     }
   if (!hm_cli_output_failed ())
     dumper_end (&dumper, reached);

@@ -68,7 +68,7 @@ hm_cli_info (int    argc,
   if (doc == NULL)
     {
       hm_cli_error ("%s", error->message);
-      return HM_CLI_STATUS_FAILURE;
+      return HM_CLI_STATUS_ERROR;
     }
 
   size = hm_document_get_size (doc);

@@ -169,7 +169,7 @@ hm_cli_patch (int    argc,
   if (doc == NULL)
     {
       hm_cli_error ("%s", error->message);
-      return HM_CLI_STATUS_FAILURE;
+      return HM_CLI_STATUS_ERROR;
     }
 
   /* end-N and N% need the size. */
@@ -188,19 +188,19 @@ hm_cli_patch (int    argc,
       if (!hm_document_write (doc, offset, data, n_bytes, HM_EDIT_NONE, &error))
         {
           hm_cli_error ("%s", error->message);
-          return HM_CLI_STATUS_FAILURE;
+          return HM_CLI_STATUS_ERROR;
         }
     }
   else if (!hm_document_fill (doc, offset, length, data, n_bytes, &error))
     {
       hm_cli_error ("%s", error->message);
-      return HM_CLI_STATUS_FAILURE;
+      return HM_CLI_STATUS_ERROR;
     }
 
   if (!hm_document_save (doc, &options, NULL, NULL, NULL, &error))
     {
       hm_cli_error ("%s", error->message);
-      return HM_CLI_STATUS_FAILURE;
+      return HM_CLI_STATUS_ERROR;
     }
   return HM_CLI_STATUS_OK;
 }

@@ -21,8 +21,9 @@ G_BEGIN_DECLS
 typedef enum
 {
   HM_CLI_STATUS_OK = 0,
-  HM_CLI_STATUS_FAILURE = 1,  /* a runtime error: cannot open, cannot read, … */
-  HM_CLI_STATUS_USAGE = 2,    /* bad usage: unknown option, bad offset, missing FILE */
+  HM_CLI_STATUS_NO = 1,       /* the answer is "no": find found nothing, diff found differences */
+  HM_CLI_STATUS_ERROR = 2,    /* any error: cannot open, cannot read, cannot write, … */
+  HM_CLI_STATUS_USAGE = 2,    /* bad usage (unknown option, bad offset, missing FILE): an error too */
 } HmCliStatus;
 
 /*

@@ -701,20 +701,34 @@ test_dump_terabyte (void)
   g_unlink (path);
 }
 
+/* Every error exits with 2; a runtime error (not bad usage) is one line. */
 static void
-assert_error (HmRun      *run,
-              int         status,
-              const char *mentions)
+assert_error_full (HmRun      *run,
+                   gboolean    runtime,
+                   const char *mentions)
 {
-  g_assert_cmpint (run->status, ==, status);
+  g_assert_cmpint (run->status, ==, 2);
   g_assert_cmpstr (run->out, ==, "");
   g_assert_true (g_str_has_prefix (run->err, "hexmap-cli"));
-  /* Runtime errors are one line. */
-  if (status == 1)
+  if (runtime)
     g_assert_cmpuint (strlen (run->err), ==, (gsize) (strchr (run->err, '\n') - run->err) + 1);
   if (mentions != NULL && strstr (run->err, mentions) == NULL)
     g_test_fail_printf ("“%s” does not mention “%s”", run->err, mentions);
   hm_run_clear (run);
+}
+
+static void
+assert_usage_error (HmRun      *run,
+                    const char *mentions)
+{
+  assert_error_full (run, FALSE, mentions);
+}
+
+static void
+assert_runtime_error (HmRun      *run,
+                      const char *mentions)
+{
+  assert_error_full (run, TRUE, mentions);
 }
 
 static void
@@ -728,39 +742,39 @@ test_errors (void)
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
 
   run_cli (&run, "dump", missing, NULL);
-  assert_error (&run, 1, "no-such-file");
+  assert_runtime_error (&run, "no-such-file");
   run_cli (&run, "dump", missing, "-n", "0", NULL);
-  assert_error (&run, 1, "no-such-file");
+  assert_runtime_error (&run, "no-such-file");
   run_cli (&run, "info", missing, NULL);
-  assert_error (&run, 1, "no-such-file");
+  assert_runtime_error (&run, "no-such-file");
   run_cli (&run, "dump", hm_test_tmpdir (), NULL);
-  assert_error (&run, 1, hm_test_tmpdir ());
+  assert_runtime_error (&run, hm_test_tmpdir ());
   run_cli (&run, "info", hm_test_tmpdir (), NULL);
-  assert_error (&run, 1, "folder");
+  assert_runtime_error (&run, "folder");
   /* Opening a FIFO for reading would block until a writer comes: must not hang. */
   run_cli (&run, "dump", fifo, NULL);
-  assert_error (&run, 1, "fifo");
+  assert_runtime_error (&run, "fifo");
   run_cli (&run, "info", fifo, NULL);
-  assert_error (&run, 1, "FIFO");
+  assert_runtime_error (&run, "FIFO");
   run_cli (&run, "dump", "/proc/self/status", NULL);
-  assert_error (&run, 1, "/proc/self/status");
+  assert_runtime_error (&run, "/proc/self/status");
 
   run_cli (&run, "dump", file, "-s", "12q", NULL);
-  assert_error (&run, 2, "12q");
+  assert_usage_error (&run, "12q");
   run_cli (&run, "dump", file, "-n", "-5", NULL);
-  assert_error (&run, 2, "-5");
+  assert_usage_error (&run, "-5");
   run_cli (&run, "dump", file, "-s", NULL);
-  assert_error (&run, 2, NULL);
+  assert_usage_error (&run, NULL);
   run_cli (&run, "dump", file, "--frobnicate", NULL);
-  assert_error (&run, 2, "frobnicate");
+  assert_usage_error (&run, "frobnicate");
   run_cli (&run, "dump", NULL);
-  assert_error (&run, 2, "FILE");
+  assert_usage_error (&run, "FILE");
   run_cli (&run, "dump", file, file, NULL);
-  assert_error (&run, 2, NULL);
+  assert_usage_error (&run, NULL);
   run_cli (&run, "info", NULL);
-  assert_error (&run, 2, "FILE");
+  assert_usage_error (&run, "FILE");
   run_cli (&run, "frobnicate", file, NULL);
-  assert_error (&run, 2, "frobnicate");
+  assert_usage_error (&run, "frobnicate");
   run_cli (&run, NULL);
   g_assert_cmpint (run.status, ==, 2);
   hm_run_clear (&run);
@@ -885,34 +899,34 @@ test_offset_errors (void)
   /* No cursor on the command line: +N and -N are refused, with the option and column. */
   run_cli (&run, "dump", file, "-s", "+16", NULL);
   g_assert_nonnull (strstr (run.err, "-s: “+16”"));
-  assert_error (&run, 2, "column 1");
+  assert_usage_error (&run, "column 1");
   run_cli (&run, "dump", file, "-s", "  -16", NULL);
   g_assert_nonnull (strstr (run.err, "cursor"));
-  assert_error (&run, 2, "column 3");
+  assert_usage_error (&run, "column 3");
   /* A length has no end; end-N is an offset. */
   run_cli (&run, "dump", file, "-n", "end-5", NULL);
   g_assert_nonnull (strstr (run.err, "-n: “end-5”"));
-  assert_error (&run, 2, "column 1");
+  assert_usage_error (&run, "column 1");
   run_cli (&run, "dump", file, "-s", "end-12q", NULL);
   g_assert_nonnull (strstr (run.err, "-s: "));
-  assert_error (&run, 2, "unknown unit “q” at column 7");
+  assert_usage_error (&run, "unknown unit “q” at column 7");
   run_cli (&run, "dump", file, "-s", "4x", NULL);
-  assert_error (&run, 2, "column 2");
+  assert_usage_error (&run, "column 2");
   run_cli (&run, "dump", file, "-s", "101%", NULL);
-  assert_error (&run, 2, "between 0 and 100 (at column 1)");
+  assert_usage_error (&run, "between 0 and 100 (at column 1)");
   run_cli (&run, "dump", file, "-n", "5%x", NULL);
-  assert_error (&run, 2, "unexpected “x” at column 3");
+  assert_usage_error (&run, "unexpected “x” at column 3");
   run_cli (&run, "dump", file, "-s", "end-", NULL);
-  assert_error (&run, 2, "a number is expected at column 5");
+  assert_usage_error (&run, "a number is expected at column 5");
   run_cli (&run, "dump", file, "-s", "99999999999999999999", NULL);
-  assert_error (&run, 2, "too large");
+  assert_usage_error (&run, "too large");
   /* Known only once the file is open: still bad usage. */
   run_cli (&run, "dump", file, "-s", "end-1001", NULL);
   g_assert_nonnull (strstr (run.err, "-s end-1001: "));
-  assert_error (&run, 2, "before its start");
+  assert_usage_error (&run, "before its start");
   /* A bad offset is reported before a missing file. */
   run_cli (&run, "dump", "/no/such/file", "-s", "+1", NULL);
-  assert_error (&run, 2, "column 1");
+  assert_usage_error (&run, "column 1");
 
   /* Every command's help says what OFFSET takes. */
   for (guint i = 0; i < 3; i++)
@@ -1015,7 +1029,7 @@ test_dump_disk_full (void)
                 NULL, NULL, NULL, &err, &wait_status, &error);
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (wait_status));
-  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 1);
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 2);
   g_assert_true (g_str_has_prefix (err, "hexmap-cli: cannot write to standard output: "));
   g_unlink (path);
 }
@@ -1059,7 +1073,7 @@ test_dump_truncated (void)
   close (out_fd);
   close (err_fd);
 
-  g_assert_cmpint (reap (pid), ==, 1);
+  g_assert_cmpint (reap (pid), ==, 2);
   g_assert_true (g_str_has_prefix (err, "hexmap-cli: "));
   g_assert_nonnull (strstr (err, "truncated"));
   g_assert_nonnull (strstr (err, "offset 0x"));
