@@ -10,9 +10,11 @@ G_BEGIN_DECLS
 typedef struct _HmWindowCache HmWindowCache;
 typedef struct _HmJournal HmJournal;
 
-/* The instance struct is shared by the files that implement HmDocument:
- * hm-document.c (opening, reading, holes) and hm-document-edit.c (editing,
- * commit, save). Nothing outside core/ sees it. */
+/* The instance struct is shared by the files that implement HmDocument, each
+ * holding one job: hm-document.c (the class, opening, windows, reading),
+ * hm-document-holes.c (the hole map), hm-document-mode.c (modes),
+ * hm-document-edit.c (stores, undo, discard), hm-document-save.c (Save, Save As)
+ * and hm-document-disk.c (the file on disk). Nothing outside core/ sees it. */
 struct _HmDocument
 {
   GObject         parent_instance;
@@ -39,7 +41,7 @@ struct _HmDocument
   GArray         *marks;        /* HmRange: holes stored into since the windows were
                                  * last dropped; re-applied after every rescan */
 
-  /* Editing state, owned by hm-document-edit.c. */
+  /* Editing state, owned by hm-document-edit.c and hm-document-save.c. */
   HmJournal      *journal;
   /* What the file should look like now: baseline_stat plus the effects of our
    * own writes (a direct-mode store moves mtime on ext4; a failed commit may have
@@ -85,19 +87,75 @@ GError   *_hm_document_fault_error    (HmDocument  *self,
                                        guint64      offset,
                                        gboolean     writing);
 
-/* For hm-document-edit.c */
-gboolean  _hm_document_apply_mode     (HmDocument    *self,
-                                       HmDocumentMode mode,
-                                       GError       **error);
-void      _hm_document_mark_data      (HmDocument  *self,
-                                       guint64      offset,
-                                       guint64      length);
-void      _hm_document_invalidate_extents (HmDocument *self);
+/* Bytes moved per guarded store or read: bounds the memory a fill, a commit or a
+ * save needs beyond the journal itself. */
+#define HM_DOCUMENT_CHUNK_SIZE (1024 * 1024)
+
+/* hm-document.c */
+gsize     _hm_document_page_size      (void);
+void      _hm_document_set_errno_error (GError     **error,
+                                        int          saved_errno,
+                                        const char  *format,
+                                        ...) G_GNUC_PRINTF (3, 4);
 void      _hm_document_emit_changed   (HmDocument  *self,
                                        guint64      offset,
                                        guint64      length);
 void      _hm_document_notify         (HmDocument  *self,
                                        const char  *property);
+
+/* hm-document-holes.c */
+void      _hm_document_mark_data      (HmDocument  *self,
+                                       guint64      offset,
+                                       guint64      length);
+void      _hm_document_invalidate_extents (HmDocument *self);
+
+/* hm-document-mode.c */
+gboolean  _hm_document_open_writable  (HmDocument    *self,
+                                       GError       **error);
+gboolean  _hm_document_apply_mode     (HmDocument    *self,
+                                       HmDocumentMode mode,
+                                       GError       **error);
+
+/* hm-document-disk.c */
+const struct stat *_hm_document_expected_stat (HmDocument *self);
+void      _hm_document_adopt_current_stat (HmDocument *self);
+gboolean  _hm_document_same_file      (const struct stat *a,
+                                       const struct stat *b);
+gboolean  _hm_document_check_unchanged (HmDocument        *self,
+                                        const struct stat *expected,
+                                        gboolean           force,
+                                        GError           **error);
+
+/* hm-document-edit.c */
+typedef struct
+{
+  gboolean can_undo;
+  gboolean can_redo;
+  gboolean has_pending;
+} HmEditState;
+
+HmEditState _hm_document_edit_state   (HmDocument        *self);
+void      _hm_document_notify_state   (HmDocument        *self,
+                                       const HmEditState *before);
+void      _hm_document_emit_changed_ranges (HmDocument *self,
+                                            GArray     *ranges);
+gboolean  _hm_document_preallocate_pages (HmDocument *self,
+                                          guint64     start,
+                                          guint64     end);
+gboolean  _hm_document_store_data     (HmDocument   *self,
+                                       guint64       offset,
+                                       const guint8 *data,
+                                       gsize         length,
+                                       GError      **error);
+GArray   *_hm_document_read_pending_pieces (HmDocument *self,
+                                            GError    **error);
+gboolean  _hm_document_store_pieces   (HmDocument  *self,
+                                       GArray      *pieces,
+                                       gboolean     store_current,
+                                       GError     **error);
+gboolean  _hm_document_restore_pieces (HmDocument  *self,
+                                       GArray      *pieces,
+                                       GError     **error);
 void      _hm_document_edit_init      (HmDocument  *self);
 void      _hm_document_edit_finalize  (HmDocument  *self);
 
