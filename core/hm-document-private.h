@@ -27,6 +27,7 @@ struct _HmDocument
   HmFsKind        fs_kind;
   char           *fs_type;
   gboolean        can_write;
+  gboolean        may_stall;    /* reads may block or fail: network, FUSE */
   HmDocumentMode  mode;
   gsize           window_size;
   HmWindowCache  *cache;

@@ -78,6 +78,7 @@ enum {
   PROP_CAN_UNDO,
   PROP_CAN_REDO,
   PROP_HAS_PENDING,
+  PROP_MAY_STALL,
   N_PROPS
 };
 
@@ -350,6 +351,7 @@ hm_document_initable_init (GInitable    *initable,
 
   self->size = size;
   self->baseline_stat = st;
+  self->may_stall = self->fs_kind == HM_FS_KIND_NETWORK || self->fs_kind == HM_FS_KIND_FUSE;
 
   if (self->mode != HM_DOCUMENT_MODE_READ_ONLY && !self->can_write)
     {
@@ -426,6 +428,9 @@ hm_document_get_property (GObject    *object,
     case PROP_HAS_PENDING:
       g_value_set_boolean (value, hm_document_get_has_pending (self));
       break;
+    case PROP_MAY_STALL:
+      g_value_set_boolean (value, hm_document_get_may_stall (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -457,6 +462,9 @@ hm_document_set_property (GObject      *object,
           size = HM_DOCUMENT_DEFAULT_WINDOW_SIZE;
         self->window_size = (gsize) size;
       }
+      break;
+    case PROP_MAY_STALL:
+      hm_document_set_may_stall (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -497,6 +505,14 @@ hm_document_class_init (HmDocumentClass *klass)
   properties[PROP_HAS_PENDING] =
     g_param_spec_boolean ("has-pending", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * HmDocument:may-stall:
+   *
+   * Whether a read may block for long or fail (see hm_document_get_may_stall()).
+   */
+  properties[PROP_MAY_STALL] =
+    g_param_spec_boolean ("may-stall", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -688,6 +704,45 @@ hm_document_get_can_write (HmDocument *self)
   return self->can_write;
 }
 
+
+/**
+ * hm_document_get_may_stall:
+ * @self: a #HmDocument
+ *
+ * Whether touching the file may block for long or fail: %TRUE by default on
+ * network and FUSE filesystems, where a read waits for a server that may be slow
+ * or gone. Callers on the main thread then read on a worker instead (and the
+ * document itself looks at the file on a worker, see hm_document_watch_disk()).
+ * Settable, for instance to force the worker path on a local file in tests.
+ *
+ * Returns: %TRUE if reads should not run on the main thread
+ */
+gboolean
+hm_document_get_may_stall (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+  return self->may_stall;
+}
+
+/**
+ * hm_document_set_may_stall:
+ * @self: a #HmDocument
+ * @may_stall: whether reads may stall
+ *
+ * Overrides what the filesystem kind says; emits "notify::may-stall" on a change.
+ */
+void
+hm_document_set_may_stall (HmDocument *self,
+                           gboolean    may_stall)
+{
+  g_return_if_fail (HM_IS_DOCUMENT (self));
+
+  may_stall = !!may_stall;
+  if (self->may_stall == may_stall)
+    return;
+  self->may_stall = may_stall;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAY_STALL]);
+}
 
 HmDocumentMode
 hm_document_get_mode (HmDocument *self)

@@ -99,7 +99,7 @@ typedef struct
  *     undo, redo, discard, commit, or a refresh after the file changed on disk). Emitted
  *     on the thread that made the change (the main thread for edits).
  *   "notify::size", "notify::mode", "notify::can-undo", "notify::can-redo",
- *   "notify::has-pending": property changes.
+ *   "notify::has-pending", "notify::may-stall": property changes.
  */
 #define HM_TYPE_DOCUMENT (hm_document_get_type ())
 G_DECLARE_FINAL_TYPE (HmDocument, hm_document, HM, DOCUMENT, GObject)
@@ -121,6 +121,9 @@ gboolean        hm_document_get_can_write        (HmDocument    *self);
 HmDocumentMode  hm_document_get_default_mode     (HmDocument    *self);
 HmDocumentMode  hm_document_get_mode             (HmDocument    *self);
 gsize           hm_document_get_window_size      (HmDocument    *self);
+gboolean        hm_document_get_may_stall        (HmDocument    *self);
+void            hm_document_set_may_stall        (HmDocument    *self,
+                                                  gboolean       may_stall);
 
 gssize          hm_document_read                 (HmDocument    *self,
                                                   guint64        offset,

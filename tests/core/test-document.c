@@ -149,6 +149,46 @@ test_regular_local (void)
 }
 
 static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+}
+
+/* "May this storage stall?" is answered by the document: no on a local disk or
+ * tmpfs (network and FUSE: test-edit-faults), and settable with one notify per
+ * change. */
+static void
+test_may_stall (void)
+{
+  g_autofree char *path = hm_test_write_random ("stall.bin", PAGE, 12, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new (path, &error);
+  guint notified = 0;
+  gboolean value = TRUE;
+
+  g_assert_no_error (error);
+  g_assert_false (hm_document_get_may_stall (doc));
+  g_object_get (doc, "may-stall", &value, NULL);
+  g_assert_false (value);
+
+  g_signal_connect (doc, "notify::may-stall", G_CALLBACK (count_notify_cb), &notified);
+  hm_document_set_may_stall (doc, FALSE);
+  g_assert_cmpuint (notified, ==, 0);
+  hm_document_set_may_stall (doc, TRUE);
+  g_assert_true (hm_document_get_may_stall (doc));
+  g_assert_cmpuint (notified, ==, 1);
+  hm_document_set_may_stall (doc, TRUE);
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_set (doc, "may-stall", FALSE, NULL);
+  g_assert_false (hm_document_get_may_stall (doc));
+  g_assert_cmpuint (notified, ==, 2);
+}
+
+static void
 test_memory_fs (void)
 {
   g_autoptr(GError) error = NULL;
@@ -165,6 +205,7 @@ test_memory_fs (void)
   g_assert_no_error (error);
   g_assert_cmpint (hm_document_get_fs_kind (doc), ==, HM_FS_KIND_MEMORY);
   g_assert_cmpstr (hm_document_get_fs_type (doc), ==, "tmpfs");
+  g_assert_false (hm_document_get_may_stall (doc));
   unlink (path);
 }
 
@@ -397,6 +438,7 @@ main (int   argc,
   g_test_add_func ("/hm/document/empty", test_empty);
   g_test_add_func ("/hm/document/zero-device", test_zero_device);
   g_test_add_func ("/hm/document/regular-local", test_regular_local);
+  g_test_add_func ("/hm/document/may-stall", test_may_stall);
   g_test_add_func ("/hm/document/memory-fs", test_memory_fs);
   g_test_add_func ("/hm/document/holes-disk", test_holes_disk);
   g_test_add_func ("/hm/document/holes-tmpfs", test_holes_tmpfs);
