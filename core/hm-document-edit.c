@@ -345,19 +345,10 @@ store_range (HmDocument       *self,
       guint64 window_end;
       guint64 n;
 
-      window = _hm_document_acquire_window (self, pos, HM_ACCESS_RANDOM, error);
+      window = _hm_document_guard_window (self, pos, HM_ACCESS_RANDOM, HM_GUARD_WRITING, NULL, error);
       if (window == NULL)
         return FALSE;
-
       window_end = window->offset + window->length;
-      if (window_end <= pos)
-        {
-          _hm_document_release_window (self, window);
-          g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                       _("“%s” changed size on disk while edits are pending near its end; "
-                         "save or discard them, then reload"), self->display_name);
-          return FALSE;
-        }
 
       /* Pin before storing: a window holding even part of an edit must stay. */
       hm_window_cache_pin (self->cache, window);
@@ -392,8 +383,7 @@ store_range (HmDocument       *self,
 
           if (!ok)
             {
-              guint64 fault_offset = window->offset +
-                                     (guint64) ((const guint8 *) fault_addr - window->data);
+              guint64 fault_offset = _hm_document_window_fault_offset (window, fault_addr);
 
               *touched_end = pos + k + c;
               _hm_document_release_window (self, window);

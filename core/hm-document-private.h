@@ -88,6 +88,46 @@ GError   *_hm_document_fault_error    (HmDocument  *self,
                                        guint64      offset,
                                        gboolean     writing);
 
+/* The guarded walk over the windows that every read, scan and store shares:
+ * take the window holding a position, check that it reaches past it, touch it
+ * under the fault guard, turn a fault into an error, give the window back.
+ * How trouble is reported is the caller's choice: */
+typedef enum
+{
+  HM_GUARD_DEFAULT      = 0,
+  /* The caller stores: faults are write faults, and a window that ends at or
+   * before the position means the file "changed size" (reading: "grew"). */
+  HM_GUARD_WRITING      = 1 << 0,
+  /* For scanners: a position past the (new) end, or a window ending at or
+   * before it, is a fault there (the file shrank under us) rather than an
+   * out-of-range error or %HM_DOCUMENT_ERROR_BUSY. */
+  HM_GUARD_END_IS_FAULT = 1 << 1,
+  /* Faults come back as *fault_offset (the byte the kernel reported) with no
+   * error, for a scanner that reports or skips them itself; so does a
+   * truncation found when taking the window. */
+  HM_GUARD_RAW_FAULTS   = 1 << 2,
+  /* _hm_document_guard_window() only: return a window that ends at or before
+   * the position; the caller decides. */
+  HM_GUARD_ALLOW_SHORT  = 1 << 3,
+} HmGuardFlags;
+
+HmWindow *_hm_document_guard_window   (HmDocument   *self,
+                                       guint64       pos,
+                                       HmAccessHint  hint,
+                                       HmGuardFlags  flags,
+                                       guint64      *fault_offset,
+                                       GError      **error);
+guint64   _hm_document_window_fault_offset (HmWindow   *window,
+                                            const void *fault_addr);
+gboolean  _hm_document_copy_guarded   (HmDocument   *self,
+                                       guint64       offset,
+                                       void         *buffer,
+                                       gsize         length,
+                                       HmAccessHint  hint,
+                                       HmGuardFlags  flags,
+                                       guint64      *fault_offset,
+                                       GError      **error);
+
 /* Bytes moved per guarded store or read: bounds the memory a fill, a commit or a
  * save needs beyond the journal itself. */
 #define HM_DOCUMENT_CHUNK_SIZE (1024 * 1024)

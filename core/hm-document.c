@@ -918,6 +918,152 @@ _hm_document_notify (HmDocument *self,
   g_assert_not_reached ();
 }
 
+/* ---- Guarded access to the windows ---- */
+
+/**
+ * _hm_document_guard_window:
+ * @self: a #HmDocument
+ * @pos: the file offset about to be touched
+ * @hint: how the caller walks the file
+ * @flags: how trouble is reported
+ * @fault_offset: (out) (optional): with %HM_GUARD_RAW_FAULTS, where the file ended
+ * @error: a #GError
+ *
+ * One step of every guarded walk over the windows (reads, scans, stores): the
+ * window holding @pos, checked to reach past it. A window can end at or before
+ * @pos when it holds edits (pinned, so never remapped) and the file grew since
+ * it was mapped.
+ *
+ * Returns: (nullable): the window, to give back with _hm_document_release_window();
+ *   %NULL with @error set, or with %HM_GUARD_RAW_FAULTS and no error when the
+ *   position is a fault at *@fault_offset
+ */
+HmWindow *
+_hm_document_guard_window (HmDocument   *self,
+                           guint64       pos,
+                           HmAccessHint  hint,
+                           HmGuardFlags  flags,
+                           guint64      *fault_offset,
+                           GError      **error)
+{
+  gboolean writing = (flags & HM_GUARD_WRITING) != 0;
+  GError *local = NULL;
+  HmWindow *window;
+
+  g_assert (fault_offset != NULL || !(flags & HM_GUARD_RAW_FAULTS));
+
+  window = _hm_document_acquire_window (self, pos, hint, &local);
+  if (window == NULL)
+    {
+      /* A window past the (new) end: the file shrank under us. */
+      if ((flags & HM_GUARD_END_IS_FAULT) && pos >= hm_document_get_size (self))
+        {
+          g_error_free (local);
+          local = _hm_document_fault_error (self, pos, writing);
+          if ((flags & HM_GUARD_RAW_FAULTS) &&
+              g_error_matches (local, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED))
+            {
+              g_error_free (local);
+              *fault_offset = pos;
+              return NULL;
+            }
+        }
+      g_propagate_error (error, local);
+      return NULL;
+    }
+
+  if (window->offset + window->length > pos || (flags & HM_GUARD_ALLOW_SHORT))
+    return window;
+
+  _hm_document_release_window (self, window);
+  if (flags & HM_GUARD_RAW_FAULTS)
+    *fault_offset = pos;
+  else if (flags & HM_GUARD_END_IS_FAULT)
+    g_propagate_error (error, _hm_document_fault_error (self, pos, writing));
+  else if (writing)
+    g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
+                 _("“%s” changed size on disk while edits are pending near its end; "
+                   "save or discard them, then reload"), self->display_name);
+  else
+    g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
+                 _("“%s” grew on disk while edits are pending near its end; "
+                   "save or discard them, then reload"), self->display_name);
+  return NULL;
+}
+
+/* The file offset of the byte the fault guard reported in @window. */
+guint64
+_hm_document_window_fault_offset (HmWindow   *window,
+                                  const void *fault_addr)
+{
+  return window->offset + (guint64) ((const guint8 *) fault_addr - window->data);
+}
+
+/**
+ * _hm_document_copy_guarded:
+ * @self: a #HmDocument
+ * @offset: the first byte to copy; the range is data (the caller knows the holes)
+ * @buffer: (out caller-allocates): where to copy to
+ * @length: bytes to copy
+ * @hint: how the caller walks the file
+ * @flags: how trouble is reported (%HM_GUARD_WRITING makes no sense here)
+ * @fault_offset: (out) (optional): with %HM_GUARD_RAW_FAULTS, the faulting byte
+ * @error: a #GError
+ *
+ * Copies bytes out of the windows, each copy under the fault guard. A fault
+ * becomes the document's fault error at the first byte of the bad page (never
+ * before @offset): si_addr lies somewhere in the page, and memcpy may touch a
+ * range's tail first. With %HM_GUARD_RAW_FAULTS it is returned as is instead,
+ * for a scanner that reports or skips faults itself.
+ *
+ * Returns: %TRUE if every byte was copied
+ */
+gboolean
+_hm_document_copy_guarded (HmDocument   *self,
+                           guint64       offset,
+                           void         *buffer,
+                           gsize         length,
+                           HmAccessHint  hint,
+                           HmGuardFlags  flags,
+                           guint64      *fault_offset,
+                           GError      **error)
+{
+  guint8 *out = buffer;
+  gsize done = 0;
+
+  flags &= ~HM_GUARD_ALLOW_SHORT;
+  while (done < length)
+    {
+      guint64 pos = offset + done;
+      HmWindow *window = _hm_document_guard_window (self, pos, hint, flags, fault_offset, error);
+      const void *fault_addr = NULL;
+      gsize n;
+
+      if (window == NULL)
+        return FALSE;
+
+      n = (gsize) MIN (window->offset + window->length - pos, (guint64) (length - done));
+      if (!hm_fault_copy (out + done, window->data + (pos - window->offset), n, &fault_addr))
+        {
+          guint64 at = _hm_document_window_fault_offset (window, fault_addr);
+
+          _hm_document_release_window (self, window);
+          if (flags & HM_GUARD_RAW_FAULTS)
+            {
+              *fault_offset = at;
+              return FALSE;
+            }
+          at = MAX (pos, at & ~((guint64) _hm_document_page_size () - 1));
+          g_propagate_error (error, _hm_document_fault_error (self, at, FALSE));
+          return FALSE;
+        }
+      _hm_document_release_window (self, window);
+      done += n;
+    }
+
+  return TRUE;
+}
+
 /* ---- Reading ---- */
 
 /**
@@ -960,49 +1106,17 @@ hm_document_read (HmDocument *self,
     {
       guint64 pos = offset + done;
       guint64 run_end;
-      gsize n;
-      HmWindow *window;
-      const void *fault_addr = NULL;
-      gboolean ok;
-      guint64 window_end;
+      gboolean is_hole = hm_document_is_hole (self, pos, &run_end);
+      gsize n = (gsize) MIN (run_end - pos, (guint64) (length - done));
 
-      if (hm_document_is_hole (self, pos, &run_end))
+      if (is_hole)
         {
-          n = (gsize) MIN (run_end - pos, (guint64) (length - done));
           memset (out + done, 0, n);
-          done += n;
           hole_end = pos + n;
-          continue;
         }
-
-      window = _hm_document_acquire_window (self, pos, HM_ACCESS_RANDOM, error);
-      if (window == NULL)
+      else if (!_hm_document_copy_guarded (self, pos, out + done, n, HM_ACCESS_RANDOM,
+                                           HM_GUARD_DEFAULT, NULL, error))
         return -1;
-
-      window_end = window->offset + window->length;
-      if (window_end <= pos)
-        {
-          _hm_document_release_window (self, window);
-          g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                       _("“%s” grew on disk while edits are pending near its end; "
-                         "save or discard them, then reload"), self->display_name);
-          return -1;
-        }
-
-      n = (gsize) MIN (MIN (window_end, run_end) - pos, (guint64) (length - done));
-      ok = hm_fault_copy (out + done, window->data + (pos - window->offset), n, &fault_addr);
-      if (!ok)
-        {
-          guint64 fault_offset = window->offset + (guint64) ((const guint8 *) fault_addr - window->data);
-
-          /* si_addr is somewhere in the bad page (memcpy may touch a range's tail
-           * first): report the first byte we could not read. */
-          fault_offset = MAX (pos, fault_offset & ~((guint64) sysconf (_SC_PAGESIZE) - 1));
-          _hm_document_release_window (self, window);
-          g_propagate_error (error, _hm_document_fault_error (self, fault_offset, FALSE));
-          return -1;
-        }
-      _hm_document_release_window (self, window);
       done += n;
     }
 

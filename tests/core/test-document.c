@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -384,6 +385,38 @@ test_truncated_before_hole_map (void)
   g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED);
 }
 
+/* A window that holds edits is never mapped anew; if the file grew on disk
+ * since, it ends before the new bytes. Reads and edits there are refused:
+ * save or discard first. */
+static void
+test_grown_under_edits (void)
+{
+  g_autofree char *path = hm_test_write_random ("grown.bin", PAGE + 100, 14, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new_full (path, HM_DOCUMENT_MODE_PREVIEW, 4 * PAGE, &error);
+  g_autofree guint8 *more = g_malloc0 (2 * PAGE);
+  guint8 buf[16] = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (hm_document_write (doc, 10, "edit", 4, HM_EDIT_NONE, &error));
+  hm_test_pwrite (path, PAGE + 100, more, 2 * PAGE);
+  g_assert_true (hm_document_refresh (doc, &error));
+  g_assert_cmpuint (hm_document_get_size (doc), ==, 3 * PAGE + 100);
+
+  g_assert_cmpint (hm_document_read (doc, 2 * PAGE, buf, sizeof buf, &error), ==, -1);
+  g_assert_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "grew on disk"));
+  g_clear_error (&error);
+
+  g_assert_false (hm_document_write (doc, 2 * PAGE, "x", 1, HM_EDIT_NONE, &error));
+  g_assert_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY);
+  g_clear_error (&error);
+
+  /* The edit itself is still there. */
+  g_assert_cmpint (hm_document_read (doc, 10, buf, 4, &error), ==, 4);
+  g_assert_cmpmem (buf, 4, "edit", 4);
+}
+
 static void
 test_navigation (void)
 {
@@ -445,6 +478,7 @@ main (int   argc,
   g_test_add_func ("/hm/document/tib-sparse-open", test_tib_sparse_open);
   g_test_add_func ("/hm/document/refresh", test_refresh);
   g_test_add_func ("/hm/document/navigation", test_navigation);
+  g_test_add_func ("/hm/document/grown-under-edits", test_grown_under_edits);
   g_test_add_func ("/hm/document/truncated-before-hole-map", test_truncated_before_hole_map);
   g_test_add_func ("/hm/document/edit-in-hole-survives-refresh", test_edit_in_hole_survives_refresh);
   g_test_add_func ("/hm/document/edit-survives-truncation", test_edit_survives_truncation);
