@@ -486,11 +486,16 @@ store_with_revert (HmDocument       *self,
   return ok;
 }
 
+/* A direct-mode store wrote the file (or tried to): neither the conflict check
+ * nor the disk monitor may take that for another program's change. */
 static void
 after_direct_store (HmDocument *self)
 {
   if (self->mode == HM_DOCUMENT_MODE_DIRECT)
-    _hm_document_adopt_current_stat (self);
+    {
+      _hm_document_adopt_current_stat (self);
+      _hm_document_disk_record (self);
+    }
 }
 
 /* Stores @data over [offset, offset + length) through the windows, pinning them,
@@ -998,7 +1003,7 @@ hm_document_discard (HmDocument *self,
         if (pieces == NULL)
           return FALSE;
         ok = _hm_document_store_pieces (self, pieces, FALSE, error);
-        _hm_document_adopt_current_stat (self);
+        after_direct_store (self);
         if (!ok)
           {
             g_prefix_error (error, _("Nothing was discarded. "));

@@ -170,12 +170,14 @@ carry_pending_to_direct (HmDocument *self,
   if (_hm_document_store_pieces (self, pieces, TRUE, &local))
     {
       _hm_document_adopt_current_stat (self);
+      _hm_document_disk_record (self);
       return TRUE;
     }
 
   /* Back to preview with the edits where they were: the file got its baseline
    * bytes back from _hm_document_store_pieces(). */
   _hm_document_adopt_current_stat (self);
+  _hm_document_disk_record (self);
   if (_hm_document_apply_mode (self, HM_DOCUMENT_MODE_PREVIEW, NULL))
     {
       g_autoptr(GError) again = NULL;

@@ -14,7 +14,8 @@ typedef struct _HmJournal HmJournal;
  * holding one job: hm-document.c (the class, opening, windows, reading),
  * hm-document-holes.c (the hole map), hm-document-mode.c (modes),
  * hm-document-edit.c (stores, undo, discard), hm-document-save.c (Save, Save As)
- * and hm-document-disk.c (the file on disk). Nothing outside core/ sees it. */
+ * and hm-document-disk.c (the file on disk: conflict checks, the disk monitor).
+ * Nothing outside core/ sees it. */
 struct _HmDocument
 {
   GObject         parent_instance;
@@ -56,6 +57,16 @@ struct _HmDocument
   gboolean        direct_redirty; /* a direct save's flush failed: store the bytes
                                    * again before the next one, since FUSE and
                                    * network filesystems report an error only once */
+
+  /* The file at its path as last seen, for the disk monitor (hm-document-disk.c). */
+  GFileMonitor   *monitor;
+  gboolean        watching;       /* hm_document_watch_disk() was called */
+  gboolean        disk_known;     /* the path named a file when last looked at */
+  gboolean        disk_gone;      /* ... and has since been reported deleted */
+  guint64         disk_size;
+  struct timespec disk_mtime;
+  guint           disk_inflight;  /* what the stat running on a worker is for */
+  guint           disk_next;      /* and what to look at once it is back */
 };
 
 /* Zero-copy access to mapped windows, for the scanners inside core/ (search,
@@ -143,6 +154,9 @@ void      _hm_document_emit_changed   (HmDocument  *self,
                                        guint64      length);
 void      _hm_document_notify         (HmDocument  *self,
                                        const char  *property);
+void      _hm_document_emit_disk_changed (HmDocument  *self,
+                                          HmDiskChange change,
+                                          guint64      disk_size);
 
 /* hm-document-holes.c */
 void      _hm_document_mark_data      (HmDocument  *self,
@@ -158,6 +172,12 @@ gboolean  _hm_document_apply_mode     (HmDocument    *self,
                                        GError       **error);
 
 /* hm-document-disk.c */
+void      _hm_document_disk_init      (HmDocument        *self,
+                                       const struct stat *st);
+void      _hm_document_disk_finalize  (HmDocument        *self);
+void      _hm_document_disk_record    (HmDocument        *self);
+void      _hm_document_check_disk     (HmDocument        *self);
+gboolean  _hm_document_disk_is_settled (HmDocument       *self);
 const struct stat *_hm_document_expected_stat (HmDocument *self);
 void      _hm_document_adopt_current_stat (HmDocument *self);
 gboolean  _hm_document_same_file      (const struct stat *a,

@@ -906,6 +906,10 @@ save_job_finish (SaveJob *job,
   HmEditState before = _hm_document_edit_state (self);
 
   self->busy = FALSE;
+  /* Whatever the save did to the file is ours: the disk monitor must not
+   * report it. Save As leaves the file alone. */
+  if (job->kind == JOB_SAVE)
+    _hm_document_disk_record (self);
 
   if (job->kind == JOB_SAVE_AS || job->mode == HM_DOCUMENT_MODE_READ_ONLY)
     goto out;

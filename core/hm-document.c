@@ -15,7 +15,7 @@
  *   hm-document-mode.c   the modes and switching between them
  *   hm-document-edit.c   stores, write, fill, undo, redo, discard
  *   hm-document-save.c   Save (commit, direct save) and Save As
- *   hm-document-disk.c   the file on disk: conflict checks
+ *   hm-document-disk.c   the file on disk: conflict checks, the disk monitor
  */
 #include "config.h"
 
@@ -79,11 +79,13 @@ enum {
   PROP_CAN_REDO,
   PROP_HAS_PENDING,
   PROP_MAY_STALL,
+  PROP_DISK_MTIME,
   N_PROPS
 };
 
 enum {
   CHANGED,
+  DISK_CHANGED,
   N_SIGNALS
 };
 
@@ -97,6 +99,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HmDocument, hm_document, G_TYPE_OBJECT,
                                                       hm_document_initable_iface_init))
 
 G_DEFINE_QUARK (hm-document-error-quark, hm_document_error)
+
+G_DEFINE_ENUM_TYPE (HmDiskChange, hm_disk_change,
+                    G_DEFINE_ENUM_VALUE (HM_DISK_CHANGE_MODIFIED, "modified"),
+                    G_DEFINE_ENUM_VALUE (HM_DISK_CHANGE_DELETED, "deleted"))
 
 static const struct {
   gint64      magic;
@@ -351,6 +357,7 @@ hm_document_initable_init (GInitable    *initable,
 
   self->size = size;
   self->baseline_stat = st;
+  _hm_document_disk_init (self, &st);
   self->may_stall = self->fs_kind == HM_FS_KIND_NETWORK || self->fs_kind == HM_FS_KIND_FUSE;
 
   if (self->mode != HM_DOCUMENT_MODE_READ_ONLY && !self->can_write)
@@ -381,6 +388,7 @@ hm_document_finalize (GObject *object)
 {
   HmDocument *self = HM_DOCUMENT (object);
 
+  _hm_document_disk_finalize (self);
   _hm_document_edit_finalize (self);
   g_clear_pointer (&self->cache, hm_window_cache_free);
   if (self->fd >= 0)
@@ -430,6 +438,9 @@ hm_document_get_property (GObject    *object,
       break;
     case PROP_MAY_STALL:
       g_value_set_boolean (value, hm_document_get_may_stall (self));
+      break;
+    case PROP_DISK_MTIME:
+      g_value_set_int64 (value, hm_document_get_disk_mtime (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -513,6 +524,15 @@ hm_document_class_init (HmDocumentClass *klass)
   properties[PROP_MAY_STALL] =
     g_param_spec_boolean ("may-stall", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * HmDocument:disk-mtime:
+   *
+   * The modification time of the file as last seen, in microseconds since the
+   * epoch, or -1 when unknown (see hm_document_get_disk_mtime()).
+   */
+  properties[PROP_DISK_MTIME] =
+    g_param_spec_int64 ("disk-mtime", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -527,6 +547,18 @@ hm_document_class_init (HmDocumentClass *klass)
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_UINT64);
+
+  /**
+   * HmDocument::disk-changed:
+   * @change: what happened to the file
+   * @disk_size: with %HM_DISK_CHANGE_MODIFIED, the file's new size on disk; else 0
+   *
+   * Another program changed or removed the file, once per change; the
+   * document's own writes are never reported. Only after hm_document_watch_disk().
+   */
+  signals[DISK_CHANGED] =
+    g_signal_new ("disk-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, HM_TYPE_DISK_CHANGE, G_TYPE_UINT64);
 
   hm_fault_guard_install ();
 }
@@ -904,6 +936,14 @@ _hm_document_emit_changed (HmDocument *self,
 }
 
 void
+_hm_document_emit_disk_changed (HmDocument  *self,
+                                HmDiskChange change,
+                                guint64      disk_size)
+{
+  g_signal_emit (self, signals[DISK_CHANGED], 0, change, disk_size);
+}
+
+void
 _hm_document_notify (HmDocument *self,
                      const char *property)
 {
@@ -1142,7 +1182,8 @@ hm_document_read (HmDocument *self,
  * @error: a #GError
  *
  * Looks at the file again: its size and its holes. Call it after a fault or when
- * the file changed on disk. Emits #HmDocument::changed for the whole file.
+ * the file changed on disk. Emits #HmDocument::changed for the whole file. The
+ * disk monitor (hm_document_watch_disk()) takes the file as it is now as seen.
  *
  * Returns: %TRUE on success
  */
@@ -1175,6 +1216,9 @@ hm_document_refresh (HmDocument *self,
 
   if (size < old_size)
     hm_window_cache_drop_beyond (self->cache, size);
+
+  /* Whatever the file looks like now is what the user chose to see. */
+  _hm_document_disk_record (self);
 
   if (size != old_size)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
