@@ -9,7 +9,9 @@
  * go through the windows there and see the edit; the marks outlive rescans and
  * are forgotten when the windows holding the edits are dropped.
  *
- * Everything here is safe to call from any thread (self->lock).
+ * Everything here is safe to call from any thread (self->lock). The first use
+ * scans the file, which takes long on a big sparse file and can stall on a
+ * network or FUSE mount: the _async variants at the end do it on a worker.
  */
 #include "config.h"
 
@@ -441,4 +443,178 @@ _hm_document_invalidate_extents (HmDocument *self)
   g_array_set_size (self->marks, 0);
   self->n_hole_replacements = 0;
   g_mutex_unlock (&self->lock);
+}
+
+/* ---- Off the main thread ---- */
+
+typedef struct
+{
+  guint   n_holes;
+  guint64 data_bytes;
+} HoleCount;
+
+static void
+count_holes_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  HmDocument *self = source_object;
+  HoleCount *count;
+  GArray *extents;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  count = g_new0 (HoleCount, 1);
+  g_mutex_lock (&self->lock);
+  extents = ensure_extents (self);
+  for (guint i = 0; i < extents->len; i++)
+    {
+      const HmExtent *e = &g_array_index (extents, HmExtent, i);
+
+      if (e->is_hole)
+        count->n_holes++;
+      else
+        count->data_bytes += e->length;
+    }
+  g_mutex_unlock (&self->lock);
+  g_task_return_pointer (task, count, g_free);
+}
+
+/**
+ * hm_document_count_holes_async:
+ * @self: a #HmDocument
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context when done
+ * @user_data: data for @callback
+ *
+ * hm_document_get_n_holes() and hm_document_get_data_bytes() on a worker
+ * thread: the first use of the hole map scans the file, which takes long on a
+ * big sparse file and can stall on a network or FUSE mount.
+ */
+void
+hm_document_count_holes_async (HmDocument          *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (HM_IS_DOCUMENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hm_document_count_holes_async);
+  g_task_run_in_thread (task, count_holes_thread);
+}
+
+/**
+ * hm_document_count_holes_finish:
+ * @self: a #HmDocument
+ * @result: the #GAsyncResult given to the callback
+ * @n_holes: (out) (optional): the number of holes
+ * @data_bytes: (out) (optional): the bytes in data runs, i.e. not in holes
+ * @error: a #GError, %G_IO_ERROR_CANCELLED if cancelled
+ *
+ * Returns: %TRUE if the counts were set
+ */
+gboolean
+hm_document_count_holes_finish (HmDocument   *self,
+                                GAsyncResult *result,
+                                guint        *n_holes,
+                                guint64      *data_bytes,
+                                GError      **error)
+{
+  g_autofree HoleCount *count = NULL;
+
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hm_document_count_holes_async, FALSE);
+
+  count = g_task_propagate_pointer (G_TASK (result), error);
+  if (count == NULL)
+    return FALSE;
+  if (n_holes != NULL)
+    *n_holes = count->n_holes;
+  if (data_bytes != NULL)
+    *data_bytes = count->data_bytes;
+  return TRUE;
+}
+
+typedef struct
+{
+  guint64 offset;
+  guint64 length;
+} ExtentsRequest;
+
+static void
+get_extents_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  const ExtentsRequest *request = task_data;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_task_return_pointer (task,
+                         hm_document_get_extents (source_object, request->offset, request->length),
+                         (GDestroyNotify) g_array_unref);
+}
+
+/**
+ * hm_document_get_extents_async:
+ * @self: a #HmDocument
+ * @offset: start of the range
+ * @length: length of the range (clipped to the file)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's thread-default main context when done
+ * @user_data: data for @callback
+ *
+ * hm_document_get_extents() on a worker thread, for the same reason as
+ * hm_document_count_holes_async().
+ */
+void
+hm_document_get_extents_async (HmDocument          *self,
+                               guint64              offset,
+                               guint64              length,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExtentsRequest *request;
+
+  g_return_if_fail (HM_IS_DOCUMENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  request = g_new (ExtentsRequest, 1);
+  request->offset = offset;
+  request->length = length;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hm_document_get_extents_async);
+  g_task_set_task_data (task, request, g_free);
+  g_task_run_in_thread (task, get_extents_thread);
+}
+
+/**
+ * hm_document_get_extents_finish:
+ * @self: a #HmDocument
+ * @result: the #GAsyncResult given to the callback
+ * @error: a #GError, %G_IO_ERROR_CANCELLED if cancelled
+ *
+ * Returns: (transfer full) (element-type HmExtent) (nullable): as
+ *   hm_document_get_extents(), or %NULL with @error set
+ */
+GArray *
+hm_document_get_extents_finish (HmDocument   *self,
+                                GAsyncResult *result,
+                                GError      **error)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hm_document_get_extents_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

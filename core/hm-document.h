@@ -172,6 +172,24 @@ gboolean        hm_document_next_hole            (HmDocument    *self,
                                                   guint64       *result);
 guint           hm_document_get_n_holes          (HmDocument    *self);
 guint64         hm_document_get_data_bytes       (HmDocument    *self);
+void            hm_document_count_holes_async    (HmDocument          *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean        hm_document_count_holes_finish   (HmDocument          *self,
+                                                  GAsyncResult        *result,
+                                                  guint               *n_holes,
+                                                  guint64             *data_bytes,
+                                                  GError             **error);
+void            hm_document_get_extents_async    (HmDocument          *self,
+                                                  guint64              offset,
+                                                  guint64              length,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+GArray         *hm_document_get_extents_finish   (HmDocument          *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
 
 guint           hm_document_get_n_mapped_windows (HmDocument    *self);
 

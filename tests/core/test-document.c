@@ -212,6 +212,81 @@ test_memory_fs (void)
 
 /* Holes are found, merged, clipped, counted, and reading them allocates nothing. */
 static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* Runs the main context until the callback stored a result. */
+static GAsyncResult *
+wait_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+/* The hole map from a worker: the same answers as on the calling thread. */
+static void
+check_holes_async (HmDocument *doc)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GArray) extents = NULL;
+  g_autoptr(GArray) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_holes = 0;
+  guint64 data_bytes = 0;
+
+  /* On a fresh document, so the worker does the scan. */
+  hm_document_count_holes_async (doc, NULL, store_result_cb, &result);
+  g_assert_true (hm_document_count_holes_finish (doc, wait_result (&result), &n_holes,
+                                                 &data_bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_holes, ==, hm_document_get_n_holes (doc));
+  g_assert_cmpuint (data_bytes, ==, hm_document_get_data_bytes (doc));
+  g_clear_object (&result);
+
+  expected = hm_document_get_extents (doc, 1000, 32 * 1024 * 1024);
+  hm_document_get_extents_async (doc, 1000, 32 * 1024 * 1024, NULL, store_result_cb, &result);
+  extents = hm_document_get_extents_finish (doc, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (extents);
+  g_assert_cmpuint (extents->len, ==, expected->len);
+  g_assert_cmpmem (extents->data, extents->len * sizeof (HmExtent),
+                   expected->data, expected->len * sizeof (HmExtent));
+}
+
+static void
+test_holes_async_cancelled (void)
+{
+  g_autofree char *path = hm_test_make_sparse ("cancelled.bin", 4 * PAGE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new (path, &error);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GArray) extents = NULL;
+  guint n_holes = 7;
+
+  g_assert_no_error (error);
+  g_cancellable_cancel (cancellable);
+  hm_document_count_holes_async (doc, cancellable, store_result_cb, &result);
+  g_assert_false (hm_document_count_holes_finish (doc, wait_result (&result), &n_holes, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (n_holes, ==, 7);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  hm_document_get_extents_async (doc, 0, G_MAXUINT64, cancellable, store_result_cb, &result);
+  extents = hm_document_get_extents_finish (doc, wait_result (&result), &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (extents);
+}
+
+static void
 test_holes (const char *dir)
 {
   g_autofree char *path = g_build_filename (dir, "hexmap-holes-test.bin", NULL);
@@ -233,6 +308,7 @@ test_holes (const char *dir)
 
   doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
   g_assert_no_error (error);
+  check_holes_async (doc);
   g_assert_cmpuint (hm_document_get_n_holes (doc), ==, 3);
   g_assert_cmpuint (hm_document_get_data_bytes (doc), ==, 2 * PAGE);
   g_assert_true (hm_document_is_hole (doc, 0, &end));
@@ -475,6 +551,7 @@ main (int   argc,
   g_test_add_func ("/hm/document/memory-fs", test_memory_fs);
   g_test_add_func ("/hm/document/holes-disk", test_holes_disk);
   g_test_add_func ("/hm/document/holes-tmpfs", test_holes_tmpfs);
+  g_test_add_func ("/hm/document/holes-async-cancelled", test_holes_async_cancelled);
   g_test_add_func ("/hm/document/tib-sparse-open", test_tib_sparse_open);
   g_test_add_func ("/hm/document/refresh", test_refresh);
   g_test_add_func ("/hm/document/navigation", test_navigation);
