@@ -281,53 +281,9 @@ read_data (Scan     *scan,
            gsize     length,
            GError  **error)
 {
-  gsize done = 0;
-
-  while (done < length)
-    {
-      guint64 pos = offset + done;
-      GError *local = NULL;
-      HmWindow *w = _hm_document_acquire_window (scan->doc, pos, HM_ACCESS_SEQUENTIAL, &local);
-      const void *fault_addr = NULL;
-      guint64 w_end;
-      gsize n;
-
-      if (w == NULL)
-        {
-          /* A window past the (new) end: the file shrank under us. */
-          if (pos >= hm_document_get_size (scan->doc))
-            {
-              g_error_free (local);
-              local = _hm_document_fault_error (scan->doc, pos, FALSE);
-            }
-          g_propagate_error (error, local);
-          return FALSE;
-        }
-
-      w_end = w->offset + w->length;
-      if (w_end <= pos)
-        {
-          _hm_document_release_window (scan->doc, w);
-          g_propagate_error (error, _hm_document_fault_error (scan->doc, pos, FALSE));
-          return FALSE;
-        }
-
-      n = (gsize) MIN (w_end - pos, (guint64) (length - done));
-      if (!hm_fault_copy (buffer + done, w->data + (pos - w->offset), n, &fault_addr))
-        {
-          guint64 fault = w->offset + (guint64) ((const guint8 *) fault_addr - w->data);
-
-          /* si_addr lies somewhere in the bad page: report the page's start. */
-          fault = MAX (pos, fault & ~((guint64) sysconf (_SC_PAGESIZE) - 1));
-          _hm_document_release_window (scan->doc, w);
-          g_propagate_error (error, _hm_document_fault_error (scan->doc, fault, FALSE));
-          return FALSE;
-        }
-      _hm_document_release_window (scan->doc, w);
-      done += n;
-    }
-
-  return TRUE;
+  /* A window past the (new) end means the file shrank under us: a fault there. */
+  return _hm_document_copy_guarded (scan->doc, offset, buffer, length, HM_ACCESS_SEQUENTIAL,
+                                    HM_GUARD_END_IS_FAULT, NULL, error);
 }
 
 static gboolean

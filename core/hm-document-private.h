@@ -11,9 +11,12 @@ G_BEGIN_DECLS
 typedef struct _HmWindowCache HmWindowCache;
 typedef struct _HmJournal HmJournal;
 
-/* The instance struct is shared by the files that implement HmDocument:
- * hm-document.c (opening, reading, holes) and hm-document-edit.c (editing,
- * commit, save). Nothing outside core/ sees it. */
+/* The instance struct is shared by the files that implement HmDocument, each
+ * holding one job: hm-document.c (the class, opening, windows, reading),
+ * hm-document-holes.c (the hole map), hm-document-mode.c (modes),
+ * hm-document-edit.c (stores, undo, discard), hm-document-save.c (Save, Save As)
+ * and hm-document-disk.c (the file on disk: conflict checks, the disk monitor).
+ * Nothing outside core/ sees it. */
 struct _HmDocument
 {
   GObject         parent_instance;
@@ -26,6 +29,7 @@ struct _HmDocument
   HmFsKind        fs_kind;
   char           *fs_type;
   gboolean        can_write;
+  gboolean        may_stall;    /* reads may block or fail: network, FUSE */
   HmDocumentMode  mode;
   gsize           window_size;
   HmWindowCache  *cache;
@@ -40,7 +44,7 @@ struct _HmDocument
   GArray         *marks;        /* HmRange: holes stored into since the windows were
                                  * last dropped; re-applied after every rescan */
 
-  /* Editing state, owned by hm-document-edit.c. */
+  /* Editing state, owned by hm-document-edit.c and hm-document-save.c. */
   HmJournal      *journal;
   /* What the file should look like now: baseline_stat plus the effects of our
    * own writes (a direct-mode store moves mtime on ext4; a failed commit may have
@@ -54,6 +58,16 @@ struct _HmDocument
   gboolean        direct_redirty; /* a direct save's flush failed: store the bytes
                                    * again before the next one, since FUSE and
                                    * network filesystems report an error only once */
+
+  /* The file at its path as last seen, for the disk monitor (hm-document-disk.c). */
+  GFileMonitor   *monitor;
+  gboolean        watching;       /* hm_document_watch_disk() was called */
+  gboolean        disk_known;     /* the path named a file when last looked at */
+  gboolean        disk_gone;      /* ... and has since been reported deleted */
+  guint64         disk_size;
+  struct timespec disk_mtime;
+  guint           disk_inflight;  /* what the stat running on a worker is for */
+  guint           disk_next;      /* and what to look at once it is back */
 };
 
 /* Zero-copy access to mapped windows, for the scanners inside core/ (search,
@@ -71,19 +85,124 @@ GError   *_hm_document_fault_error    (HmDocument  *self,
                                        guint64      offset,
                                        gboolean     writing);
 
-/* For hm-document-edit.c */
-gboolean  _hm_document_apply_mode     (HmDocument    *self,
-                                       HmDocumentMode mode,
-                                       GError       **error);
-void      _hm_document_mark_data      (HmDocument  *self,
-                                       guint64      offset,
-                                       guint64      length);
-void      _hm_document_invalidate_extents (HmDocument *self);
+/* The guarded walk over the windows that every read, scan and store shares:
+ * take the window holding a position, check that it reaches past it, touch it
+ * under the fault guard, turn a fault into an error, give the window back.
+ * How trouble is reported is the caller's choice: */
+typedef enum
+{
+  HM_GUARD_DEFAULT      = 0,
+  /* The caller stores: faults are write faults, and a window that ends at or
+   * before the position means the file "changed size" (reading: "grew"). */
+  HM_GUARD_WRITING      = 1 << 0,
+  /* For scanners: a position past the (new) end, or a window ending at or
+   * before it, is a fault there (the file shrank under us) rather than an
+   * out-of-range error or %HM_DOCUMENT_ERROR_BUSY. */
+  HM_GUARD_END_IS_FAULT = 1 << 1,
+  /* Faults come back as *fault_offset (the byte the kernel reported) with no
+   * error, for a scanner that reports or skips them itself; so does a
+   * truncation found when taking the window. */
+  HM_GUARD_RAW_FAULTS   = 1 << 2,
+  /* _hm_document_guard_window() only: return a window that ends at or before
+   * the position; the caller decides. */
+  HM_GUARD_ALLOW_SHORT  = 1 << 3,
+} HmGuardFlags;
+
+HmWindow *_hm_document_guard_window   (HmDocument   *self,
+                                       guint64       pos,
+                                       HmAccessHint  hint,
+                                       HmGuardFlags  flags,
+                                       guint64      *fault_offset,
+                                       GError      **error);
+guint64   _hm_document_window_fault_offset (HmWindow   *window,
+                                            const void *fault_addr);
+gboolean  _hm_document_copy_guarded   (HmDocument   *self,
+                                       guint64       offset,
+                                       void         *buffer,
+                                       gsize         length,
+                                       HmAccessHint  hint,
+                                       HmGuardFlags  flags,
+                                       guint64      *fault_offset,
+                                       GError      **error);
+
+/* Bytes moved per guarded store or read: bounds the memory a fill, a commit or a
+ * save needs beyond the journal itself. */
+#define HM_DOCUMENT_CHUNK_SIZE (1024 * 1024)
+
+/* hm-document.c */
+gsize     _hm_document_page_size      (void);
+void      _hm_document_set_errno_error (GError     **error,
+                                        int          saved_errno,
+                                        const char  *format,
+                                        ...) G_GNUC_PRINTF (3, 4);
 void      _hm_document_emit_changed   (HmDocument  *self,
                                        guint64      offset,
                                        guint64      length);
 void      _hm_document_notify         (HmDocument  *self,
                                        const char  *property);
+void      _hm_document_emit_disk_changed (HmDocument  *self,
+                                          HmDiskChange change,
+                                          guint64      disk_size);
+
+/* hm-document-holes.c */
+void      _hm_document_mark_data      (HmDocument  *self,
+                                       guint64      offset,
+                                       guint64      length);
+void      _hm_document_invalidate_extents (HmDocument *self);
+
+/* hm-document-mode.c */
+gboolean  _hm_document_open_writable  (HmDocument    *self,
+                                       GError       **error);
+gboolean  _hm_document_apply_mode     (HmDocument    *self,
+                                       HmDocumentMode mode,
+                                       GError       **error);
+
+/* hm-document-disk.c */
+void      _hm_document_disk_init      (HmDocument        *self,
+                                       const struct stat *st);
+void      _hm_document_disk_finalize  (HmDocument        *self);
+void      _hm_document_disk_record    (HmDocument        *self);
+void      _hm_document_check_disk     (HmDocument        *self);
+gboolean  _hm_document_disk_is_settled (HmDocument       *self);
+const struct stat *_hm_document_expected_stat (HmDocument *self);
+void      _hm_document_adopt_current_stat (HmDocument *self);
+gboolean  _hm_document_same_file      (const struct stat *a,
+                                       const struct stat *b);
+gboolean  _hm_document_check_unchanged (HmDocument        *self,
+                                        const struct stat *expected,
+                                        gboolean           force,
+                                        GError           **error);
+
+/* hm-document-edit.c */
+typedef struct
+{
+  gboolean can_undo;
+  gboolean can_redo;
+  gboolean has_pending;
+} HmEditState;
+
+HmEditState _hm_document_edit_state   (HmDocument        *self);
+void      _hm_document_notify_state   (HmDocument        *self,
+                                       const HmEditState *before);
+void      _hm_document_emit_changed_ranges (HmDocument *self,
+                                            GArray     *ranges);
+gboolean  _hm_document_preallocate_pages (HmDocument *self,
+                                          guint64     start,
+                                          guint64     end);
+gboolean  _hm_document_store_data     (HmDocument   *self,
+                                       guint64       offset,
+                                       const guint8 *data,
+                                       gsize         length,
+                                       GError      **error);
+GArray   *_hm_document_read_pending_pieces (HmDocument *self,
+                                            GError    **error);
+gboolean  _hm_document_store_pieces   (HmDocument  *self,
+                                       GArray      *pieces,
+                                       gboolean     store_current,
+                                       GError     **error);
+gboolean  _hm_document_restore_pieces (HmDocument  *self,
+                                       GArray      *pieces,
+                                       GError     **error);
 void      _hm_document_edit_init      (HmDocument  *self);
 void      _hm_document_edit_finalize  (HmDocument  *self);
 

@@ -5,11 +5,17 @@
  * Opening never reads the file: it classifies it (regular file, block device,
  * /dev/zero; everything else is refused with a reason), learns its size and the
  * filesystem it lives on, and sets up an empty window cache. Bytes are copied out of
- * the windows through the fault guard only. The hole map (SEEK_DATA/SEEK_HOLE) is
- * built on first use; holes read as zeros without touching the mapping, so reading
- * a hole never allocates disk (tmpfs would otherwise).
+ * the windows through the fault guard only. Holes read as zeros without touching
+ * the mapping, so reading a hole never allocates disk (tmpfs would otherwise).
  *
- * Editing, commit and save live in hm-document-edit.c.
+ * This file holds the class (properties, signals, life cycle), opening, the
+ * windows and faults, and reading. The other jobs have files of their own, all
+ * sharing hm-document-private.h:
+ *   hm-document-holes.c  the hole map
+ *   hm-document-mode.c   the modes and switching between them
+ *   hm-document-edit.c   stores, write, fill, undo, redo, discard
+ *   hm-document-save.c   Save (commit, direct save) and Save As
+ *   hm-document-disk.c   the file on disk: conflict checks, the disk monitor
  */
 #include "config.h"
 
@@ -61,7 +67,6 @@
 #define HM_BPF_FS_MAGIC         0xCAFE4A11
 #define HM_EFIVARFS_MAGIC       0xDE5E81E4
 
-#define MAX_EXTENTS (1u << 20)
 #define MAX_IDLE_WINDOWS 4
 
 enum {
@@ -73,11 +78,14 @@ enum {
   PROP_CAN_UNDO,
   PROP_CAN_REDO,
   PROP_HAS_PENDING,
+  PROP_MAY_STALL,
+  PROP_DISK_MTIME,
   N_PROPS
 };
 
 enum {
   CHANGED,
+  DISK_CHANGED,
   N_SIGNALS
 };
 
@@ -91,6 +99,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HmDocument, hm_document, G_TYPE_OBJECT,
                                                       hm_document_initable_iface_init))
 
 G_DEFINE_QUARK (hm-document-error-quark, hm_document_error)
+
+G_DEFINE_ENUM_TYPE (HmDiskChange, hm_disk_change,
+                    G_DEFINE_ENUM_VALUE (HM_DISK_CHANGE_MODIFIED, "modified"),
+                    G_DEFINE_ENUM_VALUE (HM_DISK_CHANGE_DELETED, "deleted"))
 
 static const struct {
   gint64      magic;
@@ -345,6 +357,8 @@ hm_document_initable_init (GInitable    *initable,
 
   self->size = size;
   self->baseline_stat = st;
+  _hm_document_disk_init (self, &st);
+  self->may_stall = self->fs_kind == HM_FS_KIND_NETWORK || self->fs_kind == HM_FS_KIND_FUSE;
 
   if (self->mode != HM_DOCUMENT_MODE_READ_ONLY && !self->can_write)
     {
@@ -374,6 +388,7 @@ hm_document_finalize (GObject *object)
 {
   HmDocument *self = HM_DOCUMENT (object);
 
+  _hm_document_disk_finalize (self);
   _hm_document_edit_finalize (self);
   g_clear_pointer (&self->cache, hm_window_cache_free);
   if (self->fd >= 0)
@@ -421,6 +436,12 @@ hm_document_get_property (GObject    *object,
     case PROP_HAS_PENDING:
       g_value_set_boolean (value, hm_document_get_has_pending (self));
       break;
+    case PROP_MAY_STALL:
+      g_value_set_boolean (value, hm_document_get_may_stall (self));
+      break;
+    case PROP_DISK_MTIME:
+      g_value_set_int64 (value, hm_document_get_disk_mtime (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -452,6 +473,9 @@ hm_document_set_property (GObject      *object,
           size = HM_DOCUMENT_DEFAULT_WINDOW_SIZE;
         self->window_size = (gsize) size;
       }
+      break;
+    case PROP_MAY_STALL:
+      hm_document_set_may_stall (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -492,6 +516,23 @@ hm_document_class_init (HmDocumentClass *klass)
   properties[PROP_HAS_PENDING] =
     g_param_spec_boolean ("has-pending", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * HmDocument:may-stall:
+   *
+   * Whether a read may block for long or fail (see hm_document_get_may_stall()).
+   */
+  properties[PROP_MAY_STALL] =
+    g_param_spec_boolean ("may-stall", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * HmDocument:disk-mtime:
+   *
+   * The modification time of the file as last seen, in microseconds since the
+   * epoch, or -1 when unknown (see hm_document_get_disk_mtime()).
+   */
+  properties[PROP_DISK_MTIME] =
+    g_param_spec_int64 ("disk-mtime", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -506,6 +547,18 @@ hm_document_class_init (HmDocumentClass *klass)
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_UINT64);
+
+  /**
+   * HmDocument::disk-changed:
+   * @change: what happened to the file
+   * @disk_size: with %HM_DISK_CHANGE_MODIFIED, the file's new size on disk; else 0
+   *
+   * Another program changed or removed the file, once per change; the
+   * document's own writes are never reported. Only after hm_document_watch_disk().
+   */
+  signals[DISK_CHANGED] =
+    g_signal_new ("disk-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, HM_TYPE_DISK_CHANGE, G_TYPE_UINT64);
 
   hm_fault_guard_install ();
 }
@@ -578,71 +631,38 @@ hm_document_new_full (const char    *path,
                          NULL);
 }
 
-/* Sets how windows are mapped for @mode. Callers check that no edits would be lost. */
-gboolean
-_hm_document_apply_mode (HmDocument    *self,
-                         HmDocumentMode mode,
-                         GError       **error)
+
+gsize
+_hm_document_page_size (void)
 {
-  int fd = self->fd;
-  int prot = PROT_READ;
-  int flags = MAP_SHARED;
+  static gsize size = 0;
 
-  if (mode != HM_DOCUMENT_MODE_READ_ONLY && !self->can_write)
-    {
-      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_READ_ONLY,
-                   _("“%s” can only be opened read-only"), self->display_name);
-      return FALSE;
-    }
+  if (size == 0)
+    size = (gsize) sysconf (_SC_PAGESIZE);
+  return size;
+}
 
-  switch (mode)
-    {
-    case HM_DOCUMENT_MODE_READ_ONLY:
-      break;
-    case HM_DOCUMENT_MODE_PREVIEW:
-      /* Copy-on-write: a page we store into becomes ours; the file never sees it. */
-      prot = PROT_READ | PROT_WRITE;
-      flags = MAP_PRIVATE;
-      break;
-    case HM_DOCUMENT_MODE_DIRECT:
-      if (self->wfd < 0)
-        {
-          struct stat rst, wst;
+/* Sets @error from errno: "WHAT: strerror". A full disk or quota is
+ * %HM_FAULT_ERROR_NO_SPACE, like a store that faults for the same reason. */
+void
+_hm_document_set_errno_error (GError    **error,
+                              int         saved_errno,
+                              const char *format,
+                              ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
 
-          self->wfd = open (self->path, O_RDWR | O_CLOEXEC | O_NOCTTY);
-          if (self->wfd < 0)
-            {
-              int saved_errno = errno;
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
 
-              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                           _("Cannot open “%s” for writing: %s"),
-                           self->display_name, g_strerror (saved_errno));
-              return FALSE;
-            }
-          /* The path must still name the file we have been reading. */
-          if (fstat (self->fd, &rst) != 0 || fstat (self->wfd, &wst) != 0 ||
-              rst.st_dev != wst.st_dev || rst.st_ino != wst.st_ino)
-            {
-              close (self->wfd);
-              self->wfd = -1;
-              g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
-                           _("“%s” was replaced by another file since it was opened; "
-                             "reload it before editing"), self->display_name);
-              return FALSE;
-            }
-        }
-      fd = self->wfd;
-      prot = PROT_READ | PROT_WRITE;
-      flags = MAP_SHARED;
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  hm_window_cache_drop (self->cache, TRUE);
-  hm_window_cache_set_mapping (self->cache, fd, prot, flags);
-  self->mode = mode;
-  return TRUE;
+  if (saved_errno == ENOSPC || saved_errno == EDQUOT)
+    g_set_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_NO_SPACE, "%s: %s",
+                 what, g_strerror (saved_errno));
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s: %s",
+                 what, g_strerror (saved_errno));
 }
 
 const char *
@@ -716,27 +736,44 @@ hm_document_get_can_write (HmDocument *self)
   return self->can_write;
 }
 
+
 /**
- * hm_document_get_default_mode:
+ * hm_document_get_may_stall:
  * @self: a #HmDocument
  *
- * The mode a user should get without asking: read-only for files they cannot
- * write, block devices, and network or FUSE mounts (where a read can fail or hang
- * and a write error shows up late); preview for everything else.
+ * Whether touching the file may block for long or fail: %TRUE by default on
+ * network and FUSE filesystems, where a read waits for a server that may be slow
+ * or gone. Callers on the main thread then read on a worker instead (and the
+ * document itself looks at the file on a worker, see hm_document_watch_disk()).
+ * Settable, for instance to force the worker path on a local file in tests.
  *
- * Returns: the default mode
+ * Returns: %TRUE if reads should not run on the main thread
  */
-HmDocumentMode
-hm_document_get_default_mode (HmDocument *self)
+gboolean
+hm_document_get_may_stall (HmDocument *self)
 {
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), HM_DOCUMENT_MODE_READ_ONLY);
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+  return self->may_stall;
+}
 
-  if (!self->can_write ||
-      self->kind != HM_FILE_KIND_REGULAR ||
-      self->fs_kind == HM_FS_KIND_NETWORK ||
-      self->fs_kind == HM_FS_KIND_FUSE)
-    return HM_DOCUMENT_MODE_READ_ONLY;
-  return HM_DOCUMENT_MODE_PREVIEW;
+/**
+ * hm_document_set_may_stall:
+ * @self: a #HmDocument
+ * @may_stall: whether reads may stall
+ *
+ * Overrides what the filesystem kind says; emits "notify::may-stall" on a change.
+ */
+void
+hm_document_set_may_stall (HmDocument *self,
+                           gboolean    may_stall)
+{
+  g_return_if_fail (HM_IS_DOCUMENT (self));
+
+  may_stall = !!may_stall;
+  if (self->may_stall == may_stall)
+    return;
+  self->may_stall = may_stall;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAY_STALL]);
 }
 
 HmDocumentMode
@@ -889,429 +926,6 @@ _hm_document_fault_error (HmDocument *self,
                         ? _(" (the network share may have gone away)") : "");
 }
 
-/* ---- The hole map ---- */
-
-static void
-append_extent (GArray  *extents,
-               guint64  offset,
-               guint64  length,
-               gboolean is_hole)
-{
-  HmExtent e = { offset, length, is_hole };
-
-  if (length == 0)
-    return;
-  if (extents->len > 0)
-    {
-      HmExtent *last = &g_array_index (extents, HmExtent, extents->len - 1);
-
-      if (last->is_hole == is_hole && last->offset + last->length == offset)
-        {
-          last->length += length;
-          return;
-        }
-    }
-  g_array_append_val (extents, e);
-}
-
-static GArray *
-scan_extents (int        fd,
-              HmFileKind kind,
-              guint64    size)
-{
-  GArray *extents = g_array_new (FALSE, FALSE, sizeof (HmExtent));
-  guint64 pos = 0;
-
-  guint64 scan_end = size;
-  struct stat st;
-
-  if (kind == HM_FILE_KIND_ZERO_DEVICE)
-    {
-      append_extent (extents, 0, size, TRUE);
-      return extents;
-    }
-
-  /* If the file shrank behind our back, SEEK_DATA past its new end says ENXIO,
-   * which would look like a hole: zeros, no fault, a truncation nobody notices.
-   * Show that tail as data instead, so whoever reads it faults and learns. */
-  if (kind == HM_FILE_KIND_REGULAR && fstat (fd, &st) == 0 && (guint64) st.st_size < size)
-    scan_end = (guint64) st.st_size;
-
-  while (pos < scan_end)
-    {
-      off_t data = lseek (fd, (off_t) pos, SEEK_DATA);
-      off_t hole;
-
-      if (data < 0)
-        {
-          /* ENXIO: only a hole remains. Anything else: holes are not supported here. */
-          append_extent (extents, pos, scan_end - pos, errno == ENXIO);
-          break;
-        }
-      if ((guint64) data >= scan_end)
-        {
-          append_extent (extents, pos, scan_end - pos, TRUE);
-          break;
-        }
-      append_extent (extents, pos, (guint64) data - pos, TRUE);
-
-      hole = lseek (fd, data, SEEK_HOLE);
-      if (hole < 0 || (guint64) hole > scan_end)
-        hole = (off_t) scan_end;
-      if (hole <= data)
-        hole = (off_t) scan_end;  /* a filesystem that lies: treat the rest as data */
-      if (extents->len >= MAX_EXTENTS)
-        hole = (off_t) scan_end;
-      append_extent (extents, (guint64) data, (guint64) (hole - data), FALSE);
-      pos = (guint64) hole;
-    }
-  append_extent (extents, scan_end, size - scan_end, FALSE);
-
-  return extents;
-}
-
-/* Returns @extents with [offset, offset + length) turned from hole into data. */
-static GArray *
-split_holes (GArray  *extents,
-             guint64  offset,
-             guint64  length)
-{
-  GArray *rebuilt = g_array_sized_new (FALSE, FALSE, sizeof (HmExtent), extents->len + 2);
-  guint64 end = offset + length;
-
-  for (guint i = 0; i < extents->len; i++)
-    {
-      HmExtent e = g_array_index (extents, HmExtent, i);
-      guint64 e_end = e.offset + e.length;
-
-      if (!e.is_hole || e_end <= offset || e.offset >= end)
-        {
-          append_extent (rebuilt, e.offset, e.length, e.is_hole);
-          continue;
-        }
-      append_extent (rebuilt, e.offset, MAX (e.offset, offset) - e.offset, TRUE);
-      append_extent (rebuilt, MAX (e.offset, offset), MIN (e_end, end) - MAX (e.offset, offset), FALSE);
-      append_extent (rebuilt, MIN (e_end, end), e_end - MIN (e_end, end), TRUE);
-    }
-  g_array_unref (extents);
-  return rebuilt;
-}
-
-/* Called with the lock held; may drop and retake it. The file's holes, minus the ones our pending
- * stores filled: those must be read through the windows, or the edits would
- * read as zeros (and a commit would write zeros). */
-static GArray *
-ensure_extents (HmDocument *self)
-{
-  /* The scan is I/O (slow on a network mount): do it without the lock, so the
-   * main thread's hm_document_get_size() never waits for a worker's scan. */
-  while (self->extents == NULL)
-    {
-      guint64 size = self->size;
-      GArray *scanned;
-
-      g_mutex_unlock (&self->lock);
-      scanned = scan_extents (self->fd, self->kind, size);
-      g_mutex_lock (&self->lock);
-
-      if (self->extents != NULL || self->size != size)
-        {
-          g_array_unref (scanned);  /* someone was quicker, or the size moved: again */
-          continue;
-        }
-
-      self->extents = scanned;
-      for (guint i = 0; i < self->marks->len; i++)
-        {
-          const HmRange *r = &g_array_index (self->marks, HmRange, i);
-
-          if (r->offset < self->size)
-            self->extents = split_holes (self->extents, r->offset,
-                                         MIN (r->length, self->size - r->offset));
-        }
-    }
-  return self->extents;
-}
-
-/* Index of the extent containing @offset (< size), by binary search. */
-static guint
-find_extent (GArray  *extents,
-             guint64  offset)
-{
-  guint lo = 0, hi = extents->len;
-
-  while (hi - lo > 1)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (g_array_index (extents, HmExtent, mid).offset <= offset)
-        lo = mid;
-      else
-        hi = mid;
-    }
-  return lo;
-}
-
-/**
- * hm_document_is_hole:
- * @self: a #HmDocument
- * @offset: an offset below the size
- * @run_end: (out) (optional): the end of the hole or data run containing @offset
- *
- * Returns: %TRUE if @offset lies in a hole (it reads as zero and has no disk block)
- */
-gboolean
-hm_document_is_hole (HmDocument *self,
-                     guint64     offset,
-                     guint64    *run_end)
-{
-  GArray *extents;
-  gboolean is_hole = FALSE;
-  guint64 end;
-
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
-
-  g_mutex_lock (&self->lock);
-  extents = ensure_extents (self);
-  end = self->size;
-  if (offset < self->size && extents->len > 0)
-    {
-      const HmExtent *e = &g_array_index (extents, HmExtent, find_extent (extents, offset));
-
-      is_hole = e->is_hole;
-      end = e->offset + e->length;
-    }
-  g_mutex_unlock (&self->lock);
-
-  if (run_end != NULL)
-    *run_end = end;
-  return is_hole;
-}
-
-/**
- * hm_document_get_extents:
- * @self: a #HmDocument
- * @offset: start of the range
- * @length: length of the range (clipped to the file)
- *
- * Returns: (transfer full) (element-type HmExtent): the holes and data runs that
- *   cover the range, clipped to it
- */
-GArray *
-hm_document_get_extents (HmDocument *self,
-                         guint64     offset,
-                         guint64     length)
-{
-  GArray *result = g_array_new (FALSE, FALSE, sizeof (HmExtent));
-  GArray *extents;
-  guint64 end;
-
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), result);
-
-  g_mutex_lock (&self->lock);
-  extents = ensure_extents (self);
-  end = offset + MIN (length, self->size > offset ? self->size - offset : 0);
-  if (offset < end)
-    {
-      for (guint i = find_extent (extents, offset); i < extents->len; i++)
-        {
-          HmExtent e = g_array_index (extents, HmExtent, i);
-          guint64 e_end = e.offset + e.length;
-
-          if (e.offset >= end)
-            break;
-          e.offset = MAX (e.offset, offset);
-          e.length = MIN (e_end, end) - e.offset;
-          g_array_append_val (result, e);
-        }
-    }
-  g_mutex_unlock (&self->lock);
-
-  return result;
-}
-
-/* Finds the first run of the wanted kind that starts after @offset (forward) or
- * the last one that starts before it (backward). */
-static gboolean
-find_run_start (HmDocument *self,
-                guint64     offset,
-                gboolean    want_hole,
-                gboolean    forward,
-                guint64    *result)
-{
-  GArray *extents;
-  gboolean found = FALSE;
-
-  g_mutex_lock (&self->lock);
-  extents = ensure_extents (self);
-  if (extents->len > 0)
-    {
-      guint here = offset < self->size ? find_extent (extents, offset) : extents->len - 1;
-
-      if (forward)
-        {
-          for (guint i = here; i < extents->len && !found; i++)
-            {
-              const HmExtent *e = &g_array_index (extents, HmExtent, i);
-
-              if (e->is_hole == want_hole && e->offset > offset)
-                {
-                  *result = e->offset;
-                  found = TRUE;
-                }
-            }
-        }
-      else
-        {
-          for (guint i = here + 1; i-- > 0 && !found;)
-            {
-              const HmExtent *e = &g_array_index (extents, HmExtent, i);
-
-              if (e->is_hole == want_hole && e->offset < offset)
-                {
-                  *result = e->offset;
-                  found = TRUE;
-                }
-            }
-        }
-    }
-  g_mutex_unlock (&self->lock);
-  return found;
-}
-
-/**
- * hm_document_next_data:
- * @self: a #HmDocument
- * @offset: where to start
- * @result: (out): the first byte of the next data run
- *
- * For "next data" navigation in sparse files: the start of the first data run
- * that begins after @offset.
- *
- * Returns: %FALSE if there is none
- */
-gboolean
-hm_document_next_data (HmDocument *self,
-                       guint64     offset,
-                       guint64    *result)
-{
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
-  g_return_val_if_fail (result != NULL, FALSE);
-  return find_run_start (self, offset, FALSE, TRUE, result);
-}
-
-/**
- * hm_document_previous_data:
- * @self: a #HmDocument
- * @offset: where to start
- * @result: (out): the first byte of the previous data run
- *
- * The start of the last data run that begins before @offset (the start of the
- * current run when @offset is inside one).
- *
- * Returns: %FALSE if there is none
- */
-gboolean
-hm_document_previous_data (HmDocument *self,
-                           guint64     offset,
-                           guint64    *result)
-{
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
-  g_return_val_if_fail (result != NULL, FALSE);
-  return find_run_start (self, offset, FALSE, FALSE, result);
-}
-
-/**
- * hm_document_next_hole:
- * @self: a #HmDocument
- * @offset: where to start
- * @result: (out): the first byte of the next hole
- *
- * Returns: %FALSE if no hole begins after @offset
- */
-gboolean
-hm_document_next_hole (HmDocument *self,
-                       guint64     offset,
-                       guint64    *result)
-{
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
-  g_return_val_if_fail (result != NULL, FALSE);
-  return find_run_start (self, offset, TRUE, TRUE, result);
-}
-
-guint
-hm_document_get_n_holes (HmDocument *self)
-{
-  GArray *extents;
-  guint n = 0;
-
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), 0);
-
-  g_mutex_lock (&self->lock);
-  extents = ensure_extents (self);
-  for (guint i = 0; i < extents->len; i++)
-    n += g_array_index (extents, HmExtent, i).is_hole ? 1 : 0;
-  g_mutex_unlock (&self->lock);
-  return n;
-}
-
-guint64
-hm_document_get_data_bytes (HmDocument *self)
-{
-  GArray *extents;
-  guint64 n = 0;
-
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), 0);
-
-  g_mutex_lock (&self->lock);
-  extents = ensure_extents (self);
-  for (guint i = 0; i < extents->len; i++)
-    if (!g_array_index (extents, HmExtent, i).is_hole)
-      n += g_array_index (extents, HmExtent, i).length;
-  g_mutex_unlock (&self->lock);
-  return n;
-}
-
-/* An edit landed in [offset, offset + length): reads there must go through the
- * windows even where the file has a hole, or they would show zeros. The mark
- * lasts until the windows holding the edit are dropped (commit, discard, mode
- * switch: _hm_document_invalidate_extents()), across refreshes and faults. */
-void
-_hm_document_mark_data (HmDocument *self,
-                        guint64     offset,
-                        guint64     length)
-{
-  HmRange mark = { offset, length };
-
-  g_mutex_lock (&self->lock);
-  ensure_extents (self);
-  self->extents = split_holes (self->extents, offset, length);
-  if (self->marks->len > 0)
-    {
-      HmRange *last = &g_array_index (self->marks, HmRange, self->marks->len - 1);
-
-      /* Typing runs: extend the last mark instead of adding one per byte. */
-      if (offset >= last->offset && offset <= last->offset + last->length)
-        {
-          last->length = MAX (last->offset + last->length, offset + length) - last->offset;
-          g_mutex_unlock (&self->lock);
-          return;
-        }
-    }
-  g_array_append_val (self->marks, mark);
-  g_mutex_unlock (&self->lock);
-}
-
-/* The windows holding edits were dropped: forget the marks, rescan the file. */
-void
-_hm_document_invalidate_extents (HmDocument *self)
-{
-  g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->extents, g_array_unref);
-  g_array_set_size (self->marks, 0);
-  self->n_hole_replacements = 0;
-  g_mutex_unlock (&self->lock);
-}
 
 void
 _hm_document_emit_changed (HmDocument *self,
@@ -1319,6 +933,14 @@ _hm_document_emit_changed (HmDocument *self,
                            guint64     length)
 {
   g_signal_emit (self, signals[CHANGED], 0, offset, length);
+}
+
+void
+_hm_document_emit_disk_changed (HmDocument  *self,
+                                HmDiskChange change,
+                                guint64      disk_size)
+{
+  g_signal_emit (self, signals[DISK_CHANGED], 0, change, disk_size);
 }
 
 void
@@ -1334,6 +956,152 @@ _hm_document_notify (HmDocument *self,
         }
     }
   g_assert_not_reached ();
+}
+
+/* ---- Guarded access to the windows ---- */
+
+/**
+ * _hm_document_guard_window:
+ * @self: a #HmDocument
+ * @pos: the file offset about to be touched
+ * @hint: how the caller walks the file
+ * @flags: how trouble is reported
+ * @fault_offset: (out) (optional): with %HM_GUARD_RAW_FAULTS, where the file ended
+ * @error: a #GError
+ *
+ * One step of every guarded walk over the windows (reads, scans, stores): the
+ * window holding @pos, checked to reach past it. A window can end at or before
+ * @pos when it holds edits (pinned, so never remapped) and the file grew since
+ * it was mapped.
+ *
+ * Returns: (nullable): the window, to give back with _hm_document_release_window();
+ *   %NULL with @error set, or with %HM_GUARD_RAW_FAULTS and no error when the
+ *   position is a fault at *@fault_offset
+ */
+HmWindow *
+_hm_document_guard_window (HmDocument   *self,
+                           guint64       pos,
+                           HmAccessHint  hint,
+                           HmGuardFlags  flags,
+                           guint64      *fault_offset,
+                           GError      **error)
+{
+  gboolean writing = (flags & HM_GUARD_WRITING) != 0;
+  GError *local = NULL;
+  HmWindow *window;
+
+  g_assert (fault_offset != NULL || !(flags & HM_GUARD_RAW_FAULTS));
+
+  window = _hm_document_acquire_window (self, pos, hint, &local);
+  if (window == NULL)
+    {
+      /* A window past the (new) end: the file shrank under us. */
+      if ((flags & HM_GUARD_END_IS_FAULT) && pos >= hm_document_get_size (self))
+        {
+          g_error_free (local);
+          local = _hm_document_fault_error (self, pos, writing);
+          if ((flags & HM_GUARD_RAW_FAULTS) &&
+              g_error_matches (local, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED))
+            {
+              g_error_free (local);
+              *fault_offset = pos;
+              return NULL;
+            }
+        }
+      g_propagate_error (error, local);
+      return NULL;
+    }
+
+  if (window->offset + window->length > pos || (flags & HM_GUARD_ALLOW_SHORT))
+    return window;
+
+  _hm_document_release_window (self, window);
+  if (flags & HM_GUARD_RAW_FAULTS)
+    *fault_offset = pos;
+  else if (flags & HM_GUARD_END_IS_FAULT)
+    g_propagate_error (error, _hm_document_fault_error (self, pos, writing));
+  else if (writing)
+    g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
+                 _("“%s” changed size on disk while edits are pending near its end; "
+                   "save or discard them, then reload"), self->display_name);
+  else
+    g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
+                 _("“%s” grew on disk while edits are pending near its end; "
+                   "save or discard them, then reload"), self->display_name);
+  return NULL;
+}
+
+/* The file offset of the byte the fault guard reported in @window. */
+guint64
+_hm_document_window_fault_offset (HmWindow   *window,
+                                  const void *fault_addr)
+{
+  return window->offset + (guint64) ((const guint8 *) fault_addr - window->data);
+}
+
+/**
+ * _hm_document_copy_guarded:
+ * @self: a #HmDocument
+ * @offset: the first byte to copy; the range is data (the caller knows the holes)
+ * @buffer: (out caller-allocates): where to copy to
+ * @length: bytes to copy
+ * @hint: how the caller walks the file
+ * @flags: how trouble is reported (%HM_GUARD_WRITING makes no sense here)
+ * @fault_offset: (out) (optional): with %HM_GUARD_RAW_FAULTS, the faulting byte
+ * @error: a #GError
+ *
+ * Copies bytes out of the windows, each copy under the fault guard. A fault
+ * becomes the document's fault error at the first byte of the bad page (never
+ * before @offset): si_addr lies somewhere in the page, and memcpy may touch a
+ * range's tail first. With %HM_GUARD_RAW_FAULTS it is returned as is instead,
+ * for a scanner that reports or skips faults itself.
+ *
+ * Returns: %TRUE if every byte was copied
+ */
+gboolean
+_hm_document_copy_guarded (HmDocument   *self,
+                           guint64       offset,
+                           void         *buffer,
+                           gsize         length,
+                           HmAccessHint  hint,
+                           HmGuardFlags  flags,
+                           guint64      *fault_offset,
+                           GError      **error)
+{
+  guint8 *out = buffer;
+  gsize done = 0;
+
+  flags &= ~HM_GUARD_ALLOW_SHORT;
+  while (done < length)
+    {
+      guint64 pos = offset + done;
+      HmWindow *window = _hm_document_guard_window (self, pos, hint, flags, fault_offset, error);
+      const void *fault_addr = NULL;
+      gsize n;
+
+      if (window == NULL)
+        return FALSE;
+
+      n = (gsize) MIN (window->offset + window->length - pos, (guint64) (length - done));
+      if (!hm_fault_copy (out + done, window->data + (pos - window->offset), n, &fault_addr))
+        {
+          guint64 at = _hm_document_window_fault_offset (window, fault_addr);
+
+          _hm_document_release_window (self, window);
+          if (flags & HM_GUARD_RAW_FAULTS)
+            {
+              *fault_offset = at;
+              return FALSE;
+            }
+          at = MAX (pos, at & ~((guint64) _hm_document_page_size () - 1));
+          g_propagate_error (error, _hm_document_fault_error (self, at, FALSE));
+          return FALSE;
+        }
+      _hm_document_release_window (self, window);
+      done += n;
+    }
+
+  return TRUE;
 }
 
 /* ---- Reading ---- */
@@ -1378,49 +1146,17 @@ hm_document_read (HmDocument *self,
     {
       guint64 pos = offset + done;
       guint64 run_end;
-      gsize n;
-      HmWindow *window;
-      const void *fault_addr = NULL;
-      gboolean ok;
-      guint64 window_end;
+      gboolean is_hole = hm_document_is_hole (self, pos, &run_end);
+      gsize n = (gsize) MIN (run_end - pos, (guint64) (length - done));
 
-      if (hm_document_is_hole (self, pos, &run_end))
+      if (is_hole)
         {
-          n = (gsize) MIN (run_end - pos, (guint64) (length - done));
           memset (out + done, 0, n);
-          done += n;
           hole_end = pos + n;
-          continue;
         }
-
-      window = _hm_document_acquire_window (self, pos, HM_ACCESS_RANDOM, error);
-      if (window == NULL)
+      else if (!_hm_document_copy_guarded (self, pos, out + done, n, HM_ACCESS_RANDOM,
+                                           HM_GUARD_DEFAULT, NULL, error))
         return -1;
-
-      window_end = window->offset + window->length;
-      if (window_end <= pos)
-        {
-          _hm_document_release_window (self, window);
-          g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                       _("“%s” grew on disk while edits are pending near its end; "
-                         "save or discard them, then reload"), self->display_name);
-          return -1;
-        }
-
-      n = (gsize) MIN (MIN (window_end, run_end) - pos, (guint64) (length - done));
-      ok = hm_fault_copy (out + done, window->data + (pos - window->offset), n, &fault_addr);
-      if (!ok)
-        {
-          guint64 fault_offset = window->offset + (guint64) ((const guint8 *) fault_addr - window->data);
-
-          /* si_addr is somewhere in the bad page (memcpy may touch a range's tail
-           * first): report the first byte we could not read. */
-          fault_offset = MAX (pos, fault_offset & ~((guint64) sysconf (_SC_PAGESIZE) - 1));
-          _hm_document_release_window (self, window);
-          g_propagate_error (error, _hm_document_fault_error (self, fault_offset, FALSE));
-          return -1;
-        }
-      _hm_document_release_window (self, window);
       done += n;
     }
 
@@ -1446,7 +1182,8 @@ hm_document_read (HmDocument *self,
  * @error: a #GError
  *
  * Looks at the file again: its size and its holes. Call it after a fault or when
- * the file changed on disk. Emits #HmDocument::changed for the whole file.
+ * the file changed on disk. Emits #HmDocument::changed for the whole file. The
+ * disk monitor (hm_document_watch_disk()) takes the file as it is now as seen.
  *
  * Returns: %TRUE on success
  */
@@ -1479,6 +1216,9 @@ hm_document_refresh (HmDocument *self,
 
   if (size < old_size)
     hm_window_cache_drop_beyond (self->cache, size);
+
+  /* Whatever the file looks like now is what the user chose to see. */
+  _hm_document_disk_record (self);
 
   if (size != old_size)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);

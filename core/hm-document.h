@@ -90,6 +90,23 @@ typedef struct
   gboolean is_hole;
 } HmExtent;
 
+/**
+ * HmDiskChange:
+ * @HM_DISK_CHANGE_MODIFIED: another program changed the file (its size, or its
+ *   modification time where that can be told apart from our own writes)
+ * @HM_DISK_CHANGE_DELETED: the path no longer names a file: deleted or moved away
+ *
+ * What #HmDocument::disk-changed saw.
+ */
+typedef enum
+{
+  HM_DISK_CHANGE_MODIFIED,
+  HM_DISK_CHANGE_DELETED,
+} HmDiskChange;
+
+GType hm_disk_change_get_type (void) G_GNUC_CONST;
+#define HM_TYPE_DISK_CHANGE (hm_disk_change_get_type ())
+
 #define HM_DOCUMENT_DEFAULT_WINDOW_SIZE (16u * 1024u * 1024u)
 #define HM_ZERO_DEVICE_SIZE             (G_GUINT64_CONSTANT (1) << 62)
 
@@ -98,8 +115,10 @@ typedef struct
  *   "changed" (guint64 offset, guint64 length): bytes in that range changed (an edit,
  *     undo, redo, discard, commit, or a refresh after the file changed on disk). Emitted
  *     on the thread that made the change (the main thread for edits).
+ *   "disk-changed" (HmDiskChange change, guint64 disk_size): another program changed or
+ *     removed the file; see hm_document_watch_disk(). On the thread that started watching.
  *   "notify::size", "notify::mode", "notify::can-undo", "notify::can-redo",
- *   "notify::has-pending": property changes.
+ *   "notify::has-pending", "notify::may-stall", "notify::disk-mtime": property changes.
  */
 #define HM_TYPE_DOCUMENT (hm_document_get_type ())
 G_DECLARE_FINAL_TYPE (HmDocument, hm_document, HM, DOCUMENT, GObject)
@@ -121,6 +140,12 @@ gboolean        hm_document_get_can_write        (HmDocument    *self);
 HmDocumentMode  hm_document_get_default_mode     (HmDocument    *self);
 HmDocumentMode  hm_document_get_mode             (HmDocument    *self);
 gsize           hm_document_get_window_size      (HmDocument    *self);
+gboolean        hm_document_get_may_stall        (HmDocument    *self);
+void            hm_document_set_may_stall        (HmDocument    *self,
+                                                  gboolean       may_stall);
+
+void            hm_document_watch_disk           (HmDocument    *self);
+gint64          hm_document_get_disk_mtime       (HmDocument    *self);
 
 gssize          hm_document_read                 (HmDocument    *self,
                                                   guint64        offset,
@@ -147,6 +172,24 @@ gboolean        hm_document_next_hole            (HmDocument    *self,
                                                   guint64       *result);
 guint           hm_document_get_n_holes          (HmDocument    *self);
 guint64         hm_document_get_data_bytes       (HmDocument    *self);
+void            hm_document_count_holes_async    (HmDocument          *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean        hm_document_count_holes_finish   (HmDocument          *self,
+                                                  GAsyncResult        *result,
+                                                  guint               *n_holes,
+                                                  guint64             *data_bytes,
+                                                  GError             **error);
+void            hm_document_get_extents_async    (HmDocument          *self,
+                                                  guint64              offset,
+                                                  guint64              length,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+GArray         *hm_document_get_extents_finish   (HmDocument          *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
 
 guint           hm_document_get_n_mapped_windows (HmDocument    *self);
 

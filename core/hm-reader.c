@@ -4,8 +4,8 @@
  *
  * A view asks, for every frame, for the bytes it shows (hm_reader_fill()) and gets
  * them with a flag per byte: in a hole, unreadable, past the end, or not read yet.
- * Two strategies answer, chosen when the reader is made (hm_reader_wants_worker()
- * says which suits a document):
+ * Two strategies answer, chosen when the reader is made (the document's
+ * "may-stall" property, hm_document_get_may_stall(), says which suits it):
  *
  * Direct, for local storage, where a mapped read takes microseconds: the bytes are
  * read in the call with one guarded hm_document_read(). If that fails the range is
@@ -637,30 +637,9 @@ peek_direct (State   *state,
 /* ---- API ---- */
 
 /**
- * hm_reader_wants_worker:
- * @document: a document
- *
- * Whether reads of @document may stall, so that a view should read it on a
- * worker: on network and FUSE mounts. Local files are mapped and read in
- * microseconds: reading them at once is faster than any hand-over.
- *
- * Returns: %TRUE for the worker strategy
- */
-gboolean
-hm_reader_wants_worker (HmDocument *document)
-{
-  HmFsKind kind;
-
-  g_return_val_if_fail (HM_IS_DOCUMENT (document), FALSE);
-
-  kind = hm_document_get_fs_kind (document);
-  return kind == HM_FS_KIND_NETWORK || kind == HM_FS_KIND_FUSE;
-}
-
-/**
  * hm_reader_new:
  * @document: the document to read
- * @use_worker: read on a worker thread (see hm_reader_wants_worker()), or at once
+ * @use_worker: read on a worker thread (where hm_document_get_may_stall()), or at once
  * @ready: (nullable): called on the current thread's main context when bytes
  *   arrive or a read fails
  * @user_data: for @ready

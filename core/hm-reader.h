@@ -56,7 +56,6 @@ typedef enum
 typedef void (*HmReaderReadyFunc) (const GError *fault,
                                    gpointer      user_data);
 
-gboolean      hm_reader_wants_worker    (HmDocument        *document);
 
 HmReader     *hm_reader_new             (HmDocument        *document,
                                          gboolean           use_worker,

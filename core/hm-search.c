@@ -453,18 +453,43 @@ report_skipped (Run     *run,
 
 /* --- reading -------------------------------------------------------------- */
 
-static GError *
-acquire_error (Run     *run,
-               guint64  offset,
-               GError  *error)
+/* Taking a window past the (new) end is a fault at that offset; faults come back
+ * as offsets, for handle_fault() to report or skip. */
+#define SCAN_GUARD (HM_GUARD_END_IS_FAULT | HM_GUARD_RAW_FAULTS)
+
+/* The window holding @pos, for a scan in place; NULL when the search stops
+ * (run->error set, or the truncation reported). */
+static HmWindow *
+take_window (Run     *run,
+             guint64  pos)
 {
-  /* A window past the (new) end: the file shrank under us. */
-  if (offset >= hm_document_get_size (run->doc))
+  GError *local = NULL;
+  guint64 fault = 0;
+  HmWindow *w = _hm_document_guard_window (run->doc, pos, HM_ACCESS_SEQUENTIAL,
+                                           SCAN_GUARD | HM_GUARD_ALLOW_SHORT, &fault, &local);
+
+  if (w == NULL)
     {
-      g_error_free (error);
-      return _hm_document_fault_error (run->doc, offset, FALSE);
+      GError *skip = NULL;
+
+      if (local != NULL)
+        run->error = local;
+      else if (handle_fault (run, fault, &skip))
+        g_clear_error (&skip);
+      return NULL;
     }
-  return error;
+
+  /* The window may end at or before @pos if the file grew since it was
+   * mapped (it holds edits, so it is not mapped anew). */
+  if (w->offset + w->length <= pos)
+    {
+      guint64 f = w->offset + w->length;
+
+      _hm_document_release_window (run->doc, w);
+      run->error = _hm_document_fault_error (run->doc, f, FALSE);
+      return NULL;
+    }
+  return w;
 }
 
 static guint
@@ -511,39 +536,9 @@ gather (Run     *run,
 
       if (e->is_hole)
         memset (buffer, 0, e_end - offset);
-      else
-        {
-          guint64 cur = offset;
-
-          while (cur < e_end)
-            {
-              GError *local = NULL;
-              HmWindow *w = _hm_document_acquire_window (run->doc, cur, HM_ACCESS_SEQUENTIAL, &local);
-              const void *fault_addr = NULL;
-              gsize n;
-              gboolean ok;
-
-              if (w == NULL)
-                {
-                  *error = acquire_error (run, cur, local);
-                  if (g_error_matches (*error, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED))
-                    {
-                      g_clear_error (error);
-                      *fault_offset = cur;
-                    }
-                  return FALSE;
-                }
-
-              n = (gsize) (MIN (e_end, w->offset + w->length) - cur);
-              ok = n > 0 && hm_fault_copy (buffer + (cur - offset), w->data + (cur - w->offset), n, &fault_addr);
-              if (!ok)
-                *fault_offset = n > 0 ? w->offset + (guint64) ((const guint8 *) fault_addr - w->data) : cur;
-              _hm_document_release_window (run->doc, w);
-              if (!ok)
-                return FALSE;
-              cur += n;
-            }
-        }
+      else if (!_hm_document_copy_guarded (run->doc, offset, buffer, (gsize) (e_end - offset),
+                                           HM_ACCESS_SEQUENTIAL, SCAN_GUARD, fault_offset, error))
+        return FALSE;
 
       buffer += e_end - offset;
       offset = e_end;
@@ -650,7 +645,7 @@ scan_window (Run      *run,
         }
       else
         {
-          guint64 f = w->offset + (guint64) ((const guint8 *) fault_addr - w->data);
+          guint64 f = _hm_document_window_fault_offset (w, fault_addr);
           GError *error = NULL;
 
           if (!handle_fault (run, f, &error))
@@ -885,26 +880,11 @@ search_pass (Run      *run,
 
           while (ok && cur < seg_end)
             {
-              GError *local = NULL;
-              HmWindow *w = _hm_document_acquire_window (run->doc, cur, HM_ACCESS_SEQUENTIAL, &local);
+              HmWindow *w = take_window (run, cur);
               guint64 p1;
 
               if (w == NULL)
-                {
-                  GError *skip = NULL;
-
-                  local = acquire_error (run, cur, local);
-                  if (!g_error_matches (local, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED))
-                    {
-                      run->error = local;
-                      return FALSE;
-                    }
-                  g_error_free (local);
-                  if (!handle_fault (run, cur, &skip))
-                    return FALSE;
-                  g_clear_error (&skip);
-                  return FALSE;
-                }
+                return FALSE;
               p1 = MIN (seg_end, w->offset + w->length);
               ok = scan_piece (run, w, cur, p1, a, z, e, FALSE);
               _hm_document_release_window (run->doc, w);
@@ -917,36 +897,12 @@ search_pass (Run      *run,
 
           while (ok && cur > seg.offset)
             {
-              GError *local = NULL;
-              HmWindow *w = _hm_document_acquire_window (run->doc, cur - 1, HM_ACCESS_SEQUENTIAL, &local);
+              HmWindow *w = take_window (run, cur - 1);
               guint64 p0;
 
               if (w == NULL)
-                {
-                  GError *skip = NULL;
-
-                  local = acquire_error (run, cur - 1, local);
-                  if (!g_error_matches (local, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED))
-                    {
-                      run->error = local;
-                      return FALSE;
-                    }
-                  g_error_free (local);
-                  if (!handle_fault (run, cur - 1, &skip))
-                    return FALSE;
-                  g_clear_error (&skip);
-                  return FALSE;
-                }
+                return FALSE;
               p0 = MAX (seg.offset, w->offset);
-              /* The window may end before cur if the file shrank. */
-              if (w->offset + w->length < cur)
-                {
-                  guint64 f = w->offset + w->length;
-
-                  _hm_document_release_window (run->doc, w);
-                  run->error = _hm_document_fault_error (run->doc, f, FALSE);
-                  return FALSE;
-                }
               ok = scan_piece (run, w, p0, cur, a, z, e, TRUE);
               _hm_document_release_window (run->doc, w);
               cur = p0;

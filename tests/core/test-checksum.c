@@ -398,6 +398,31 @@ test_async (void)
   g_assert_true (state.destroyed);
 }
 
+/* A window holding edits is not mapped anew when the file grows on disk: the
+ * bytes past it cannot be read until the edits are saved or discarded. The sum
+ * fails there, at the first byte it could not read. */
+static void
+test_grown_under_edits (void)
+{
+  g_autofree char *path = hm_test_write_random ("grown.bin", 4096 + 100, 9, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new_full (path, HM_DOCUMENT_MODE_PREVIEW, 4 * 4096, &error);
+  g_autofree guint8 *more = g_malloc (2 * 4096);
+  HmChecksumResult *result;
+
+  g_assert_no_error (error);
+  memset (more, 'x', 2 * 4096);
+  g_assert_true (hm_document_write (doc, 10, "edit", 4, HM_EDIT_NONE, &error));
+  hm_test_pwrite (path, 4096 + 100, more, 2 * 4096);
+  g_assert_true (hm_document_refresh (doc, &error));
+
+  result = hm_checksum_compute (doc, 0, hm_document_get_size (doc), HM_CHECKSUM_CRC32,
+                                NULL, NULL, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "0x1064"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -416,6 +441,7 @@ main (int   argc,
   g_test_add_func ("/hm/checksum/truncate-midway", test_truncate_midway);
   g_test_add_func ("/hm/checksum/truncate-in-hole", test_truncate_in_hole);
   g_test_add_func ("/hm/checksum/async", test_async);
+  g_test_add_func ("/hm/checksum/grown-under-edits", test_grown_under_edits);
 
   status = g_test_run ();
   hm_test_cleanup ();

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -149,6 +150,46 @@ test_regular_local (void)
 }
 
 static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+}
+
+/* "May this storage stall?" is answered by the document: no on a local disk or
+ * tmpfs (network and FUSE: test-edit-faults), and settable with one notify per
+ * change. */
+static void
+test_may_stall (void)
+{
+  g_autofree char *path = hm_test_write_random ("stall.bin", PAGE, 12, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new (path, &error);
+  guint notified = 0;
+  gboolean value = TRUE;
+
+  g_assert_no_error (error);
+  g_assert_false (hm_document_get_may_stall (doc));
+  g_object_get (doc, "may-stall", &value, NULL);
+  g_assert_false (value);
+
+  g_signal_connect (doc, "notify::may-stall", G_CALLBACK (count_notify_cb), &notified);
+  hm_document_set_may_stall (doc, FALSE);
+  g_assert_cmpuint (notified, ==, 0);
+  hm_document_set_may_stall (doc, TRUE);
+  g_assert_true (hm_document_get_may_stall (doc));
+  g_assert_cmpuint (notified, ==, 1);
+  hm_document_set_may_stall (doc, TRUE);
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_set (doc, "may-stall", FALSE, NULL);
+  g_assert_false (hm_document_get_may_stall (doc));
+  g_assert_cmpuint (notified, ==, 2);
+}
+
+static void
 test_memory_fs (void)
 {
   g_autoptr(GError) error = NULL;
@@ -165,10 +206,86 @@ test_memory_fs (void)
   g_assert_no_error (error);
   g_assert_cmpint (hm_document_get_fs_kind (doc), ==, HM_FS_KIND_MEMORY);
   g_assert_cmpstr (hm_document_get_fs_type (doc), ==, "tmpfs");
+  g_assert_false (hm_document_get_may_stall (doc));
   unlink (path);
 }
 
 /* Holes are found, merged, clipped, counted, and reading them allocates nothing. */
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* Runs the main context until the callback stored a result. */
+static GAsyncResult *
+wait_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+/* The hole map from a worker: the same answers as on the calling thread. */
+static void
+check_holes_async (HmDocument *doc)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GArray) extents = NULL;
+  g_autoptr(GArray) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_holes = 0;
+  guint64 data_bytes = 0;
+
+  /* On a fresh document, so the worker does the scan. */
+  hm_document_count_holes_async (doc, NULL, store_result_cb, &result);
+  g_assert_true (hm_document_count_holes_finish (doc, wait_result (&result), &n_holes,
+                                                 &data_bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_holes, ==, hm_document_get_n_holes (doc));
+  g_assert_cmpuint (data_bytes, ==, hm_document_get_data_bytes (doc));
+  g_clear_object (&result);
+
+  expected = hm_document_get_extents (doc, 1000, 32 * 1024 * 1024);
+  hm_document_get_extents_async (doc, 1000, 32 * 1024 * 1024, NULL, store_result_cb, &result);
+  extents = hm_document_get_extents_finish (doc, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (extents);
+  g_assert_cmpuint (extents->len, ==, expected->len);
+  g_assert_cmpmem (extents->data, extents->len * sizeof (HmExtent),
+                   expected->data, expected->len * sizeof (HmExtent));
+}
+
+static void
+test_holes_async_cancelled (void)
+{
+  g_autofree char *path = hm_test_make_sparse ("cancelled.bin", 4 * PAGE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new (path, &error);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GArray) extents = NULL;
+  guint n_holes = 7;
+
+  g_assert_no_error (error);
+  g_cancellable_cancel (cancellable);
+  hm_document_count_holes_async (doc, cancellable, store_result_cb, &result);
+  g_assert_false (hm_document_count_holes_finish (doc, wait_result (&result), &n_holes, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (n_holes, ==, 7);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  hm_document_get_extents_async (doc, 0, G_MAXUINT64, cancellable, store_result_cb, &result);
+  extents = hm_document_get_extents_finish (doc, wait_result (&result), &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (extents);
+}
+
 static void
 test_holes (const char *dir)
 {
@@ -191,6 +308,7 @@ test_holes (const char *dir)
 
   doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
   g_assert_no_error (error);
+  check_holes_async (doc);
   g_assert_cmpuint (hm_document_get_n_holes (doc), ==, 3);
   g_assert_cmpuint (hm_document_get_data_bytes (doc), ==, 2 * PAGE);
   g_assert_true (hm_document_is_hole (doc, 0, &end));
@@ -343,6 +461,38 @@ test_truncated_before_hole_map (void)
   g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED);
 }
 
+/* A window that holds edits is never mapped anew; if the file grew on disk
+ * since, it ends before the new bytes. Reads and edits there are refused:
+ * save or discard first. */
+static void
+test_grown_under_edits (void)
+{
+  g_autofree char *path = hm_test_write_random ("grown.bin", PAGE + 100, 14, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new_full (path, HM_DOCUMENT_MODE_PREVIEW, 4 * PAGE, &error);
+  g_autofree guint8 *more = g_malloc0 (2 * PAGE);
+  guint8 buf[16] = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (hm_document_write (doc, 10, "edit", 4, HM_EDIT_NONE, &error));
+  hm_test_pwrite (path, PAGE + 100, more, 2 * PAGE);
+  g_assert_true (hm_document_refresh (doc, &error));
+  g_assert_cmpuint (hm_document_get_size (doc), ==, 3 * PAGE + 100);
+
+  g_assert_cmpint (hm_document_read (doc, 2 * PAGE, buf, sizeof buf, &error), ==, -1);
+  g_assert_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "grew on disk"));
+  g_clear_error (&error);
+
+  g_assert_false (hm_document_write (doc, 2 * PAGE, "x", 1, HM_EDIT_NONE, &error));
+  g_assert_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY);
+  g_clear_error (&error);
+
+  /* The edit itself is still there. */
+  g_assert_cmpint (hm_document_read (doc, 10, buf, 4, &error), ==, 4);
+  g_assert_cmpmem (buf, 4, "edit", 4);
+}
+
 static void
 test_navigation (void)
 {
@@ -397,12 +547,15 @@ main (int   argc,
   g_test_add_func ("/hm/document/empty", test_empty);
   g_test_add_func ("/hm/document/zero-device", test_zero_device);
   g_test_add_func ("/hm/document/regular-local", test_regular_local);
+  g_test_add_func ("/hm/document/may-stall", test_may_stall);
   g_test_add_func ("/hm/document/memory-fs", test_memory_fs);
   g_test_add_func ("/hm/document/holes-disk", test_holes_disk);
   g_test_add_func ("/hm/document/holes-tmpfs", test_holes_tmpfs);
+  g_test_add_func ("/hm/document/holes-async-cancelled", test_holes_async_cancelled);
   g_test_add_func ("/hm/document/tib-sparse-open", test_tib_sparse_open);
   g_test_add_func ("/hm/document/refresh", test_refresh);
   g_test_add_func ("/hm/document/navigation", test_navigation);
+  g_test_add_func ("/hm/document/grown-under-edits", test_grown_under_edits);
   g_test_add_func ("/hm/document/truncated-before-hole-map", test_truncated_before_hole_map);
   g_test_add_func ("/hm/document/edit-in-hole-survives-refresh", test_edit_in_hole_survives_refresh);
   g_test_add_func ("/hm/document/edit-survives-truncation", test_edit_survives_truncation);

@@ -174,6 +174,8 @@ check_fuse_error (const char *command)
 
   doc = hm_document_new_full (path, HM_DOCUMENT_MODE_PREVIEW, 0, &error);
   g_assert_no_error (error);
+  /* A FUSE server may be slow or gone: reads belong on a worker. */
+  g_assert_true (hm_document_get_may_stall (doc));
   g_assert_true (hm_document_write (doc, 8, edit, 4, HM_EDIT_NONE, &error));
 
   g_assert_true (hm_faultfs_control (fs, command, &error));

@@ -149,7 +149,7 @@ test_holes_and_end (gconstpointer data)
   guint8 byte = 0;
 
   g_assert_no_error (error);
-  g_assert_false (hm_reader_wants_worker (doc));
+  g_assert_false (hm_document_get_may_stall (doc));
   reader = hm_reader_new (doc, use_worker (data), ready_cb, &ready);
   g_assert_cmpint (hm_reader_get_uses_worker (reader), ==, use_worker (data));
 
@@ -335,7 +335,7 @@ test_fault_and_retry (gconstpointer data)
 
   doc = hm_document_new (path, &error);
   g_assert_no_error (error);
-  g_assert_true (hm_reader_wants_worker (doc));
+  g_assert_true (hm_document_get_may_stall (doc));
   reader = hm_reader_new (doc, use_worker (data), ready_cb, &ready);
 
   /* The whole file: the bad page is flagged, every other byte reads */

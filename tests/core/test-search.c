@@ -597,6 +597,41 @@ test_async (void)
   g_clear_error (&data.error);
 }
 
+/* A window holding edits is not mapped anew when the file grows on disk, so it
+ * ends before the new bytes. A search that reaches them stops with an error at
+ * the window's end, in either direction (forward used to go round in circles
+ * when the pattern was one byte long). */
+static void
+test_grown_under_edits (void)
+{
+  static const char *const needles[] = { "q", "quux" };
+  g_autofree char *path = hm_test_write_random ("grown.bin", 4096 + 100, 5, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new_full (path, HM_DOCUMENT_MODE_PREVIEW, 4 * 4096, &error);
+  g_autofree guint8 *more = g_malloc (2 * 4096);
+
+  g_assert_no_error (error);
+  memset (more, 'x', 2 * 4096);
+  g_assert_true (hm_document_write (doc, 10, "edit", 4, HM_EDIT_NONE, &error));
+  hm_test_pwrite (path, 4096 + 100, more, 2 * 4096);
+  g_assert_true (hm_document_refresh (doc, &error));
+
+  for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
+    for (guint backward = 0; backward < 2; backward++)
+      {
+        g_autoptr(HmPattern) pattern = hm_pattern_new_text (needles[n], -1, HM_TEXT_ENCODING_UTF8,
+                                                            0, NULL, NULL);
+        g_autoptr(HmSearch) search = hm_search_new (doc, pattern);
+
+        hm_search_set_start (search, backward ? hm_document_get_size (doc) : 0);
+        hm_search_set_flags (search, backward ? HM_SEARCH_BACKWARD : 0);
+        g_assert_false (hm_search_run (search, NULL, &error));
+        g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_IO);
+        g_assert_nonnull (strstr (error->message, "0x1064"));
+        g_clear_error (&error);
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -618,6 +653,7 @@ main (int   argc,
   g_test_add_func ("/hm/search/preview-edits", test_preview_edits);
   g_test_add_func ("/hm/search/truncate-mid-search", test_truncate_mid_search);
   g_test_add_func ("/hm/search/async", test_async);
+  g_test_add_func ("/hm/search/grown-under-edits", test_grown_under_edits);
 
   status = g_test_run ();
   hm_test_cleanup ();
