@@ -35,6 +35,7 @@ static const HmCliCommand commands[] = {
   { "dump", hm_cli_dump, "Print bytes exactly like `hexdump -C`, skipping holes instantly" },
   { "find", hm_cli_find, "Find hex bytes or text; print offsets like grep" },
   { "patch", hm_cli_patch, "Overwrite bytes in place and save them durably" },
+  { "diff", hm_cli_diff, "Compare two files: differing runs, or inserted/deleted hunks" },
 };
 
 static int output_errno;
@@ -161,7 +162,8 @@ print_usage (FILE *stream)
            "  -h, --help     Show this help (`hexmap-cli COMMAND --help` for a command)\n"
            "  --version      Show the version\n"
            "\n"
-           "Exit status: 0 on success, 1 on a runtime error, 2 on bad usage.\n");
+           "Exit status: 0 on success, 1 on a runtime error, 2 on bad usage.\n"
+           "`diff` exits like cmp: 0 same, 1 different, 2 on any error.\n");
 }
 
 int
