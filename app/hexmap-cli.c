@@ -37,6 +37,7 @@ static const HmCliCommand commands[] = {
   { "dump", hm_cli_dump, "Print bytes exactly like `hexdump -C`, skipping holes instantly" },
   { "find", hm_cli_find, "Find hex bytes or text; print offsets like grep" },
   { "patch", hm_cli_patch, "Overwrite bytes in place and save them durably" },
+  { "diff", hm_cli_diff, "Compare two files: differing runs, or inserted/deleted hunks" },
 };
 
 static int output_errno;
