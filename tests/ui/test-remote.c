@@ -327,7 +327,7 @@ test_async_local (Fixture       *fx,
   g_clear_pointer (&first, grid_free);
 
   /* Through the worker: placeholders first, then the bytes. */
-  _hm_hex_view_set_async_reads (fx->view, TRUE);
+  hm_document_set_may_stall (document, TRUE);
   g_assert_true (_hm_hex_view_get_async_reads (fx->view));
   first = render (fx);
   g_assert_cmpuint (count_cells (first, ".."), ==, first->rows->len * 16);
@@ -372,7 +372,7 @@ test_async_edit (Fixture       *fx,
   char c[3], want[3];
 
   g_assert_no_error (error);
-  _hm_hex_view_set_async_reads (fx->view, TRUE);
+  hm_document_set_may_stall (document, TRUE);
   hm_hex_view_set_document (fx->view, document);
   allocate (fx, 900, 400);
   grid = render_until_loaded (fx);
