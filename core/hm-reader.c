@@ -38,6 +38,16 @@
  * interrupt. hm_reader_free() waits briefly for it to leave and otherwise lets
  * it go: the shared state is reference counted, and the worker drops its reference
  * when the read returns; the document is then released on the main context.
+ *
+ * Scattered ranges. Besides the rows on screen, panels read a few bytes here and
+ * there (the bytes at the cursor, the first bytes of a change or of a match, a
+ * match to check again after an edit), a few at a time and rarely.
+ * hm_reader_read_ranges_async() reads such a batch in GIO's thread pool and hands
+ * back copies. Cancelling only skips the ranges not started yet: a read on a hung
+ * mount cannot be interrupted. So a caller keeps at most one batch in flight
+ * (more would only pile up blocked threads in the shared pool) and drops results
+ * it no longer wants. As with the worker, the document is released on the main
+ * context of the caller, never finalized on a worker.
  */
 #include "config.h"
 
@@ -124,6 +134,30 @@ unref_document_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Drops a reference to @document on @owner, the thread that took it: the last
+ * reference may go on a worker after a read on a hung mount finally returned,
+ * and the document's signal handlers belong to the owner. Not through
+ * g_main_context_invoke(): a worker whose thread-default context is the global
+ * one may acquire it and run the unref itself. */
+static void
+release_document (HmDocument   *document,
+                  GThread      *owner,
+                  GMainContext *context)
+{
+  GSource *source;
+
+  if (g_thread_self () == owner)
+    {
+      g_object_unref (document);
+      return;
+    }
+  source = g_idle_source_new ();
+  g_source_set_callback (source, unref_document_cb, document, NULL);
+  g_source_set_static_name (source, "[hexmap] release document");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 static void
 state_clear (gpointer data)
 {
@@ -135,19 +169,8 @@ state_clear (gpointer data)
   g_mutex_clear (&state->lock);
   g_cond_clear (&state->cond);
 
-  /* The last reference may be the worker's, after a read on a hung mount finally
-   * returned: the document's signal handlers belong to the main thread. */
-  if (g_thread_self () == state->owner)
-    g_object_unref (state->document);
-  else
-    {
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_callback (source, unref_document_cb, state->document, NULL);
-      g_source_set_static_name (source, "[hexmap] release document");
-      g_source_attach (source, state->context);
-      g_source_unref (source);
-    }
+  /* The last reference may be the worker's. */
+  release_document (state->document, state->owner, state->context);
   g_main_context_unref (state->context);
 }
 
@@ -876,4 +899,131 @@ hm_reader_get_n_reads (HmReader *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return (guint) g_atomic_int_get (&self->state->n_reads);
+}
+
+/* ---- Scattered ranges on a worker ---- */
+
+typedef struct
+{
+  HmDocument   *document;
+  GMainContext *context;
+  GThread      *owner;
+  HmRange      *ranges;
+  guint         n_ranges;
+} RangesRequest;
+
+static void
+ranges_request_free (gpointer data)
+{
+  RangesRequest *request = data;
+
+  /* The last reference to the task may go on the worker. */
+  release_document (request->document, request->owner, request->context);
+  g_main_context_unref (request->context);
+  g_free (request->ranges);
+  g_free (request);
+}
+
+static void
+read_item_free (gpointer data)
+{
+  HmReadItem *item = data;
+
+  g_clear_pointer (&item->bytes, g_bytes_unref);
+  g_clear_error (&item->error);
+  g_free (item);
+}
+
+static void
+read_ranges_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  RangesRequest *request = task_data;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_full (request->n_ranges, read_item_free);
+
+  for (guint i = 0; i < request->n_ranges; i++)
+    {
+      const HmRange *range = &request->ranges[i];
+      gsize length = (gsize) MIN (range->length, (guint64) G_MAXSSIZE);
+      g_autofree guint8 *buffer = NULL;
+      HmReadItem *item;
+      gssize n;
+
+      if (g_task_return_error_if_cancelled (task))
+        return;
+      item = g_new0 (HmReadItem, 1);
+      item->offset = range->offset;
+      buffer = g_malloc (MAX (length, 1));
+      n = hm_document_read (request->document, range->offset, buffer, length, &item->error);
+      if (n >= 0)
+        item->bytes = g_bytes_new_take (g_steal_pointer (&buffer), (gsize) n);
+      g_ptr_array_add (items, item);
+    }
+  g_task_return_pointer (task, g_steal_pointer (&items), (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * hm_reader_read_ranges_async:
+ * @document: the document to read
+ * @ranges: (array length=n_ranges): what to read
+ * @n_ranges: how many ranges
+ * @cancellable: (nullable): skips the ranges not started yet
+ * @callback: called on the current thread's main context when done
+ * @user_data: for @callback
+ *
+ * Reads @ranges on a worker thread, for callers that must not wait for storage
+ * that may stall (hm_document_get_may_stall()); hm_reader_read_ranges_finish()
+ * gives the bytes. The task has no source object, so it may be finalized on the
+ * worker: pass a reference to a widget in @user_data, not the widget itself.
+ */
+void
+hm_reader_read_ranges_async (HmDocument          *document,
+                             const HmRange       *ranges,
+                             guint                n_ranges,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RangesRequest *request;
+
+  g_return_if_fail (HM_IS_DOCUMENT (document));
+  g_return_if_fail (ranges != NULL || n_ranges == 0);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  request = g_new0 (RangesRequest, 1);
+  request->document = g_object_ref (document);
+  request->context = g_main_context_ref_thread_default ();
+  request->owner = g_thread_self ();
+  request->ranges = g_memdup2 (ranges, sizeof *ranges * n_ranges);
+  request->n_ranges = n_ranges;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hm_reader_read_ranges_async);
+  g_task_set_name (task, "[hexmap] read ranges");
+  g_task_set_task_data (task, request, ranges_request_free);
+  g_task_run_in_thread (task, read_ranges_thread);
+}
+
+/**
+ * hm_reader_read_ranges_finish:
+ * @result: the result given to the callback
+ * @error: %G_IO_ERROR_CANCELLED if the read was cancelled
+ *
+ * A range that could not be read has an item with @bytes %NULL and its error;
+ * the call fails only when cancelled.
+ *
+ * Returns: (transfer container) (element-type HmReadItem): one item per range,
+ *   in order, or %NULL with @error set
+ */
+GPtrArray *
+hm_reader_read_ranges_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hm_reader_read_ranges_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -8,7 +8,8 @@ G_BEGIN_DECLS
 /*
  * HmReader: the one way to read a document for display without blocking. Direct
  * reads answer at once (local storage); worker reads never wait for storage that
- * may stall (network and FUSE mounts).
+ * may stall (network and FUSE mounts). hm_reader_read_ranges_async() reads a few
+ * scattered ranges on a worker (panel values, previews, checks of matches).
  */
 typedef struct _HmReader HmReader;
 
@@ -78,5 +79,30 @@ void          hm_reader_retry           (HmReader          *self);
 guint         hm_reader_get_n_reads     (HmReader          *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HmReader, hm_reader_free)
+
+/**
+ * HmReadItem:
+ * @offset: where the read started
+ * @bytes: (nullable): the bytes (short at the end of the file), or %NULL if
+ *   they could not be read
+ * @error: (nullable): why @bytes is %NULL
+ *
+ * One range read by hm_reader_read_ranges_async().
+ */
+typedef struct
+{
+  guint64  offset;
+  GBytes  *bytes;
+  GError  *error;
+} HmReadItem;
+
+void          hm_reader_read_ranges_async  (HmDocument          *document,
+                                            const HmRange       *ranges,
+                                            guint                n_ranges,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GPtrArray    *hm_reader_read_ranges_finish (GAsyncResult        *result,
+                                            GError             **error);
 
 G_END_DECLS

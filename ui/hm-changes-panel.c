@@ -10,8 +10,9 @@
  * loop iteration however many edits arrive, and a row reads its bytes only
  * when it is shown, so a long list costs what is on screen.
  *
- * On a network or FUSE mount a read may wait for a server, or forever, so
- * there the new bytes of the rows shown come from a worker (hm-panel-read.c),
+ * Where the storage may stall (hm_document_get_may_stall(): network and FUSE
+ * mounts) a read may wait for a server, or forever, so there the new bytes of
+ * the rows shown come from a worker (hm_reader_read_ranges_async()),
  * a batch at a time with at most one batch in flight; a row shows "…" until
  * its bytes arrive. The old bytes of a pending range are the journal's, read
  * on the main thread only once the worker has shown the pages answer (the
@@ -25,7 +26,7 @@
 #include "hm-changes-panel-private.h"
 
 #include "hm-fault.h"
-#include "hm-panel-read.h"
+#include "hm-reader.h"
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
@@ -265,7 +266,7 @@ read_done_cb (GObject      *source,
 {
   g_autoptr(HmChangesPanel) self = user_data;   /* the reference read_next() took */
   g_autoptr(GPtrArray) reading = g_steal_pointer (&self->reading);
-  g_autoptr(GPtrArray) items = hm_panel_read_finish (result, NULL);
+  g_autoptr(GPtrArray) items = hm_reader_read_ranges_finish (result, NULL);
 
   g_clear_object (&self->read_cancellable);
   for (guint i = 0; i < reading->len; i++)
@@ -279,7 +280,7 @@ read_done_cb (GObject      *source,
       for (guint i = 0; i < reading->len; i++)
         {
           HmChangeItem *item = g_ptr_array_index (reading, i);
-          HmPanelReadItem *read = g_ptr_array_index (items, i);
+          HmReadItem *read = g_ptr_array_index (items, i);
           GtkListItem *list_item = g_hash_table_lookup (self->bound, item);
           gsize n = read->bytes != NULL ? g_bytes_get_size (read->bytes) : 0;
 
@@ -331,8 +332,8 @@ read_next (HmChangesPanel *self)
 
   self->read_generation = self->generation;
   self->read_cancellable = g_cancellable_new ();
-  hm_panel_read_async (self->document, (const HmRange *) (gpointer) ranges->data, ranges->len,
-                       self->read_cancellable, read_done_cb, g_object_ref (self));
+  hm_reader_read_ranges_async (self->document, (const HmRange *) (gpointer) ranges->data, ranges->len,
+                               self->read_cancellable, read_done_cb, g_object_ref (self));
 }
 
 static void
@@ -353,7 +354,7 @@ bind_row_cb (GtkSignalListItemFactory *factory,
 
   if (item->new_text == NULL)
     {
-      if (!hm_panel_read_wants_worker (self->view, self->document))
+      if (!hm_document_get_may_stall (self->document))
         describe_change (self->document, item, &item->old_text, &item->new_text);
       else if (!item->queued)
         {

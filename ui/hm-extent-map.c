@@ -8,9 +8,10 @@
  * lone data bucket is drawn two pixels tall, so a single 4 KiB extent in a 1 TiB
  * image still shows as a line. The buckets come from the
  * document's hole map (hm_document_get_extents(), one pass over the extents)
- * and are cached until the height, the size or the document changes. On network
- * and FUSE mounts the pass runs in a GTask: the hole map may need round trips to
- * the server the first time (SEEK_DATA/SEEK_HOLE).
+ * and are cached until the height, the size or the document changes. Where the
+ * storage may stall (hm_document_get_may_stall(): network and FUSE mounts) the
+ * extents come from hm_document_get_extents_async(): the hole map may need round
+ * trips to the server the first time (SEEK_DATA/SEEK_HOLE).
  *
  * The region on screen is drawn over the buckets; clicking or dragging puts the
  * place under the pointer in the middle of the view.
@@ -58,12 +59,16 @@ struct _HmExtentMap
   gulong         changed_id;
   gulong         size_id;
 
-  /* Buckets for (generation, n_buckets); computing while a task runs. */
+  /* Buckets for (generation, n_buckets); computing while the extents are
+   * fetched off the main thread, for (computing_size, _n, _generation). */
   float         *buckets;
   guint          n_buckets;
   guint          generation;
   guint          buckets_generation;
   gboolean       computing;
+  guint64        computing_size;
+  guint          computing_n;
+  guint          computing_generation;
   GCancellable  *cancellable;
 
   GdkRGBA        colors[N_COLORS];
@@ -82,21 +87,19 @@ static GParamSpec *properties[N_PROPS];
 
 /* ---- Buckets ---- */
 
-/* The share of data bytes in each of @n equal parts of [0, size). Runs on any
- * thread. */
+/* The share of data bytes in each of @n equal parts of [0, size), from the
+ * extents of that range. */
 static float *
-compute_buckets (HmDocument *document,
-                 guint64     size,
-                 guint       n)
+compute_buckets (const GArray *extents,
+                 guint64       size,
+                 guint         n)
 {
-  g_autoptr(GArray) extents = NULL;
   float *buckets = g_new0 (float, n);
   double scale;
 
   if (size == 0 || n == 0)
     return buckets;
 
-  extents = hm_document_get_extents (document, 0, size);
   scale = (double) n / (double) size;
   for (guint i = 0; i < extents->len; i++)
     {
@@ -124,65 +127,29 @@ compute_buckets (HmDocument *document,
   return buckets;
 }
 
-typedef struct
-{
-  HmDocument *document;
-  guint64     size;
-  guint       n;
-  guint       generation;
-} BucketJob;
-
 static void
-bucket_job_free (gpointer data)
-{
-  BucketJob *job = data;
-
-  g_object_unref (job->document);
-  g_free (job);
-}
-
-static void
-bucket_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  BucketJob *job = task_data;
-
-  g_task_return_pointer (task, compute_buckets (job->document, job->size, job->n), g_free);
-}
-
-static void
-buckets_ready_cb (GObject      *source,
+extents_ready_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  HmExtentMap *self = HM_EXTENT_MAP (source);
-  BucketJob *job = g_task_get_task_data (G_TASK (result));
-  g_autofree float *buckets = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(HmExtentMap) self = user_data;   /* the reference ensure_buckets() took */
+  g_autoptr(GArray) extents = hm_document_get_extents_finish (HM_DOCUMENT (source), result, NULL);
 
-  if (g_task_had_error (G_TASK (result)) || buckets == NULL)
+  /* Cancelled: another document (which reset computing), or disposed. */
+  if (extents == NULL)
     return;
   self->computing = FALSE;
-  if (job->generation != self->generation)
+  if (self->computing_generation != self->generation)
     {
       /* The file changed meanwhile: start over. */
       gtk_widget_queue_draw (GTK_WIDGET (self));
       return;
     }
   g_free (self->buckets);
-  self->buckets = g_steal_pointer (&buckets);
-  self->n_buckets = job->n;
-  self->buckets_generation = job->generation;
+  self->buckets = compute_buckets (extents, self->computing_size, self->computing_n);
+  self->n_buckets = self->computing_n;
+  self->buckets_generation = self->computing_generation;
   gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static gboolean
-is_remote (HmDocument *document)
-{
-  HmFsKind kind = hm_document_get_fs_kind (document);
-
-  return kind == HM_FS_KIND_NETWORK || kind == HM_FS_KIND_FUSE;
 }
 
 static void
@@ -197,10 +164,12 @@ ensure_buckets (HmExtentMap *self,
     return;
   size = hm_document_get_size (self->document);
 
-  if (!is_remote (self->document))
+  if (!hm_document_get_may_stall (self->document))
     {
+      g_autoptr(GArray) extents = size > 0 ? hm_document_get_extents (self->document, 0, size) : NULL;
+
       g_free (self->buckets);
-      self->buckets = compute_buckets (self->document, size, n);
+      self->buckets = compute_buckets (extents, size, n);
       self->n_buckets = n;
       self->buckets_generation = self->generation;
       return;
@@ -208,18 +177,12 @@ ensure_buckets (HmExtentMap *self,
 
   if (!self->computing)
     {
-      g_autoptr(GTask) task = g_task_new (self, self->cancellable, buckets_ready_cb, NULL);
-      BucketJob *job = g_new0 (BucketJob, 1);
-
-      job->document = g_object_ref (self->document);
-      job->size = size;
-      job->n = n;
-      job->generation = self->generation;
-      g_task_set_task_data (task, job, bucket_job_free);
-      g_task_set_source_tag (task, ensure_buckets);
-      g_task_set_name (task, "[hexmap] extent map");
       self->computing = TRUE;
-      g_task_run_in_thread (task, bucket_thread);
+      self->computing_size = size;
+      self->computing_n = n;
+      self->computing_generation = self->generation;
+      hm_document_get_extents_async (self->document, 0, size, self->cancellable,
+                                     extents_ready_cb, g_object_ref (self));
     }
 }
 

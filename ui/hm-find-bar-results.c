@@ -8,10 +8,11 @@
  * that overlap a changed range are checked again, and leave the list and the
  * highlights if they no longer match.
  *
- * Slow storage. On a network or FUSE mount a read may wait for a server, or
- * forever, so there the bar reads nothing on the main thread: the preview of a
- * row shown and the check of a match after a change are queued, and a worker
- * (hm-panel-read.c) reads them a batch at a time, at most one batch in flight.
+ * Slow storage. Where the storage may stall (hm_document_get_may_stall(): network
+ * and FUSE mounts) a read may wait for a server, or forever, so there the bar
+ * reads nothing on the main thread: the preview of a row shown and the check of
+ * a match after a change are queued, and a worker (hm_reader_read_ranges_async())
+ * reads them a batch at a time, at most one batch in flight.
  * A row shows "…" until its bytes arrive; a match stays listed until its check
  * comes back (then its preview shows the new bytes). New results (Find All,
  * another document) drop what the worker read for the old ones. Local files
@@ -23,7 +24,7 @@
 
 #include "hm-find-bar-private.h"
 #include "hm-find-result-private.h"
-#include "hm-panel-read.h"
+#include "hm-reader.h"
 
 #define PREVIEW_BYTES        16
 #define READ_BATCH           64
@@ -135,7 +136,7 @@ read_done_cb (GObject      *source,
   g_autoptr(HmFindBar) self = user_data;   /* the reference read_next() took */
   g_autoptr(GPtrArray) reading = g_steal_pointer (&self->reading);
   g_autoptr(GArray) checks = g_steal_pointer (&self->reading_checks);
-  g_autoptr(GPtrArray) items = hm_panel_read_finish (res, NULL);
+  g_autoptr(GPtrArray) items = hm_reader_read_ranges_finish (res, NULL);
   gboolean removed = FALSE;
 
   g_clear_object (&self->read_cancellable);
@@ -151,7 +152,7 @@ read_done_cb (GObject      *source,
   for (guint i = 0; i < reading->len; i++)
     {
       HmFindResult *result = g_ptr_array_index (reading, i);
-      HmPanelReadItem *read = g_ptr_array_index (items, i);
+      HmReadItem *read = g_ptr_array_index (items, i);
       gsize n = read->bytes != NULL ? g_bytes_get_size (read->bytes) : 0;
       const guint8 *bytes = read->bytes != NULL ? g_bytes_get_data (read->bytes, NULL) : NULL;
       GtkListItem *item;
@@ -219,8 +220,8 @@ read_next (HmFindBar *self)
 
   self->read_generation = self->generation;
   self->read_cancellable = g_cancellable_new ();
-  hm_panel_read_async (self->document, (const HmRange *) (gpointer) ranges->data, ranges->len,
-                       self->read_cancellable, read_done_cb, g_object_ref (self));
+  hm_reader_read_ranges_async (self->document, (const HmRange *) (gpointer) ranges->data, ranges->len,
+                               self->read_cancellable, read_done_cb, g_object_ref (self));
 }
 
 /* ---- Document tracking ---- */
@@ -243,7 +244,7 @@ _hm_find_bar_document_changed_cb (HmFindBar  *self,
   if (g_thread_self () != self->thread || n == 0 || self->results_pattern == NULL)
     return;
 
-  if (hm_panel_read_wants_worker (self->view, document))
+  if (hm_document_get_may_stall (document))
     {
       for (guint i = 0; i < n; i++)
         {
@@ -318,7 +319,7 @@ bind_row_cb (GtkSignalListItemFactory *factory,
 
       detail = g_strdup_printf (_("Unreadable: %s skipped"), size);
     }
-  else if (self->document != NULL && hm_panel_read_wants_worker (self->view, self->document))
+  else if (self->document != NULL && hm_document_get_may_stall (self->document))
     {
       if (result->preview == NULL)
         {

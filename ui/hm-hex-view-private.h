@@ -2,7 +2,7 @@
 #pragma once
 
 #include "hm-hex-view.h"
-#include "hm-view-reader.h"
+#include "hm-reader.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +68,7 @@ struct _HmHexView
   gulong         changed_id;
   gulong         size_id;
   gulong         mode_id;
+  gulong         may_stall_id;
 
   GtkWidget     *scrollbar;
   GtkAdjustment *vadjustment;
@@ -133,9 +134,9 @@ struct _HmHexView
   GError        *fault_error;
   guint          fault_idle;
 
-  /* Network and FUSE files: the visible bytes come from a worker thread. */
-  HmViewReader  *reader;
-  gboolean       force_async_reads;
+  /* The visible bytes: read in the frame, or by a worker thread where the
+   * storage may stall (network and FUSE mounts). NULL without a document. */
+  HmReader      *reader;
   gboolean       cursor_loading;
 
   guint          frames_drawn;
@@ -226,9 +227,8 @@ void        _hm_hex_view_snapshot_content   (HmHexView  *self,
 void        _hm_hex_view_scroll_pixels      (HmHexView  *self,
                                              double      pixels);
 int         _hm_hex_view_get_scroll_pixel   (HmHexView  *self);
-/* Reads through the worker thread even for a local file (tests), and what it did. */
-void        _hm_hex_view_set_async_reads    (HmHexView  *self,
-                                             gboolean    async_reads);
+/* Whether the visible bytes come from the reader's worker thread (tests set
+ * hm_document_set_may_stall() to have one on a local file), and its reads. */
 gboolean    _hm_hex_view_get_async_reads    (HmHexView  *self);
 guint       _hm_hex_view_get_n_async_reads  (HmHexView  *self);
 

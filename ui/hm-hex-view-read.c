@@ -3,10 +3,10 @@
  * HmHexView reading: the bytes on screen, and what is known about each.
  *
  * Each frame copies the visible bytes into a buffer the view reuses, with a flag
- * per byte: hole, fault, past the end, edited, search match, not read yet. A
- * local file is read in the frame with one guarded read; a file on a network or
- * FUSE mount through an HmViewReader worker (see below). A read fault is
- * reported once, from an idle callback, as HmHexView::read-fault. The edited
+ * per byte: hole, fault, past the end, edited, search match, not read yet. The
+ * document's HmReader reads them: in the frame with one guarded read, or on a
+ * worker where the storage may stall (see below). A read fault is reported once,
+ * from an idle callback, as HmHexView::read-fault. The edited
  * ranges and search highlights behind the flags live here, and so does the
  * accessible description of the byte at the cursor, which must not block either.
  */
@@ -14,12 +14,8 @@
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
-#include <string.h>
 
 #include "hm-hex-view-private.h"
-#include "hm-view-reader.h"
-
-#define PAGE_BYTES        4096u
 
 /* ---- Reading the visible bytes ---- */
 
@@ -170,33 +166,21 @@ hm_hex_view_set_highlights (HmHexView *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* ---- Slow storage: the visible bytes from a worker thread ----
+/* ---- Reading a frame ----
  *
- * On network and FUSE mounts a read may wait for a server, or forever, so a frame
- * of such a file never reads: HmViewReader (hm-view-reader.c) hands over what it
- * already has, the rest is drawn as a dim placeholder, and its worker thread reads
- * it (then the next screen) meanwhile; the view draws again when the bytes arrive.
- * Pages that failed stay unreadable (`??`) until hm_hex_view_retry(). Local files
- * are still read in the frame: that is faster than any hand-over.
+ * HmReader (core/hm-reader.c) reads the visible bytes and says, per byte, hole,
+ * unreadable, past the end or not read yet. Where the document may stall
+ * (hm_document_get_may_stall(): network and FUSE mounts) its worker thread reads
+ * them: a frame gets what it already has, the rest is drawn as a dim placeholder,
+ * and the view draws again when the bytes arrive; pages that failed stay
+ * unreadable (`??`) until hm_hex_view_retry(). Elsewhere it reads them in the
+ * frame: that is faster than any hand-over.
  */
 
-G_STATIC_ASSERT ((int) FLAG_HOLE == (int) HM_VIEW_READER_HOLE);
-G_STATIC_ASSERT ((int) FLAG_FAULT == (int) HM_VIEW_READER_FAULT);
-G_STATIC_ASSERT ((int) FLAG_MISSING == (int) HM_VIEW_READER_MISSING);
-G_STATIC_ASSERT ((int) FLAG_LOADING == (int) HM_VIEW_READER_LOADING);
-
-static gboolean
-wants_worker (HmHexView *self)
-{
-  HmFsKind kind;
-
-  if (self->document == NULL)
-    return FALSE;
-  if (self->force_async_reads)
-    return TRUE;
-  kind = hm_document_get_fs_kind (self->document);
-  return kind == HM_FS_KIND_NETWORK || kind == HM_FS_KIND_FUSE;
-}
+G_STATIC_ASSERT ((int) FLAG_HOLE == (int) HM_READER_HOLE);
+G_STATIC_ASSERT ((int) FLAG_FAULT == (int) HM_READER_FAULT);
+G_STATIC_ASSERT ((int) FLAG_MISSING == (int) HM_READER_MISSING);
+G_STATIC_ASSERT ((int) FLAG_LOADING == (int) HM_READER_LOADING);
 
 static void
 reader_ready_cb (const GError *fault,
@@ -211,29 +195,16 @@ reader_ready_cb (const GError *fault,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* A reader for the document, with a worker where its storage may stall; made
+ * again when that changes ("notify::may-stall"). */
 void
 _hm_hex_view_update_reader (HmHexView *self)
 {
-  g_clear_pointer (&self->reader, hm_view_reader_free);
-  if (wants_worker (self))
-    self->reader = hm_view_reader_new (self->document, reader_ready_cb, self);
+  g_clear_pointer (&self->reader, hm_reader_free);
+  if (self->document != NULL)
+    self->reader = hm_reader_new (self->document, hm_document_get_may_stall (self->document),
+                                  reader_ready_cb, self);
 }
-
-static void
-read_visible_async (HmHexView *self,
-                    guint64    first,
-                    gsize      length)
-{
-  ensure_buffers (self, length);
-  hm_view_reader_fill (self->reader, first, length, self->bytes, self->flags);
-
-  ensure_ranges (self);
-  mark_ranges (self->flags, first, length, self->pending, FLAG_PENDING);
-  mark_ranges (self->flags, first, length, self->committed, FLAG_COMMITTED);
-  mark_ranges (self->flags, first, length, self->highlights, FLAG_MATCH);
-}
-
-/* ---- Reading a frame ---- */
 
 /* Copies the visible bytes into the frame buffer and fills in a flag per byte. */
 void
@@ -241,53 +212,8 @@ _hm_hex_view_read_visible (HmHexView *self,
                            guint64    first,
                            gsize      length)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) extents = NULL;
-  gssize n;
-
-  if (self->reader != NULL)
-    {
-      read_visible_async (self, first, length);
-      return;
-    }
-
   ensure_buffers (self, length);
-  memset (self->flags, 0, length);
-
-  n = hm_document_read (self->document, first, self->bytes, length, &error);
-  if (n < 0)
-    {
-      /* Find out which pages fail: the others are still worth showing. */
-      guint64 end = first + length;
-      guint64 pos = first;
-
-      while (pos < end)
-        {
-          guint64 page_end = MIN ((pos / PAGE_BYTES + 1) * PAGE_BYTES, end);
-          gsize chunk = (gsize) (page_end - pos);
-          g_autoptr(GError) page_error = NULL;
-          gssize got = hm_document_read (self->document, pos, self->bytes + (pos - first), chunk, &page_error);
-
-          if (got < 0)
-            memset (self->flags + (pos - first), FLAG_FAULT, chunk);
-          else if ((gsize) got < chunk)
-            memset (self->flags + (pos - first) + got, FLAG_MISSING, chunk - (gsize) got);
-          pos = page_end;
-        }
-      report_fault (self, error);
-    }
-  else if ((gsize) n < length)
-    memset (self->flags + n, FLAG_MISSING, length - (gsize) n);
-
-  extents = hm_document_get_extents (self->document, first, length);
-  for (guint i = 0; i < extents->len; i++)
-    {
-      const HmExtent *e = &g_array_index (extents, HmExtent, i);
-
-      if (e->is_hole)
-        for (guint64 o = e->offset; o < e->offset + e->length; o++)
-          self->flags[o - first] |= FLAG_HOLE;
-    }
+  hm_reader_fill (self->reader, first, length, self->bytes, self->flags);
 
   ensure_ranges (self);
   mark_ranges (self->flags, first, length, self->pending, FLAG_PENDING);
@@ -297,37 +223,25 @@ _hm_hex_view_read_visible (HmHexView *self,
 
 /* ---- The byte at the cursor, for the accessible description ---- */
 
-/* The byte at @offset for the accessible description. With a worker reading the
- * file (slow storage) only what it already read: announcing must not block. */
-static HmViewReaderPeek
-peek_byte (HmHexView *self,
-           guint64    offset,
-           guint8    *byte)
-{
-  if (self->reader != NULL)
-    return hm_view_reader_peek (self->reader, offset, byte);
-  if (hm_document_read (self->document, offset, byte, 1, NULL) == 1)
-    return HM_VIEW_READER_PEEK_LOADED;
-  return HM_VIEW_READER_PEEK_UNREADABLE;
-}
-
+/* With a worker reading the file (slow storage), only what it already read:
+ * announcing must not block. */
 void
 _hm_hex_view_announce_cursor (HmHexView *self)
 {
   g_autofree char *text = NULL;
   guint8 byte = 0;
-  HmViewReaderPeek peek = HM_VIEW_READER_PEEK_UNREADABLE;
+  HmReaderPeek peek = HM_READER_PEEK_UNREADABLE;
 
   if (self->document != NULL && _hm_hex_view_doc_size (self) > 0)
-    peek = peek_byte (self, self->cursor, &byte);
-  self->cursor_loading = peek == HM_VIEW_READER_PEEK_LOADING;
+    peek = hm_reader_peek (self->reader, self->cursor, &byte);
+  self->cursor_loading = peek == HM_READER_PEEK_LOADING;
 
   if (self->document == NULL || _hm_hex_view_doc_size (self) == 0)
     text = g_strdup (_("Empty"));
-  else if (peek == HM_VIEW_READER_PEEK_LOADED)
+  else if (peek == HM_READER_PEEK_LOADED)
     text = g_strdup_printf (_("Offset 0x%" PRIx64 ", value 0x%02x (%u)"),
                             self->cursor, byte, byte);
-  else if (peek == HM_VIEW_READER_PEEK_LOADING)
+  else if (peek == HM_READER_PEEK_LOADING)
     text = g_strdup_printf (_("Offset 0x%" PRIx64 ", loading"), self->cursor);
   else
     text = g_strdup_printf (_("Offset 0x%" PRIx64 ", unreadable"), self->cursor);
@@ -356,31 +270,20 @@ hm_hex_view_retry (HmHexView *self)
   g_clear_error (&self->fault_error);
   g_clear_handle_id (&self->fault_idle, g_source_remove);
   if (self->reader != NULL)
-    hm_view_reader_retry (self->reader);
+    hm_reader_retry (self->reader);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* ---- For tests ---- */
 
-void
-_hm_hex_view_set_async_reads (HmHexView *self,
-                              gboolean   async_reads)
-{
-  if (self->force_async_reads == async_reads)
-    return;
-  self->force_async_reads = async_reads;
-  _hm_hex_view_update_reader (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
 gboolean
 _hm_hex_view_get_async_reads (HmHexView *self)
 {
-  return self->reader != NULL;
+  return self->reader != NULL && hm_reader_get_uses_worker (self->reader);
 }
 
 guint
 _hm_hex_view_get_n_async_reads (HmHexView *self)
 {
-  return self->reader != NULL ? hm_view_reader_get_n_reads (self->reader) : 0;
+  return _hm_hex_view_get_async_reads (self) ? hm_reader_get_n_reads (self->reader) : 0;
 }

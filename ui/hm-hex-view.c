@@ -12,9 +12,10 @@
  * row stays reachable by keyboard, and every place in the file by dragging.
  *
  * Drawing. Only visible rows are drawn. Each frame copies the visible bytes once,
- * with one guarded hm_document_read(), into a buffer the widget reuses; no pointer
- * into mapped memory outlives the call. If the read faults, the range is read
- * again page by page and the pages that fail are drawn as `??`. Backgrounds come
+ * through the document's HmReader (core/hm-reader.c), into a buffer the widget
+ * reuses; no pointer into mapped memory outlives the call. Pages that fail are
+ * drawn as `??`; where the storage may stall, bytes not read yet as a placeholder
+ * while the reader's worker fetches them. Backgrounds come
  * first (edits, search matches, selection, cursor), then the text: every glyph
  * of the monospace font is shaped once into a cache, and each row becomes one text
  * node per colour, filled straight from the cache, with no Pango layout per row.
@@ -31,7 +32,7 @@
  *   hm-hex-view-geometry.c   rows and columns, from a point to a byte
  *   hm-hex-view-scroll.c     the position (row and pixel) and the scrollbar
  *   hm-hex-view-draw.c       the glyph cache, colours and the snapshot
- *   hm-hex-view-read.c       the visible bytes and their flags, faults, the worker
+ *   hm-hex-view-read.c       the visible bytes and their flags, faults, the reader
  *   hm-hex-view-edit.c       typing and overwriting
  *   hm-hex-view-clipboard.c  copy, paste and the byte formats
  *   hm-hex-view-input.c      keys, mouse, wheel and kinetic scrolling
@@ -43,7 +44,6 @@
 #include <glib/gi18n.h>
 
 #include "hm-hex-view-private.h"
-#include "hm-view-reader.h"
 
 G_DEFINE_FINAL_TYPE (HmHexView, hm_hex_view, GTK_TYPE_WIDGET)
 
@@ -235,7 +235,7 @@ document_changed_cb (HmHexView  *self,
   _hm_hex_view_invalidate_ranges (self);
   self->fault_reported = FALSE;
   if (self->reader != NULL)
-    hm_view_reader_invalidate (self->reader, offset, length);
+    hm_reader_invalidate (self->reader, offset, length);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -247,7 +247,7 @@ document_size_cb (HmHexView  *self,
   guint64 size = _hm_hex_view_doc_size (self);
 
   if (self->reader != NULL)
-    hm_view_reader_invalidate (self->reader, 0, G_MAXUINT64);
+    hm_reader_invalidate (self->reader, 0, G_MAXUINT64);
   if (size > 0 && self->cursor >= size)
     _hm_hex_view_move_cursor (self, size - 1, FALSE);
   gtk_widget_queue_resize (GTK_WIDGET (self));
@@ -265,15 +265,26 @@ document_mode_cb (HmHexView  *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Reads on a worker, or not, as the document now says. */
+static void
+document_may_stall_cb (HmHexView  *self,
+                       GParamSpec *pspec,
+                       HmDocument *document)
+{
+  _hm_hex_view_update_reader (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static void
 disconnect_document (HmHexView *self)
 {
   if (self->document == NULL)
     return;
-  g_clear_pointer (&self->reader, hm_view_reader_free);
+  g_clear_pointer (&self->reader, hm_reader_free);
   g_clear_signal_handler (&self->changed_id, self->document);
   g_clear_signal_handler (&self->size_id, self->document);
   g_clear_signal_handler (&self->mode_id, self->document);
+  g_clear_signal_handler (&self->may_stall_id, self->document);
   g_clear_object (&self->document);
 }
 
@@ -306,6 +317,9 @@ hm_hex_view_set_document (HmHexView  *self,
                                                self, G_CONNECT_SWAPPED);
       self->mode_id = g_signal_connect_object (document, "notify::mode", G_CALLBACK (document_mode_cb),
                                                self, G_CONNECT_SWAPPED);
+      self->may_stall_id = g_signal_connect_object (document, "notify::may-stall",
+                                                    G_CALLBACK (document_may_stall_cb),
+                                                    self, G_CONNECT_SWAPPED);
     }
   _hm_hex_view_update_reader (self);
   self->offset_digits = _hm_hex_view_digits_for_size (_hm_hex_view_doc_size (self));

@@ -11,8 +11,9 @@
  *
  * Reading. The inspector reads only while it is mapped: hidden behind another
  * side panel or with the side pane closed it does nothing, and catches up when
- * it is shown again. On a network or FUSE mount a read may wait for a server, or
- * forever, so there the bytes come from a worker (hm-panel-read.c): every field
+ * it is shown again. Where the storage may stall (hm_document_get_may_stall():
+ * network and FUSE mounts) a read may wait for a server, or forever, so there the
+ * bytes come from a worker (hm_reader_read_ranges_async()): every field
  * shows "…" until they arrive, and editing waits for them. At most one read is
  * in flight; a cursor move meanwhile cancels it (a read that already started
  * cannot be stopped, its bytes are dropped) and reads the new position when it
@@ -26,7 +27,7 @@
 
 #include "hm-fault.h"
 #include "hm-inspect.h"
-#include "hm-panel-read.h"
+#include "hm-reader.h"
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
@@ -210,7 +211,7 @@ read_done_cb (GObject      *source,
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
 
-  items = hm_panel_read_finish (result, &error);
+  items = hm_reader_read_ranges_finish (result, &error);
   self->reading = FALSE;
   g_clear_object (&self->read_cancellable);
 
@@ -225,7 +226,7 @@ read_done_cb (GObject      *source,
     }
 
   {
-    HmPanelReadItem *item = g_ptr_array_index (items, 0);
+    HmReadItem *item = g_ptr_array_index (items, 0);
     gsize n = item->bytes != NULL ? g_bytes_get_size (item->bytes) : 0;
 
     if (item->bytes != NULL)
@@ -249,8 +250,8 @@ start_read (HmInspector *self)
   self->reading = TRUE;
   self->read_generation = self->generation;
   self->read_cancellable = g_cancellable_new ();
-  hm_panel_read_async (self->document, &range, 1, self->read_cancellable,
-                       read_done_cb, g_object_ref (self));
+  hm_reader_read_ranges_async (self->document, &range, 1, self->read_cancellable,
+                               read_done_cb, g_object_ref (self));
 }
 
 static void
@@ -287,7 +288,7 @@ refresh (HmInspector *self)
                                  self->offset, self->offset);
   gtk_label_set_text (self->offset_label, offset_text);
 
-  if (hm_panel_read_wants_worker (self->view, self->document))
+  if (hm_document_get_may_stall (self->document))
     {
       self->loading = TRUE;
       gtk_label_set_text (self->status_label, _("Reading the bytes at the cursor…"));

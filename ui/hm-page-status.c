@@ -12,8 +12,8 @@
  * with the reason when it is read-only.
  *
  * Counting holes scans the file's extents, which takes a while on a big sparse
- * file and can stall on NFS or FUSE: it runs in a worker, and a new count
- * cancels the one before.
+ * file and can stall on NFS or FUSE: it runs in a worker
+ * (hm_document_count_holes_async()), and a new count cancels the one before.
  */
 #include "config.h"
 
@@ -137,51 +137,26 @@ show_holes (HmPage  *self,
   gtk_widget_set_visible (GTK_WIDGET (self->holes_label), n_holes > 0);
 }
 
-typedef struct
-{
-  guint   n_holes;
-  guint64 data_bytes;
-} HoleCount;
-
-/* A worker thread: the first count scans the file's extents (SEEK_HOLE), which
- * takes long on a big sparse file and can stall on NFS or FUSE. */
-static void
-count_holes_thread (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  HmDocument *document = task_data;
-  HoleCount *count = g_new0 (HoleCount, 1);
-
-  count->n_holes = hm_document_get_n_holes (document);
-  if (count->n_holes > 0)
-    count->data_bytes = hm_document_get_data_bytes (document);
-  g_task_return_pointer (task, count, g_free);
-}
-
 static void
 holes_counted_cb (GObject      *source_object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autofree HoleCount *count = g_task_propagate_pointer (G_TASK (result), NULL);
   HmPage *self = user_data;
+  guint n_holes = 0;
+  guint64 data_bytes = 0;
 
   /* Cancelled by a newer count or by dispose: then @self must not be touched. */
-  if (count == NULL)
+  if (!hm_document_count_holes_finish (HM_DOCUMENT (source_object), result, &n_holes, &data_bytes, NULL))
     return;
   self->holes_counted = TRUE;
-  show_holes (self, count->n_holes, count->data_bytes);
+  show_holes (self, n_holes, data_bytes);
 }
 
-/* No source object: the task's last reference may go in the worker, and a
- * widget must not be finalized there. Dispose cancels, so @self stays valid. */
+/* @self is no reference: dispose cancels, so it stays valid until the callback. */
 static void
 update_holes (HmPage *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   if (self->holes_cancellable != NULL)
     g_cancellable_cancel (self->holes_cancellable);
   g_clear_object (&self->holes_cancellable);
@@ -199,10 +174,7 @@ update_holes (HmPage *self)
       gtk_widget_set_visible (GTK_WIDGET (self->holes_label), TRUE);
     }
   self->holes_cancellable = g_cancellable_new ();
-  task = g_task_new (NULL, self->holes_cancellable, holes_counted_cb, self);
-  g_task_set_source_tag (task, update_holes);
-  g_task_set_task_data (task, g_object_ref (self->document), g_object_unref);
-  g_task_run_in_thread (task, count_holes_thread);
+  hm_document_count_holes_async (self->document, self->holes_cancellable, holes_counted_cb, self);
 }
 
 void

@@ -3,6 +3,7 @@
  * HmReader, both strategies: direct reads in the call, worker reads handed over on
  * the main context. Holes, bytes past the end, a truncation by another program,
  * invalidation, and (where FUSE can be mounted) pages that fail and are retried.
+ * Then scattered ranges read on a worker (hm_reader_read_ranges_async()).
  * Every wait is bounded, but generously: a loaded machine must not fail them.
  */
 #include "config.h"
@@ -377,6 +378,235 @@ test_fault_and_retry (gconstpointer data)
   rmdir (backing);
 }
 
+/* ---- Scattered ranges on a worker ---- */
+
+typedef struct
+{
+  GPtrArray *items;
+  GError    *error;
+  GThread   *thread;   /* where the callback ran */
+  gboolean   done;
+} RangesResult;
+
+static void
+ranges_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  RangesResult *out = user_data;
+
+  g_assert_null (source);
+  out->items = hm_reader_read_ranges_finish (result, &out->error);
+  out->thread = g_thread_self ();
+  out->done = TRUE;
+}
+
+static void
+ranges_result_clear (RangesResult *out)
+{
+  g_clear_pointer (&out->items, g_ptr_array_unref);
+  g_clear_error (&out->error);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RangesResult, ranges_result_clear)
+
+static void
+wait_done (RangesResult *out)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECS * G_TIME_SPAN_SECOND;
+
+  while (!out->done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static void
+assert_item (GPtrArray    *items,
+             guint         index,
+             guint64       offset,
+             const guint8 *expected,
+             gsize         length)
+{
+  HmReadItem *item = g_ptr_array_index (items, index);
+
+  g_assert_cmpuint (item->offset, ==, offset);
+  g_assert_no_error (item->error);
+  g_assert_nonnull (item->bytes);
+  g_assert_cmpmem (g_bytes_get_data (item->bytes, NULL), g_bytes_get_size (item->bytes), expected, length);
+}
+
+/* One item per range, in order; short at the end, empty past it; the callback on
+ * the caller's main context */
+static void
+test_ranges (void)
+{
+  const gsize size = 64 * KIB + 10;
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = hm_test_write_random ("ranges.bin", size, 15, &contents);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new (path, &error);
+  g_auto(RangesResult) out = { 0 };
+  const HmRange ranges[] = {
+    { 5000, 16 },
+    { 0, 3 },
+    { size - 10, 100 },
+    { size, 16 },
+    { 12 * KIB, 8 * KIB },
+    { 7, 0 },
+  };
+
+  g_assert_no_error (error);
+  hm_reader_read_ranges_async (doc, ranges, G_N_ELEMENTS (ranges), NULL, ranges_done_cb, &out);
+  wait_done (&out);
+  g_assert_no_error (out.error);
+  g_assert_true (out.thread == g_thread_self ());
+  g_assert_cmpuint (out.items->len, ==, G_N_ELEMENTS (ranges));
+  assert_item (out.items, 0, 5000, contents + 5000, 16);
+  assert_item (out.items, 1, 0, contents, 3);
+  assert_item (out.items, 2, size - 10, contents + size - 10, 10);
+  assert_item (out.items, 3, size, NULL, 0);
+  assert_item (out.items, 4, 12 * KIB, contents + 12 * KIB, 8 * KIB);
+  assert_item (out.items, 5, 7, NULL, 0);
+
+  /* No ranges at all */
+  ranges_result_clear (&out);
+  out.done = FALSE;
+  hm_reader_read_ranges_async (doc, NULL, 0, NULL, ranges_done_cb, &out);
+  wait_done (&out);
+  g_assert_no_error (out.error);
+  g_assert_cmpuint (out.items->len, ==, 0);
+}
+
+/* Cancelled before it ran: no items, G_IO_ERROR_CANCELLED */
+static void
+test_ranges_cancelled (void)
+{
+  g_autofree char *path = hm_test_write_random ("ranges-cancel.bin", 16 * KIB, 16, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new (path, &error);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(RangesResult) out = { 0 };
+  const HmRange range = { 0, 16 };
+
+  g_assert_no_error (error);
+  g_cancellable_cancel (cancellable);
+  hm_reader_read_ranges_async (doc, &range, 1, cancellable, ranges_done_cb, &out);
+  wait_done (&out);
+  g_assert_error (out.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (out.items);
+}
+
+static void
+finalized_cb (gpointer  data,
+              GObject  *where_the_object_was)
+{
+  GThread **thread = data;
+
+  *thread = g_thread_self ();
+}
+
+/* The read holds the document; when it holds the last reference, the document
+ * is still finalized on the caller's thread, never on the worker. Which thread
+ * lets go of the read last is a race: a few rounds. */
+static void
+test_ranges_release (void)
+{
+  g_autofree char *path = hm_test_write_random ("ranges-release.bin", 16 * KIB, 17, NULL);
+  const HmRange range = { 0, 16 };
+
+  for (guint round = 0; round < 5; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      HmDocument *doc = hm_document_new (path, &error);
+      g_auto(RangesResult) out = { 0 };
+      GThread *finalized_in = NULL;
+      gint64 deadline;
+
+      g_assert_no_error (error);
+      g_object_weak_ref (G_OBJECT (doc), finalized_cb, &finalized_in);
+      hm_reader_read_ranges_async (doc, &range, 1, NULL, ranges_done_cb, &out);
+      g_object_unref (doc);
+      g_assert_null (finalized_in);
+      wait_done (&out);
+      g_assert_no_error (out.error);
+      g_assert_cmpuint (out.items->len, ==, 1);
+
+      deadline = g_get_monotonic_time () + WAIT_SECS * G_TIME_SPAN_SECOND;
+      while (finalized_in == NULL)
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          if (!g_main_context_iteration (NULL, FALSE))
+            g_usleep (1000);
+        }
+      g_assert_true (finalized_in == g_thread_self ());
+    }
+}
+
+/* A range over a page that fails has its error and no bytes; the others read
+ * (on the FUSE test filesystem, root only) */
+static void
+test_ranges_fault (void)
+{
+  const gsize size = 64 * KIB;
+  const guint64 bad = 32 * KIB;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *backing = NULL;
+  g_autofree char *backing_file = NULL;
+  g_autofree char *path = NULL;
+  g_autofree guint8 *contents = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (18);
+  g_autoptr(HmFaultfs) fs = NULL;
+  g_autoptr(HmDocument) doc = NULL;
+  g_auto(RangesResult) out = { 0 };
+  HmReadItem *item;
+  const HmRange ranges[] = {
+    { 100, 16 },
+    { bad + 10, 16 },
+    { bad + PAGE, 16 },
+  };
+
+  if (!hm_faultfs_available (NULL))
+    {
+      g_test_skip ("needs root and /dev/fuse for the FUSE test filesystem");
+      return;
+    }
+
+  backing = g_dir_make_tmp ("hexmap-reader-backing-XXXXXX", &error);
+  g_assert_no_error (error);
+  contents = g_malloc (size);
+  for (gsize i = 0; i < size; i++)
+    contents[i] = (guint8) g_rand_int (rand);
+  backing_file = g_build_filename (backing, "remote.bin", NULL);
+  g_assert_true (g_file_set_contents (backing_file, (char *) contents, (gssize) size, NULL));
+  fs = hm_faultfs_start (backing, &error);
+  g_assert_no_error (error);
+  path = hm_faultfs_build_path (fs, "remote.bin");
+  g_assert_true (hm_faultfs_controlf (fs, &error, "read-eio 0x%" G_GINT64_MODIFIER "x %u", bad, PAGE));
+  g_assert_no_error (error);
+
+  doc = hm_document_new (path, &error);
+  g_assert_no_error (error);
+  hm_reader_read_ranges_async (doc, ranges, G_N_ELEMENTS (ranges), NULL, ranges_done_cb, &out);
+  wait_done (&out);
+  g_assert_no_error (out.error);
+  g_assert_cmpuint (out.items->len, ==, 3);
+  assert_item (out.items, 0, 100, contents + 100, 16);
+  item = g_ptr_array_index (out.items, 1);
+  g_assert_cmpuint (item->offset, ==, bad + 10);
+  g_assert_null (item->bytes);
+  g_assert_error (item->error, HM_FAULT_ERROR, HM_FAULT_ERROR_IO);
+  assert_item (out.items, 2, bad + PAGE, contents + bad + PAGE, 16);
+
+  g_clear_object (&doc);
+  drain ();
+  g_clear_pointer (&fs, hm_faultfs_stop);
+  unlink (backing_file);
+  rmdir (backing);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -404,6 +634,11 @@ main (int   argc,
 
         g_test_add_data_func (test_path, GINT_TO_POINTER (worker), tests[i].func);
       }
+
+  g_test_add_func ("/hm/reader/ranges/read", test_ranges);
+  g_test_add_func ("/hm/reader/ranges/cancelled", test_ranges_cancelled);
+  g_test_add_func ("/hm/reader/ranges/release", test_ranges_release);
+  g_test_add_func ("/hm/reader/ranges/fault", test_ranges_fault);
 
   ret = g_test_run ();
   hm_test_cleanup ();

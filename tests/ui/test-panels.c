@@ -318,7 +318,7 @@ test_inspector_async (Fixture       *fixture,
   HmInspector *inspector = add_inspector (fixture);
 
   open_file (fixture, "async.bin", known, sizeof known, HM_DOCUMENT_MODE_PREVIEW);
-  _hm_hex_view_set_async_reads (fixture->view, TRUE);
+  hm_document_set_may_stall (fixture->document, TRUE);
 
   hm_hex_view_set_cursor_offset (fixture->view, 8);
   g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_DOUBLE), ==, "…");
@@ -431,7 +431,7 @@ test_changes_panel_async (Fixture       *fixture,
   gtk_widget_set_size_request (GTK_WIDGET (panel), 360, 400);
   gtk_box_append (fixture->box, GTK_WIDGET (panel));
   open_file (fixture, "changes-async.bin", known, sizeof known, HM_DOCUMENT_MODE_PREVIEW);
-  _hm_hex_view_set_async_reads (fixture->view, TRUE);
+  hm_document_set_may_stall (fixture->document, TRUE);
   hm_changes_panel_set_view (panel, fixture->view);
   show_window (fixture, GTK_WIDGET (panel));
 

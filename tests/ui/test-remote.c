@@ -327,7 +327,7 @@ test_async_local (Fixture       *fx,
   g_clear_pointer (&first, grid_free);
 
   /* Through the worker: placeholders first, then the bytes. */
-  _hm_hex_view_set_async_reads (fx->view, TRUE);
+  hm_document_set_may_stall (document, TRUE);
   g_assert_true (_hm_hex_view_get_async_reads (fx->view));
   first = render (fx);
   g_assert_cmpuint (count_cells (first, ".."), ==, first->rows->len * 16);
@@ -372,7 +372,7 @@ test_async_edit (Fixture       *fx,
   char c[3], want[3];
 
   g_assert_no_error (error);
-  _hm_hex_view_set_async_reads (fx->view, TRUE);
+  hm_document_set_may_stall (document, TRUE);
   hm_hex_view_set_document (fx->view, document);
   allocate (fx, 900, 400);
   grid = render_until_loaded (fx);
@@ -603,6 +603,54 @@ test_extent_map (Fixture       *fx,
     g_assert_true (hm_document_discard (writer, &error));
     hm_hex_view_set_document (fx->view, NULL);
   }
+}
+
+/* Where the storage may stall, the map asks for the extents off the main thread:
+ * nothing at first, the same buckets once they arrive. */
+static void
+test_extent_map_may_stall (Fixture       *fx,
+                           gconstpointer  data)
+{
+  g_autofree char *path = make_sparse_file ();
+  g_autoptr(HmDocument) document = open_document (path);
+  gint64 deadline = g_get_monotonic_time () + WAIT_US;
+  const float *buckets;
+  guint n = 0, n_data = 0;
+
+  if (hm_document_get_n_holes (document) == 0)
+    {
+      g_test_skip ("the test folder's filesystem does not report holes");
+      return;
+    }
+
+  hm_document_set_may_stall (document, TRUE);
+  hm_hex_view_set_document (fx->view, document);
+  allocate (fx, 900, 512);
+  for (guint round = 0;; round++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+      g_autoptr(GskRenderNode) node = NULL;
+
+      snapshot_map (fx, snapshot);
+      node = gtk_snapshot_free_to_node (snapshot);
+      buckets = _hm_extent_map_get_buckets (fx->map, &n);
+      /* The first frame cannot have them: they come through the main loop. */
+      if (round == 0)
+        g_assert_null (buckets);
+      if (buckets != NULL)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      spin (5);
+    }
+  g_assert_cmpuint (n, ==, 512);
+  for (guint b = 0; b < n; b++)
+    n_data += buckets[b] > 0;
+  g_assert_cmpuint (n_data, ==, 21);
+  g_assert_cmpfloat (buckets[0], ==, 1.0f);
+  g_assert_cmpfloat (buckets[80], >, 0.1f);
+  g_assert_cmpfloat (buckets[80], <, 0.2f);
+  g_assert_cmpfloat (buckets[81], ==, 0.0f);
+  hm_hex_view_set_document (fx->view, NULL);
 }
 
 /* ---- On the FUSE test filesystem ---- */
@@ -1169,6 +1217,8 @@ main (int   argc,
   g_test_add ("/hm/remote/async/local", Fixture, NULL, fixture_setup, test_async_local, fixture_teardown);
   g_test_add ("/hm/remote/async/edit", Fixture, NULL, fixture_setup, test_async_edit, fixture_teardown);
   g_test_add ("/hm/remote/extent-map/sparse", Fixture, NULL, fixture_setup, test_extent_map, fixture_teardown);
+  g_test_add ("/hm/remote/extent-map/may-stall", Fixture, NULL, fixture_setup, test_extent_map_may_stall,
+              fixture_teardown);
   /* Root only: the FUSE test filesystem. Skipped (not failed) without it. */
   if (hm_faultfs_available (NULL))
     {
