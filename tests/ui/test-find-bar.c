@@ -42,7 +42,6 @@ fixture_setup (Fixture       *fixture,
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (fixture->bar));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (fixture->view));
   gtk_window_set_child (fixture->window, box);
-  hm_find_bar_set_view (fixture->bar, fixture->view);
   hm_find_bar_set_revealed (fixture->bar, TRUE);
   g_signal_connect (fixture->bar, "fault", G_CALLBACK (fault_cb), fixture);
 }
@@ -73,6 +72,7 @@ show_document (Fixture    *fixture,
   int min, nat;
 
   hm_hex_view_set_document (fixture->view, document);
+  _hm_find_bar_attach (fixture->bar, fixture->view, document);
   hm_hex_view_set_fixed_bytes_per_row (fixture->view, 16);
   gtk_widget_measure (GTK_WIDGET (fixture->view), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
   gtk_widget_measure (GTK_WIDGET (fixture->view), GTK_ORIENTATION_VERTICAL, 900, &min, &nat, NULL, NULL);

@@ -128,14 +128,15 @@ show_window (Fixture   *fixture,
 
 /* ---- Inspector ---- */
 
-/* The inspector reads only while it is shown: it sits in a shown window. */
+/* The inspector reads only while it is shown: it sits in a shown window,
+ * attached to the view and its document as the page attaches it. */
 static HmInspector *
 add_inspector (Fixture *fixture)
 {
   HmInspector *inspector = HM_INSPECTOR (hm_inspector_new ());
 
   gtk_box_append (fixture->box, GTK_WIDGET (inspector));
-  hm_inspector_set_view (inspector, fixture->view);
+  _hm_inspector_attach (inspector, fixture->view, fixture->document);
   show_window (fixture, GTK_WIDGET (inspector));
   return inspector;
 }
@@ -167,9 +168,10 @@ static void
 test_inspector_values (Fixture       *fixture,
                        gconstpointer  data)
 {
-  HmInspector *inspector = add_inspector (fixture);
+  HmInspector *inspector;
 
   open_file (fixture, "known.bin", known, sizeof known, HM_DOCUMENT_MODE_READ_ONLY);
+  inspector = add_inspector (fixture);
 
   hm_hex_view_set_cursor_offset (fixture->view, 0);
   g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_FLOAT), ==, "1");
@@ -222,10 +224,11 @@ static void
 test_inspector_edit (Fixture       *fixture,
                      gconstpointer  data)
 {
-  HmInspector *inspector = add_inspector (fixture);
+  HmInspector *inspector;
   g_autoptr(GError) error = NULL;
 
   open_file (fixture, "edit.bin", known, sizeof known, HM_DOCUMENT_MODE_PREVIEW);
+  inspector = add_inspector (fixture);
   hm_hex_view_set_cursor_offset (fixture->view, 0);
   g_assert_true (_hm_inspector_get_editable (inspector, HM_INSPECTOR_UINT32));
   g_assert_false (_hm_inspector_get_editable (inspector, HM_INSPECTOR_UTF8));
@@ -288,9 +291,10 @@ static void
 test_inspector_hidden (Fixture       *fixture,
                        gconstpointer  data)
 {
-  HmInspector *inspector = add_inspector (fixture);
+  HmInspector *inspector;
 
   open_file (fixture, "hidden.bin", known, sizeof known, HM_DOCUMENT_MODE_READ_ONLY);
+  inspector = add_inspector (fixture);
   hm_hex_view_set_cursor_offset (fixture->view, 0);
   g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_FLOAT), ==, "1");
   g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UTF8), ==, "U+0000");
@@ -315,9 +319,10 @@ static void
 test_inspector_async (Fixture       *fixture,
                       gconstpointer  data)
 {
-  HmInspector *inspector = add_inspector (fixture);
+  HmInspector *inspector;
 
   open_file (fixture, "async.bin", known, sizeof known, HM_DOCUMENT_MODE_PREVIEW);
+  inspector = add_inspector (fixture);
   _hm_hex_view_set_async_reads (fixture->view, TRUE);
 
   hm_hex_view_set_cursor_offset (fixture->view, 8);
@@ -363,7 +368,7 @@ test_changes_panel (Fixture       *fixture,
 
   gtk_box_append (fixture->box, GTK_WIDGET (panel));
   open_file (fixture, "changes.bin", known, sizeof known, HM_DOCUMENT_MODE_PREVIEW);
-  hm_changes_panel_set_view (panel, fixture->view);
+  _hm_changes_panel_attach (panel, fixture->view, fixture->document);
   g_assert_cmpuint (_hm_changes_panel_get_n_rows (panel), ==, 0);
   g_assert_cmpstr (_hm_changes_panel_get_summary (panel), ==, "No pending changes");
 
@@ -432,7 +437,7 @@ test_changes_panel_async (Fixture       *fixture,
   gtk_box_append (fixture->box, GTK_WIDGET (panel));
   open_file (fixture, "changes-async.bin", known, sizeof known, HM_DOCUMENT_MODE_PREVIEW);
   _hm_hex_view_set_async_reads (fixture->view, TRUE);
-  hm_changes_panel_set_view (panel, fixture->view);
+  _hm_changes_panel_attach (panel, fixture->view, fixture->document);
   show_window (fixture, GTK_WIDGET (panel));
 
   g_assert_true (hm_document_write (fixture->document, 2, "\xaa\xbb", 2, HM_EDIT_NONE, &error));
@@ -472,7 +477,7 @@ test_bookmarks_panel (Fixture       *fixture,
 
   gtk_box_append (fixture->box, GTK_WIDGET (panel));
   open_file (fixture, "marked.bin", known, sizeof known, HM_DOCUMENT_MODE_READ_ONLY);
-  hm_bookmarks_panel_set_view (panel, fixture->view);
+  _hm_bookmarks_panel_attach (panel, fixture->view, fixture->document);
   bookmarks = hm_bookmarks_panel_get_bookmarks (panel);
   g_assert_nonnull (bookmarks);
   store = hm_bookmarks_get_store_path (bookmarks);
@@ -505,7 +510,7 @@ test_bookmarks_panel (Fixture       *fixture,
   /* Another panel on the same file finds them. */
   second = HM_BOOKMARKS_PANEL (hm_bookmarks_panel_new ());
   gtk_box_append (fixture->box, GTK_WIDGET (second));
-  hm_bookmarks_panel_set_view (second, fixture->view);
+  _hm_bookmarks_panel_attach (second, fixture->view, fixture->document);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (hm_bookmarks_panel_get_bookmarks (second))), ==, 2);
 
   /* Toggle again removes; delete removes; with none left the store goes. */
@@ -528,7 +533,7 @@ test_fill_dialog (Fixture       *fixture,
 
   open_file (fixture, "fill.bin", known, sizeof known, HM_DOCUMENT_MODE_PREVIEW);
   hm_hex_view_set_selection (fixture->view, 4, 10);
-  hm_fill_dialog_set_view (dialog, fixture->view);
+  _hm_fill_dialog_attach (dialog, fixture->view, fixture->document);
 
   g_assert_false (_hm_fill_dialog_can_fill (dialog));
   _hm_fill_dialog_set_pattern (dialog, "zz");
@@ -559,7 +564,7 @@ test_fill_dialog_refuses (Fixture       *fixture,
 
   open_file (fixture, "fill-ro.bin", known, sizeof known, HM_DOCUMENT_MODE_READ_ONLY);
   hm_hex_view_set_selection (fixture->view, 4, 10);
-  hm_fill_dialog_set_view (dialog, fixture->view);
+  _hm_fill_dialog_attach (dialog, fixture->view, fixture->document);
   _hm_fill_dialog_set_pattern (dialog, "00");
   g_assert_false (_hm_fill_dialog_can_fill (dialog));
   g_assert_false (_hm_fill_dialog_fill (dialog));
@@ -597,7 +602,7 @@ test_checksum_dialog (Fixture       *fixture,
   hm_hex_view_set_document (fixture->view, fixture->document);
   hm_hex_view_set_selection (fixture->view, 1000, 2000000);
 
-  hm_checksum_dialog_set_view (dialog, fixture->view);
+  _hm_checksum_dialog_attach (dialog, fixture->view, fixture->document);
   gtk_window_present (GTK_WINDOW (dialog));
   g_assert_true (_hm_checksum_dialog_is_running (dialog));
   wait_for_checksums (dialog);
@@ -662,8 +667,8 @@ test_screenshot (Fixture       *fixture,
   gtk_box_append (GTK_BOX (side), GTK_WIDGET (inspector));
   gtk_box_append (GTK_BOX (side), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
   gtk_box_append (GTK_BOX (side), GTK_WIDGET (changes));
-  hm_inspector_set_view (inspector, fixture->view);
-  hm_changes_panel_set_view (changes, fixture->view);
+  _hm_inspector_attach (inspector, fixture->view, fixture->document);
+  _hm_changes_panel_attach (changes, fixture->view, fixture->document);
   hm_hex_view_set_fixed_bytes_per_row (fixture->view, 16);
 
   gtk_window_set_default_size (fixture->window, 1540, 720);
