@@ -52,6 +52,7 @@ struct _HmExtentMap
   HmDocument    *document;
   GSignalGroup  *adjustment_signals;   /* the view's scrollbar */
   GSignalGroup  *document_signals;
+  double         drag_start_y;
 
   /* Buckets for (generation, n_buckets); computing while a task runs. */
   float         *buckets;
@@ -421,6 +422,7 @@ drag_begin_cb (HmExtentMap    *self,
                double          y,
                GtkGestureDrag *gesture)
 {
+  self->drag_start_y = y;
   jump_to (self, y);
 }
 
@@ -430,10 +432,7 @@ drag_update_cb (HmExtentMap    *self,
                 double          dy,
                 GtkGestureDrag *gesture)
 {
-  double x, y;
-
-  if (gtk_gesture_drag_get_start_point (gesture, &x, &y))
-    jump_to (self, y + dy);
+  jump_to (self, self->drag_start_y + dy);
 }
 
 /* ---- GObject ---- */
