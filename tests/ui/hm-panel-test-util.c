@@ -115,6 +115,54 @@ hm_panel_test_assert_bytes (HmDocument *document,
   g_assert_cmpmem (now, length, expected, length);
 }
 
+/* @panel, detached from @instance (a document, a view) or attached to another,
+ * or finalized (only its address is compared), has no handler left on it:
+ * signal groups and g_signal_connect_object() both connect closures whose data
+ * is the panel. */
+void
+hm_panel_test_assert_detached (gpointer instance,
+                               gpointer panel)
+{
+  g_assert_cmpuint (g_signal_handler_find (instance, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, panel), ==, 0);
+}
+
+/* Takes @panel out of the fixture's box and disposes of it, as closing a page
+ * does: it must let go of @document, the one it is attached to and the view
+ * shows. Takes the caller's reference to @document, the last one once the
+ * view lets go too. */
+void
+hm_panel_fixture_dispose_panel (HmPanelFixture *fixture,
+                                GtkWidget      *panel,
+                                HmDocument     *document)
+{
+  g_object_ref (panel);
+  gtk_box_remove (fixture->box, panel);
+  g_object_run_dispose (G_OBJECT (panel));
+  hm_panel_test_assert_detached (document, panel);
+  hm_panel_test_assert_detached (fixture->view, panel);
+  g_assert_finalize_object (panel);
+  hm_hex_view_set_document (fixture->view, NULL);
+  g_assert_finalize_object (document);
+}
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Drops the caller's reference to @object, which must then go: at once but for
+ * what a worker that just finished still holds for a moment. */
+void
+hm_panel_test_assert_released (gpointer object)
+{
+  gpointer weak = object;
+
+  g_object_add_weak_pointer (object, &weak);
+  g_object_unref (object);
+  hm_panel_test_wait_until (pointer_cleared, &weak);
+}
+
 void
 hm_panel_test_flush (void)
 {

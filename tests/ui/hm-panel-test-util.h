@@ -8,7 +8,8 @@
 G_BEGIN_DECLS
 
 /* What the tests of the side panels and the selection dialogs share: a view
- * in a window, and the files they open. */
+ * in a window, the files they open, and the checks that a panel attached to a
+ * document lets go of it. */
 
 /* Known bytes (40):
  *   0: 00 00 80 3f            float 1.0 (LE)
@@ -46,6 +47,9 @@ void        hm_panel_fixture_open_known    (HmPanelFixture  *fixture,
                                             HmDocumentMode   mode);
 void        hm_panel_fixture_show          (HmPanelFixture  *fixture,
                                             GtkWidget       *widget);
+void        hm_panel_fixture_dispose_panel (HmPanelFixture  *fixture,
+                                            GtkWidget       *panel,
+                                            HmDocument      *document);
 HmDocument *hm_panel_test_open_document    (const char      *name,
                                             const guint8    *contents,
                                             gsize            size,
@@ -55,6 +59,9 @@ void        hm_panel_test_assert_bytes     (HmDocument      *document,
                                             guint64          offset,
                                             const void      *expected,
                                             gsize            length);
+void        hm_panel_test_assert_detached  (gpointer         instance,
+                                            gpointer         panel);
+void        hm_panel_test_assert_released  (gpointer         object);
 void        hm_panel_test_flush            (void);
 void        hm_panel_test_wait_until       (gboolean       (*done) (gpointer data),
                                             gpointer         data);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* HmChangesPanel: the pending changes listed, a click to go there, rows read
- * through a worker. */
+ * through a worker; attaching it to another document. */
 #include "config.h"
 
 #include <gtk/gtk.h>
@@ -117,6 +117,65 @@ test_changes_panel_async (Fixture       *fixture,
   g_assert_cmpstr (shown, ==, "803f -> aacc");
 }
 
+/* ---- Attaching ---- */
+
+/* Detached, it lists nothing; attached to a second document in the same view,
+ * that one's changes, and it keeps nothing of the first: no handler, no
+ * reference. Its dispose detaches it. */
+static void
+test_changes_panel_attach (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  HmChangesPanel *panel = HM_CHANGES_PANEL (hm_changes_panel_new ());
+  g_autoptr(HmDocument) second = hm_panel_test_open_document ("changes-second.bin", hm_panel_test_known,
+                                                               sizeof hm_panel_test_known, HM_DOCUMENT_MODE_PREVIEW);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *row = NULL;
+  HmDocument *first;
+
+  gtk_box_append (fixture->box, GTK_WIDGET (panel));
+  hm_panel_fixture_open_known (fixture, "changes-first.bin", HM_DOCUMENT_MODE_PREVIEW);
+  first = g_steal_pointer (&fixture->document);
+  _hm_changes_panel_attach (panel, fixture->view, first);
+  g_assert_true (hm_document_write (first, 2, "\xaa\xbb", 2, HM_EDIT_NONE, &error));
+  g_assert_no_error (error);
+  _hm_changes_panel_flush (panel);
+  g_assert_cmpuint (_hm_changes_panel_get_n_rows (panel), ==, 1);
+
+  /* Detached: an empty list that no edit fills. */
+  _hm_changes_panel_attach (panel, NULL, NULL);
+  hm_panel_test_assert_detached (first, panel);
+  g_assert_cmpuint (_hm_changes_panel_get_n_rows (panel), ==, 0);
+  g_assert_cmpstr (_hm_changes_panel_get_summary (panel), ==, "No file");
+  g_assert_true (hm_document_write (first, 8, "\xcc", 1, HM_EDIT_NONE, &error));
+  g_assert_no_error (error);
+  hm_panel_test_flush ();
+  g_assert_cmpuint (_hm_changes_panel_get_n_rows (panel), ==, 0);
+
+  /* Attached again: both edits. */
+  _hm_changes_panel_attach (panel, fixture->view, first);
+  g_assert_cmpuint (_hm_changes_panel_get_n_rows (panel), ==, 2);
+
+  /* To a second document: its edits, not the first one's. */
+  hm_hex_view_set_document (fixture->view, second);
+  _hm_changes_panel_attach (panel, fixture->view, second);
+  hm_panel_test_assert_detached (first, panel);
+  g_assert_cmpuint (_hm_changes_panel_get_n_rows (panel), ==, 0);
+  g_assert_cmpstr (_hm_changes_panel_get_summary (panel), ==, "No pending changes");
+  g_assert_true (hm_document_write (second, 30, "\xdd", 1, HM_EDIT_NONE, &error));
+  g_assert_true (hm_document_write (first, 16, "\xee", 1, HM_EDIT_NONE, &error));
+  g_assert_no_error (error);
+  hm_panel_test_flush ();
+  g_assert_cmpuint (_hm_changes_panel_get_n_rows (panel), ==, 1);
+  row = _hm_changes_panel_describe (panel, 0);
+  g_assert_cmpstr (row, ==, "0x0000001e 1 byte: 00 -> dd");
+  _hm_changes_panel_activate (panel, 0);
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (fixture->view), ==, 30);
+  g_assert_finalize_object (first);
+
+  hm_panel_fixture_dispose_panel (fixture, GTK_WIDGET (panel), g_steal_pointer (&second));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -128,6 +187,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, hm_panel_fixture_setup, func, hm_panel_fixture_teardown)
   ADD ("/hm/changes-panel/list", test_changes_panel);
   ADD ("/hm/changes-panel/async", test_changes_panel_async);
+  ADD ("/hm/changes-panel/attach", test_changes_panel_attach);
 #undef ADD
 
   ret = g_test_run ();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* HmExtentMap: the buckets of a sparse file, a click or a drag that scrolls the
- * view there. (tests/ui/test-remote.c draws it, and reads the buckets on a
- * network mount.) */
+ * view there; attaching it to another document. (tests/ui/test-remote.c draws
+ * it, and reads the buckets on a network mount.) */
 #include "config.h"
 
 #include <gtk/gtk.h>
@@ -182,6 +182,69 @@ test_click_drag (Fixture       *fixture,
   assert_visible (fixture, 0);
 }
 
+/* ---- Attaching ---- */
+
+/* Detached, the map shows nothing and scrolls nothing; attached to a second
+ * document, it shows that one and keeps nothing of the first. Its dispose
+ * detaches it. */
+static void
+test_attach (Fixture       *fixture,
+             gconstpointer  data)
+{
+  HmDocument *first = open_sparse ("first.img");
+  g_autoptr(HmDocument) second = hm_panel_test_open_document ("second.bin", hm_panel_test_known,
+                                                               sizeof hm_panel_test_known, HM_DOCUMENT_MODE_READ_ONLY);
+  GtkAdjustment *adjustment = hm_hex_view_get_vadjustment (fixture->view);
+  HmExtentMap *map = add_map (fixture, first);
+  GtkGestureDrag *drag = get_drag_gesture (map);
+  const float *buckets;
+  guint n = 0;
+  guint64 first_offset, last_offset;
+
+  buckets = wait_for_buckets (map, &n);
+  g_assert_cmpfloat (buckets[0], ==, 1.0f);
+  g_assert_cmpuint (g_signal_handler_find (first, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, map), !=, 0);
+  g_assert_cmpuint (g_signal_handler_find (adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, map), !=, 0);
+
+  /* Detached: no buckets, no handlers, and a click goes nowhere. */
+  _hm_extent_map_attach (map, NULL, NULL);
+  g_assert_null (_hm_extent_map_get_view (map));
+  g_assert_null (_hm_extent_map_get_buckets (map, &n));
+  hm_panel_test_assert_detached (first, map);
+  hm_panel_test_assert_detached (adjustment, map);
+  gtk_widget_queue_draw (GTK_WIDGET (map));
+  hm_panel_test_flush ();
+  g_assert_null (_hm_extent_map_get_buckets (map, &n));
+  g_signal_emit_by_name (drag, "drag-begin", 4.0, gtk_widget_get_height (GTK_WIDGET (map)) * 0.9);
+  g_assert_true (hm_hex_view_get_visible_range (fixture->view, &first_offset, &last_offset));
+  g_assert_cmpuint (first_offset, ==, 0);
+
+  /* Attached again, then to a second document: all data, and the first one
+   * is let go. */
+  _hm_extent_map_attach (map, fixture->view, first);
+  buckets = wait_for_buckets (map, &n);
+  g_assert_cmpfloat (buckets[0], ==, 1.0f);
+  hm_hex_view_set_document (fixture->view, second);
+  _hm_extent_map_attach (map, fixture->view, second);
+  hm_panel_test_assert_detached (first, map);
+  buckets = wait_for_buckets (map, &n);
+  for (guint b = 0; b < n; b++)
+    g_assert_cmpfloat (buckets[b], ==, 1.0f);
+  g_assert_true (_hm_extent_map_get_view (map) == fixture->view);
+  g_assert_cmpuint (g_signal_handler_find (adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, map), !=, 0);
+  g_assert_finalize_object (first);
+
+  /* Disposed (its page closes), it lets go of the view's scrollbar too. */
+  g_object_ref (map);
+  gtk_box_remove (fixture->box, GTK_WIDGET (map));
+  g_object_run_dispose (G_OBJECT (map));
+  hm_panel_test_assert_detached (second, map);
+  hm_panel_test_assert_detached (adjustment, map);
+  g_assert_finalize_object (map);
+  hm_hex_view_set_document (fixture->view, NULL);
+  g_assert_finalize_object (g_steal_pointer (&second));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -193,6 +256,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, hm_panel_fixture_setup, func, hm_panel_fixture_teardown)
   ADD ("/hm/extent-map/buckets", test_buckets);
   ADD ("/hm/extent-map/click-drag", test_click_drag);
+  ADD ("/hm/extent-map/attach", test_attach);
 #undef ADD
 
   ret = g_test_run ();

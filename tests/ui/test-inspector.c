@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* HmInspector: the values at the cursor, editing them, reading only while shown
- * and through a worker. */
+ * and through a worker; attaching it to another document. */
 #include "config.h"
 
 #include <gtk/gtk.h>
@@ -241,6 +241,58 @@ test_inspector_async (Fixture       *fixture,
   hm_panel_test_assert_bytes (fixture->document, 16, "\x07", 1);
 }
 
+/* ---- Attaching ---- */
+
+/* Detached, it shows no file; attached to a second document in the same view,
+ * that one's bytes, and it keeps nothing of the first: no handler, no
+ * reference. Its dispose detaches it. */
+static void
+test_inspector_attach (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  static const guint8 other[8] = { 0x2a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+  g_autoptr(HmDocument) second = hm_panel_test_open_document ("second.bin", other, sizeof other,
+                                                               HM_DOCUMENT_MODE_PREVIEW);
+  g_autoptr(GError) error = NULL;
+  HmInspector *inspector;
+  HmDocument *first;
+
+  hm_panel_fixture_open_known (fixture, "first.bin", HM_DOCUMENT_MODE_PREVIEW);
+  inspector = add_inspector (fixture);
+  first = g_steal_pointer (&fixture->document);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_FLOAT), ==, "1");
+  g_assert_true (_hm_inspector_get_editable (inspector, HM_INSPECTOR_UINT8));
+
+  _hm_inspector_attach (inspector, NULL, NULL);
+  hm_panel_test_assert_detached (first, inspector);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_FLOAT), ==, "—");
+  g_assert_false (_hm_inspector_get_editable (inspector, HM_INSPECTOR_UINT8));
+  g_assert_false (_hm_inspector_edit (inspector, HM_INSPECTOR_UINT8, "1"));
+  hm_panel_test_assert_bytes (first, 0, hm_panel_test_known, 1);
+
+  _hm_inspector_attach (inspector, fixture->view, first);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_FLOAT), ==, "1");
+
+  hm_hex_view_set_document (fixture->view, second);
+  _hm_inspector_attach (inspector, fixture->view, second);
+  hm_panel_test_assert_detached (first, inspector);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT8), ==, "42");
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT64), ==, "42");
+
+  /* It follows the second one's edits and the cursor. */
+  g_assert_true (hm_document_write (second, 0, "\x08", 1, HM_EDIT_NONE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT8), ==, "8");
+  g_assert_true (_hm_inspector_edit (inspector, HM_INSPECTOR_UINT8, "9"));
+  hm_panel_test_assert_bytes (second, 0, "\x09", 1);
+  hm_hex_view_set_cursor_offset (fixture->view, 4);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT32), ==, "0");
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT64), ==, "—");
+  g_assert_finalize_object (first);
+
+  hm_panel_fixture_dispose_panel (fixture, GTK_WIDGET (inspector), g_steal_pointer (&second));
+}
+
 /* ---- Screenshot, on request: HM_SCREENSHOT=path.png ---- */
 
 static void
@@ -328,6 +380,7 @@ main (int   argc,
   ADD ("/hm/inspector/edit", test_inspector_edit);
   ADD ("/hm/inspector/hidden", test_inspector_hidden);
   ADD ("/hm/inspector/async", test_inspector_async);
+  ADD ("/hm/inspector/attach", test_inspector_attach);
   ADD ("/hm/inspector/screenshot", test_screenshot);
 #undef ADD
 
