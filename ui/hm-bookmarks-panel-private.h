@@ -2,8 +2,14 @@
 #pragma once
 
 #include "hm-bookmarks-panel.h"
+#include "hm-hex-view.h"
 
 G_BEGIN_DECLS
+
+/* The page wires the panel to its view and document; (NULL, NULL) detaches. */
+void        _hm_bookmarks_panel_attach   (HmBookmarksPanel *self,
+                                          HmHexView        *view,
+                                          HmDocument       *document);
 
 /* For tests only */
 void        _hm_bookmarks_panel_activate (HmBookmarksPanel *self,

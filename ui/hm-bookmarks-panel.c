@@ -20,7 +20,6 @@ struct _HmBookmarksPanel
   HmHexView    *view;
   HmDocument   *document;
   HmBookmarks  *bookmarks;
-  GSignalGroup *view_signals;
 
   /* Template widgets */
   GtkWidget    *box;
@@ -31,18 +30,10 @@ struct _HmBookmarksPanel
 
 enum
 {
-  PROP_0,
-  PROP_VIEW,
-  N_PROPS
-};
-
-enum
-{
   SIGNAL_FAULT,
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (HmBookmarksPanel, hm_bookmarks_panel, GTK_TYPE_WIDGET)
@@ -304,83 +295,17 @@ toggle_clicked_cb (GtkButton        *button,
   hm_bookmarks_panel_toggle_at_cursor (self);
 }
 
-/* ---- Following the view ---- */
-
-static void
-view_document_cb (HmBookmarksPanel *self)
-{
-  HmDocument *document = self->view != NULL ? hm_hex_view_get_document (self->view) : NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_set_object (&self->document, document) && (document == NULL) == (self->bookmarks == NULL))
-    return;
-
-  g_clear_object (&self->bookmarks);
-  if (document != NULL)
-    {
-      self->bookmarks = hm_bookmarks_new (hm_document_get_path (document));
-      hm_bookmarks_load (self->bookmarks, &error);
-    }
-  show_error (self, error);
-  if (self->bookmarks != NULL)
-    gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->bookmarks), create_row_cb, self, NULL);
-  else
-    gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->toggle_button), document != NULL);
-}
+/* ---- GObject ---- */
 
 static void
 hm_bookmarks_panel_dispose (GObject *object)
 {
   HmBookmarksPanel *self = HM_BOOKMARKS_PANEL (object);
 
-  if (self->view_signals != NULL)
-    g_signal_group_set_target (self->view_signals, NULL);
-  g_clear_object (&self->view_signals);
-  if (self->list_box != NULL)
-    gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
+  _hm_bookmarks_panel_attach (self, NULL, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), HM_TYPE_BOOKMARKS_PANEL);
-  g_clear_object (&self->bookmarks);
-  g_clear_object (&self->view);
-  g_clear_object (&self->document);
 
   G_OBJECT_CLASS (hm_bookmarks_panel_parent_class)->dispose (object);
-}
-
-static void
-hm_bookmarks_panel_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  HmBookmarksPanel *self = HM_BOOKMARKS_PANEL (object);
-
-  switch (prop_id)
-    {
-    case PROP_VIEW:
-      g_value_set_object (value, self->view);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-hm_bookmarks_panel_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  HmBookmarksPanel *self = HM_BOOKMARKS_PANEL (object);
-
-  switch (prop_id)
-    {
-    case PROP_VIEW:
-      hm_bookmarks_panel_set_view (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -390,13 +315,6 @@ hm_bookmarks_panel_class_init (HmBookmarksPanelClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = hm_bookmarks_panel_dispose;
-  object_class->get_property = hm_bookmarks_panel_get_property;
-  object_class->set_property = hm_bookmarks_panel_set_property;
-
-  properties[PROP_VIEW] =
-    g_param_spec_object ("view", NULL, NULL, HM_TYPE_HEX_VIEW,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_FAULT] =
     g_signal_new ("fault", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -419,17 +337,13 @@ hm_bookmarks_panel_init (HmBookmarksPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_sensitive (GTK_WIDGET (self->toggle_button), FALSE);
-
-  self->view_signals = g_signal_group_new (HM_TYPE_HEX_VIEW);
-  g_signal_group_connect_swapped (self->view_signals, "notify::document",
-                                  G_CALLBACK (view_document_cb), self);
 }
 
 /**
  * hm_bookmarks_panel_new:
  *
- * Returns: (transfer floating): a new bookmarks panel; give it a view with
- *   hm_bookmarks_panel_set_view()
+ * Returns: (transfer floating): a new bookmarks panel; the page attaches it to
+ *   its view and document with _hm_bookmarks_panel_attach()
  */
 GtkWidget *
 hm_bookmarks_panel_new (void)
@@ -437,33 +351,43 @@ hm_bookmarks_panel_new (void)
   return g_object_new (HM_TYPE_BOOKMARKS_PANEL, NULL);
 }
 
-HmHexView *
-hm_bookmarks_panel_get_view (HmBookmarksPanel *self)
-{
-  g_return_val_if_fail (HM_IS_BOOKMARKS_PANEL (self), NULL);
-  return self->view;
-}
-
 /**
- * hm_bookmarks_panel_set_view:
+ * _hm_bookmarks_panel_attach:
  * @self: a bookmarks panel
- * @view: (nullable): the view whose file's bookmarks it shows
+ * @view: (nullable): the view whose cursor it bookmarks and moves
+ * @document: (nullable): @view's document, whose file's bookmarks it shows
  *
- * Loads the bookmarks of @view's document, and again whenever the view gets
- * another document.
+ * Loads the bookmarks of @document's file. The page attaches the panel once;
+ * (%NULL, %NULL) detaches it, as its dispose does.
  */
 void
-hm_bookmarks_panel_set_view (HmBookmarksPanel *self,
-                             HmHexView        *view)
+_hm_bookmarks_panel_attach (HmBookmarksPanel *self,
+                            HmHexView        *view,
+                            HmDocument       *document)
 {
+  g_autoptr(GError) error = NULL;
+
   g_return_if_fail (HM_IS_BOOKMARKS_PANEL (self));
   g_return_if_fail (view == NULL || HM_IS_HEX_VIEW (view));
+  g_return_if_fail (document == NULL || HM_IS_DOCUMENT (document));
+  g_return_if_fail ((view == NULL) == (document == NULL));
 
-  if (!g_set_object (&self->view, view))
+  g_set_object (&self->view, view);
+  if (!g_set_object (&self->document, document))
     return;
-  g_signal_group_set_target (self->view_signals, view);
-  view_document_cb (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+
+  g_clear_object (&self->bookmarks);
+  if (document != NULL)
+    {
+      self->bookmarks = hm_bookmarks_new (hm_document_get_path (document));
+      hm_bookmarks_load (self->bookmarks, &error);
+    }
+  show_error (self, error);
+  if (self->bookmarks != NULL)
+    gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->bookmarks), create_row_cb, self, NULL);
+  else
+    gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->toggle_button), document != NULL);
 }
 
 /**

@@ -4,7 +4,6 @@
 #include <gtk/gtk.h>
 
 #include "hm-bookmarks.h"
-#include "hm-hex-view.h"
 
 G_BEGIN_DECLS
 
@@ -18,9 +17,6 @@ G_DECLARE_FINAL_TYPE (HmBookmarksPanel, hm_bookmarks_panel, HM, BOOKMARKS_PANEL,
 
 GtkWidget   *hm_bookmarks_panel_new              (void);
 
-HmHexView   *hm_bookmarks_panel_get_view         (HmBookmarksPanel *self);
-void         hm_bookmarks_panel_set_view         (HmBookmarksPanel *self,
-                                                  HmHexView        *view);
 HmBookmarks *hm_bookmarks_panel_get_bookmarks    (HmBookmarksPanel *self);
 gboolean     hm_bookmarks_panel_toggle_at_cursor (HmBookmarksPanel *self);
 

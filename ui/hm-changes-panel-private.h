@@ -2,8 +2,14 @@
 #pragma once
 
 #include "hm-changes-panel.h"
+#include "hm-hex-view.h"
 
 G_BEGIN_DECLS
+
+/* The page wires the panel to its view and document; (NULL, NULL) detaches. */
+void        _hm_changes_panel_attach   (HmChangesPanel *self,
+                                        HmHexView      *view,
+                                        HmDocument     *document);
 
 /* For tests only */
 void        _hm_changes_panel_flush    (HmChangesPanel *self);

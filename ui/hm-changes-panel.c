@@ -93,7 +93,6 @@ struct _HmChangesPanel
 
   HmHexView    *view;
   HmDocument   *document;
-  GSignalGroup *view_signals;
   GSignalGroup *document_signals;
   GListStore   *store;
   guint         rebuild_id;
@@ -116,18 +115,10 @@ struct _HmChangesPanel
 
 enum
 {
-  PROP_0,
-  PROP_VIEW,
-  N_PROPS
-};
-
-enum
-{
   SIGNAL_FAULT,
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (HmChangesPanel, hm_changes_panel, GTK_TYPE_WIDGET)
@@ -495,16 +486,6 @@ document_changed_cb (HmChangesPanel *self)
 }
 
 static void
-view_document_cb (HmChangesPanel *self)
-{
-  HmDocument *document = self->view != NULL ? hm_hex_view_get_document (self->view) : NULL;
-
-  if (g_set_object (&self->document, document))
-    g_signal_group_set_target (self->document_signals, document);
-  rebuild (self);
-}
-
-static void
 hm_changes_panel_dispose (GObject *object)
 {
   HmChangesPanel *self = HM_CHANGES_PANEL (object);
@@ -514,14 +495,8 @@ hm_changes_panel_dispose (GObject *object)
    * sees no document and does nothing. */
   if (self->read_cancellable != NULL)
     g_cancellable_cancel (self->read_cancellable);
-  if (self->view_signals != NULL)
-    g_signal_group_set_target (self->view_signals, NULL);
-  if (self->document_signals != NULL)
-    g_signal_group_set_target (self->document_signals, NULL);
-  g_clear_object (&self->view_signals);
+  _hm_changes_panel_attach (self, NULL, NULL);
   g_clear_object (&self->document_signals);
-  g_clear_object (&self->view);
-  g_clear_object (&self->document);
   gtk_widget_dispose_template (GTK_WIDGET (self), HM_TYPE_CHANGES_PANEL);
   g_clear_object (&self->store);
   if (self->bound != NULL)
@@ -544,42 +519,6 @@ hm_changes_panel_finalize (GObject *object)
 }
 
 static void
-hm_changes_panel_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  HmChangesPanel *self = HM_CHANGES_PANEL (object);
-
-  switch (prop_id)
-    {
-    case PROP_VIEW:
-      g_value_set_object (value, self->view);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-hm_changes_panel_set_property (GObject      *object,
-                               guint         prop_id,
-                               const GValue *value,
-                               GParamSpec   *pspec)
-{
-  HmChangesPanel *self = HM_CHANGES_PANEL (object);
-
-  switch (prop_id)
-    {
-    case PROP_VIEW:
-      hm_changes_panel_set_view (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 hm_changes_panel_class_init (HmChangesPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -587,13 +526,6 @@ hm_changes_panel_class_init (HmChangesPanelClass *klass)
 
   object_class->dispose = hm_changes_panel_dispose;
   object_class->finalize = hm_changes_panel_finalize;
-  object_class->get_property = hm_changes_panel_get_property;
-  object_class->set_property = hm_changes_panel_set_property;
-
-  properties[PROP_VIEW] =
-    g_param_spec_object ("view", NULL, NULL, HM_TYPE_HEX_VIEW,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_FAULT] =
     g_signal_new ("fault", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -632,10 +564,6 @@ hm_changes_panel_init (HmChangesPanel *self)
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
 
-  self->view_signals = g_signal_group_new (HM_TYPE_HEX_VIEW);
-  g_signal_group_connect_swapped (self->view_signals, "notify::document",
-                                  G_CALLBACK (view_document_cb), self);
-
   self->document_signals = g_signal_group_new (HM_TYPE_DOCUMENT);
   g_signal_group_connect_swapped (self->document_signals, "changed",
                                   G_CALLBACK (document_changed_cb), self);
@@ -648,8 +576,8 @@ hm_changes_panel_init (HmChangesPanel *self)
 /**
  * hm_changes_panel_new:
  *
- * Returns: (transfer floating): a new changes panel; give it a view with
- *   hm_changes_panel_set_view()
+ * Returns: (transfer floating): a new changes panel; the page attaches it to
+ *   its view and document with _hm_changes_panel_attach()
  */
 GtkWidget *
 hm_changes_panel_new (void)
@@ -657,30 +585,31 @@ hm_changes_panel_new (void)
   return g_object_new (HM_TYPE_CHANGES_PANEL, NULL);
 }
 
-HmHexView *
-hm_changes_panel_get_view (HmChangesPanel *self)
-{
-  g_return_val_if_fail (HM_IS_CHANGES_PANEL (self), NULL);
-  return self->view;
-}
-
 /**
- * hm_changes_panel_set_view:
+ * _hm_changes_panel_attach:
  * @self: a changes panel
- * @view: (nullable): the view whose document it lists and whose cursor a click moves
+ * @view: (nullable): the view whose cursor a click moves
+ * @document: (nullable): @view's document, whose pending changes it lists
+ *
+ * The panel lists @document's pending changes and follows its edits. The page
+ * attaches it once; (%NULL, %NULL) detaches it, as its dispose does.
  */
 void
-hm_changes_panel_set_view (HmChangesPanel *self,
-                           HmHexView      *view)
+_hm_changes_panel_attach (HmChangesPanel *self,
+                          HmHexView      *view,
+                          HmDocument     *document)
 {
   g_return_if_fail (HM_IS_CHANGES_PANEL (self));
   g_return_if_fail (view == NULL || HM_IS_HEX_VIEW (view));
+  g_return_if_fail (document == NULL || HM_IS_DOCUMENT (document));
+  g_return_if_fail ((view == NULL) == (document == NULL));
 
-  if (!g_set_object (&self->view, view))
+  if (self->view == view && self->document == document)
     return;
-  g_signal_group_set_target (self->view_signals, view);
-  view_document_cb (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+  g_set_object (&self->view, view);
+  g_set_object (&self->document, document);
+  g_signal_group_set_target (self->document_signals, document);
+  rebuild (self);
 }
 
 /* ---- For tests ---- */

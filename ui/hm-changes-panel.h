@@ -3,8 +3,6 @@
 
 #include <gtk/gtk.h>
 
-#include "hm-hex-view.h"
-
 G_BEGIN_DECLS
 
 /*
@@ -15,9 +13,5 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HmChangesPanel, hm_changes_panel, HM, CHANGES_PANEL, GtkWidget)
 
 GtkWidget *hm_changes_panel_new      (void);
-
-HmHexView *hm_changes_panel_get_view (HmChangesPanel *self);
-void       hm_changes_panel_set_view (HmChangesPanel *self,
-                                      HmHexView      *view);
 
 G_END_DECLS

@@ -3,8 +3,14 @@
 
 #include "hm-checksum.h"
 #include "hm-checksum-dialog.h"
+#include "hm-hex-view.h"
 
 G_BEGIN_DECLS
+
+/* The page wires the dialog to its view and document; (NULL, NULL) detaches. */
+void        _hm_checksum_dialog_attach     (HmChecksumDialog *self,
+                                            HmHexView        *view,
+                                            HmDocument       *document);
 
 /* For tests only */
 gboolean    _hm_checksum_dialog_is_running (HmChecksumDialog *self);

@@ -66,18 +66,10 @@ struct _HmChecksumDialog
 
 enum
 {
-  PROP_0,
-  PROP_VIEW,
-  N_PROPS
-};
-
-enum
-{
   SIGNAL_FAULT,
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (HmChecksumDialog, hm_checksum_dialog, GTK_TYPE_WINDOW)
@@ -338,49 +330,12 @@ hm_checksum_dialog_dispose (GObject *object)
 {
   HmChecksumDialog *self = HM_CHECKSUM_DIALOG (object);
 
+  _hm_checksum_dialog_attach (self, NULL, NULL);
   stop (self);
   g_clear_pointer (&self->result, hm_checksum_result_free);
-  g_clear_object (&self->view);
-  g_clear_object (&self->document);
   gtk_widget_dispose_template (GTK_WIDGET (self), HM_TYPE_CHECKSUM_DIALOG);
 
   G_OBJECT_CLASS (hm_checksum_dialog_parent_class)->dispose (object);
-}
-
-static void
-hm_checksum_dialog_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  HmChecksumDialog *self = HM_CHECKSUM_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_VIEW:
-      g_value_set_object (value, self->view);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-hm_checksum_dialog_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  HmChecksumDialog *self = HM_CHECKSUM_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_VIEW:
-      hm_checksum_dialog_set_view (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -391,14 +346,7 @@ hm_checksum_dialog_class_init (HmChecksumDialogClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = hm_checksum_dialog_dispose;
-  object_class->get_property = hm_checksum_dialog_get_property;
-  object_class->set_property = hm_checksum_dialog_set_property;
   window_class->close_request = hm_checksum_dialog_close_request;
-
-  properties[PROP_VIEW] =
-    g_param_spec_object ("view", NULL, NULL, HM_TYPE_HEX_VIEW,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_FAULT] =
     g_signal_new ("fault", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -436,9 +384,10 @@ hm_checksum_dialog_init (HmChecksumDialog *self)
 /**
  * hm_checksum_dialog_new:
  *
- * Returns: (transfer none): a new checksum dialog; give it a view with
- *   hm_checksum_dialog_set_view() (which starts computing), a parent with
- *   gtk_window_set_transient_for(), and present it
+ * Returns: (transfer none): a new checksum dialog; the page attaches it to its
+ *   view and document with _hm_checksum_dialog_attach() (which starts
+ *   computing), gives it a parent with gtk_window_set_transient_for(), and
+ *   presents it
  */
 GtkWidget *
 hm_checksum_dialog_new (void)
@@ -446,40 +395,36 @@ hm_checksum_dialog_new (void)
   return g_object_new (HM_TYPE_CHECKSUM_DIALOG, NULL);
 }
 
-HmHexView *
-hm_checksum_dialog_get_view (HmChecksumDialog *self)
-{
-  g_return_val_if_fail (HM_IS_CHECKSUM_DIALOG (self), NULL);
-  return self->view;
-}
-
 /**
- * hm_checksum_dialog_set_view:
+ * _hm_checksum_dialog_attach:
  * @self: a checksum dialog
- * @view: (nullable): the view whose selection (or file) to sum
+ * @view: (nullable): the view whose selection to sum
+ * @document: (nullable): @view's document
  *
  * Starts computing the sums of @view's selection, or of the whole file when
  * nothing is selected. The range is taken now; later selection changes do not
- * restart it.
+ * restart it. The page attaches the dialog once; (%NULL, %NULL) detaches it
+ * and stops a run, as its dispose does.
  */
 void
-hm_checksum_dialog_set_view (HmChecksumDialog *self,
-                             HmHexView        *view)
+_hm_checksum_dialog_attach (HmChecksumDialog *self,
+                            HmHexView        *view,
+                            HmDocument       *document)
 {
   g_return_if_fail (HM_IS_CHECKSUM_DIALOG (self));
   g_return_if_fail (view == NULL || HM_IS_HEX_VIEW (view));
+  g_return_if_fail (document == NULL || HM_IS_DOCUMENT (document));
+  g_return_if_fail ((view == NULL) == (document == NULL));
 
-  if (!g_set_object (&self->view, view))
+  if (self->view == view && self->document == document)
     return;
-  g_clear_object (&self->document);
-  if (view != NULL && hm_hex_view_get_document (view) != NULL)
-    self->document = g_object_ref (hm_hex_view_get_document (view));
+  g_set_object (&self->view, view);
+  g_set_object (&self->document, document);
 
   /* Default to the selection when there is one. */
   self->whole_file = view == NULL || hm_hex_view_get_selection_length (view) == 0;
   gtk_check_button_set_active (self->whole_file ? self->file_check : self->selection_check, TRUE);
   start (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
 }
 
 /**

@@ -3,8 +3,6 @@
 
 #include <gtk/gtk.h>
 
-#include "hm-hex-view.h"
-
 G_BEGIN_DECLS
 
 /*
@@ -17,9 +15,6 @@ G_DECLARE_FINAL_TYPE (HmChecksumDialog, hm_checksum_dialog, HM, CHECKSUM_DIALOG,
 
 GtkWidget *hm_checksum_dialog_new            (void);
 
-HmHexView *hm_checksum_dialog_get_view       (HmChecksumDialog *self);
-void       hm_checksum_dialog_set_view       (HmChecksumDialog *self,
-                                              HmHexView        *view);
 void       hm_checksum_dialog_set_whole_file (HmChecksumDialog *self,
                                               gboolean          whole_file);
 

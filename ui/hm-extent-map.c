@@ -50,14 +50,10 @@ struct _HmExtentMap
   GtkWidget      parent_instance;
 
   HmHexView     *view;
-  gulong         view_document_id;
-  GtkAdjustment *adjustment;
-  gulong         value_id;
-  gulong         adjustment_changed_id;
-
   HmDocument    *document;
-  gulong         changed_id;
-  gulong         size_id;
+  GSignalGroup  *adjustment_signals;   /* the view's scrollbar */
+  GSignalGroup  *document_signals;
+  double         drag_start_y;
 
   /* Buckets for (generation, n_buckets); computing while the extents are
    * fetched off the main thread, for (computing_size, _n, _generation). */
@@ -75,15 +71,6 @@ struct _HmExtentMap
 };
 
 G_DEFINE_FINAL_TYPE (HmExtentMap, hm_extent_map, GTK_TYPE_WIDGET)
-
-enum
-{
-  PROP_0,
-  PROP_VIEW,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 /* ---- Buckets ---- */
 
@@ -196,114 +183,47 @@ invalidate_buckets (HmExtentMap *self)
 /* ---- Following the view and its document ---- */
 
 static void
-document_changed_cb (HmExtentMap *self,
-                     guint64      offset,
-                     guint64      length,
-                     HmDocument  *document)
+view_scrolled_cb (HmExtentMap *self)
 {
-  invalidate_buckets (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-static void
-document_size_cb (HmExtentMap *self,
-                  GParamSpec  *pspec,
-                  HmDocument  *document)
+/**
+ * _hm_extent_map_attach:
+ * @self: a #HmExtentMap
+ * @view: (nullable): the view to follow and scroll
+ * @document: (nullable): @view's document, whose holes and data it shows
+ *
+ * The map shows @document's layout and @view's visible region, and scrolls
+ * @view when clicked. The page attaches it once; (%NULL, %NULL) detaches it,
+ * as its dispose does.
+ */
+void
+_hm_extent_map_attach (HmExtentMap *self,
+                       HmHexView   *view,
+                       HmDocument  *document)
 {
-  invalidate_buckets (self);
-}
+  g_return_if_fail (HM_IS_EXTENT_MAP (self));
+  g_return_if_fail (view == NULL || HM_IS_HEX_VIEW (view));
+  g_return_if_fail (document == NULL || HM_IS_DOCUMENT (document));
+  g_return_if_fail ((view == NULL) == (document == NULL));
 
-static void
-set_document (HmExtentMap *self,
-              HmDocument  *document)
-{
-  if (self->document == document)
+  if (self->view == view && self->document == document)
     return;
-  if (self->document != NULL)
-    {
-      g_clear_signal_handler (&self->changed_id, self->document);
-      g_clear_signal_handler (&self->size_id, self->document);
-      g_clear_object (&self->document);
-    }
+  g_set_object (&self->view, view);
+  /* The adjustment announces every scroll and every resize of the view. */
+  g_signal_group_set_target (self->adjustment_signals, view != NULL ? hm_hex_view_get_vadjustment (view) : NULL);
+
+  /* Buckets of another document, or one still being computed, are no use. */
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->computing = FALSE;
   g_clear_pointer (&self->buckets, g_free);
   self->n_buckets = 0;
-
-  if (document != NULL)
-    {
-      self->document = g_object_ref (document);
-      self->changed_id = g_signal_connect_object (document, "changed", G_CALLBACK (document_changed_cb),
-                                                  self, G_CONNECT_SWAPPED);
-      self->size_id = g_signal_connect_object (document, "notify::size", G_CALLBACK (document_size_cb),
-                                               self, G_CONNECT_SWAPPED);
-    }
+  g_set_object (&self->document, document);
+  g_signal_group_set_target (self->document_signals, document);
   invalidate_buckets (self);
-}
-
-static void
-view_document_cb (HmExtentMap *self,
-                  GParamSpec  *pspec,
-                  HmHexView   *view)
-{
-  set_document (self, hm_hex_view_get_document (view));
-}
-
-static void
-view_scrolled_cb (HmExtentMap *self)
-{
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-HmHexView *
-hm_extent_map_get_view (HmExtentMap *self)
-{
-  g_return_val_if_fail (HM_IS_EXTENT_MAP (self), NULL);
-  return self->view;
-}
-
-/**
- * hm_extent_map_set_view:
- * @self: a #HmExtentMap
- * @view: (nullable): the view to follow and scroll
- *
- * The map shows the view's document and the view's visible region, and scrolls
- * the view when clicked.
- */
-void
-hm_extent_map_set_view (HmExtentMap *self,
-                        HmHexView   *view)
-{
-  g_return_if_fail (HM_IS_EXTENT_MAP (self));
-  g_return_if_fail (view == NULL || HM_IS_HEX_VIEW (view));
-
-  if (self->view == view)
-    return;
-
-  if (self->view != NULL)
-    {
-      g_clear_signal_handler (&self->view_document_id, self->view);
-      g_clear_signal_handler (&self->value_id, self->adjustment);
-      g_clear_signal_handler (&self->adjustment_changed_id, self->adjustment);
-      g_clear_object (&self->adjustment);
-      g_clear_object (&self->view);
-    }
-  if (view != NULL)
-    {
-      self->view = g_object_ref (view);
-      self->adjustment = g_object_ref (hm_hex_view_get_vadjustment (view));
-      self->view_document_id = g_signal_connect_object (view, "notify::document", G_CALLBACK (view_document_cb),
-                                                        self, G_CONNECT_SWAPPED);
-      /* The adjustment announces every scroll and every resize of the view. */
-      self->value_id = g_signal_connect_object (self->adjustment, "value-changed",
-                                                G_CALLBACK (view_scrolled_cb), self, G_CONNECT_SWAPPED);
-      self->adjustment_changed_id = g_signal_connect_object (self->adjustment, "changed",
-                                                             G_CALLBACK (view_scrolled_cb), self,
-                                                             G_CONNECT_SWAPPED);
-    }
-  set_document (self, view != NULL ? hm_hex_view_get_document (view) : NULL);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
 }
 
 /* ---- Drawing ---- */
@@ -465,6 +385,7 @@ drag_begin_cb (HmExtentMap    *self,
                double          y,
                GtkGestureDrag *gesture)
 {
+  self->drag_start_y = y;
   jump_to (self, y);
 }
 
@@ -474,60 +395,21 @@ drag_update_cb (HmExtentMap    *self,
                 double          dy,
                 GtkGestureDrag *gesture)
 {
-  double x, y;
-
-  if (gtk_gesture_drag_get_start_point (gesture, &x, &y))
-    jump_to (self, y + dy);
+  jump_to (self, self->drag_start_y + dy);
 }
 
 /* ---- GObject ---- */
-
-static void
-hm_extent_map_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
-                            GParamSpec *pspec)
-{
-  HmExtentMap *self = HM_EXTENT_MAP (object);
-
-  switch (prop_id)
-    {
-    case PROP_VIEW:
-      g_value_set_object (value, self->view);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-hm_extent_map_set_property (GObject      *object,
-                            guint         prop_id,
-                            const GValue *value,
-                            GParamSpec   *pspec)
-{
-  HmExtentMap *self = HM_EXTENT_MAP (object);
-
-  switch (prop_id)
-    {
-    case PROP_VIEW:
-      hm_extent_map_set_view (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
 
 static void
 hm_extent_map_dispose (GObject *object)
 {
   HmExtentMap *self = HM_EXTENT_MAP (object);
 
-  if (self->view != NULL)
-    hm_extent_map_set_view (self, NULL);
-  set_document (self, NULL);
+  _hm_extent_map_attach (self, NULL, NULL);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->adjustment_signals);
+  g_clear_object (&self->document_signals);
   G_OBJECT_CLASS (hm_extent_map_parent_class)->dispose (object);
 }
 
@@ -546,18 +428,11 @@ hm_extent_map_class_init (HmExtentMapClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->get_property = hm_extent_map_get_property;
-  object_class->set_property = hm_extent_map_set_property;
   object_class->dispose = hm_extent_map_dispose;
   object_class->finalize = hm_extent_map_finalize;
 
   widget_class->snapshot = hm_extent_map_snapshot;
   widget_class->measure = hm_extent_map_measure;
-
-  properties[PROP_VIEW] =
-    g_param_spec_object ("view", NULL, NULL, HM_TYPE_HEX_VIEW,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "extentmap");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -569,6 +444,13 @@ hm_extent_map_init (HmExtentMap *self)
   GtkGesture *drag = gtk_gesture_drag_new ();
 
   self->cancellable = g_cancellable_new ();
+
+  self->adjustment_signals = g_signal_group_new (GTK_TYPE_ADJUSTMENT);
+  g_signal_group_connect_swapped (self->adjustment_signals, "value-changed", G_CALLBACK (view_scrolled_cb), self);
+  g_signal_group_connect_swapped (self->adjustment_signals, "changed", G_CALLBACK (view_scrolled_cb), self);
+  self->document_signals = g_signal_group_new (HM_TYPE_DOCUMENT);
+  g_signal_group_connect_swapped (self->document_signals, "changed", G_CALLBACK (invalidate_buckets), self);
+  g_signal_group_connect_swapped (self->document_signals, "notify::size", G_CALLBACK (invalidate_buckets), self);
 
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
   g_signal_connect_object (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self, G_CONNECT_SWAPPED);
@@ -585,6 +467,12 @@ GtkWidget *
 hm_extent_map_new (void)
 {
   return g_object_new (HM_TYPE_EXTENT_MAP, NULL);
+}
+
+HmHexView *
+_hm_extent_map_get_view (HmExtentMap *self)
+{
+  return self->view;
 }
 
 const float *

@@ -3,24 +3,16 @@
 
 #include <gtk/gtk.h>
 
-#include "hm-hex-view.h"
-
 G_BEGIN_DECLS
 
 /*
  * HmExtentMap: a thin vertical strip beside the hex view's scrollbar that shows
  * the whole file at once: data runs against holes, bucketed to its height, and
  * the region on screen. A click or drag scrolls the view there.
- *
- * Properties:
- *   "view" (HmHexView): the view it follows and scrolls
  */
 #define HM_TYPE_EXTENT_MAP (hm_extent_map_get_type ())
 G_DECLARE_FINAL_TYPE (HmExtentMap, hm_extent_map, HM, EXTENT_MAP, GtkWidget)
 
 GtkWidget  *hm_extent_map_new      (void);
-HmHexView  *hm_extent_map_get_view (HmExtentMap *self);
-void        hm_extent_map_set_view (HmExtentMap *self,
-                                    HmHexView   *view);
 
 G_END_DECLS

@@ -2,8 +2,14 @@
 #pragma once
 
 #include "hm-fill-dialog.h"
+#include "hm-hex-view.h"
 
 G_BEGIN_DECLS
+
+/* The page wires the dialog to its view and document; (NULL, NULL) detaches. */
+void        _hm_fill_dialog_attach      (HmFillDialog *self,
+                                         HmHexView    *view,
+                                         HmDocument   *document);
 
 /* For tests only */
 void        _hm_fill_dialog_set_pattern (HmFillDialog *self,

@@ -22,6 +22,7 @@ struct _HmFillDialog
 
   HmHexView    *view;
   HmDocument   *document;
+  GSignalGroup *view_signals;
   GBytes       *pattern;
   guint64       start;
   guint64       length;
@@ -35,18 +36,10 @@ struct _HmFillDialog
 
 enum
 {
-  PROP_0,
-  PROP_VIEW,
-  N_PROPS
-};
-
-enum
-{
   SIGNAL_FAULT,
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (HmFillDialog, hm_fill_dialog, GTK_TYPE_WINDOW)
@@ -167,63 +160,16 @@ cancel_clicked_cb (GtkButton    *button,
 }
 
 static void
-view_changed_cb (HmFillDialog *self)
-{
-  HmDocument *document = self->view != NULL ? hm_hex_view_get_document (self->view) : NULL;
-
-  g_set_object (&self->document, document);
-  update (self);
-}
-
-static void
 hm_fill_dialog_dispose (GObject *object)
 {
   HmFillDialog *self = HM_FILL_DIALOG (object);
 
-  if (self->view != NULL)
-    g_signal_handlers_disconnect_by_data (self->view, self);
-  g_clear_object (&self->view);
-  g_clear_object (&self->document);
+  _hm_fill_dialog_attach (self, NULL, NULL);
+  g_clear_object (&self->view_signals);
   g_clear_pointer (&self->pattern, g_bytes_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), HM_TYPE_FILL_DIALOG);
 
   G_OBJECT_CLASS (hm_fill_dialog_parent_class)->dispose (object);
-}
-
-static void
-hm_fill_dialog_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  HmFillDialog *self = HM_FILL_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_VIEW:
-      g_value_set_object (value, self->view);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-hm_fill_dialog_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
-{
-  HmFillDialog *self = HM_FILL_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_VIEW:
-      hm_fill_dialog_set_view (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -233,13 +179,6 @@ hm_fill_dialog_class_init (HmFillDialogClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = hm_fill_dialog_dispose;
-  object_class->get_property = hm_fill_dialog_get_property;
-  object_class->set_property = hm_fill_dialog_set_property;
-
-  properties[PROP_VIEW] =
-    g_param_spec_object ("view", NULL, NULL, HM_TYPE_HEX_VIEW,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_FAULT] =
     g_signal_new ("fault", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -262,15 +201,20 @@ static void
 hm_fill_dialog_init (HmFillDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->view_signals = g_signal_group_new (HM_TYPE_HEX_VIEW);
+  g_signal_group_connect_swapped (self->view_signals, "notify::selection-start", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (self->view_signals, "notify::selection-length", G_CALLBACK (update), self);
+
   update (self);
 }
 
 /**
  * hm_fill_dialog_new:
  *
- * Returns: (transfer none): a new fill dialog; give it a view with
- *   hm_fill_dialog_set_view(), a parent with gtk_window_set_transient_for(), and
- *   present it
+ * Returns: (transfer none): a new fill dialog; the page attaches it to its
+ *   view and document with _hm_fill_dialog_attach(), gives it a parent with
+ *   gtk_window_set_transient_for(), and presents it
  */
 GtkWidget *
 hm_fill_dialog_new (void)
@@ -278,38 +222,31 @@ hm_fill_dialog_new (void)
   return g_object_new (HM_TYPE_FILL_DIALOG, NULL);
 }
 
-HmHexView *
-hm_fill_dialog_get_view (HmFillDialog *self)
-{
-  g_return_val_if_fail (HM_IS_FILL_DIALOG (self), NULL);
-  return self->view;
-}
-
 /**
- * hm_fill_dialog_set_view:
+ * _hm_fill_dialog_attach:
  * @self: a fill dialog
- * @view: (nullable): the view whose selection it fills
+ * @view: (nullable): the view whose selection it fills, and follows
+ * @document: (nullable): @view's document, the one it writes
+ *
+ * The page attaches the dialog once; (%NULL, %NULL) detaches it, as its
+ * dispose does.
  */
 void
-hm_fill_dialog_set_view (HmFillDialog *self,
-                         HmHexView    *view)
+_hm_fill_dialog_attach (HmFillDialog *self,
+                        HmHexView    *view,
+                        HmDocument   *document)
 {
   g_return_if_fail (HM_IS_FILL_DIALOG (self));
   g_return_if_fail (view == NULL || HM_IS_HEX_VIEW (view));
+  g_return_if_fail (document == NULL || HM_IS_DOCUMENT (document));
+  g_return_if_fail ((view == NULL) == (document == NULL));
 
-  if (self->view == view)
+  if (self->view == view && self->document == document)
     return;
-  if (self->view != NULL)
-    g_signal_handlers_disconnect_by_data (self->view, self);
   g_set_object (&self->view, view);
-  if (view != NULL)
-    {
-      g_signal_connect_swapped (view, "notify::document", G_CALLBACK (view_changed_cb), self);
-      g_signal_connect_swapped (view, "notify::selection-start", G_CALLBACK (view_changed_cb), self);
-      g_signal_connect_swapped (view, "notify::selection-length", G_CALLBACK (view_changed_cb), self);
-    }
-  view_changed_cb (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+  g_set_object (&self->document, document);
+  g_signal_group_set_target (self->view_signals, view);
+  update (self);
 }
 
 /* ---- For tests ---- */

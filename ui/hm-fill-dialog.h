@@ -3,8 +3,6 @@
 
 #include <gtk/gtk.h>
 
-#include "hm-hex-view.h"
-
 G_BEGIN_DECLS
 
 /*
@@ -16,9 +14,5 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HmFillDialog, hm_fill_dialog, HM, FILL_DIALOG, GtkWindow)
 
 GtkWidget *hm_fill_dialog_new      (void);
-
-HmHexView *hm_fill_dialog_get_view (HmFillDialog *self);
-void       hm_fill_dialog_set_view (HmFillDialog *self,
-                                    HmHexView    *view);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include "hm-find-bar.h"
 #include "hm-find-result.h"
+#include "hm-hex-view.h"
 #include "hm-pattern.h"
 
 G_BEGIN_DECLS
@@ -26,9 +27,8 @@ struct _HmFindBar
   GThread        *thread;         /* the GTK thread */
 
   HmHexView      *view;
-  gulong          view_document_id;
   HmDocument     *document;
-  gulong          changed_id;
+  gulong          changed_id;     /* blocked while Replace All writes */
 
   /* Template children. */
   GtkRevealer    *revealer;
@@ -101,6 +101,9 @@ struct _HmFindBar
 };
 
 /* hm-find-bar.c: the widget */
+void          _hm_find_bar_attach                 (HmFindBar     *self,
+                                                   HmHexView     *view,
+                                                   HmDocument    *document);
 void          _hm_find_bar_set_message            (HmFindBar     *self,
                                                    const char    *message,
                                                    gboolean       is_error);

@@ -41,7 +41,6 @@ G_DEFINE_FINAL_TYPE (HmFindBar, hm_find_bar, GTK_TYPE_WIDGET)
 enum
 {
   PROP_0,
-  PROP_VIEW,
   PROP_REVEALED,
   PROP_PATTERN,
   PROP_TEXT_MODE,
@@ -268,14 +267,6 @@ set_document (HmFindBar  *self,
   update_sensitivity (self);
 }
 
-static void
-view_document_cb (HmFindBar  *self,
-                  GParamSpec *pspec,
-                  HmHexView  *view)
-{
-  set_document (self, hm_hex_view_get_document (view));
-}
-
 /* ---- Signal handlers from the template ---- */
 
 static void
@@ -419,9 +410,6 @@ hm_find_bar_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_VIEW:
-      g_value_set_object (value, self->view);
-      break;
     case PROP_REVEALED:
       g_value_set_boolean (value, self->revealed);
       break;
@@ -464,9 +452,6 @@ hm_find_bar_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_VIEW:
-      hm_find_bar_set_view (self, g_value_get_object (value));
-      break;
     case PROP_REVEALED:
       hm_find_bar_set_revealed (self, g_value_get_boolean (value));
       break;
@@ -523,7 +508,7 @@ hm_find_bar_dispose (GObject *object)
   _hm_find_bar_stop_replace_all (self);
   /* Clears the results: a batch in flight keeps the bar alive until it
    * returns, and its callback then does nothing. */
-  hm_find_bar_set_view (self, NULL);
+  _hm_find_bar_attach (self, NULL, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), HM_TYPE_FIND_BAR);
   G_OBJECT_CLASS (hm_find_bar_parent_class)->dispose (object);
 }
@@ -555,9 +540,6 @@ hm_find_bar_class_init (HmFindBarClass *klass)
   object_class->dispose = hm_find_bar_dispose;
   object_class->finalize = hm_find_bar_finalize;
 
-  properties[PROP_VIEW] =
-    g_param_spec_object ("view", NULL, NULL, HM_TYPE_HEX_VIEW,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_REVEALED] =
     g_param_spec_boolean ("revealed", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -681,7 +663,8 @@ hm_find_bar_init (HmFindBar *self)
 /**
  * hm_find_bar_new:
  *
- * Creates a find bar, hidden; give it a view with hm_find_bar_set_view().
+ * Creates a find bar, hidden; the page attaches it to its view and document
+ * with _hm_find_bar_attach().
  *
  * Returns: (transfer floating): a new #HmFindBar
  */
@@ -691,42 +674,33 @@ hm_find_bar_new (void)
   return g_object_new (HM_TYPE_FIND_BAR, NULL);
 }
 
-HmHexView *
-hm_find_bar_get_view (HmFindBar *self)
-{
-  g_return_val_if_fail (HM_IS_FIND_BAR (self), NULL);
-  return self->view;
-}
-
 /**
- * hm_find_bar_set_view:
+ * _hm_find_bar_attach:
  * @self: a #HmFindBar
- * @view: (nullable): the view to search in
+ * @view: (nullable): the view whose selection it starts from and moves
+ * @document: (nullable): @view's document, the one it searches
  *
- * The bar searches the view's document (following `notify::document`), moves the
- * view's selection to matches and highlights Find All results in it.
+ * The bar searches @document, moves @view's selection to matches and
+ * highlights Find All results in @view. The page attaches it once; (%NULL,
+ * %NULL) detaches it, as its dispose does.
  */
 void
-hm_find_bar_set_view (HmFindBar *self,
-                      HmHexView *view)
+_hm_find_bar_attach (HmFindBar  *self,
+                     HmHexView  *view,
+                     HmDocument *document)
 {
   g_return_if_fail (HM_IS_FIND_BAR (self));
   g_return_if_fail (view == NULL || HM_IS_HEX_VIEW (view));
+  g_return_if_fail (document == NULL || HM_IS_DOCUMENT (document));
+  g_return_if_fail ((view == NULL) == (document == NULL));
 
-  if (self->view == view)
-    return;
-
-  if (self->view != NULL)
+  if (self->view != view)
     {
-      hm_hex_view_set_highlights (self->view, NULL);
-      g_clear_signal_handler (&self->view_document_id, self->view);
+      if (self->view != NULL)
+        hm_hex_view_set_highlights (self->view, NULL);
+      g_set_object (&self->view, view);
     }
-  g_set_object (&self->view, view);
-  if (view != NULL)
-    self->view_document_id = g_signal_connect_object (view, "notify::document", G_CALLBACK (view_document_cb),
-                                                      self, G_CONNECT_SWAPPED);
-  set_document (self, view != NULL ? hm_hex_view_get_document (view) : NULL);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+  set_document (self, document);
 }
 
 gboolean

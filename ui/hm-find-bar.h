@@ -3,8 +3,6 @@
 
 #include <gtk/gtk.h>
 
-#include "hm-hex-view.h"
-
 G_BEGIN_DECLS
 
 /*
@@ -28,10 +26,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HmFindBar, hm_find_bar, HM, FIND_BAR, GtkWidget)
 
 GtkWidget  *hm_find_bar_new             (void);
-
-HmHexView  *hm_find_bar_get_view        (HmFindBar   *self);
-void        hm_find_bar_set_view        (HmFindBar   *self,
-                                         HmHexView   *view);
 
 gboolean    hm_find_bar_get_revealed    (HmFindBar   *self);
 void        hm_find_bar_set_revealed    (HmFindBar   *self,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "hm-hex-view.h"
 #include "hm-inspect.h"
 #include "hm-inspector.h"
 
@@ -26,6 +27,11 @@ typedef enum
   HM_INSPECTOR_TIME64 = HM_INSPECT_TIME64,
   HM_INSPECTOR_N_FIELDS = HM_INSPECT_N_FIELDS
 } HmInspectorField;
+
+/* The page wires the inspector to its view and document; (NULL, NULL) detaches. */
+void        _hm_inspector_attach       (HmInspector      *self,
+                                        HmHexView        *view,
+                                        HmDocument       *document);
 
 /* For tests only */
 const char *_hm_inspector_get_text     (HmInspector      *self,

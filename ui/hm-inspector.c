@@ -76,7 +76,6 @@ struct _HmInspector
 enum
 {
   PROP_0,
-  PROP_VIEW,
   PROP_BIG_ENDIAN,
   N_PROPS
 };
@@ -455,16 +454,6 @@ document_notify_cb (HmInspector *self)
 }
 
 static void
-view_document_cb (HmInspector *self)
-{
-  HmDocument *document = self->view != NULL ? hm_hex_view_get_document (self->view) : NULL;
-
-  if (g_set_object (&self->document, document))
-    g_signal_group_set_target (self->document_signals, document);
-  refresh (self);
-}
-
-static void
 view_cursor_cb (HmInspector *self)
 {
   refresh (self);
@@ -492,14 +481,9 @@ hm_inspector_dispose (GObject *object)
   if (self->read_cancellable != NULL)
     g_cancellable_cancel (self->read_cancellable);
 
-  if (self->view_signals != NULL)
-    g_signal_group_set_target (self->view_signals, NULL);
-  if (self->document_signals != NULL)
-    g_signal_group_set_target (self->document_signals, NULL);
+  _hm_inspector_attach (self, NULL, NULL);
   g_clear_object (&self->view_signals);
   g_clear_object (&self->document_signals);
-  g_clear_object (&self->view);
-  g_clear_object (&self->document);
   gtk_widget_dispose_template (GTK_WIDGET (self), HM_TYPE_INSPECTOR);
 
   G_OBJECT_CLASS (hm_inspector_parent_class)->dispose (object);
@@ -515,9 +499,6 @@ hm_inspector_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_VIEW:
-      g_value_set_object (value, self->view);
-      break;
     case PROP_BIG_ENDIAN:
       g_value_set_boolean (value, self->big_endian);
       break;
@@ -536,9 +517,6 @@ hm_inspector_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_VIEW:
-      hm_inspector_set_view (self, g_value_get_object (value));
-      break;
     case PROP_BIG_ENDIAN:
       hm_inspector_set_big_endian (self, g_value_get_boolean (value));
       break;
@@ -558,9 +536,6 @@ hm_inspector_class_init (HmInspectorClass *klass)
   object_class->set_property = hm_inspector_set_property;
   widget_class->map = hm_inspector_map;
 
-  properties[PROP_VIEW] =
-    g_param_spec_object ("view", NULL, NULL, HM_TYPE_HEX_VIEW,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_BIG_ENDIAN] =
     g_param_spec_boolean ("big-endian", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -592,8 +567,6 @@ hm_inspector_init (HmInspector *self)
   build_fields (self);
 
   self->view_signals = g_signal_group_new (HM_TYPE_HEX_VIEW);
-  g_signal_group_connect_swapped (self->view_signals, "notify::document",
-                                  G_CALLBACK (view_document_cb), self);
   g_signal_group_connect_swapped (self->view_signals, "notify::cursor-offset",
                                   G_CALLBACK (view_cursor_cb), self);
 
@@ -611,8 +584,8 @@ hm_inspector_init (HmInspector *self)
 /**
  * hm_inspector_new:
  *
- * Returns: (transfer floating): a new inspector; give it a view with
- *   hm_inspector_set_view()
+ * Returns: (transfer floating): a new inspector; the page attaches it to its
+ *   view and document with _hm_inspector_attach()
  */
 GtkWidget *
 hm_inspector_new (void)
@@ -620,33 +593,33 @@ hm_inspector_new (void)
   return g_object_new (HM_TYPE_INSPECTOR, NULL);
 }
 
-HmHexView *
-hm_inspector_get_view (HmInspector *self)
-{
-  g_return_val_if_fail (HM_IS_INSPECTOR (self), NULL);
-  return self->view;
-}
-
 /**
- * hm_inspector_set_view:
+ * _hm_inspector_attach:
  * @self: an inspector
  * @view: (nullable): the view whose cursor it follows
+ * @document: (nullable): @view's document, whose bytes it shows
  *
- * The inspector shows the bytes at @view's cursor in @view's document, and
- * follows both as they change.
+ * The inspector shows the bytes at @view's cursor in @document, and follows the
+ * cursor and the document's edits, mode and size. The page attaches it once;
+ * (%NULL, %NULL) detaches it, as its dispose does.
  */
 void
-hm_inspector_set_view (HmInspector *self,
-                       HmHexView   *view)
+_hm_inspector_attach (HmInspector *self,
+                      HmHexView   *view,
+                      HmDocument  *document)
 {
   g_return_if_fail (HM_IS_INSPECTOR (self));
   g_return_if_fail (view == NULL || HM_IS_HEX_VIEW (view));
+  g_return_if_fail (document == NULL || HM_IS_DOCUMENT (document));
+  g_return_if_fail ((view == NULL) == (document == NULL));
 
-  if (!g_set_object (&self->view, view))
+  if (self->view == view && self->document == document)
     return;
+  g_set_object (&self->view, view);
+  g_set_object (&self->document, document);
   g_signal_group_set_target (self->view_signals, view);
-  view_document_cb (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+  g_signal_group_set_target (self->document_signals, document);
+  refresh (self);
 }
 
 gboolean

@@ -3,8 +3,6 @@
 
 #include <gtk/gtk.h>
 
-#include "hm-hex-view.h"
-
 G_BEGIN_DECLS
 
 /*
@@ -17,9 +15,6 @@ G_DECLARE_FINAL_TYPE (HmInspector, hm_inspector, HM, INSPECTOR, GtkWidget)
 
 GtkWidget *hm_inspector_new            (void);
 
-HmHexView *hm_inspector_get_view       (HmInspector *self);
-void       hm_inspector_set_view       (HmInspector *self,
-                                        HmHexView   *view);
 gboolean   hm_inspector_get_big_endian (HmInspector *self);
 void       hm_inspector_set_big_endian (HmInspector *self,
                                         gboolean     big_endian);

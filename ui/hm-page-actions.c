@@ -18,8 +18,8 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
-#include "hm-checksum-dialog.h"
-#include "hm-fill-dialog.h"
+#include "hm-checksum-dialog-private.h"
+#include "hm-fill-dialog-private.h"
 #include "hm-page-private.h"
 #include "hm-pattern.h"
 
@@ -327,11 +327,11 @@ checksum_action_cb (GSimpleAction *action,
   HmPage *self = user_data;
   GtkWidget *dialog;
 
-  /* The dialog takes its range when it gets the view: a new request is a new dialog. */
+  /* The dialog takes its range when it is attached: a new request is a new dialog. */
   _hm_page_untrack_dialog (&self->checksum_dialog);
   dialog = hm_checksum_dialog_new ();
   track_dialog (self, GTK_WINDOW (dialog), &self->checksum_dialog);
-  hm_checksum_dialog_set_view (HM_CHECKSUM_DIALOG (dialog), self->view);
+  _hm_checksum_dialog_attach (HM_CHECKSUM_DIALOG (dialog), self->view, self->document);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -349,7 +349,7 @@ fill_action_cb (GSimpleAction *action,
 
       track_dialog (self, GTK_WINDOW (dialog), &self->fill_dialog);
       gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
-      hm_fill_dialog_set_view (HM_FILL_DIALOG (dialog), self->view);
+      _hm_fill_dialog_attach (HM_FILL_DIALOG (dialog), self->view, self->document);
     }
   gtk_window_present (self->fill_dialog);
 }

@@ -26,11 +26,11 @@
 
 #include <glib/gi18n.h>
 
-#include "hm-bookmarks-panel.h"
-#include "hm-changes-panel.h"
-#include "hm-extent-map.h"
-#include "hm-find-bar.h"
-#include "hm-inspector.h"
+#include "hm-bookmarks-panel-private.h"
+#include "hm-changes-panel-private.h"
+#include "hm-extent-map-private.h"
+#include "hm-find-bar-private.h"
+#include "hm-inspector-private.h"
 #include "hm-page-private.h"
 
 G_DEFINE_FINAL_TYPE (HmPage, hm_page, GTK_TYPE_WIDGET)
@@ -120,10 +120,13 @@ hm_page_constructed (GObject *object)
   g_assert (HM_IS_DOCUMENT (doc));
   self->name = g_filename_display_basename (hm_document_get_path (doc));
 
+  /* The page sets its document once: the view, then the parts that follow it,
+   * each attached to both. */
   hm_hex_view_set_document (self->view, doc);
+  _hm_extent_map_attach (self->extent_map, self->view, doc);
 
   self->find_bar = HM_FIND_BAR (hm_find_bar_new ());
-  hm_find_bar_set_view (self->find_bar, self->view);
+  _hm_find_bar_attach (self->find_bar, self->view, doc);
   gtk_box_append (self->find_slot, GTK_WIDGET (self->find_bar));
   g_signal_connect_object (self->find_bar, "fault", G_CALLBACK (_hm_page_panel_fault_cb), self, G_CONNECT_SWAPPED);
 
@@ -132,9 +135,9 @@ hm_page_constructed (GObject *object)
     GtkWidget *changes = hm_changes_panel_new ();
     GtkWidget *bookmarks = hm_bookmarks_panel_new ();
 
-    hm_inspector_set_view (HM_INSPECTOR (inspector), self->view);
-    hm_changes_panel_set_view (HM_CHANGES_PANEL (changes), self->view);
-    hm_bookmarks_panel_set_view (HM_BOOKMARKS_PANEL (bookmarks), self->view);
+    _hm_inspector_attach (HM_INSPECTOR (inspector), self->view, doc);
+    _hm_changes_panel_attach (HM_CHANGES_PANEL (changes), self->view, doc);
+    _hm_bookmarks_panel_attach (HM_BOOKMARKS_PANEL (bookmarks), self->view, doc);
     gtk_stack_add_titled (self->side_stack, inspector, "inspector", _("Inspector"));
     gtk_stack_add_titled (self->side_stack, changes, "changes", _("Changes"));
     gtk_stack_add_titled (self->side_stack, bookmarks, "bookmarks", _("Bookmarks"));

@@ -30,10 +30,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hm-extent-map.h"
+#include "hm-extent-map-private.h"
 #include "hm-faultfs-harness.h"
 #include "hm-hex-view-private.h"
-#include "hm-inspector.h"
+#include "hm-inspector-private.h"
 #include "hm-test-util.h"
 
 #define RUNS        11
@@ -198,14 +198,14 @@ run_child (const char *path,
       child.view = HM_HEX_VIEW (hm_hex_view_new ());
       gtk_widget_set_hexpand (GTK_WIDGET (child.view), TRUE);
       hm_hex_view_set_document (child.view, document);
-      hm_extent_map_set_view (HM_EXTENT_MAP (map), child.view);
+      _hm_extent_map_attach (HM_EXTENT_MAP (map), child.view, document);
       gtk_box_append (GTK_BOX (box), GTK_WIDGET (child.view));
       gtk_box_append (GTK_BOX (box), map);
       if (hung)
         {
           GtkWidget *inspector = hm_inspector_new ();
 
-          hm_inspector_set_view (HM_INSPECTOR (inspector), child.view);
+          _hm_inspector_attach (HM_INSPECTOR (inspector), child.view, document);
           gtk_box_append (GTK_BOX (box), inspector);
         }
       gtk_window_set_child (child.window, box);

@@ -9,6 +9,7 @@
 #include "hm-hex-view-private.h"
 #include "hm-pattern.h"
 #include "hm-test-util.h"
+#include "hm-ui-test-util.h"
 
 #define FILE_SIZE (256u * 1024u)
 
@@ -42,7 +43,6 @@ fixture_setup (Fixture       *fixture,
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (fixture->bar));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (fixture->view));
   gtk_window_set_child (fixture->window, box);
-  hm_find_bar_set_view (fixture->bar, fixture->view);
   hm_find_bar_set_revealed (fixture->bar, TRUE);
   g_signal_connect (fixture->bar, "fault", G_CALLBACK (fault_cb), fixture);
 }
@@ -73,6 +73,7 @@ show_document (Fixture    *fixture,
   int min, nat;
 
   hm_hex_view_set_document (fixture->view, document);
+  _hm_find_bar_attach (fixture->bar, fixture->view, document);
   hm_hex_view_set_fixed_bytes_per_row (fixture->view, 16);
   gtk_widget_measure (GTK_WIDGET (fixture->view), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
   gtk_widget_measure (GTK_WIDGET (fixture->view), GTK_ORIENTATION_VERTICAL, 900, &min, &nat, NULL, NULL);
@@ -593,6 +594,89 @@ test_cancel (Fixture       *fixture,
   wait_idle (fixture);
 }
 
+/* ---- Attaching ---- */
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Drops the caller's reference to @object, which must then go: at once but for
+ * what the worker of a search that just finished still holds for a moment. */
+static void
+assert_released (gpointer object)
+{
+  gpointer weak = object;
+
+  g_object_add_weak_pointer (object, &weak);
+  g_object_unref (object);
+  g_assert_true (hm_ui_test_wait_for (pointer_cleared, &weak, HM_UI_TEST_WAIT_MS));
+}
+
+/* Detached, the bar has nothing to search and no results; attached to a second
+ * document in the same view, it searches that one and keeps nothing of the
+ * first: no handler, no reference. Its dispose detaches it. */
+static void
+test_attach (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree guint8 *contents = NULL;
+  g_autofree guint8 *contents2 = NULL;
+  g_autofree char *path = make_file ("attach.bin", planted_offsets, G_N_ELEMENTS (planted_offsets), &contents);
+  g_autofree char *path2 = make_file ("attach2.bin", planted_offsets, 2, &contents2);
+  HmDocument *first = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(HmDocument) second = open_document (path2, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(GArray) expected = naive_search (contents, FILE_SIZE, "de ad ?? ef");
+  g_autoptr(GArray) expected2 = naive_search (contents2, FILE_SIZE, "de ad ?? ef");
+  GListModel *results = _hm_find_bar_get_results (fixture->bar);
+  HmFindBar *bar = fixture->bar;
+
+  g_assert_cmpuint (expected->len, !=, expected2->len);
+  show_document (fixture, first);
+  type_pattern (fixture, "de ad ?? ef");
+  hm_find_bar_find_all (fixture->bar);
+  wait_idle (fixture);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, expected->len);
+
+  /* Detached: the results go, and there is nothing to search. */
+  _hm_find_bar_attach (fixture->bar, NULL, NULL);
+  g_assert_cmpuint (g_signal_handler_find (first, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, bar), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+  hm_find_bar_find_all (fixture->bar);
+  g_assert_false (hm_find_bar_get_busy (fixture->bar));
+  wait_idle (fixture);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+
+  /* Attached again, then to a second document. */
+  _hm_find_bar_attach (fixture->bar, fixture->view, first);
+  hm_find_bar_find_all (fixture->bar);
+  wait_idle (fixture);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, expected->len);
+  show_document (fixture, second);
+  g_assert_cmpuint (g_signal_handler_find (first, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, bar), ==, 0);
+  g_assert_cmpuint (g_signal_handler_find (second, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, bar), !=, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+  hm_find_bar_find_all (fixture->bar);
+  wait_idle (fixture);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, expected2->len);
+  hm_hex_view_set_cursor_offset (fixture->view, 50);
+  hm_find_bar_find_next (fixture->bar);
+  wait_idle (fixture);
+  assert_selection (fixture, 100, 4);
+  assert_released (first);
+
+  /* Its dispose detaches it. */
+  g_object_ref (bar);
+  gtk_box_remove (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (bar))), GTK_WIDGET (bar));
+  g_object_run_dispose (G_OBJECT (bar));
+  g_assert_cmpuint (g_signal_handler_find (second, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, bar), ==, 0);
+  g_assert_finalize_object (bar);
+  hm_hex_view_set_document (fixture->view, NULL);
+  assert_released (g_steal_pointer (&second));
+  g_assert_cmpuint (fixture->faults->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -614,6 +698,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/hm/find-bar/fault/truncated", Fixture, NULL, fixture_setup, test_fault, fixture_teardown);
   g_test_add ("/hm/find-bar/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
+  g_test_add ("/hm/find-bar/attach", Fixture, NULL, fixture_setup, test_attach, fixture_teardown);
 
   ret = g_test_run ();
   hm_test_cleanup ();

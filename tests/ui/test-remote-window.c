@@ -467,7 +467,7 @@ test_sparse (void)
   /* The hole/data map stands beside the view's scrollbar, and shows the data. */
   map = _hm_page_get_extent_map (page);
   g_assert_nonnull (map);
-  g_assert_true (hm_extent_map_get_view (map) == view);
+  g_assert_true (_hm_extent_map_get_view (map) == view);
   hm_ui_test_spin (100);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (map)));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (map)), >=, 8);

@@ -55,6 +55,17 @@ read_fault_cb (HmHexView    *view,
   fx->last_fault = g_error_copy (error);
 }
 
+/* The map is attached to each document the view shows, as a page attaches it. */
+static void
+view_document_cb (HmHexView  *view,
+                  GParamSpec *pspec,
+                  Fixture    *fx)
+{
+  HmDocument *document = hm_hex_view_get_document (view);
+
+  _hm_extent_map_attach (fx->map, document != NULL ? view : NULL, document);
+}
+
 static void
 fixture_setup (Fixture       *fx,
                gconstpointer  data)
@@ -67,7 +78,7 @@ fixture_setup (Fixture       *fx,
   gtk_box_append (GTK_BOX (fx->box), GTK_WIDGET (fx->view));
   gtk_box_append (GTK_BOX (fx->box), GTK_WIDGET (fx->map));
   gtk_window_set_child (fx->window, fx->box);
-  hm_extent_map_set_view (fx->map, fx->view);
+  g_signal_connect (fx->view, "notify::document", G_CALLBACK (view_document_cb), fx);
   hm_hex_view_set_fixed_bytes_per_row (fx->view, 16);
   g_signal_connect (fx->view, "read-fault", G_CALLBACK (read_fault_cb), fx);
 }
@@ -1014,10 +1025,10 @@ test_fuse_inspector_hang (Fixture       *fx,
   guint64 offset = 0;
 
   gtk_box_append (GTK_BOX (fx->box), GTK_WIDGET (inspector));
-  hm_inspector_set_view (inspector, fx->view);
   control (fx, "hang");
   document = open_document (fx->path);
   hm_hex_view_set_document (fx->view, document);
+  _hm_inspector_attach (inspector, fx->view, document);
   present (fx, GTK_WIDGET (inspector));
 
   /* Moving the cursor about (holding an arrow key, clicking around): the
@@ -1079,8 +1090,8 @@ test_fuse_changes_hang (Fixture       *fx,
   control (fx, "hang");
   gtk_widget_set_size_request (GTK_WIDGET (panel), 360, 400);
   gtk_box_append (GTK_BOX (fx->box), GTK_WIDGET (panel));
-  hm_changes_panel_set_view (panel, fx->view);
   hm_hex_view_set_document (fx->view, document);
+  _hm_changes_panel_attach (panel, fx->view, document);
   hang_guard_start (fx, &guard);
   present (fx, GTK_WIDGET (panel));
   spin (200);
@@ -1146,10 +1157,10 @@ test_fuse_find_hang (Fixture       *fx,
   gtk_box_append (GTK_BOX (holder), GTK_WIDGET (bar));
   gtk_box_append (GTK_BOX (fx->box), holder);
   present (fx, GTK_WIDGET (fx->view));
-  hm_find_bar_set_view (bar, fx->view);
   hm_find_bar_set_revealed (bar, TRUE);
   document = open_document (fx->path);
   hm_hex_view_set_document (fx->view, document);
+  _hm_find_bar_attach (bar, fx->view, document);
   pattern = g_strdup_printf ("%02x %02x", fx->contents[0x1000], fx->contents[0x1001]);
   gtk_editable_set_text (_hm_find_bar_get_entry (bar), pattern);
   hm_find_bar_find_all (bar);

@@ -167,6 +167,12 @@ sha256_of (const guint8 *data,
 }
 
 static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
 has_accel (const char *action,
            const char *accel)
 {
@@ -684,8 +690,10 @@ test_close_pending (void)
   HmPage *page = get_page ();
   GtkMessageDialog *dialog;
   g_autofree char *text = NULL;
+  HmDocument *document = hm_page_get_document (page);
 
   g_assert_true (hm_document_get_has_pending (hm_page_get_document (page)));
+  g_object_add_weak_pointer (G_OBJECT (document), (gpointer *) &document);
 
   /* Closing the file asks; Cancel keeps it open. */
   activate ("page.close");
@@ -731,6 +739,8 @@ test_close_pending (void)
   g_assert_null (hm_window_get_current_page (window));
   g_assert_cmpuint (disk_byte (0x30), ==, original[0x30]);
   g_assert_false (_hm_window_get_logout_inhibited (window));
+  /* The page and the panels it attached let go of the document. */
+  g_assert_true (hm_ui_test_wait_for (pointer_cleared, &document, HM_UI_TEST_WAIT_MS));
 }
 
 /* ---- Running inside the application ---- */
