@@ -3,13 +3,14 @@
  * Drives the real application: HmApplication gets a command line with a file and
  * an offset, then the tests run inside its main loop, one after the other on the
  * same window, like a user would: go to, edit, save, discard, undo, checksums,
- * fill, bookmarks, the side pane, find from the selection, a truncation by
- * another program, and closing with unsaved edits.
+ * fill, bookmarks, the side pane, find from the selection, changes, a deletion
+ * and a truncation by another program, and closing with unsaved edits.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -591,6 +592,87 @@ test_direct_outside_change (void)
   g_assert_true (hm_window_get_current_page (window) != page);
 }
 
+static void
+changed_bar_revealed_cb (GtkInfoBar *bar,
+                         GParamSpec *pspec,
+                         guint      *n_shown)
+{
+  if (gtk_info_bar_get_revealed (bar))
+    (*n_shown)++;
+}
+
+/* Dismisses the "changed on disk" bar, then gives any further notice of the
+ * same change time to come (a write brings several monitor events). */
+static void
+dismiss_changed_bar (HmPage *page)
+{
+  gtk_info_bar_response (page->changed_bar, GTK_RESPONSE_CLOSE);
+  g_assert_false (_hm_page_get_changed_revealed (page));
+  hm_ui_test_spin (1500);
+}
+
+/* Preview mode: the page shows what the document's disk monitor says. Our own
+ * save is no outside change; another program's write is, once, and the mtime
+ * in the status bar follows it; a deleted file gets its own bar. */
+static void
+test_outside_change (void)
+{
+  HmWindow *window = get_window ();
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = hm_test_write_random ("outside.bin", 0x4000, 21, &contents);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  /* Noon UTC: the same day in every time zone. */
+  struct timespec times[2] = { { 0, UTIME_OMIT }, { 1000000000 + 36000, 0 } };
+  guint n_shown = 0;
+  HmPage *page;
+  int fd;
+
+  page = hm_window_open_file (window, file, HM_DOCUMENT_MODE_PREVIEW, &error);
+  g_assert_no_error (error);
+  g_signal_connect (page->changed_bar, "notify::revealed", G_CALLBACK (changed_bar_revealed_cb), &n_shown);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (page->mtime_label), "Modified "));
+
+  /* Our own save. */
+  type_byte (0x10, GDK_KEY_5, GDK_KEY_a);
+  activate ("page.save");
+  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, 10000));
+  g_assert_false (hm_document_get_has_pending (hm_page_get_document (page)));
+  hm_ui_test_spin (1500);
+  g_assert_cmpuint (n_shown, ==, 0);
+  g_assert_false (_hm_page_get_changed_revealed (page));
+
+  /* Another program writes the same number of bytes: one notice. */
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, "X", 1, 0x2000), ==, 1);
+  g_assert_cmpint (futimens (fd, times), ==, 0);
+  close (fd);
+  g_assert_true (hm_ui_test_wait_for (changed_revealed, page, 10000));
+  g_assert_nonnull (strstr (gtk_label_get_text (page->changed_label), "changed by another program"));
+  g_assert_true (gtk_widget_get_visible (page->changed_reload_button));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (page->mtime_label), "Modified 2001-09-09 "));
+  dismiss_changed_bar (page);
+  g_assert_cmpuint (n_shown, ==, 1);
+  g_assert_false (_hm_page_get_changed_revealed (page));
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
+
+  /* Deleted: the page keeps the file open and offers Save As. */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_true (hm_ui_test_wait_for (changed_revealed, page, 10000));
+  g_assert_cmpuint (n_shown, ==, 2);
+  g_assert_nonnull (strstr (gtk_label_get_text (page->changed_label), "deleted or moved"));
+  g_assert_true (gtk_widget_get_visible (page->changed_save_as_button));
+  g_assert_false (gtk_widget_get_visible (page->changed_reload_button));
+  dismiss_changed_bar (page);
+  g_assert_cmpuint (n_shown, ==, 2);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
+
+  activate ("page.close");
+  hm_ui_test_spin (50);
+  g_assert_true (hm_window_get_current_page (window) != page);
+}
+
 /* Closing the window while a Save As writes: refused with a hint, the copy completes. */
 static void
 test_close_during_save_as (void)
@@ -787,6 +869,7 @@ main (int   argc,
   g_test_add_func ("/hm/window/mode-busy-hint", test_mode_busy_hint);
   g_test_add_func ("/hm/window/holes-async", test_holes_async);
   g_test_add_func ("/hm/window/direct-outside-change", test_direct_outside_change);
+  g_test_add_func ("/hm/window/outside-change", test_outside_change);
   g_test_add_func ("/hm/window/close-during-save-as", test_close_during_save_as);
   g_test_add_func ("/hm/window/truncate-fault", test_truncate_fault);
   g_test_add_func ("/hm/window/close-pending", test_close_pending);
