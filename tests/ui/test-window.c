@@ -20,6 +20,7 @@
 #include "hm-bookmarks-panel-private.h"
 #include "hm-checksum-dialog-private.h"
 #include "hm-fill-dialog-private.h"
+#include "hm-find-bar-private.h"
 #include "hm-hex-view-private.h"
 #include "hm-page-private.h"
 #include "hm-test-util.h"
@@ -462,6 +463,48 @@ test_find_prefill (void)
   hm_hex_view_set_selection (view, 0x40, 0);
 }
 
+static GType
+property_type (gpointer    object,
+               const char *name)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), name);
+
+  g_assert_nonnull (pspec);
+  return pspec->value_type;
+}
+
+/* The enums that properties carry are registered types, and what binds to
+ * those properties still works both ways: the find bar's encoding drop-down. */
+static void
+test_enum_properties (void)
+{
+  HmPage *page = get_page ();
+  HmHexView *view = hm_page_get_view (page);
+  HmDocument *document = hm_page_get_document (page);
+  HmFindBar *find_bar = _hm_page_get_find_bar (page);
+  HmTextEncoding encoding = HM_TEXT_ENCODING_UTF8;
+  HmDocumentMode mode = HM_DOCUMENT_MODE_DIRECT;
+
+  g_assert_true (property_type (document, "mode") == HM_TYPE_DOCUMENT_MODE);
+  g_assert_true (property_type (view, "pane") == HM_TYPE_HEX_PANE);
+  g_assert_true (property_type (find_bar, "encoding") == HM_TYPE_TEXT_ENCODING);
+
+  g_object_get (document, "mode", &mode, NULL);
+  g_assert_cmpint (mode, ==, hm_document_get_mode (document));
+
+  g_object_set (view, "pane", HM_HEX_PANE_TEXT, NULL);
+  g_assert_cmpint (hm_hex_view_get_pane (view), ==, HM_HEX_PANE_TEXT);
+  hm_hex_view_set_pane (view, HM_HEX_PANE_HEX);
+
+  g_object_set (find_bar, "encoding", HM_TEXT_ENCODING_UTF16BE, NULL);
+  g_assert_cmpuint (gtk_drop_down_get_selected (find_bar->encoding_dropdown), ==, HM_TEXT_ENCODING_UTF16BE);
+  gtk_drop_down_set_selected (find_bar->encoding_dropdown, HM_TEXT_ENCODING_UTF16LE);
+  g_object_get (find_bar, "encoding", &encoding, NULL);
+  g_assert_cmpint (encoding, ==, HM_TEXT_ENCODING_UTF16LE);
+  g_object_set (find_bar, "encoding", HM_TEXT_ENCODING_UTF8, NULL);
+  g_assert_cmpuint (gtk_drop_down_get_selected (find_bar->encoding_dropdown), ==, HM_TEXT_ENCODING_UTF8);
+}
+
 static void
 test_mode_options (void)
 {
@@ -865,6 +908,7 @@ main (int   argc,
   g_test_add_func ("/hm/window/bookmark", test_bookmark);
   g_test_add_func ("/hm/window/side-pane", test_side_pane);
   g_test_add_func ("/hm/window/find-prefill", test_find_prefill);
+  g_test_add_func ("/hm/window/enum-properties", test_enum_properties);
   g_test_add_func ("/hm/window/mode-options", test_mode_options);
   g_test_add_func ("/hm/window/mode-busy-hint", test_mode_busy_hint);
   g_test_add_func ("/hm/window/holes-async", test_holes_async);
