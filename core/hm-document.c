@@ -100,10 +100,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HmDocument, hm_document, G_TYPE_OBJECT,
 
 G_DEFINE_QUARK (hm-document-error-quark, hm_document_error)
 
-G_DEFINE_ENUM_TYPE (HmDiskChange, hm_disk_change,
-                    G_DEFINE_ENUM_VALUE (HM_DISK_CHANGE_MODIFIED, "modified"),
-                    G_DEFINE_ENUM_VALUE (HM_DISK_CHANGE_DELETED, "deleted"))
-
 static const struct {
   gint64      magic;
   const char *name;
@@ -419,7 +415,7 @@ hm_document_get_property (GObject    *object,
       g_value_set_string (value, self->path);
       break;
     case PROP_MODE:
-      g_value_set_int (value, self->mode);
+      g_value_set_enum (value, self->mode);
       break;
     case PROP_WINDOW_SIZE:
       g_value_set_uint64 (value, self->window_size);
@@ -461,7 +457,7 @@ hm_document_set_property (GObject      *object,
       self->path = g_value_dup_string (value);
       break;
     case PROP_MODE:
-      self->mode = g_value_get_int (value);
+      self->mode = g_value_get_enum (value);
       break;
     case PROP_WINDOW_SIZE:
       {
@@ -494,12 +490,11 @@ hm_document_class_init (HmDocumentClass *klass)
   properties[PROP_PATH] =
     g_param_spec_string ("path", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  /* An HmDocumentMode; change it with hm_document_set_mode(). */
+  /* Change it with hm_document_set_mode(). */
   properties[PROP_MODE] =
-    g_param_spec_int ("mode", NULL, NULL,
-                      HM_DOCUMENT_MODE_READ_ONLY, HM_DOCUMENT_MODE_DIRECT,
-                      HM_DOCUMENT_MODE_READ_ONLY,
-                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("mode", NULL, NULL,
+                       HM_TYPE_DOCUMENT_MODE, HM_DOCUMENT_MODE_READ_ONLY,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_WINDOW_SIZE] =
     g_param_spec_uint64 ("window-size", NULL, NULL,
                          0, G_MAXUINT64, HM_DOCUMENT_DEFAULT_WINDOW_SIZE,

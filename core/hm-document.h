@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "hm-core-enums.h"
+
 G_BEGIN_DECLS
 
 #define HM_DOCUMENT_ERROR (hm_document_error_quark ())
@@ -103,9 +105,6 @@ typedef enum
   HM_DISK_CHANGE_MODIFIED,
   HM_DISK_CHANGE_DELETED,
 } HmDiskChange;
-
-GType hm_disk_change_get_type (void) G_GNUC_CONST;
-#define HM_TYPE_DISK_CHANGE (hm_disk_change_get_type ())
 
 #define HM_DOCUMENT_DEFAULT_WINDOW_SIZE (16u * 1024u * 1024u)
 #define HM_ZERO_DEVICE_SIZE             (G_GUINT64_CONSTANT (1) << 62)

@@ -423,7 +423,7 @@ hm_find_bar_get_property (GObject    *object,
       g_value_set_boolean (value, self->ignore_case);
       break;
     case PROP_ENCODING:
-      g_value_set_uint (value, self->encoding);
+      g_value_set_enum (value, self->encoding);
       break;
     case PROP_BACKWARD:
       g_value_set_boolean (value, self->backward);
@@ -471,9 +471,9 @@ hm_find_bar_set_property (GObject      *object,
       set_boolean (self, &self->ignore_case, g_value_get_boolean (value), prop_id);
       break;
     case PROP_ENCODING:
-      if (self->encoding != g_value_get_uint (value))
+      if (self->encoding != (HmTextEncoding) g_value_get_enum (value))
         {
-          self->encoding = g_value_get_uint (value);
+          self->encoding = g_value_get_enum (value);
           update_pattern (self);
           g_object_notify_by_pspec (object, pspec);
         }
@@ -553,8 +553,7 @@ hm_find_bar_class_init (HmFindBarClass *klass)
     g_param_spec_boolean ("ignore-case", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_ENCODING] =
-    g_param_spec_uint ("encoding", NULL, NULL, HM_TEXT_ENCODING_UTF8, HM_TEXT_ENCODING_UTF16BE,
-                       HM_TEXT_ENCODING_UTF8,
+    g_param_spec_enum ("encoding", NULL, NULL, HM_TYPE_TEXT_ENCODING, HM_TEXT_ENCODING_UTF8,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_BACKWARD] =
     g_param_spec_boolean ("backward", NULL, NULL, FALSE,

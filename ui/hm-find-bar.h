@@ -11,7 +11,7 @@ G_BEGIN_DECLS
  *   "pattern" (string): the text of the find entry
  *   "text-mode" (gboolean): the pattern is text; otherwise hex bytes with `??`
  *   "ignore-case" (gboolean): text mode: ASCII letters match either case
- *   "encoding" (guint, a HmTextEncoding): text mode: how the text is encoded
+ *   "encoding" (HmTextEncoding): text mode: how the text is encoded
  *   "backward" (gboolean): Enter searches backward (Shift+Enter the other way)
  *   "wrap" (gboolean): continue from the other end of the file
  *   "skip-faults" (gboolean): unreadable ranges are skipped and listed in the

@@ -451,7 +451,7 @@ hm_hex_view_get_property (GObject    *object,
       g_value_set_uint64 (value, hm_hex_view_get_selection_length (self));
       break;
     case PROP_PANE:
-      g_value_set_uint (value, self->pane);
+      g_value_set_enum (value, self->pane);
       break;
     case PROP_BYTES_PER_ROW:
       g_value_set_uint (value, self->fixed_bytes_per_row);
@@ -481,7 +481,7 @@ hm_hex_view_set_property (GObject      *object,
       hm_hex_view_set_cursor_offset (self, g_value_get_uint64 (value));
       break;
     case PROP_PANE:
-      hm_hex_view_set_pane (self, (HmHexPane) g_value_get_uint (value));
+      hm_hex_view_set_pane (self, g_value_get_enum (value));
       break;
     case PROP_BYTES_PER_ROW:
       hm_hex_view_set_fixed_bytes_per_row (self, g_value_get_uint (value));
@@ -554,7 +554,7 @@ hm_hex_view_class_init (HmHexViewClass *klass)
     g_param_spec_uint64 ("selection-length", NULL, NULL, 0, G_MAXUINT64, 0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_PANE] =
-    g_param_spec_uint ("pane", NULL, NULL, HM_HEX_PANE_HEX, HM_HEX_PANE_TEXT, HM_HEX_PANE_HEX,
+    g_param_spec_enum ("pane", NULL, NULL, HM_TYPE_HEX_PANE, HM_HEX_PANE_HEX,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_BYTES_PER_ROW] =
     g_param_spec_uint ("bytes-per-row", NULL, NULL, 0, MAX_BYTES_PER_ROW, 0,

@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "hm-document.h"
+#include "hm-ui-enums.h"
 
 G_BEGIN_DECLS
 

@@ -8,18 +8,18 @@
  * that comes meanwhile is not shown, and its caller takes the safe choice.
  * Otherwise the caller gets the user's choice back (a HmPageFaultFunc).
  *
- * Outside changes: a GFileMonitor watches the file. A change or a deletion shows
- * the info bar (Reload keeps pending edits: it only looks at the file again). A
- * truncation that cuts off what is on screen or a pending edit is a fault dialog
- * instead; only one fault dialog is ever shown, whether the monitor or a read
- * notices first. To tell another program's change from ours, the page keeps the
- * size and mtime the file had when it was last opened, saved, reloaded or (in
- * direct mode) edited.
+ * Outside changes: the document watches the file (hm_document_watch_disk())
+ * and says when another program changed or removed it ("disk-changed"); our own
+ * writes (saves, direct-mode stores, a reload) are never reported, and each
+ * outside change only once. The page only shows it: a change or a deletion
+ * shows the info bar (Reload keeps pending edits: it only looks at the file
+ * again). A truncation that cuts off what is on screen or a pending edit is a
+ * fault dialog instead; only one fault dialog is ever shown, whether the
+ * document's monitor or a read notices first.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <inttypes.h>
 
 #include "hm-fault.h"
@@ -30,44 +30,6 @@ enum
   CHANGED_RESPONSE_RELOAD = 1,
   CHANGED_RESPONSE_SAVE_AS = 2,
 };
-
-/* ---- The state on disk ---- */
-
-static void
-update_mtime_label (HmPage *self)
-{
-  g_autoptr(GDateTime) time = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *formatted = NULL;
-
-  if (!self->disk_known)
-    {
-      gtk_label_set_text (self->mtime_label, "");
-      return;
-    }
-
-  time = g_date_time_new_from_unix_local (self->disk_mtime_sec);
-  formatted = time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : NULL;
-  /* Translators: %s is the file's modification date and time */
-  text = g_strdup_printf (_("Modified %s"), formatted != NULL ? formatted : "?");
-  gtk_label_set_text (self->mtime_label, text);
-}
-
-void
-_hm_page_record_disk_state (HmPage *self)
-{
-  GStatBuf st;
-
-  self->disk_known = hm_document_get_kind (self->document) == HM_FILE_KIND_REGULAR &&
-                     g_stat (hm_document_get_path (self->document), &st) == 0;
-  if (self->disk_known)
-    {
-      self->disk_size = (guint64) st.st_size;
-      self->disk_mtime_sec = st.st_mtim.tv_sec;
-      self->disk_mtime_nsec = st.st_mtim.tv_nsec;
-    }
-  update_mtime_label (self);
-}
 
 /* ---- Faults ---- */
 
@@ -167,7 +129,6 @@ _hm_page_reload (HmPage *self)
       _hm_page_show_error (self, error);
       return;
     }
-  _hm_page_record_disk_state (self);
   gtk_info_bar_set_revealed (self->changed_bar, FALSE);
   _hm_page_update_file_status (self);
 }
@@ -268,7 +229,6 @@ changed_bar_response_cb (HmPage *self,
       /* Looks at the file again; pending edits stay. */
       if (!refresh_document (self, &error))
         _hm_page_show_error (self, error);
-      _hm_page_record_disk_state (self);
       _hm_page_update_file_status (self);
     }
   else if (response == CHANGED_RESPONSE_SAVE_AS)
@@ -316,75 +276,53 @@ check_truncation (HmPage  *self,
   report_truncation (self, new_size, lost);
 }
 
-/* Direct-mode stores move the mtime too, but _hm_page_record_disk_state() runs after
- * each of ours (document_changed_cb), so another mtime is another program's.
- * Not on network and FUSE mounts: the server moves it whenever it writes our
- * pages back, so there only a new size tells. */
-static gboolean
-mtime_is_comparable (HmPage *self)
-{
-  HmFsKind fs_kind = hm_document_get_fs_kind (self->document);
-
-  return hm_document_get_mode (self->document) != HM_DOCUMENT_MODE_DIRECT ||
-         (fs_kind != HM_FS_KIND_NETWORK && fs_kind != HM_FS_KIND_FUSE);
-}
-
+/* The document's monitor saw another program's change: one call per change. */
 static void
-check_disk (HmPage *self)
+document_disk_changed_cb (HmPage       *self,
+                          HmDiskChange  change,
+                          guint64       disk_size,
+                          HmDocument   *document)
 {
-  GStatBuf st;
-  gboolean same_time;
+  g_autofree char *message = NULL;
 
-  if (self->busy)
-    return;
-
-  if (g_stat (hm_document_get_path (self->document), &st) != 0)
+  switch (change)
     {
-      g_autofree char *message = g_strdup_printf (_("“%s” was deleted or moved by another program. "
-                                                    "It stays open here; Save As keeps a copy."),
-                                                  self->name);
-
+    case HM_DISK_CHANGE_DELETED:
+      message = g_strdup_printf (_("“%s” was deleted or moved by another program. "
+                                   "It stays open here; Save As keeps a copy."),
+                                 self->name);
       show_changed_bar (self, message, TRUE);
-      return;
-    }
-
-  same_time = st.st_mtim.tv_sec == self->disk_mtime_sec && st.st_mtim.tv_nsec == self->disk_mtime_nsec;
-  if (self->disk_known && (guint64) st.st_size == self->disk_size &&
-      (same_time || !mtime_is_comparable (self)))
-    return;
-
-  /* One notice per outside change: the next event compares with this state. */
-  self->disk_known = TRUE;
-  self->disk_size = (guint64) st.st_size;
-  self->disk_mtime_sec = st.st_mtim.tv_sec;
-  self->disk_mtime_nsec = st.st_mtim.tv_nsec;
-  update_mtime_label (self);
-
-  if ((guint64) st.st_size == self->reported_truncation)
-    return;
-  if ((guint64) st.st_size < hm_document_get_size (self->document))
-    check_truncation (self, (guint64) st.st_size);
-  else
-    {
-      g_autofree char *message = g_strdup_printf (_("“%s” was changed by another program. Reload "
-                                                    "to see its new contents; your edits are kept."),
-                                                  self->name);
-
+      break;
+    case HM_DISK_CHANGE_MODIFIED:
+      /* A truncation a read already reported (its fault dialog is the notice). */
+      if (disk_size == self->reported_truncation)
+        break;
+      if (disk_size < hm_document_get_size (self->document))
+        {
+          check_truncation (self, disk_size);
+          break;
+        }
+      message = g_strdup_printf (_("“%s” was changed by another program. Reload "
+                                   "to see its new contents; your edits are kept."),
+                                 self->name);
       show_changed_bar (self, message, FALSE);
+      break;
+    default:
+      g_assert_not_reached ();
     }
 }
 
+/* Once, when the page gets its document: the document watches the file, the
+ * page shows what it sees. */
 void
-_hm_page_monitor_changed_cb (HmPage            *self,
-                             GFile             *file,
-                             GFile             *other_file,
-                             GFileMonitorEvent  event,
-                             GFileMonitor      *monitor)
+_hm_page_watch_disk (HmPage *self)
 {
-  /* Any event may mean new contents, a new size or a file that is gone; stat says which. */
-  if (event == G_FILE_MONITOR_EVENT_PRE_UNMOUNT || event == G_FILE_MONITOR_EVENT_UNMOUNTED)
-    return;
-  check_disk (self);
+  g_signal_connect_object (self->document, "disk-changed", G_CALLBACK (document_disk_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->document, "notify::disk-mtime", G_CALLBACK (_hm_page_update_mtime_status), self,
+                           G_CONNECT_SWAPPED);
+  hm_document_watch_disk (self->document);
+  _hm_page_update_mtime_status (self);
 }
 
 void

@@ -19,7 +19,6 @@ struct _HmPage
   HmDocument         *document;
   GSettings          *settings;
   GSimpleActionGroup *actions;
-  GFileMonitor       *monitor;
   GtkWindow          *fault_dialog;
   GtkWindow          *checksum_dialog;
   GtkWindow          *fill_dialog;
@@ -28,15 +27,10 @@ struct _HmPage
   char               *title;
   char               *mode_reason;
 
-  /* What the file looked like the last time we opened, saved or reloaded it. */
-  guint64             disk_size;
   /* The document size we last saw, and the size of the last truncation we reported. */
   guint64             doc_size;
   guint64             reported_truncation;
   gboolean            refreshing;
-  gint64              disk_mtime_sec;
-  glong               disk_mtime_nsec;
-  gboolean            disk_known;
 
   /* A save or save-as in progress; the progress is written by the worker thread. */
   gboolean            busy;
@@ -97,6 +91,7 @@ void              _hm_page_view_hint_cb              (HmPage          *self,
 void              _hm_page_update_cursor_status      (HmPage          *self);
 void              _hm_page_update_mode_reason        (HmPage          *self);
 void              _hm_page_update_file_status        (HmPage          *self);
+void              _hm_page_update_mtime_status       (HmPage          *self);
 
 /* hm-page-actions.c: the page.* actions */
 void              _hm_page_actions_init              (HmPage          *self);
@@ -111,14 +106,14 @@ void              _hm_page_save_as_action_cb         (GSimpleAction   *action,
                                                       GVariant        *parameter,
                                                       gpointer         user_data);
 
-/* hm-page-faults.c: fault dialogs, the state on disk, outside changes.
+/* hm-page-faults.c: fault dialogs, outside changes.
  * A HmPageFaultFunc gets the user's answer to the dialog show_fault() opened. */
 typedef void (*HmPageFaultFunc) (HmPage          *self,
                                  HmFaultResponse  response,
                                  gpointer         data);
 
 void              _hm_page_class_faults_init         (HmPageClass     *klass);
-void              _hm_page_record_disk_state         (HmPage          *self);
+void              _hm_page_watch_disk                (HmPage          *self);
 gboolean          _hm_page_show_fault                (HmPage          *self,
                                                       const GError    *error,
                                                       HmPageFaultFunc  func,
@@ -133,11 +128,6 @@ void              _hm_page_panel_fault_cb            (HmPage          *self,
                                                       const GError    *error,
                                                       GtkWidget       *source);
 void              _hm_page_document_size_changed_cb  (HmPage          *self);
-void              _hm_page_monitor_changed_cb        (HmPage            *self,
-                                                      GFile             *file,
-                                                      GFile             *other_file,
-                                                      GFileMonitorEvent  event,
-                                                      GFileMonitor      *monitor);
 
 /* hm-page-close.c: closing */
 void              _hm_page_close_after_fault         (HmPage          *self);

@@ -153,7 +153,6 @@ save_done_cb (GObject      *object,
   hm_document_save_finish (HM_DOCUMENT (object), result, &error);
   cancelled = self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable);
   end_progress (self);
-  _hm_page_record_disk_state (self);
   _hm_page_update_file_status (self);
 
   if (error == NULL)

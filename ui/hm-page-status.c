@@ -8,7 +8,7 @@
  * a hint that clears itself after a few seconds (what an action did, a
  * refusal the user can act on, why the file opened read-only), the save
  * progress (hm-page-save.c), the size, the holes of a sparse file, the
- * filesystem, the modification time (hm-page-faults.c keeps it) and the mode,
+ * filesystem, the modification time (the document's disk-mtime) and the mode,
  * with the reason when it is read-only.
  *
  * Counting holes scans the file's extents, which takes a while on a big sparse
@@ -100,6 +100,29 @@ _hm_page_update_mode_reason (HmPage *self)
     self->mode_reason = g_strdup_printf (_("The file is on a FUSE filesystem (%s): reads can "
                                            "stall or fail, so it opens read-only."),
                                          hm_document_get_fs_type (doc));
+}
+
+/* The file's modification time as the document last saw it: at open, and
+ * after every change, ours or another program's (notify::disk-mtime). */
+void
+_hm_page_update_mtime_status (HmPage *self)
+{
+  gint64 mtime = hm_document_get_disk_mtime (self->document);
+  g_autoptr(GDateTime) time = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *formatted = NULL;
+
+  if (mtime == -1)
+    {
+      gtk_label_set_text (self->mtime_label, "");
+      return;
+    }
+
+  time = g_date_time_new_from_unix_local (mtime / G_USEC_PER_SEC);
+  formatted = time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : NULL;
+  /* Translators: %s is the file's modification date and time */
+  text = g_strdup_printf (_("Modified %s"), formatted != NULL ? formatted : "?");
+  gtk_label_set_text (self->mtime_label, text);
 }
 
 static const char *

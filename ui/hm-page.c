@@ -81,15 +81,6 @@ update_title (HmPage *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
-/* In direct mode every edit, undo and discard writes the file: remember the
- * mtime that gave it, so check_disk() can tell an outside change from ours. */
-static void
-document_changed_cb (HmPage *self)
-{
-  if (hm_document_get_mode (self->document) == HM_DOCUMENT_MODE_DIRECT && !self->busy)
-    _hm_page_record_disk_state (self);
-}
-
 static void
 document_state_changed_cb (HmPage *self)
 {
@@ -170,7 +161,6 @@ hm_page_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (doc, "notify::size", G_CALLBACK (_hm_page_document_size_changed_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (doc, "changed", G_CALLBACK (document_changed_cb), self, G_CONNECT_SWAPPED);
   self->doc_size = hm_document_get_size (doc);
   self->reported_truncation = G_MAXUINT64;
 
@@ -178,17 +168,7 @@ hm_page_constructed (GObject *object)
   g_simple_action_set_state (G_SIMPLE_ACTION (mode_action),
                              g_variant_new_string (_hm_page_mode_to_id (hm_document_get_mode (doc))));
 
-  if (hm_document_get_kind (doc) == HM_FILE_KIND_REGULAR)
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (hm_document_get_path (doc));
-
-      self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
-      if (self->monitor != NULL)
-        g_signal_connect_object (self->monitor, "changed", G_CALLBACK (_hm_page_monitor_changed_cb), self,
-                                 G_CONNECT_SWAPPED);
-    }
-
-  _hm_page_record_disk_state (self);
+  _hm_page_watch_disk (self);
   _hm_page_update_mode_reason (self);
   _hm_page_update_cursor_status (self);
   _hm_page_update_file_status (self);
@@ -252,11 +232,6 @@ hm_page_dispose (GObject *object)
   g_clear_object (&self->holes_cancellable);
   g_clear_handle_id (&self->progress_source, g_source_remove);
   g_clear_handle_id (&self->hint_source, g_source_remove);
-  if (self->monitor != NULL)
-    {
-      g_file_monitor_cancel (self->monitor);
-      g_clear_object (&self->monitor);
-    }
   if (self->save_as_chooser != NULL)
     {
       gtk_native_dialog_destroy (self->save_as_chooser);

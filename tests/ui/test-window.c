@@ -3,13 +3,14 @@
  * Drives the real application: HmApplication gets a command line with a file and
  * an offset, then the tests run inside its main loop, one after the other on the
  * same window, like a user would: go to, edit, save, discard, undo, checksums,
- * fill, bookmarks, the side pane, find from the selection, a truncation by
- * another program, and closing with unsaved edits.
+ * fill, bookmarks, the side pane, find from the selection, changes, a deletion
+ * and a truncation by another program, and closing with unsaved edits.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #include "hm-bookmarks-panel-private.h"
 #include "hm-checksum-dialog-private.h"
 #include "hm-fill-dialog-private.h"
+#include "hm-find-bar-private.h"
 #include "hm-hex-view-private.h"
 #include "hm-page-private.h"
 #include "hm-test-util.h"
@@ -467,6 +469,48 @@ test_find_prefill (void)
   hm_hex_view_set_selection (view, 0x40, 0);
 }
 
+static GType
+property_type (gpointer    object,
+               const char *name)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), name);
+
+  g_assert_nonnull (pspec);
+  return pspec->value_type;
+}
+
+/* The enums that properties carry are registered types, and what binds to
+ * those properties still works both ways: the find bar's encoding drop-down. */
+static void
+test_enum_properties (void)
+{
+  HmPage *page = get_page ();
+  HmHexView *view = hm_page_get_view (page);
+  HmDocument *document = hm_page_get_document (page);
+  HmFindBar *find_bar = _hm_page_get_find_bar (page);
+  HmTextEncoding encoding = HM_TEXT_ENCODING_UTF8;
+  HmDocumentMode mode = HM_DOCUMENT_MODE_DIRECT;
+
+  g_assert_true (property_type (document, "mode") == HM_TYPE_DOCUMENT_MODE);
+  g_assert_true (property_type (view, "pane") == HM_TYPE_HEX_PANE);
+  g_assert_true (property_type (find_bar, "encoding") == HM_TYPE_TEXT_ENCODING);
+
+  g_object_get (document, "mode", &mode, NULL);
+  g_assert_cmpint (mode, ==, hm_document_get_mode (document));
+
+  g_object_set (view, "pane", HM_HEX_PANE_TEXT, NULL);
+  g_assert_cmpint (hm_hex_view_get_pane (view), ==, HM_HEX_PANE_TEXT);
+  hm_hex_view_set_pane (view, HM_HEX_PANE_HEX);
+
+  g_object_set (find_bar, "encoding", HM_TEXT_ENCODING_UTF16BE, NULL);
+  g_assert_cmpuint (gtk_drop_down_get_selected (find_bar->encoding_dropdown), ==, HM_TEXT_ENCODING_UTF16BE);
+  gtk_drop_down_set_selected (find_bar->encoding_dropdown, HM_TEXT_ENCODING_UTF16LE);
+  g_object_get (find_bar, "encoding", &encoding, NULL);
+  g_assert_cmpint (encoding, ==, HM_TEXT_ENCODING_UTF16LE);
+  g_object_set (find_bar, "encoding", HM_TEXT_ENCODING_UTF8, NULL);
+  g_assert_cmpuint (gtk_drop_down_get_selected (find_bar->encoding_dropdown), ==, HM_TEXT_ENCODING_UTF8);
+}
+
 static void
 test_mode_options (void)
 {
@@ -593,6 +637,87 @@ test_direct_outside_change (void)
   activate ("page.close");
   dialog = hm_ui_test_wait_for_message_dialog ();
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_REJECT);
+  hm_ui_test_spin (50);
+  g_assert_true (hm_window_get_current_page (window) != page);
+}
+
+static void
+changed_bar_revealed_cb (GtkInfoBar *bar,
+                         GParamSpec *pspec,
+                         guint      *n_shown)
+{
+  if (gtk_info_bar_get_revealed (bar))
+    (*n_shown)++;
+}
+
+/* Dismisses the "changed on disk" bar, then gives any further notice of the
+ * same change time to come (a write brings several monitor events). */
+static void
+dismiss_changed_bar (HmPage *page)
+{
+  gtk_info_bar_response (page->changed_bar, GTK_RESPONSE_CLOSE);
+  g_assert_false (_hm_page_get_changed_revealed (page));
+  hm_ui_test_spin (1500);
+}
+
+/* Preview mode: the page shows what the document's disk monitor says. Our own
+ * save is no outside change; another program's write is, once, and the mtime
+ * in the status bar follows it; a deleted file gets its own bar. */
+static void
+test_outside_change (void)
+{
+  HmWindow *window = get_window ();
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = hm_test_write_random ("outside.bin", 0x4000, 21, &contents);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  /* Noon UTC: the same day in every time zone. */
+  struct timespec times[2] = { { 0, UTIME_OMIT }, { 1000000000 + 36000, 0 } };
+  guint n_shown = 0;
+  HmPage *page;
+  int fd;
+
+  page = hm_window_open_file (window, file, HM_DOCUMENT_MODE_PREVIEW, &error);
+  g_assert_no_error (error);
+  g_signal_connect (page->changed_bar, "notify::revealed", G_CALLBACK (changed_bar_revealed_cb), &n_shown);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (page->mtime_label), "Modified "));
+
+  /* Our own save. */
+  type_byte (0x10, GDK_KEY_5, GDK_KEY_a);
+  activate ("page.save");
+  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, 10000));
+  g_assert_false (hm_document_get_has_pending (hm_page_get_document (page)));
+  hm_ui_test_spin (1500);
+  g_assert_cmpuint (n_shown, ==, 0);
+  g_assert_false (_hm_page_get_changed_revealed (page));
+
+  /* Another program writes the same number of bytes: one notice. */
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, "X", 1, 0x2000), ==, 1);
+  g_assert_cmpint (futimens (fd, times), ==, 0);
+  close (fd);
+  g_assert_true (hm_ui_test_wait_for (changed_revealed, page, 10000));
+  g_assert_nonnull (strstr (gtk_label_get_text (page->changed_label), "changed by another program"));
+  g_assert_true (gtk_widget_get_visible (page->changed_reload_button));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (page->mtime_label), "Modified 2001-09-09 "));
+  dismiss_changed_bar (page);
+  g_assert_cmpuint (n_shown, ==, 1);
+  g_assert_false (_hm_page_get_changed_revealed (page));
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
+
+  /* Deleted: the page keeps the file open and offers Save As. */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_true (hm_ui_test_wait_for (changed_revealed, page, 10000));
+  g_assert_cmpuint (n_shown, ==, 2);
+  g_assert_nonnull (strstr (gtk_label_get_text (page->changed_label), "deleted or moved"));
+  g_assert_true (gtk_widget_get_visible (page->changed_save_as_button));
+  g_assert_false (gtk_widget_get_visible (page->changed_reload_button));
+  dismiss_changed_bar (page);
+  g_assert_cmpuint (n_shown, ==, 2);
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
+
+  activate ("page.close");
   hm_ui_test_spin (50);
   g_assert_true (hm_window_get_current_page (window) != page);
 }
@@ -793,10 +918,12 @@ main (int   argc,
   g_test_add_func ("/hm/window/bookmark", test_bookmark);
   g_test_add_func ("/hm/window/side-pane", test_side_pane);
   g_test_add_func ("/hm/window/find-prefill", test_find_prefill);
+  g_test_add_func ("/hm/window/enum-properties", test_enum_properties);
   g_test_add_func ("/hm/window/mode-options", test_mode_options);
   g_test_add_func ("/hm/window/mode-busy-hint", test_mode_busy_hint);
   g_test_add_func ("/hm/window/holes-async", test_holes_async);
   g_test_add_func ("/hm/window/direct-outside-change", test_direct_outside_change);
+  g_test_add_func ("/hm/window/outside-change", test_outside_change);
   g_test_add_func ("/hm/window/close-during-save-as", test_close_during_save_as);
   g_test_add_func ("/hm/window/truncate-fault", test_truncate_fault);
   g_test_add_func ("/hm/window/close-pending", test_close_pending);
