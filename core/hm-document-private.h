@@ -206,4 +206,16 @@ gboolean  _hm_document_restore_pieces (HmDocument  *self,
 void      _hm_document_edit_init      (HmDocument  *self);
 void      _hm_document_edit_finalize  (HmDocument  *self);
 
+/* hm-document-save.c: hooks for tests/core only (never set in the programs).
+ * The hook runs on the thread doing the save at named points:
+ * "journal-synced" (the undo journal is durable, nothing stored yet),
+ * "stored" (a window of edits is in the file's page cache),
+ * "before-verify" (everything is fsynced; the identity check comes next). */
+typedef void (*HmSaveTestHook) (HmDocument *self,
+                                const char *point,
+                                gpointer    data);
+extern HmSaveTestHook _hm_save_test_hook;
+extern gpointer       _hm_save_test_hook_data;
+extern gboolean       _hm_save_test_no_tmpfile;  /* Save As: as if O_TMPFILE failed */
+
 G_END_DECLS

@@ -47,6 +47,18 @@
 /* Save As copies this much per copy_file_range() call, then checks for cancel. */
 #define COPY_CHUNK          (64 * 1024 * 1024)
 
+HmSaveTestHook _hm_save_test_hook;
+gpointer       _hm_save_test_hook_data;
+gboolean       _hm_save_test_no_tmpfile;
+
+static void
+test_point (HmDocument *self,
+            const char *point)
+{
+  if (G_UNLIKELY (_hm_save_test_hook != NULL))
+    _hm_save_test_hook (self, point, _hm_save_test_hook_data);
+}
+
 /* ---- The worker side ---- */
 
 typedef enum
@@ -72,6 +84,7 @@ typedef struct
   gboolean        touched;       /* we may have changed the file (blocks, bytes) */
   gboolean        flush_failed;
   gboolean        redirty;       /* direct: store the pending bytes again first */
+  gboolean        described;     /* the error already says what the file holds */
   struct stat     new_stat;
   GError         *error;
 } SaveJob;
@@ -155,6 +168,8 @@ describe_landed (SaveJob *job,
   guint64 bytes = 0;
   const HmRange *first;
 
+  if (job->described)
+    return;
   if (job->mode == HM_DOCUMENT_MODE_DIRECT)
     {
       append_to_error (error, _("The changes are still unsaved; save again to retry."));
@@ -326,6 +341,58 @@ copy_into_view (SaveJob *job,
 }
 
 /*
+ * After the final fsync: is the file we wrote still the one at the path, and as
+ * long as we wrote it? Another program may have renamed a file over the path
+ * (then our bytes went into a file nobody sees any more) or truncated it while we
+ * were writing. Either way the save did not happen as far as the user can tell.
+ */
+static gboolean
+verify_written (SaveJob *job,
+                GError **error)
+{
+  HmDocument *self = job->self;
+  struct stat at_path;
+
+  test_point (self, "before-verify");
+  if (stat (self->path, &at_path) != 0 || !_hm_document_same_file (&at_path, &job->new_stat) ||
+      (self->kind == HM_FILE_KIND_REGULAR &&
+       ((guint64) at_path.st_size != hm_document_get_size (self) ||
+        (guint64) job->new_stat.st_size != hm_document_get_size (self))))
+    {
+      job->described = TRUE;
+      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
+                   _("Another program replaced or truncated “%s” during the save; your edits "
+                     "are still pending. Save a copy elsewhere to keep them."), self->display_name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Final steps of every in-place save: time stamps, fsync, and the check that
+ * the path still names what we wrote. */
+static gboolean
+flush_and_verify (SaveJob *job,
+                  GError **error)
+{
+  HmDocument *self = job->self;
+
+  if (!apply_timestamps (self, self->wfd, &job->options, error))
+    return FALSE;
+  if (fsync (self->wfd) != 0)
+    {
+      job->flush_failed = TRUE;
+      _hm_document_set_errno_error (error, errno, _("Could not flush “%s” to disk"), self->display_name);
+      return FALSE;
+    }
+  if (fstat (self->wfd, &job->new_stat) != 0)
+    {
+      _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
+      return FALSE;
+    }
+  return verify_written (job, error);
+}
+
+/*
  * The preview commit. The pending ranges are grouped by window-sized spans of the
  * file; each span gets one writable shared view covering its ranges, is msynced
  * and checked, then unmapped. Cancellation is honoured between spans, when
@@ -434,20 +501,57 @@ commit_preview (SaveJob      *job,
         }
     }
 
-  if (!apply_timestamps (self, self->wfd, &job->options, error))
-    return FALSE;
-  if (fsync (self->wfd) != 0)
-    {
-      job->flush_failed = TRUE;
-      _hm_document_set_errno_error (error, errno, _("Could not flush “%s” to disk"), self->display_name);
-      return FALSE;
-    }
-  if (fstat (self->wfd, &job->new_stat) != 0)
+  return flush_and_verify (job, error);
+}
+
+/*
+ * Direct mode: the edits are in the page cache, but a page past the end of the
+ * file is never written back. If another program shortened the file (a forced
+ * save skips the conflict check), the edits past its new end are lost: say which,
+ * rather than "saved".
+ */
+static gboolean
+check_direct_ranges (SaveJob *job,
+                     GError **error)
+{
+  HmDocument *self = job->self;
+  struct stat st;
+  guint n_lost = 0;
+  guint64 first = 0;
+
+  if (self->kind != HM_FILE_KIND_REGULAR)
+    return TRUE;
+  if (fstat (self->wfd, &st) != 0)
     {
       _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
       return FALSE;
     }
-  return TRUE;
+  for (guint i = 0; i < job->ranges->len; i++)
+    {
+      const HmRange *r = &g_array_index (job->ranges, HmRange, i);
+
+      if (r->offset + r->length > (guint64) st.st_size)
+        {
+          if (n_lost == 0)
+            first = MAX (r->offset, (guint64) st.st_size);
+          n_lost++;
+        }
+    }
+  if (n_lost == 0)
+    return TRUE;
+
+  job->described = TRUE;
+  g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "Another program shortened “%s” to %" PRIu64 " bytes: %u unsaved change "
+                            "(from 0x%" PRIx64 ") lies past its end and cannot be written. Nothing was "
+                            "saved; save a copy elsewhere to keep your changes.",
+                            "Another program shortened “%s” to %" PRIu64 " bytes: %u unsaved changes "
+                            "(the first from 0x%" PRIx64 ") lie past its end and cannot be written. "
+                            "Nothing was saved; save a copy elsewhere to keep your changes.",
+                            n_lost),
+               self->display_name, (guint64) st.st_size, n_lost, first);
+  return FALSE;
 }
 
 /* Direct save: the bytes are in the page cache already; make them durable. */
@@ -461,6 +565,8 @@ save_direct (SaveJob      *job,
   gboolean ok = TRUE;
 
   if (!_hm_document_check_unchanged (self, _hm_document_expected_stat (self), job->options.force, error))
+    return FALSE;
+  if (!check_direct_ranges (job, error))
     return FALSE;
 
   /* After a failed flush the kernel considers the pages clean (or forgot the
@@ -520,20 +626,7 @@ save_direct (SaveJob      *job,
   if (!ok)
     return FALSE;
 
-  if (!apply_timestamps (self, self->wfd, &job->options, error))
-    return FALSE;
-  if (fsync (self->wfd) != 0)
-    {
-      job->flush_failed = TRUE;
-      _hm_document_set_errno_error (error, errno, _("Could not flush “%s” to disk"), self->display_name);
-      return FALSE;
-    }
-  if (fstat (self->wfd, &job->new_stat) != 0)
-    {
-      _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
-      return FALSE;
-    }
-  return TRUE;
+  return flush_and_verify (job, error);
 }
 
 /* ---- Save As ---- */
@@ -719,18 +812,91 @@ save_as_into (SaveJob      *job,
         }
     }
 
-  if (fsync (out) != 0)
-    {
-      _hm_document_set_errno_error (error, errno, _("Could not flush the copy to disk"));
-      return FALSE;
-    }
   return TRUE;
 }
 
+/* The permission bits a copy gets: the source's, without setuid, setgid and
+ * sticky (a copy must never gain privileges from wherever it is written), and
+ * never those of whatever the target path held before. */
+static mode_t
+copy_mode (HmDocument *self)
+{
+  if (self->kind != HM_FILE_KIND_REGULAR)
+    return 0600;
+  return self->baseline_stat.st_mode & 0777;
+}
+
+/* Creates the unnamed (O_TMPFILE) or, where the filesystem has none, a
+ * uniquely named 0600 file in @dir. *tmp_name is set in the second case only:
+ * the caller removes it on every failure. */
+static int
+create_temporary (const char *dir,
+                  const char *base,
+                  char      **tmp_name)
+{
+  int out;
+
+  *tmp_name = NULL;
+  if (!_hm_save_test_no_tmpfile)
+    {
+      out = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+      if (out >= 0)
+        return out;
+      if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT)
+        return -1;
+    }
+  *tmp_name = g_strdup_printf ("%s/.%s.hexmap-XXXXXX", dir, base);
+  out = g_mkstemp_full (*tmp_name, O_RDWR | O_CLOEXEC, 0600);
+  if (out < 0)
+    g_clear_pointer (tmp_name, g_free);
+  return out;
+}
+
+/* Gives an unnamed file a temporary name in @dir (linkat() cannot replace the
+ * target, rename() can). */
+static char *
+link_temporary (int         out,
+                const char *dir,
+                const char *base)
+{
+  g_autofree char *proc = g_strdup_printf ("/proc/self/fd/%d", out);
+
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      char *name = g_strdup_printf ("%s/.%s.hexmap-%08x", dir, base, g_random_int ());
+
+      if (linkat (AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
+        return name;
+      g_free (name);
+      if (errno != EEXIST)
+        return NULL;
+    }
+  errno = EEXIST;
+  return NULL;
+}
+
+static void
+sync_directory (const char *dir)
+{
+  int dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (dir_fd >= 0)
+    {
+      fsync (dir_fd);
+      close (dir_fd);
+    }
+}
+
 /*
- * Save As writes a temporary file next to the target and renames it over the
+ * Save As writes a temporary file in the target's folder and renames it over the
  * target only when it is complete and flushed: an existing file at the target is
  * either replaced entirely or left as it was.
+ *
+ * The temporary file is unnamed (O_TMPFILE) where the filesystem allows, so a
+ * crash or a cancel leaves nothing behind; elsewhere it is a 0600 file with a
+ * unique name, removed on every failure. It never follows a symbolic link at the
+ * target: a link is refused (rename() would replace the link itself, which is
+ * rarely what the user meant, and writing through it could reach any file).
  */
 static gboolean
 save_as (SaveJob      *job,
@@ -741,13 +907,19 @@ save_as (SaveJob      *job,
   g_autofree char *display = g_filename_display_name (job->target);
   g_autofree char *dir = g_path_get_dirname (job->target);
   g_autofree char *base = g_path_get_basename (job->target);
-  g_autofree char *tmp = g_strdup_printf ("%s/.%s.hexmap-XXXXXX", dir, base);
+  g_autofree char *tmp = NULL;
   struct stat target_st;
   gboolean target_exists;
   int out;
-  int dir_fd;
 
-  target_exists = stat (job->target, &target_st) == 0;
+  target_exists = lstat (job->target, &target_st) == 0;
+  if (target_exists && S_ISLNK (target_st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("“%s” is a symbolic link; Save As does not write through links. "
+                     "Choose the file it points to, or another name"), display);
+      return FALSE;
+    }
   if (target_exists && _hm_document_same_file (&target_st, &self->baseline_stat))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
@@ -761,40 +933,50 @@ save_as (SaveJob      *job,
       return FALSE;
     }
 
-  out = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0666);
+  out = create_temporary (dir, base, &tmp);
   if (out < 0)
     {
       _hm_document_set_errno_error (error, errno, _("Cannot create a file in the folder of “%s”"), display);
       return FALSE;
     }
-  if (target_exists)
-    fchmod (out, target_st.st_mode & 07777);
 
-  if (!save_as_into (job, out, cancellable, error))
+  if (!save_as_into (job, out, cancellable, error) ||
+      (fchmod (out, copy_mode (self)) != 0 &&
+       (_hm_document_set_errno_error (error, errno, _("Cannot set the permissions of the copy")), TRUE)) ||
+      (fsync (out) != 0 &&
+       (_hm_document_set_errno_error (error, errno, _("Could not flush the copy to disk")), TRUE)))
     {
       close (out);
-      g_unlink (tmp);
+      if (tmp != NULL)
+        g_unlink (tmp);
       g_prefix_error (error, _("“%s” was not written: "), display);
       return FALSE;
     }
+
+  if (tmp == NULL)
+    {
+      tmp = link_temporary (out, dir, base);
+      if (tmp == NULL)
+        {
+          int saved_errno = errno;
+
+          close (out);
+          _hm_document_set_errno_error (error, saved_errno, _("Cannot save as “%s”"), display);
+          return FALSE;
+        }
+    }
   close (out);
 
-  if (g_rename (tmp, job->target) != 0)
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      (g_rename (tmp, job->target) != 0 &&
+       (_hm_document_set_errno_error (error, errno, _("Cannot save as “%s”"), display), TRUE)))
     {
-      int saved_errno = errno;
-
       g_unlink (tmp);
-      _hm_document_set_errno_error (error, saved_errno, _("Cannot save as “%s”"), display);
       return FALSE;
     }
 
   /* Make the new name durable too. */
-  dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0)
-    {
-      fsync (dir_fd);
-      close (dir_fd);
-    }
+  sync_directory (dir);
   return TRUE;
 }
 
