@@ -183,6 +183,14 @@ hm_cli_patch (int    argc,
         return status;
     }
 
+  /* Direct mode: the old bytes go to the save journal first, so a crash before
+   * the save completes can be rolled back by `hexmap-cli recover`. */
+  if (!hm_document_journal_range (doc, offset, hex_text != NULL ? n_bytes : length, &error))
+    {
+      hm_cli_error ("%s", error->message);
+      return HM_CLI_STATUS_ERROR;
+    }
+
   if (hex_text != NULL)
     {
       if (!hm_document_write (doc, offset, data, n_bytes, HM_EDIT_NONE, &error))

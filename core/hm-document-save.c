@@ -29,6 +29,7 @@
 #include "hm-document-private.h"
 #include "hm-fault.h"
 #include "hm-journal.h"
+#include "hm-save-journal.h"
 #include "hm-window-cache.h"
 
 #include <errno.h>
@@ -86,6 +87,7 @@ typedef struct
   gboolean        redirty;       /* direct: store the pending bytes again first */
   gboolean        described;     /* the error already says what the file holds */
   struct stat     new_stat;
+  HmSaveJournal  *journal;       /* preview: the undo journal of this commit */
   GError         *error;
 } SaveJob;
 
@@ -96,6 +98,7 @@ save_job_free (SaveJob *job)
   g_free (job->target);
   g_clear_pointer (&job->ranges, g_array_unref);
   g_clear_pointer (&job->landed, g_array_unref);
+  g_clear_pointer (&job->journal, hm_save_journal_close);
   g_clear_error (&job->error);
   g_free (job);
 }
@@ -392,6 +395,37 @@ flush_and_verify (SaveJob *job,
   return verify_written (job, error);
 }
 
+/* Before the first byte of the file changes: the old bytes of every range the
+ * commit will write, durably (see hm-save-journal.c). */
+static gboolean
+write_journal (SaveJob *job,
+               GError **error)
+{
+  HmDocument *self = job->self;
+  struct stat st;
+
+  if (fstat (self->wfd, &st) != 0)
+    {
+      _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
+      return FALSE;
+    }
+  job->journal = hm_save_journal_begin (&st, self->path, self->display_name,
+                                        hm_document_get_size (self), hm_document_get_size (self), error);
+  if (job->journal == NULL)
+    return FALSE;
+  for (guint i = 0; i < job->ranges->len; i++)
+    {
+      const HmRange *r = &g_array_index (job->ranges, HmRange, i);
+
+      if (!hm_save_journal_record (job->journal, self->fd, r->offset, r->length, error))
+        return FALSE;
+    }
+  if (!hm_save_journal_sync (job->journal, error))
+    return FALSE;
+  test_point (self, "journal-synced");
+  return TRUE;
+}
+
 /*
  * The preview commit. The pending ranges are grouped by window-sized spans of the
  * file; each span gets one writable shared view covering its ranges, is msynced
@@ -417,6 +451,8 @@ commit_preview (SaveJob      *job,
   if (!_hm_document_check_unchanged (self, _hm_document_expected_stat (self), job->options.force, error))
     return FALSE;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (!write_journal (job, error))
     return FALSE;
   if (!preallocate_holes (job, error))
     return FALSE;
@@ -479,6 +515,8 @@ commit_preview (SaveJob      *job,
       if (!ok)
         return FALSE;
 
+      test_point (self, "stored");
+
       /* Everything in this span is flushed: it landed. */
       for (guint k = 0; k < batch->len; k++)
         add_range (job->landed, g_array_index (batch, HmRange, k).offset,
@@ -501,7 +539,9 @@ commit_preview (SaveJob      *job,
         }
     }
 
-  return flush_and_verify (job, error);
+  if (!flush_and_verify (job, error))
+    return FALSE;
+  return hm_save_journal_commit (job->journal, error);
 }
 
 /*
@@ -626,7 +666,16 @@ save_direct (SaveJob      *job,
   if (!ok)
     return FALSE;
 
-  return flush_and_verify (job, error);
+  if (!flush_and_verify (job, error))
+    return FALSE;
+  /* The file holds the saved bytes: the old ones are no longer needed. */
+  if (self->save_journal != NULL)
+    {
+      if (!hm_save_journal_commit (self->save_journal, error))
+        return FALSE;
+      g_clear_pointer (&self->save_journal, hm_save_journal_close);
+    }
+  return TRUE;
 }
 
 /* ---- Save As ---- */
@@ -980,6 +1029,163 @@ save_as (SaveJob      *job,
   return TRUE;
 }
 
+/* ---- The save journal: recovery and direct mode ---- */
+
+gboolean
+_hm_document_check_interrupted_save (HmDocument        *self,
+                                     const struct stat *st,
+                                     GError           **error)
+{
+  if (!hm_save_journal_exists (st))
+    return TRUE;
+  g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_INTERRUPTED_SAVE,
+               _("An interrupted save of “%s” was found; it may be part old, part new. "
+                 "Run “hexmap-cli recover %s” to finish or undo it"),
+               self->display_name, self->display_name);
+  return FALSE;
+}
+
+/* The old bytes are no longer needed: the file is at its last saved state. */
+void
+_hm_document_drop_save_journal (HmDocument *self)
+{
+  if (self->save_journal == NULL)
+    return;
+  hm_save_journal_commit (self->save_journal, NULL);
+  g_clear_pointer (&self->save_journal, hm_save_journal_close);
+}
+
+void
+_hm_document_save_finalize (HmDocument *self)
+{
+  /* Unsaved direct changes are still in the file: the journal stays, so the
+   * next open offers to undo them. */
+  if (self->save_journal != NULL && !hm_journal_has_pending (self->journal))
+    _hm_document_drop_save_journal (self);
+  g_clear_pointer (&self->save_journal, hm_save_journal_close);
+}
+
+/**
+ * hm_document_journal_range:
+ * @self: a #HmDocument
+ * @offset: the first byte about to be stored into
+ * @length: how many
+ * @error: a #GError
+ *
+ * Direct mode: records the file's current bytes of a range in the save journal,
+ * durably, before the caller stores into it, so that a crash before the next
+ * save completes leaves the file at its last saved state once recovered. Call
+ * it before every store (batched: one call for a fill, one per run of typing);
+ * stores not announced this way are in the file as typed if a crash comes. In
+ * the other modes this does nothing: the preview commit journals by itself.
+ *
+ * Returns: %TRUE when the bytes are safe to overwrite
+ */
+gboolean
+hm_document_journal_range (HmDocument *self,
+                           guint64     offset,
+                           guint64     length,
+                           GError    **error)
+{
+  guint64 size;
+
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+
+  if (self->mode != HM_DOCUMENT_MODE_DIRECT || self->kind == HM_FILE_KIND_ZERO_DEVICE)
+    return TRUE;
+  size = hm_document_get_size (self);
+  if (offset >= size || length == 0)
+    return TRUE;
+  length = MIN (length, size - offset);
+
+  if (self->save_journal == NULL)
+    {
+      struct stat st;
+
+      if (fstat (self->wfd, &st) != 0)
+        {
+          _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
+          return FALSE;
+        }
+      self->save_journal = hm_save_journal_begin (&st, self->path, self->display_name,
+                                                  size, size, error);
+      if (self->save_journal == NULL)
+        return FALSE;
+    }
+  return hm_save_journal_record (self->save_journal, self->wfd, offset, length, error) &&
+         hm_save_journal_sync (self->save_journal, error);
+}
+
+/**
+ * hm_document_has_interrupted_save:
+ * @path: a file name
+ *
+ * Whether a save of the file at @path was interrupted and not yet recovered.
+ * Opening it fails with %HM_DOCUMENT_ERROR_INTERRUPTED_SAVE until
+ * hm_document_recover() runs.
+ *
+ * Returns: %TRUE if a save journal exists for the file
+ */
+gboolean
+hm_document_has_interrupted_save (const char *path)
+{
+  struct stat st;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  return stat (path, &st) == 0 && hm_save_journal_exists (&st);
+}
+
+/**
+ * hm_document_recover:
+ * @path: a file name
+ * @outcome: (out): what was done
+ * @error: a #GError
+ *
+ * Finishes an interrupted save of @path: if it had not completed, the old bytes
+ * are written back (holes punched, size and mtime restored) so the file is
+ * exactly as before that save (%HM_RECOVER_ROLLED_BACK); if it had, the journal
+ * is just removed (%HM_RECOVER_COMPLETED). With no journal, nothing is done
+ * (%HM_RECOVER_NOTHING).
+ *
+ * Returns: %TRUE when the file is consistent
+ */
+gboolean
+hm_document_recover (const char       *path,
+                     HmRecoverOutcome *outcome,
+                     GError          **error)
+{
+  g_autofree char *display = NULL;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (outcome != NULL, FALSE);
+
+  *outcome = HM_RECOVER_NOTHING;
+  display = g_filename_display_name (path);
+  if (!hm_document_has_interrupted_save (path))
+    {
+      struct stat st;
+
+      if (stat (path, &st) != 0)
+        {
+          _hm_document_set_errno_error (error, errno, _("Cannot open “%s”"), display);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  fd = open (path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      _hm_document_set_errno_error (error, errno, _("Cannot open “%s” for writing to recover it"),
+                                    display);
+      return FALSE;
+    }
+  ok = hm_save_journal_recover (fd, display, outcome, error);
+  close (fd);
+  return ok;
+}
+
 /* ---- The caller's side ---- */
 
 static SaveJob *
@@ -1075,6 +1281,25 @@ save_job_run (SaveJob      *job,
   else
     ok = save_direct (job, cancellable, &job->error);
 
+  /* A commit that failed half-way puts the old bytes back: the file is as it
+   * was, not part old, part new. */
+  if (!ok && job->journal != NULL)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (hm_save_journal_roll_back (job->journal, job->self->wfd, &local))
+        {
+          job->touched = FALSE;
+          g_array_set_size (job->landed, 0);
+        }
+      else
+        {
+          append_to_error (&job->error, _("Undoing the partial save also failed (%s); run "
+                                          "“hexmap-cli recover %s”."),
+                           local->message, job->self->display_name);
+          job->described = TRUE;
+        }
+    }
   if (!ok && job->kind == JOB_SAVE)
     describe_landed (job, &job->error);
 }
