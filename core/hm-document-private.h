@@ -219,8 +219,10 @@ void      _hm_document_drop_save_journal (HmDocument     *self);
 
 /* hm-document-save.c: hooks for tests/core only (never set in the programs).
  * The hook runs on the thread doing the save at named points:
- * "journal-synced" (the undo journal is durable, nothing stored yet),
- * "stored" (a window of edits is in the file's page cache),
+ * "journal-synced" (the undo journal is durable, nothing stored yet; direct
+ * mode: after each hm_document_journal_range()),
+ * "stored" (preview: a span of edits is in the file; direct: a save begins,
+ * the edits being in the file since they were made),
  * "before-verify" (everything is fsynced; the identity check comes next). */
 typedef void (*HmSaveTestHook) (HmDocument *self,
                                 const char *point,

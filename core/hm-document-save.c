@@ -608,6 +608,8 @@ save_direct (SaveJob      *job,
     return FALSE;
   if (!check_direct_ranges (job, error))
     return FALSE;
+  /* The edits are in the file's page cache since they were made. */
+  test_point (self, "stored");
 
   /* After a failed flush the kernel considers the pages clean (or forgot the
    * error): store the pending bytes again so they are dirty and really written. */
@@ -1112,8 +1114,11 @@ hm_document_journal_range (HmDocument *self,
       if (self->save_journal == NULL)
         return FALSE;
     }
-  return hm_save_journal_record (self->save_journal, self->wfd, offset, length, error) &&
-         hm_save_journal_sync (self->save_journal, error);
+  if (!hm_save_journal_record (self->save_journal, self->wfd, offset, length, error) ||
+      !hm_save_journal_sync (self->save_journal, error))
+    return FALSE;
+  test_point (self, "journal-synced");
+  return TRUE;
 }
 
 /**
