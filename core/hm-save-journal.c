@@ -612,7 +612,8 @@ hm_save_journal_recover (int               fd,
   close (jfd);
   g_unlink (path);
   sync_dir_of (path);
-  if (!empty)
-    *outcome = committed ? HM_RECOVER_COMPLETED : HM_RECOVER_ROLLED_BACK;
+  /* An empty journal: the save died creating it, before any store, so the
+   * file is as before that save too. */
+  *outcome = committed ? HM_RECOVER_COMPLETED : HM_RECOVER_ROLLED_BACK;
   return TRUE;
 }
