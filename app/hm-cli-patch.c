@@ -5,7 +5,8 @@
  *
  * Status 0 means the bytes are durably on disk (written, msynced, fsynced, time
  * stamps set); anything else means the file holds what it held before, or the
- * message says which part of the edit reached it.
+ * message says which part of the edit reached it. Killed midway, it leaves a
+ * save journal: `hexmap-cli recover FILE` then gives back the old file.
  */
 #include "config.h"
 

@@ -2,6 +2,13 @@
 /*
  * Saving HmDocument: Save (the preview commit and the direct save) and Save As.
  *
+ * Every in-place save is atomic across a crash: before the first byte lands the
+ * old bytes of the ranges it overwrites go to the save journal
+ * (hm-save-journal.c), which is removed only once the file is flushed and still
+ * the file at the path (verify_written()); a save that fails half-way rolls the
+ * file back from it, a crashed one is rolled back by hm_document_recover().
+ * Direct mode journals at store time (hm_document_journal_range()).
+ *
  * Commit (preview) writes only the pending bytes: it preallocates the holes they
  * fall into (so a full disk fails before a byte lands), copies them from the
  * private windows into short-lived writable shared views of the file, msyncs
@@ -1454,7 +1461,11 @@ run_job_async (SaveJob            *job,
  * leaves the access time alone.
  *
  * On any failure (including cancellation) the edits stay pending, nothing is
- * lost, and the error says whether and which bytes already reached the file.
+ * lost, and a preview commit puts the file's old bytes back from the save
+ * journal (else the error says which bytes reached the file). After the final
+ * fsync the path must still name the file written, at the size written, or the
+ * save fails with %HM_DOCUMENT_ERROR_CONFLICT; a direct save refuses edits that
+ * lie past a shortened file's end.
  *
  * Returns: %TRUE when the edits are on disk
  */
