@@ -59,6 +59,9 @@ struct _HmDocument
   /* Direct mode: the save journal holding the old bytes of the ranges stored
    * into since the last save (hm_document_journal_range()); NULL when none. */
   HmSaveJournal  *save_journal;
+  /* A preview commit that failed and could not be rolled back (the storage
+   * failed too): the next save rolls it back first. */
+  HmSaveJournal  *unfinished_journal;
   gboolean        direct_redirty; /* a direct save's flush failed: store the bytes
                                    * again before the next one, since FUSE and
                                    * network filesystems report an error only once */

@@ -411,6 +411,17 @@ write_journal (SaveJob *job,
   HmDocument *self = job->self;
   struct stat st;
 
+  /* An earlier commit of ours failed and could not be undone then: now. */
+  if (self->unfinished_journal != NULL)
+    {
+      if (!hm_save_journal_roll_back (self->unfinished_journal, self->wfd, error))
+        {
+          g_prefix_error (error, _("The previous failed save of “%s” cannot be undone yet: "),
+                          self->display_name);
+          return FALSE;
+        }
+      g_clear_pointer (&self->unfinished_journal, hm_save_journal_close);
+    }
   if (fstat (self->wfd, &st) != 0)
     {
       _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
@@ -1072,6 +1083,7 @@ _hm_document_save_finalize (HmDocument *self)
   if (self->save_journal != NULL && !hm_journal_has_pending (self->journal))
     _hm_document_drop_save_journal (self);
   g_clear_pointer (&self->save_journal, hm_save_journal_close);
+  g_clear_pointer (&self->unfinished_journal, hm_save_journal_close);
 }
 
 /**
@@ -1102,6 +1114,12 @@ hm_document_journal_range (HmDocument *self,
 
   if (self->mode != HM_DOCUMENT_MODE_DIRECT || self->kind == HM_FILE_KIND_ZERO_DEVICE)
     return TRUE;
+  if (self->busy)
+    {
+      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
+                   _("“%s” is being saved; edit it when the save is done"), self->display_name);
+      return FALSE;
+    }
   size = hm_document_get_size (self);
   if (offset >= size || length == 0)
     return TRUE;
@@ -1306,10 +1324,13 @@ save_job_run (SaveJob      *job,
         }
       else
         {
-          append_to_error (&job->error, _("Undoing the partial save also failed (%s); run "
-                                          "“hexmap-cli recover %s”."),
+          append_to_error (&job->error, _("Undoing the partial save also failed (%s); your "
+                                          "edits are still pending: saving again undoes it "
+                                          "first, or after quitting run “hexmap-cli recover %s”."),
                            local->message, job->self->display_name);
           job->described = TRUE;
+          /* The document is busy until the job finishes: this is ours. */
+          job->self->unfinished_journal = g_steal_pointer (&job->journal);
         }
     }
   if (!ok && job->kind == JOB_SAVE)
