@@ -153,28 +153,11 @@ hm_document_get_default_mode (HmDocument *self)
 
 /* Preview -> direct with pending edits: the pending bytes leave the private
  * windows and go into the file's page cache, i.e. the file changes now. */
-/* The old bytes of the pending ranges go to the save journal before they are
- * stored into the file (see hm_document_journal_range()). */
-static gboolean
-journal_pending (HmDocument *self,
-                 GError    **error)
-{
-  g_autoptr(GArray) ranges = hm_journal_get_pending_ranges (self->journal);
-
-  for (guint i = 0; i < ranges->len; i++)
-    {
-      const HmRange *r = &g_array_index (ranges, HmRange, i);
-
-      if (!hm_document_journal_range (self, r->offset, r->length, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 carry_pending_to_direct (HmDocument *self,
                          GError    **error)
 {
+  g_autoptr(GArray) ranges = hm_journal_get_pending_ranges (self->journal);
   g_autoptr(GArray) pieces = NULL;
   g_autoptr(GError) local = NULL;
 
@@ -194,7 +177,7 @@ carry_pending_to_direct (HmDocument *self,
     return FALSE;
   _hm_document_invalidate_extents (self);
 
-  if (journal_pending (self, &local) &&
+  if (_hm_document_journal_ranges (self, ranges, &local) &&
       _hm_document_store_pieces (self, pieces, TRUE, &local))
     {
       _hm_document_adopt_current_stat (self);

@@ -219,6 +219,9 @@ gboolean  _hm_document_check_interrupted_save (HmDocument        *self,
                                                GError           **error);
 void      _hm_document_save_finalize  (HmDocument        *self);
 void      _hm_document_drop_save_journal (HmDocument     *self);
+gboolean  _hm_document_journal_ranges (HmDocument        *self,
+                                       GArray            *ranges,
+                                       GError           **error);
 
 /* hm-document-save.c: hooks for tests/core only (never set in the programs).
  * The hook runs on the thread doing the save at named points:

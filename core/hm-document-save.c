@@ -1086,6 +1086,66 @@ _hm_document_save_finalize (HmDocument *self)
   g_clear_pointer (&self->unfinished_journal, hm_save_journal_close);
 }
 
+/* Records the file's bytes of one range in the direct-mode save journal,
+ * opening it first if needed; the caller syncs. */
+static gboolean
+journal_record (HmDocument *self,
+                guint64     offset,
+                guint64     length,
+                GError    **error)
+{
+  guint64 size = hm_document_get_size (self);
+
+  if (offset >= size || length == 0)
+    return TRUE;
+  length = MIN (length, size - offset);
+
+  if (self->save_journal == NULL)
+    {
+      struct stat st;
+
+      if (fstat (self->wfd, &st) != 0)
+        {
+          _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
+          return FALSE;
+        }
+      self->save_journal = hm_save_journal_begin (&st, self->path, self->display_name,
+                                                  size, size, error);
+      if (self->save_journal == NULL)
+        return FALSE;
+    }
+  return hm_save_journal_record (self->save_journal, self->wfd, offset, length, error);
+}
+
+/* hm_document_journal_range() for many ranges (HmRange), with one fsync. */
+gboolean
+_hm_document_journal_ranges (HmDocument *self,
+                             GArray     *ranges,
+                             GError    **error)
+{
+  if (self->mode != HM_DOCUMENT_MODE_DIRECT || self->kind == HM_FILE_KIND_ZERO_DEVICE)
+    return TRUE;
+  if (self->busy)
+    {
+      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
+                   _("“%s” is being saved; edit it when the save is done"), self->display_name);
+      return FALSE;
+    }
+  for (guint i = 0; i < ranges->len; i++)
+    {
+      const HmRange *r = &g_array_index (ranges, HmRange, i);
+
+      if (!journal_record (self, r->offset, r->length, error))
+        return FALSE;
+    }
+  if (self->save_journal == NULL)
+    return TRUE;
+  if (!hm_save_journal_sync (self->save_journal, error))
+    return FALSE;
+  test_point (self, "journal-synced");
+  return TRUE;
+}
+
 /**
  * hm_document_journal_range:
  * @self: a #HmDocument
@@ -1108,42 +1168,13 @@ hm_document_journal_range (HmDocument *self,
                            guint64     length,
                            GError    **error)
 {
-  guint64 size;
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (HmRange));
+  HmRange r = { offset, length };
 
   g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
 
-  if (self->mode != HM_DOCUMENT_MODE_DIRECT || self->kind == HM_FILE_KIND_ZERO_DEVICE)
-    return TRUE;
-  if (self->busy)
-    {
-      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                   _("“%s” is being saved; edit it when the save is done"), self->display_name);
-      return FALSE;
-    }
-  size = hm_document_get_size (self);
-  if (offset >= size || length == 0)
-    return TRUE;
-  length = MIN (length, size - offset);
-
-  if (self->save_journal == NULL)
-    {
-      struct stat st;
-
-      if (fstat (self->wfd, &st) != 0)
-        {
-          _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
-          return FALSE;
-        }
-      self->save_journal = hm_save_journal_begin (&st, self->path, self->display_name,
-                                                  size, size, error);
-      if (self->save_journal == NULL)
-        return FALSE;
-    }
-  if (!hm_save_journal_record (self->save_journal, self->wfd, offset, length, error) ||
-      !hm_save_journal_sync (self->save_journal, error))
-    return FALSE;
-  test_point (self, "journal-synced");
-  return TRUE;
+  g_array_append_val (ranges, r);
+  return _hm_document_journal_ranges (self, ranges, error);
 }
 
 /**

@@ -90,7 +90,12 @@ edit_and_save (const char    *path,
   g_autoptr(HmDocument) doc = NULL;
   g_autoptr(GError) error = NULL;
   const guint8 fill[2] = { 0xab, 0xcd };
+  /* "Carry": edit in preview, then switch to direct mode (the edits go into
+   * the file then), then save. */
+  gboolean carry = mode == HM_DOCUMENT_MODE_READ_ONLY;
 
+  if (carry)
+    mode = HM_DOCUMENT_MODE_PREVIEW;
   doc = hm_document_new_full (path, mode, 64 * KIB, &error);
   g_assert_no_error (error);
   _hm_save_test_hook = crash_cb;
@@ -99,6 +104,9 @@ edit_and_save (const char    *path,
   g_assert_true (hm_document_fill (doc, MIB - 100 * KIB, 400 * KIB, fill, 2, &error));
   g_assert_true (hm_document_journal_range (doc, FILE_SIZE - 3, 3, &error));
   g_assert_true (hm_document_write (doc, FILE_SIZE - 3, (const guint8 *) "end", 3, HM_EDIT_NONE, &error));
+  if (carry)
+    g_assert_true (hm_document_set_mode (doc, HM_DOCUMENT_MODE_DIRECT, &error));
+  g_assert_no_error (error);
   g_assert_true (hm_document_save (doc, NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   _hm_save_test_hook = NULL;
@@ -139,11 +147,12 @@ test_crash_points (void)
 {
   static const char *points[] = { "journal-synced", "stored", "before-verify" };
 
-  for (guint direct = 0; direct < 2; direct++)
+  /* 0: preview, 1: direct, 2: preview edits carried into direct mode. */
+  for (guint direct = 0; direct < 3; direct++)
     for (guint p = 0; p < G_N_ELEMENTS (points); p++)
       /* Preview: four spans stored; direct: the second journal_range() comes
        * after the fill is in the file. */
-      for (guint skip = 0; skip < (p == 1 && !direct ? 4 : p == 0 && direct ? 2 : 1); skip++)
+      for (guint skip = 0; skip < (p == 1 && direct == 0 ? 4 : p == 0 && direct == 1 ? 2 : 1); skip++)
         {
           g_autofree guint8 *old = NULL;
           g_autofree char *path = make_file ("crash", &old);
@@ -155,10 +164,13 @@ test_crash_points (void)
           struct stat before;
           struct stat after;
 
-          g_test_message ("%s mode, dies at %s #%u", direct ? "direct" : "preview", points[p], skip);
+          static const char *names[] = { "preview", "direct", "preview carried to direct" };
+          static const HmDocumentMode modes[] = { HM_DOCUMENT_MODE_PREVIEW, HM_DOCUMENT_MODE_DIRECT,
+                                                  HM_DOCUMENT_MODE_READ_ONLY /* carry */ };
+
+          g_test_message ("%s mode, dies at %s #%u", names[direct], points[p], skip);
           g_assert_cmpint (stat (path, &before), ==, 0);
-          g_assert_true (save_and_die (path, direct ? HM_DOCUMENT_MODE_DIRECT : HM_DOCUMENT_MODE_PREVIEW,
-                                       points[p], skip));
+          g_assert_true (save_and_die (path, modes[direct], points[p], skip));
 
           /* The journal is private: 0700 folder, 0600 file. */
           journal = hm_save_journal_path_for (before.st_dev, before.st_ino);
