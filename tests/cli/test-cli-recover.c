@@ -217,17 +217,21 @@ kill_test (const char *mode)
   /* How long one uninterrupted save takes here: the kills fall inside it. */
   write_old (path, old);
   journal = journal_of (path);
-  start = g_get_monotonic_time ();
-  g_assert_true (WIFEXITED (reap (spawn_patch (path, mode))));
-  full = MAX (g_get_monotonic_time () - start, 1000);
+  full = G_MAXINT64;
+  for (guint i = 0; i < 2; i++)  /* the first one may start cold */
+    {
+      write_old (path, old);
+      start = g_get_monotonic_time ();
+      g_assert_true (WIFEXITED (reap (spawn_patch (path, mode))));
+      full = MIN (full, MAX (g_get_monotonic_time () - start, 1000));
+    }
   g_test_message ("an uninterrupted save takes %" G_GINT64_FORMAT " ms", full / 1000);
 
   for (guint i = 0; i < kills; i++)
     {
       g_auto(Result) r = { 0 };
       g_autofree char *contents = NULL;
-      /* A little past the end too: some kills find the save done. */
-      gint64 delay = g_rand_int_range (rand, 0, (gint32) MIN (full + full / 4, G_MAXINT32));
+      gint64 delay = g_rand_int_range (rand, 0, (gint32) MIN (full, G_MAXINT32));
       gboolean had_journal;
       gsize length;
       GPid pid;
