@@ -427,7 +427,7 @@ write_journal (SaveJob *job,
       _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
       return FALSE;
     }
-  job->journal = hm_save_journal_begin (&st, self->path, self->display_name,
+  job->journal = hm_save_journal_begin (self->wfd, &st, self->path, self->display_name,
                                         hm_document_get_size (self), hm_document_get_size (self), error);
   if (job->journal == NULL)
     return FALSE;
@@ -1056,7 +1056,7 @@ _hm_document_check_interrupted_save (HmDocument        *self,
                                      const struct stat *st,
                                      GError           **error)
 {
-  if (!hm_save_journal_exists (st))
+  if (!hm_save_journal_exists (self->fd, self->path, st))
     return TRUE;
   g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_INTERRUPTED_SAVE,
                _("An interrupted save of “%s” was found; it may be part old, part new. "
@@ -1109,7 +1109,7 @@ journal_record (HmDocument *self,
           _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
           return FALSE;
         }
-      self->save_journal = hm_save_journal_begin (&st, self->path, self->display_name,
+      self->save_journal = hm_save_journal_begin (self->wfd, &st, self->path, self->display_name,
                                                   size, size, error);
       if (self->save_journal == NULL)
         return FALSE;
@@ -1193,7 +1193,7 @@ hm_document_has_interrupted_save (const char *path)
   struct stat st;
 
   g_return_val_if_fail (path != NULL, FALSE);
-  return stat (path, &st) == 0 && hm_save_journal_exists (&st);
+  return stat (path, &st) == 0 && hm_save_journal_exists (-1, path, &st);
 }
 
 /**

@@ -20,12 +20,17 @@
  * On disk, in native byte order (the journal never leaves the machine):
  *   header  { "HMSAVEJ\1", u32 version = 1, u32 path_length, u64 dev, u64 ino,
  *             u64 size_before, u64 size_after, i64 mtime_sec, i64 mtime_nsec,
- *             u32 reserved, u32 crc } + path bytes
+ *             i64 btime_sec, i64 btime_nsec, u32 reserved, u32 crc } + path bytes
  *   record  { u32 type ('D' old data, 'H' hole, 'C' committed), u32 crc,
  *             u64 offset, u64 length } + length bytes for 'D'
  * Every crc is CRC-32 (IEEE) over the structure with crc = 0, then what follows
  * it. A record that is short or fails its crc ends the journal (a torn tail:
  * the crash came before step 3, so the file was not touched yet).
+ *
+ * Inode numbers are reused: a journal left for a file that was then deleted
+ * must not be applied to a new file that got its inode. The header keeps the
+ * file's birth time (statx) and, where the filesystem has none, its path; a
+ * journal whose file does not match is stale and removed when found.
  *
  * Recovery (hm_save_journal_recover(), matched by device and inode): committed
  * → the file is new; remove the journal. Not committed → write the old bytes
@@ -70,6 +75,8 @@ typedef struct
   guint64 size_after;
   gint64  mtime_sec;
   gint64  mtime_nsec;
+  gint64  btime_sec;    /* 0, 0: the filesystem has no birth time */
+  gint64  btime_nsec;
   guint32 reserved;
   guint32 crc;
 } Header;
@@ -116,12 +123,78 @@ hm_save_journal_path_for (dev_t dev,
   return g_build_filename (dir, name, NULL);
 }
 
-gboolean
-hm_save_journal_exists (const struct stat *st)
-{
-  g_autofree char *path = hm_save_journal_path_for (st->st_dev, st->st_ino);
+static void sync_dir_of (const char *path);
 
-  return g_file_test (path, G_FILE_TEST_EXISTS);
+/* The file's birth time: through @fd if >= 0, else @path. */
+static void
+birth_time (int         fd,
+            const char *path,
+            gint64     *sec,
+            gint64     *nsec)
+{
+  struct statx stx;
+
+  *sec = *nsec = 0;
+  if (statx (fd >= 0 ? fd : AT_FDCWD, fd >= 0 ? "" : path,
+             fd >= 0 ? AT_EMPTY_PATH : 0, STATX_BTIME, &stx) == 0 &&
+      (stx.stx_mask & STATX_BTIME) != 0)
+    {
+      *sec = stx.stx_btime.tv_sec;
+      *nsec = stx.stx_btime.tv_nsec;
+    }
+}
+
+static gboolean read_header (int         jfd,
+                             const char *display_name,
+                             const char *journal_path,
+                             Header     *header,
+                             char      **path,
+                             GError    **error);
+
+/* Whether the journal in @jfd was written for the file (@fd or @path) rather
+ * than for an earlier file with the same inode number. An unreadable header
+ * counts as ours: recovery decides. */
+static gboolean
+journal_is_for (int         jfd,
+                int         fd,
+                const char *path)
+{
+  g_autofree char *journal_file_path = NULL;
+  Header header;
+  gint64 sec;
+  gint64 nsec;
+
+  if (!read_header (jfd, "", "", &header, &journal_file_path, NULL))
+    return TRUE;
+  birth_time (fd, path, &sec, &nsec);
+  if ((sec != 0 || nsec != 0) && (header.btime_sec != 0 || header.btime_nsec != 0))
+    return sec == header.btime_sec && nsec == header.btime_nsec;
+  /* No birth time: the path must match (a rename defeats this, rarely). */
+  if (path == NULL)
+    return TRUE;
+  return g_strcmp0 (journal_file_path, path) == 0;
+}
+
+gboolean
+hm_save_journal_exists (int                fd,
+                        const char        *path,
+                        const struct stat *st)
+{
+  g_autofree char *journal = hm_save_journal_path_for (st->st_dev, st->st_ino);
+  gboolean ours;
+  int jfd = open (journal, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+  if (jfd < 0)
+    return errno != ENOENT;
+  ours = journal_is_for (jfd, fd, path);
+  close (jfd);
+  if (!ours)
+    {
+      /* Left for a deleted file whose inode number this file got. */
+      g_unlink (journal);
+      sync_dir_of (journal);
+    }
+  return ours;
 }
 
 static gboolean
@@ -217,7 +290,8 @@ journal_error (HmSaveJournal *journal,
 }
 
 HmSaveJournal *
-hm_save_journal_begin (const struct stat *st,
+hm_save_journal_begin (int                fd,
+                       const struct stat *st,
                        const char        *path,
                        const char        *display_name,
                        guint64            size_before,
@@ -226,7 +300,7 @@ hm_save_journal_begin (const struct stat *st,
 {
   g_autoptr(HmSaveJournal) journal = g_new0 (HmSaveJournal, 1);
   g_autofree char *dir = journal_dir ();
-  Header header = { MAGIC, VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+  Header header = { MAGIC, VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
   gsize path_length = MIN (strlen (path), (gsize) PATH_MAX_LEN);
 
   journal->fd = -1;
@@ -262,6 +336,7 @@ hm_save_journal_begin (const struct stat *st,
   header.size_after = size_after;
   header.mtime_sec = (gint64) st->st_mtim.tv_sec;
   header.mtime_nsec = (gint64) st->st_mtim.tv_nsec;
+  birth_time (fd, NULL, &header.btime_sec, &header.btime_nsec);
   header.crc = hm_crc32_update (hm_crc32_update (0, &header, sizeof header), path, path_length);
 
   journal->buffer = g_malloc (sizeof (Record) + RECORD_MAX);
@@ -398,6 +473,7 @@ read_header (int         jfd,
              const char *display_name,
              const char *journal_path,
              Header     *header,
+             char      **path_out,
              GError    **error)
 {
   g_autofree char *path = NULL;
@@ -417,6 +493,11 @@ read_header (int         jfd,
   crc = hm_crc32_update (hm_crc32_update (0, &copy, sizeof copy), path, header->path_length);
   if (crc != header->crc)
     goto bad;
+  if (path_out != NULL)
+    {
+      path[header->path_length] = '\0';
+      *path_out = g_steal_pointer (&path);
+    }
   return TRUE;
 
 bad:
@@ -445,7 +526,7 @@ apply (int               jfd,
 
   *committed = FALSE;
   *empty = FALSE;
-  if (!read_header (jfd, display_name, journal_path, &header, &local))
+  if (!read_header (jfd, display_name, journal_path, &header, NULL, &local))
     {
       if (local != NULL)
         {

@@ -13,8 +13,11 @@ typedef struct _HmSaveJournal HmSaveJournal;
 
 char          *hm_save_journal_path_for  (dev_t              dev,
                                           ino_t              ino);
-gboolean       hm_save_journal_exists    (const struct stat *st);
-HmSaveJournal *hm_save_journal_begin     (const struct stat *st,
+gboolean       hm_save_journal_exists    (int                fd,
+                                          const char        *path,
+                                          const struct stat *st);
+HmSaveJournal *hm_save_journal_begin     (int                fd,
+                                          const struct stat *st,
                                           const char        *path,
                                           const char        *display_name,
                                           guint64            size_before,

@@ -338,6 +338,43 @@ test_failed_save_rolls_back (void)
   g_unlink (path);
 }
 
+/* Inode numbers are reused: a journal left for a deleted file must not touch
+ * the new file that got the same inode number. Simulated by giving another
+ * file's journal this file's name. */
+static void
+test_stale_journal (void)
+{
+  g_autofree guint8 *old = NULL;
+  g_autofree guint8 *other_bytes = NULL;
+  g_autofree char *path = make_file ("stale", &old);
+  g_autofree char *other = make_file ("stale-other", &other_bytes);
+  g_autofree char *journal = NULL;
+  g_autofree char *other_journal = NULL;
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  /* Bytes where the stale journal has other ones. */
+  hm_test_pwrite (other, MIB - 100 * KIB, "OTHER", 5);
+  memcpy (other_bytes + MIB - 100 * KIB, "OTHER", 5);
+
+  g_assert_true (save_and_die (path, HM_DOCUMENT_MODE_PREVIEW, "stored", 1));
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  journal = hm_save_journal_path_for (st.st_dev, st.st_ino);
+  g_assert_cmpint (stat (other, &st), ==, 0);
+  other_journal = hm_save_journal_path_for (st.st_dev, st.st_ino);
+  g_assert_cmpint (g_rename (journal, other_journal), ==, 0);
+
+  g_assert_false (hm_document_has_interrupted_save (other));
+  g_assert_false (g_file_test (other_journal, G_FILE_TEST_EXISTS));
+  doc = hm_document_new (other, &error);
+  g_assert_no_error (error);
+  assert_file_is (other, other_bytes);
+  g_clear_object (&doc);
+  g_unlink (other);
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -349,6 +386,7 @@ main (int   argc,
   g_test_add_func ("/hm/save-journal/crash-points", test_crash_points);
   g_test_add_func ("/hm/save-journal/committed", test_committed);
   g_test_add_func ("/hm/save-journal/failed-save-rolls-back", test_failed_save_rolls_back);
+  g_test_add_func ("/hm/save-journal/stale", test_stale_journal);
 
   status = g_test_run ();
   hm_test_cleanup ();
