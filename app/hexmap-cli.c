@@ -38,6 +38,7 @@ static const HmCliCommand commands[] = {
   { "find", hm_cli_find, "Find hex bytes or text; print offsets like grep" },
   { "patch", hm_cli_patch, "Overwrite bytes in place and save them durably" },
   { "diff", hm_cli_diff, "Compare two files: differing runs, or inserted/deleted hunks" },
+  { "recover", hm_cli_recover, "Finish or roll back an interrupted save of a file" },
 };
 
 static int output_errno;
@@ -224,7 +225,10 @@ print_usage (FILE *stream)
            "\n"
            "Exit status, for every command: 0 on success (find: found; diff: the same),\n"
            "1 for \"no\" where a command asks (find: not found; diff: different),\n"
-           "2 on any error or bad usage.\n");
+           "2 on any error or bad usage.\n"
+           "\n"
+           "A file whose save was interrupted (a crash, a kill) is refused by every\n"
+           "command (status 2) until `hexmap-cli recover FILE` has run.\n");
 }
 
 int

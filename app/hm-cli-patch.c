@@ -5,7 +5,8 @@
  *
  * Status 0 means the bytes are durably on disk (written, msynced, fsynced, time
  * stamps set); anything else means the file holds what it held before, or the
- * message says which part of the edit reached it.
+ * message says which part of the edit reached it. Killed midway, it leaves a
+ * save journal: `hexmap-cli recover FILE` then gives back the old file.
  */
 #include "config.h"
 
@@ -181,6 +182,14 @@ hm_cli_patch (int    argc,
       status = hm_cli_resolve_offset ("patch", &length_option, hm_document_get_size (doc), &length);
       if (status != HM_CLI_STATUS_OK)
         return status;
+    }
+
+  /* Direct mode: the old bytes go to the save journal first, so a crash before
+   * the save completes can be rolled back by `hexmap-cli recover`. */
+  if (!hm_document_journal_range (doc, offset, hex_text != NULL ? n_bytes : length, &error))
+    {
+      hm_cli_error ("%s", error->message);
+      return HM_CLI_STATUS_ERROR;
     }
 
   if (hex_text != NULL)

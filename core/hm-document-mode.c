@@ -15,6 +15,15 @@
  *              pinned until saved so that save can msync() them and hear about
  *              write errors.
  *
+ * Crash safety. A preview commit is atomic: the save journal (hm-save-journal.c)
+ * holds the old bytes until the file is flushed, so after a crash recovery gives
+ * the old file or the new one. In direct mode a store lands at once, so only the
+ * stores announced with hm_document_journal_range() are covered: their old bytes
+ * are journalled first, and after a crash before the next Save, recovery rolls
+ * them back to the last saved state. hexmap-cli patch and the preview-to-direct
+ * switch announce theirs; stores not announced (the editor's typing, for now)
+ * may be partly in the file after a crash, as direct mode always said.
+ *
  * Everything that changes the mapping is here: the mode a file opens in, the
  * writable descriptor (opened once, by _hm_document_open_writable(), for direct
  * mode and for commits), and hm_document_set_mode(), which carries pending
@@ -148,6 +157,7 @@ static gboolean
 carry_pending_to_direct (HmDocument *self,
                          GError    **error)
 {
+  g_autoptr(GArray) ranges = hm_journal_get_pending_ranges (self->journal);
   g_autoptr(GArray) pieces = NULL;
   g_autoptr(GError) local = NULL;
 
@@ -167,7 +177,8 @@ carry_pending_to_direct (HmDocument *self,
     return FALSE;
   _hm_document_invalidate_extents (self);
 
-  if (_hm_document_store_pieces (self, pieces, TRUE, &local))
+  if (_hm_document_journal_ranges (self, ranges, &local) &&
+      _hm_document_store_pieces (self, pieces, TRUE, &local))
     {
       _hm_document_adopt_current_stat (self);
       _hm_document_disk_record (self);
@@ -175,7 +186,9 @@ carry_pending_to_direct (HmDocument *self,
     }
 
   /* Back to preview with the edits where they were: the file got its baseline
-   * bytes back from _hm_document_store_pieces(). */
+   * bytes back from _hm_document_store_pieces(), so the old bytes in the save
+   * journal are no longer needed. */
+  _hm_document_drop_save_journal (self);
   _hm_document_adopt_current_stat (self);
   _hm_document_disk_record (self);
   if (_hm_document_apply_mode (self, HM_DOCUMENT_MODE_PREVIEW, NULL))
@@ -266,6 +279,9 @@ hm_document_set_mode (HmDocument    *self,
     }
   else
     {
+      /* Nothing unsaved: the file is at its last saved state. */
+      if (self->mode == HM_DOCUMENT_MODE_DIRECT)
+        _hm_document_drop_save_journal (self);
       if (!_hm_document_apply_mode (self, mode, error))
         return FALSE;
       /* Hole marks for private pages we no longer map must go. */

@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 
 typedef struct _HmWindowCache HmWindowCache;
 typedef struct _HmJournal HmJournal;
+typedef struct _HmSaveJournal HmSaveJournal;
 
 /* The instance struct is shared by the files that implement HmDocument, each
  * holding one job: hm-document.c (the class, opening, windows, reading),
@@ -55,6 +56,12 @@ struct _HmDocument
   gboolean        busy;           /* a save runs in a worker: edits are refused */
   guint           n_hole_replacements; /* anonymous zero pages mapped over holes
                                         * (tmpfs preview); reset when windows drop */
+  /* Direct mode: the save journal holding the old bytes of the ranges stored
+   * into since the last save (hm_document_journal_range()); NULL when none. */
+  HmSaveJournal  *save_journal;
+  /* A preview commit that failed and could not be rolled back (the storage
+   * failed too): the next save rolls it back first. */
+  HmSaveJournal  *unfinished_journal;
   gboolean        direct_redirty; /* a direct save's flush failed: store the bytes
                                    * again before the next one, since FUSE and
                                    * network filesystems report an error only once */
@@ -205,5 +212,29 @@ gboolean  _hm_document_restore_pieces (HmDocument  *self,
                                        GError     **error);
 void      _hm_document_edit_init      (HmDocument  *self);
 void      _hm_document_edit_finalize  (HmDocument  *self);
+
+/* hm-document-save.c */
+gboolean  _hm_document_check_interrupted_save (HmDocument        *self,
+                                               const struct stat *st,
+                                               GError           **error);
+void      _hm_document_save_finalize  (HmDocument        *self);
+void      _hm_document_drop_save_journal (HmDocument     *self);
+gboolean  _hm_document_journal_ranges (HmDocument        *self,
+                                       GArray            *ranges,
+                                       GError           **error);
+
+/* hm-document-save.c: hooks for tests/core only (never set in the programs).
+ * The hook runs on the thread doing the save at named points:
+ * "journal-synced" (the undo journal is durable, nothing stored yet; direct
+ * mode: after each hm_document_journal_range()),
+ * "stored" (preview: a span of edits is in the file; direct: a save begins,
+ * the edits being in the file since they were made),
+ * "before-verify" (everything is fsynced; the identity check comes next). */
+typedef void (*HmSaveTestHook) (HmDocument *self,
+                                const char *point,
+                                gpointer    data);
+extern HmSaveTestHook _hm_save_test_hook;
+extern gpointer       _hm_save_test_hook_data;
+extern gboolean       _hm_save_test_no_tmpfile;  /* Save As: as if O_TMPFILE failed */
 
 G_END_DECLS

@@ -2,6 +2,13 @@
 /*
  * Saving HmDocument: Save (the preview commit and the direct save) and Save As.
  *
+ * Every in-place save is atomic across a crash: before the first byte lands the
+ * old bytes of the ranges it overwrites go to the save journal
+ * (hm-save-journal.c), which is removed only once the file is flushed and still
+ * the file at the path (verify_written()); a save that fails half-way rolls the
+ * file back from it, a crashed one is rolled back by hm_document_recover().
+ * Direct mode journals at store time (hm_document_journal_range()).
+ *
  * Commit (preview) writes only the pending bytes: it preallocates the holes they
  * fall into (so a full disk fails before a byte lands), copies them from the
  * private windows into short-lived writable shared views of the file, msyncs
@@ -29,6 +36,7 @@
 #include "hm-document-private.h"
 #include "hm-fault.h"
 #include "hm-journal.h"
+#include "hm-save-journal.h"
 #include "hm-window-cache.h"
 
 #include <errno.h>
@@ -46,6 +54,18 @@
 #define CHUNK_SIZE          HM_DOCUMENT_CHUNK_SIZE
 /* Save As copies this much per copy_file_range() call, then checks for cancel. */
 #define COPY_CHUNK          (64 * 1024 * 1024)
+
+HmSaveTestHook _hm_save_test_hook;
+gpointer       _hm_save_test_hook_data;
+gboolean       _hm_save_test_no_tmpfile;
+
+static void
+test_point (HmDocument *self,
+            const char *point)
+{
+  if (G_UNLIKELY (_hm_save_test_hook != NULL))
+    _hm_save_test_hook (self, point, _hm_save_test_hook_data);
+}
 
 /* ---- The worker side ---- */
 
@@ -72,7 +92,9 @@ typedef struct
   gboolean        touched;       /* we may have changed the file (blocks, bytes) */
   gboolean        flush_failed;
   gboolean        redirty;       /* direct: store the pending bytes again first */
+  gboolean        described;     /* the error already says what the file holds */
   struct stat     new_stat;
+  HmSaveJournal  *journal;       /* preview: the undo journal of this commit */
   GError         *error;
 } SaveJob;
 
@@ -83,6 +105,7 @@ save_job_free (SaveJob *job)
   g_free (job->target);
   g_clear_pointer (&job->ranges, g_array_unref);
   g_clear_pointer (&job->landed, g_array_unref);
+  g_clear_pointer (&job->journal, hm_save_journal_close);
   g_clear_error (&job->error);
   g_free (job);
 }
@@ -155,6 +178,8 @@ describe_landed (SaveJob *job,
   guint64 bytes = 0;
   const HmRange *first;
 
+  if (job->described)
+    return;
   if (job->mode == HM_DOCUMENT_MODE_DIRECT)
     {
       append_to_error (error, _("The changes are still unsaved; save again to retry."));
@@ -326,6 +351,100 @@ copy_into_view (SaveJob *job,
 }
 
 /*
+ * After the final fsync: is the file we wrote still the one at the path, and as
+ * long as we wrote it? Another program may have renamed a file over the path
+ * (then our bytes went into a file nobody sees any more) or truncated it while we
+ * were writing. Either way the save did not happen as far as the user can tell.
+ */
+static gboolean
+verify_written (SaveJob *job,
+                GError **error)
+{
+  HmDocument *self = job->self;
+  struct stat at_path;
+
+  test_point (self, "before-verify");
+  if (stat (self->path, &at_path) != 0 || !_hm_document_same_file (&at_path, &job->new_stat) ||
+      (self->kind == HM_FILE_KIND_REGULAR &&
+       ((guint64) at_path.st_size != hm_document_get_size (self) ||
+        (guint64) job->new_stat.st_size != hm_document_get_size (self))))
+    {
+      job->described = TRUE;
+      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
+                   _("Another program replaced or truncated “%s” during the save; your edits "
+                     "are still pending. Save a copy elsewhere to keep them."), self->display_name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Final steps of every in-place save: time stamps, fsync, and the check that
+ * the path still names what we wrote. */
+static gboolean
+flush_and_verify (SaveJob *job,
+                  GError **error)
+{
+  HmDocument *self = job->self;
+
+  if (!apply_timestamps (self, self->wfd, &job->options, error))
+    return FALSE;
+  if (fsync (self->wfd) != 0)
+    {
+      job->flush_failed = TRUE;
+      _hm_document_set_errno_error (error, errno, _("Could not flush “%s” to disk"), self->display_name);
+      return FALSE;
+    }
+  if (fstat (self->wfd, &job->new_stat) != 0)
+    {
+      _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
+      return FALSE;
+    }
+  return verify_written (job, error);
+}
+
+/* Before the first byte of the file changes: the old bytes of every range the
+ * commit will write, durably (see hm-save-journal.c). */
+static gboolean
+write_journal (SaveJob *job,
+               GError **error)
+{
+  HmDocument *self = job->self;
+  struct stat st;
+
+  /* An earlier commit of ours failed and could not be undone then: now. */
+  if (self->unfinished_journal != NULL)
+    {
+      if (!hm_save_journal_roll_back (self->unfinished_journal, self->wfd, error))
+        {
+          g_prefix_error (error, _("The previous failed save of “%s” cannot be undone yet: "),
+                          self->display_name);
+          return FALSE;
+        }
+      g_clear_pointer (&self->unfinished_journal, hm_save_journal_close);
+    }
+  if (fstat (self->wfd, &st) != 0)
+    {
+      _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
+      return FALSE;
+    }
+  job->journal = hm_save_journal_begin (self->wfd, &st, self->path, self->display_name,
+                                        hm_document_get_size (self), hm_document_get_size (self), error);
+  if (job->journal == NULL)
+    return FALSE;
+  for (guint i = 0; i < job->ranges->len; i++)
+    {
+      const HmRange *r = &g_array_index (job->ranges, HmRange, i);
+
+      if (!hm_save_journal_record (job->journal, self->fd, r->offset, r->length, error))
+        return FALSE;
+    }
+  if (!hm_save_journal_sync (job->journal, error))
+    return FALSE;
+  test_point (self, "journal-synced");
+  return TRUE;
+}
+
+/*
  * The preview commit. The pending ranges are grouped by window-sized spans of the
  * file; each span gets one writable shared view covering its ranges, is msynced
  * and checked, then unmapped. Cancellation is honoured between spans, when
@@ -350,6 +469,8 @@ commit_preview (SaveJob      *job,
   if (!_hm_document_check_unchanged (self, _hm_document_expected_stat (self), job->options.force, error))
     return FALSE;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (!write_journal (job, error))
     return FALSE;
   if (!preallocate_holes (job, error))
     return FALSE;
@@ -412,6 +533,8 @@ commit_preview (SaveJob      *job,
       if (!ok)
         return FALSE;
 
+      test_point (self, "stored");
+
       /* Everything in this span is flushed: it landed. */
       for (guint k = 0; k < batch->len; k++)
         add_range (job->landed, g_array_index (batch, HmRange, k).offset,
@@ -434,20 +557,59 @@ commit_preview (SaveJob      *job,
         }
     }
 
-  if (!apply_timestamps (self, self->wfd, &job->options, error))
+  if (!flush_and_verify (job, error))
     return FALSE;
-  if (fsync (self->wfd) != 0)
-    {
-      job->flush_failed = TRUE;
-      _hm_document_set_errno_error (error, errno, _("Could not flush “%s” to disk"), self->display_name);
-      return FALSE;
-    }
-  if (fstat (self->wfd, &job->new_stat) != 0)
+  return hm_save_journal_commit (job->journal, error);
+}
+
+/*
+ * Direct mode: the edits are in the page cache, but a page past the end of the
+ * file is never written back. If another program shortened the file (a forced
+ * save skips the conflict check), the edits past its new end are lost: say which,
+ * rather than "saved".
+ */
+static gboolean
+check_direct_ranges (SaveJob *job,
+                     GError **error)
+{
+  HmDocument *self = job->self;
+  struct stat st;
+  guint n_lost = 0;
+  guint64 first = 0;
+
+  if (self->kind != HM_FILE_KIND_REGULAR)
+    return TRUE;
+  if (fstat (self->wfd, &st) != 0)
     {
       _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
       return FALSE;
     }
-  return TRUE;
+  for (guint i = 0; i < job->ranges->len; i++)
+    {
+      const HmRange *r = &g_array_index (job->ranges, HmRange, i);
+
+      if (r->offset + r->length > (guint64) st.st_size)
+        {
+          if (n_lost == 0)
+            first = MAX (r->offset, (guint64) st.st_size);
+          n_lost++;
+        }
+    }
+  if (n_lost == 0)
+    return TRUE;
+
+  job->described = TRUE;
+  g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "Another program shortened “%s” to %" PRIu64 " bytes: %u unsaved change "
+                            "(from 0x%" PRIx64 ") lies past its end and cannot be written. Nothing was "
+                            "saved; save a copy elsewhere to keep your changes.",
+                            "Another program shortened “%s” to %" PRIu64 " bytes: %u unsaved changes "
+                            "(the first from 0x%" PRIx64 ") lie past its end and cannot be written. "
+                            "Nothing was saved; save a copy elsewhere to keep your changes.",
+                            n_lost),
+               self->display_name, (guint64) st.st_size, n_lost, first);
+  return FALSE;
 }
 
 /* Direct save: the bytes are in the page cache already; make them durable. */
@@ -462,6 +624,10 @@ save_direct (SaveJob      *job,
 
   if (!_hm_document_check_unchanged (self, _hm_document_expected_stat (self), job->options.force, error))
     return FALSE;
+  if (!check_direct_ranges (job, error))
+    return FALSE;
+  /* The edits are in the file's page cache since they were made. */
+  test_point (self, "stored");
 
   /* After a failed flush the kernel considers the pages clean (or forgot the
    * error): store the pending bytes again so they are dirty and really written. */
@@ -520,18 +686,14 @@ save_direct (SaveJob      *job,
   if (!ok)
     return FALSE;
 
-  if (!apply_timestamps (self, self->wfd, &job->options, error))
+  if (!flush_and_verify (job, error))
     return FALSE;
-  if (fsync (self->wfd) != 0)
+  /* The file holds the saved bytes: the old ones are no longer needed. */
+  if (self->save_journal != NULL)
     {
-      job->flush_failed = TRUE;
-      _hm_document_set_errno_error (error, errno, _("Could not flush “%s” to disk"), self->display_name);
-      return FALSE;
-    }
-  if (fstat (self->wfd, &job->new_stat) != 0)
-    {
-      _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
-      return FALSE;
+      if (!hm_save_journal_commit (self->save_journal, error))
+        return FALSE;
+      g_clear_pointer (&self->save_journal, hm_save_journal_close);
     }
   return TRUE;
 }
@@ -719,18 +881,91 @@ save_as_into (SaveJob      *job,
         }
     }
 
-  if (fsync (out) != 0)
-    {
-      _hm_document_set_errno_error (error, errno, _("Could not flush the copy to disk"));
-      return FALSE;
-    }
   return TRUE;
 }
 
+/* The permission bits a copy gets: the source's, without setuid, setgid and
+ * sticky (a copy must never gain privileges from wherever it is written), and
+ * never those of whatever the target path held before. */
+static mode_t
+copy_mode (HmDocument *self)
+{
+  if (self->kind != HM_FILE_KIND_REGULAR)
+    return 0600;
+  return self->baseline_stat.st_mode & 0777;
+}
+
+/* Creates the unnamed (O_TMPFILE) or, where the filesystem has none, a
+ * uniquely named 0600 file in @dir. *tmp_name is set in the second case only:
+ * the caller removes it on every failure. */
+static int
+create_temporary (const char *dir,
+                  const char *base,
+                  char      **tmp_name)
+{
+  int out;
+
+  *tmp_name = NULL;
+  if (!_hm_save_test_no_tmpfile)
+    {
+      out = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+      if (out >= 0)
+        return out;
+      if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT)
+        return -1;
+    }
+  *tmp_name = g_strdup_printf ("%s/.%s.hexmap-XXXXXX", dir, base);
+  out = g_mkstemp_full (*tmp_name, O_RDWR | O_CLOEXEC, 0600);
+  if (out < 0)
+    g_clear_pointer (tmp_name, g_free);
+  return out;
+}
+
+/* Gives an unnamed file a temporary name in @dir (linkat() cannot replace the
+ * target, rename() can). */
+static char *
+link_temporary (int         out,
+                const char *dir,
+                const char *base)
+{
+  g_autofree char *proc = g_strdup_printf ("/proc/self/fd/%d", out);
+
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      char *name = g_strdup_printf ("%s/.%s.hexmap-%08x", dir, base, g_random_int ());
+
+      if (linkat (AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
+        return name;
+      g_free (name);
+      if (errno != EEXIST)
+        return NULL;
+    }
+  errno = EEXIST;
+  return NULL;
+}
+
+static void
+sync_directory (const char *dir)
+{
+  int dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (dir_fd >= 0)
+    {
+      fsync (dir_fd);
+      close (dir_fd);
+    }
+}
+
 /*
- * Save As writes a temporary file next to the target and renames it over the
+ * Save As writes a temporary file in the target's folder and renames it over the
  * target only when it is complete and flushed: an existing file at the target is
  * either replaced entirely or left as it was.
+ *
+ * The temporary file is unnamed (O_TMPFILE) where the filesystem allows, so a
+ * crash or a cancel leaves nothing behind; elsewhere it is a 0600 file with a
+ * unique name, removed on every failure. It never follows a symbolic link at the
+ * target: a link is refused (rename() would replace the link itself, which is
+ * rarely what the user meant, and writing through it could reach any file).
  */
 static gboolean
 save_as (SaveJob      *job,
@@ -741,13 +976,19 @@ save_as (SaveJob      *job,
   g_autofree char *display = g_filename_display_name (job->target);
   g_autofree char *dir = g_path_get_dirname (job->target);
   g_autofree char *base = g_path_get_basename (job->target);
-  g_autofree char *tmp = g_strdup_printf ("%s/.%s.hexmap-XXXXXX", dir, base);
+  g_autofree char *tmp = NULL;
   struct stat target_st;
   gboolean target_exists;
   int out;
-  int dir_fd;
 
-  target_exists = stat (job->target, &target_st) == 0;
+  target_exists = lstat (job->target, &target_st) == 0;
+  if (target_exists && S_ISLNK (target_st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("“%s” is a symbolic link; Save As does not write through links. "
+                     "Choose the file it points to, or another name"), display);
+      return FALSE;
+    }
   if (target_exists && _hm_document_same_file (&target_st, &self->baseline_stat))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
@@ -761,41 +1002,249 @@ save_as (SaveJob      *job,
       return FALSE;
     }
 
-  out = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0666);
+  out = create_temporary (dir, base, &tmp);
   if (out < 0)
     {
       _hm_document_set_errno_error (error, errno, _("Cannot create a file in the folder of “%s”"), display);
       return FALSE;
     }
-  if (target_exists)
-    fchmod (out, target_st.st_mode & 07777);
 
-  if (!save_as_into (job, out, cancellable, error))
+  if (!save_as_into (job, out, cancellable, error) ||
+      (fchmod (out, copy_mode (self)) != 0 &&
+       (_hm_document_set_errno_error (error, errno, _("Cannot set the permissions of the copy")), TRUE)) ||
+      (fsync (out) != 0 &&
+       (_hm_document_set_errno_error (error, errno, _("Could not flush the copy to disk")), TRUE)))
     {
       close (out);
-      g_unlink (tmp);
+      if (tmp != NULL)
+        g_unlink (tmp);
       g_prefix_error (error, _("“%s” was not written: "), display);
       return FALSE;
     }
+
+  if (tmp == NULL)
+    {
+      tmp = link_temporary (out, dir, base);
+      if (tmp == NULL)
+        {
+          int saved_errno = errno;
+
+          close (out);
+          _hm_document_set_errno_error (error, saved_errno, _("Cannot save as “%s”"), display);
+          return FALSE;
+        }
+    }
   close (out);
 
-  if (g_rename (tmp, job->target) != 0)
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      (g_rename (tmp, job->target) != 0 &&
+       (_hm_document_set_errno_error (error, errno, _("Cannot save as “%s”"), display), TRUE)))
     {
-      int saved_errno = errno;
-
       g_unlink (tmp);
-      _hm_document_set_errno_error (error, saved_errno, _("Cannot save as “%s”"), display);
       return FALSE;
     }
 
   /* Make the new name durable too. */
-  dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0)
-    {
-      fsync (dir_fd);
-      close (dir_fd);
-    }
+  sync_directory (dir);
   return TRUE;
+}
+
+/* ---- The save journal: recovery and direct mode ---- */
+
+gboolean
+_hm_document_check_interrupted_save (HmDocument        *self,
+                                     const struct stat *st,
+                                     GError           **error)
+{
+  if (!hm_save_journal_exists (self->fd, self->path, st))
+    return TRUE;
+  g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_INTERRUPTED_SAVE,
+               _("An interrupted save of “%s” was found; it may be part old, part new. "
+                 "Run “hexmap-cli recover %s” to finish or undo it"),
+               self->display_name, self->display_name);
+  return FALSE;
+}
+
+/* The old bytes are no longer needed: the file is at its last saved state. */
+void
+_hm_document_drop_save_journal (HmDocument *self)
+{
+  if (self->save_journal == NULL)
+    return;
+  hm_save_journal_commit (self->save_journal, NULL);
+  g_clear_pointer (&self->save_journal, hm_save_journal_close);
+}
+
+void
+_hm_document_save_finalize (HmDocument *self)
+{
+  /* Unsaved direct changes are still in the file: the journal stays, so the
+   * next open offers to undo them. */
+  if (self->save_journal != NULL && !hm_journal_has_pending (self->journal))
+    _hm_document_drop_save_journal (self);
+  g_clear_pointer (&self->save_journal, hm_save_journal_close);
+  g_clear_pointer (&self->unfinished_journal, hm_save_journal_close);
+}
+
+/* Records the file's bytes of one range in the direct-mode save journal,
+ * opening it first if needed; the caller syncs. */
+static gboolean
+journal_record (HmDocument *self,
+                guint64     offset,
+                guint64     length,
+                GError    **error)
+{
+  guint64 size = hm_document_get_size (self);
+
+  if (offset >= size || length == 0)
+    return TRUE;
+  length = MIN (length, size - offset);
+
+  if (self->save_journal == NULL)
+    {
+      struct stat st;
+
+      if (fstat (self->wfd, &st) != 0)
+        {
+          _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
+          return FALSE;
+        }
+      self->save_journal = hm_save_journal_begin (self->wfd, &st, self->path, self->display_name,
+                                                  size, size, error);
+      if (self->save_journal == NULL)
+        return FALSE;
+    }
+  return hm_save_journal_record (self->save_journal, self->wfd, offset, length, error);
+}
+
+/* hm_document_journal_range() for many ranges (HmRange), with one fsync. */
+gboolean
+_hm_document_journal_ranges (HmDocument *self,
+                             GArray     *ranges,
+                             GError    **error)
+{
+  if (self->mode != HM_DOCUMENT_MODE_DIRECT || self->kind == HM_FILE_KIND_ZERO_DEVICE)
+    return TRUE;
+  if (self->busy)
+    {
+      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
+                   _("“%s” is being saved; edit it when the save is done"), self->display_name);
+      return FALSE;
+    }
+  for (guint i = 0; i < ranges->len; i++)
+    {
+      const HmRange *r = &g_array_index (ranges, HmRange, i);
+
+      if (!journal_record (self, r->offset, r->length, error))
+        return FALSE;
+    }
+  if (self->save_journal == NULL)
+    return TRUE;
+  if (!hm_save_journal_sync (self->save_journal, error))
+    return FALSE;
+  test_point (self, "journal-synced");
+  return TRUE;
+}
+
+/**
+ * hm_document_journal_range:
+ * @self: a #HmDocument
+ * @offset: the first byte about to be stored into
+ * @length: how many
+ * @error: a #GError
+ *
+ * Direct mode: records the file's current bytes of a range in the save journal,
+ * durably, before the caller stores into it, so that a crash before the next
+ * save completes leaves the file at its last saved state once recovered. Call
+ * it before every store (batched: one call for a fill, one per run of typing);
+ * stores not announced this way are in the file as typed if a crash comes. In
+ * the other modes this does nothing: the preview commit journals by itself.
+ *
+ * Returns: %TRUE when the bytes are safe to overwrite
+ */
+gboolean
+hm_document_journal_range (HmDocument *self,
+                           guint64     offset,
+                           guint64     length,
+                           GError    **error)
+{
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (HmRange));
+  HmRange r = { offset, length };
+
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+
+  g_array_append_val (ranges, r);
+  return _hm_document_journal_ranges (self, ranges, error);
+}
+
+/**
+ * hm_document_has_interrupted_save:
+ * @path: a file name
+ *
+ * Whether a save of the file at @path was interrupted and not yet recovered.
+ * Opening it fails with %HM_DOCUMENT_ERROR_INTERRUPTED_SAVE until
+ * hm_document_recover() runs.
+ *
+ * Returns: %TRUE if a save journal exists for the file
+ */
+gboolean
+hm_document_has_interrupted_save (const char *path)
+{
+  struct stat st;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  return stat (path, &st) == 0 && hm_save_journal_exists (-1, path, &st);
+}
+
+/**
+ * hm_document_recover:
+ * @path: a file name
+ * @outcome: (out): what was done
+ * @error: a #GError
+ *
+ * Finishes an interrupted save of @path: if it had not completed, the old bytes
+ * are written back (holes punched, size and mtime restored) so the file is
+ * exactly as before that save (%HM_RECOVER_ROLLED_BACK); if it had, the journal
+ * is just removed (%HM_RECOVER_COMPLETED). With no journal, nothing is done
+ * (%HM_RECOVER_NOTHING).
+ *
+ * Returns: %TRUE when the file is consistent
+ */
+gboolean
+hm_document_recover (const char       *path,
+                     HmRecoverOutcome *outcome,
+                     GError          **error)
+{
+  g_autofree char *display = NULL;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (outcome != NULL, FALSE);
+
+  *outcome = HM_RECOVER_NOTHING;
+  display = g_filename_display_name (path);
+  if (!hm_document_has_interrupted_save (path))
+    {
+      struct stat st;
+
+      if (stat (path, &st) != 0)
+        {
+          _hm_document_set_errno_error (error, errno, _("Cannot open “%s”"), display);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  fd = open (path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      _hm_document_set_errno_error (error, errno, _("Cannot open “%s” for writing to recover it"),
+                                    display);
+      return FALSE;
+    }
+  ok = hm_save_journal_recover (fd, display, outcome, error);
+  close (fd);
+  return ok;
 }
 
 /* ---- The caller's side ---- */
@@ -893,6 +1342,28 @@ save_job_run (SaveJob      *job,
   else
     ok = save_direct (job, cancellable, &job->error);
 
+  /* A commit that failed half-way puts the old bytes back: the file is as it
+   * was, not part old, part new. */
+  if (!ok && job->journal != NULL)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (hm_save_journal_roll_back (job->journal, job->self->wfd, &local))
+        {
+          job->touched = FALSE;
+          g_array_set_size (job->landed, 0);
+        }
+      else
+        {
+          append_to_error (&job->error, _("Undoing the partial save also failed (%s); your "
+                                          "edits are still pending: saving again undoes it "
+                                          "first, or after quitting run “hexmap-cli recover %s”."),
+                           local->message, job->self->display_name);
+          job->described = TRUE;
+          /* The document is busy until the job finishes: this is ours. */
+          job->self->unfinished_journal = g_steal_pointer (&job->journal);
+        }
+    }
   if (!ok && job->kind == JOB_SAVE)
     describe_landed (job, &job->error);
 }
@@ -1042,7 +1513,11 @@ run_job_async (SaveJob            *job,
  * leaves the access time alone.
  *
  * On any failure (including cancellation) the edits stay pending, nothing is
- * lost, and the error says whether and which bytes already reached the file.
+ * lost, and a preview commit puts the file's old bytes back from the save
+ * journal (else the error says which bytes reached the file). After the final
+ * fsync the path must still name the file written, at the size written, or the
+ * save fails with %HM_DOCUMENT_ERROR_CONFLICT; a direct save refuses edits that
+ * lie past a shortened file's end.
  *
  * Returns: %TRUE when the edits are on disk
  */

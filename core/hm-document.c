@@ -336,6 +336,10 @@ hm_document_initable_init (GInitable    *initable,
       return FALSE;
     }
 
+  /* A save of this file was interrupted: it may be part old, part new. */
+  if (!_hm_document_check_interrupted_save (self, &st, error))
+    return FALSE;
+
   if (S_ISBLK (st.st_mode))
     self->kind = HM_FILE_KIND_BLOCK_DEVICE;
   else if (is_zero_device (&st))
@@ -385,6 +389,7 @@ hm_document_finalize (GObject *object)
   HmDocument *self = HM_DOCUMENT (object);
 
   _hm_document_disk_finalize (self);
+  _hm_document_save_finalize (self);
   _hm_document_edit_finalize (self);
   g_clear_pointer (&self->cache, hm_window_cache_free);
   if (self->fd >= 0)

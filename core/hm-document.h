@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  * @HM_DOCUMENT_ERROR_CONFLICT: the file changed on disk since it was opened or committed
  * @HM_DOCUMENT_ERROR_OUT_OF_RANGE: an offset or length lies outside the file
  * @HM_DOCUMENT_ERROR_BUSY: the operation is not possible in the current state
+ * @HM_DOCUMENT_ERROR_INTERRUPTED_SAVE: a save of the file was interrupted (a crash, a
+ *   kill); the file may be part old, part new until hm_document_recover() runs
  *
  * Errors opening and editing documents. Errors from the system keep their
  * %G_IO_ERROR code; paging faults use %HM_FAULT_ERROR.
@@ -28,7 +30,23 @@ typedef enum
   HM_DOCUMENT_ERROR_CONFLICT,
   HM_DOCUMENT_ERROR_OUT_OF_RANGE,
   HM_DOCUMENT_ERROR_BUSY,
+  HM_DOCUMENT_ERROR_INTERRUPTED_SAVE,
 } HmDocumentError;
+
+/**
+ * HmRecoverOutcome:
+ * @HM_RECOVER_NOTHING: there was no interrupted save
+ * @HM_RECOVER_ROLLED_BACK: the file is as it was before the interrupted save
+ * @HM_RECOVER_COMPLETED: the save had completed; the file holds the new bytes
+ *
+ * What hm_document_recover() did.
+ */
+typedef enum
+{
+  HM_RECOVER_NOTHING,
+  HM_RECOVER_ROLLED_BACK,
+  HM_RECOVER_COMPLETED,
+} HmRecoverOutcome;
 
 GQuark hm_document_error_quark (void);
 
@@ -318,6 +336,15 @@ void            hm_document_save_as_async        (HmDocument         *self,
                                                   gpointer            user_data);
 gboolean        hm_document_save_as_finish       (HmDocument         *self,
                                                   GAsyncResult       *result,
+                                                  GError            **error);
+
+gboolean        hm_document_journal_range        (HmDocument         *self,
+                                                  guint64             offset,
+                                                  guint64             length,
+                                                  GError            **error);
+gboolean        hm_document_has_interrupted_save (const char         *path);
+gboolean        hm_document_recover              (const char         *path,
+                                                  HmRecoverOutcome   *outcome,
                                                   GError            **error);
 
 const char     *hm_fs_kind_to_string             (HmFsKind       kind);

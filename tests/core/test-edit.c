@@ -14,10 +14,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "hm-document.h"
+#include "hm-document-private.h"
 #include "hm-fault.h"
 #include "hm-test-util.h"
 
@@ -1111,6 +1113,207 @@ test_save_as (void)
   g_unlink (path);
 }
 
+/* Names in the folder of @path that look like Save As temporaries. */
+static guint
+count_temporaries (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (strstr (name, ".hexmap-") != NULL)
+      n++;
+  return n;
+}
+
+static void
+test_save_as_permissions (void)
+{
+  g_autofree char *path = hm_test_write_random ("perm-src", 64 * 1024, 1, NULL);
+  g_autofree char *copy = hm_test_path ("perm-copy");
+  g_autofree char *planted = hm_test_path ("perm-planted");
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  g_assert_cmpint (chmod (path, 0600), ==, 0);
+  doc = hm_document_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (hm_document_write (doc, 10, (const guint8 *) "x", 1, HM_EDIT_NONE, &error));
+
+  /* A new copy of a 0600 file is 0600, whatever the umask would give. */
+  g_unlink (copy);
+  g_assert_true (hm_document_save_as (doc, copy, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stat (copy, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+
+  /* A planted setuid/setgid 6777 target lends nothing: the source's bits. */
+  g_assert_true (g_file_set_contents (planted, "planted", -1, &error));
+  g_assert_cmpint (chmod (planted, 06777), ==, 0);
+  g_assert_true (hm_document_save_as (doc, planted, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stat (planted, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+  g_assert_cmpuint (st.st_size, ==, 64 * 1024);
+  g_clear_object (&doc);
+
+  /* A setuid source: the copy keeps the permission bits, not the s-bits. */
+  g_assert_cmpint (chmod (path, 04755), ==, 0);
+  doc = hm_document_new (path, &error);
+  g_assert_no_error (error);
+  g_unlink (copy);
+  g_assert_true (hm_document_save_as (doc, copy, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stat (copy, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0755);
+  g_assert_cmpuint (count_temporaries (copy), ==, 0);
+  g_unlink (copy);
+  g_unlink (planted);
+  g_unlink (path);
+}
+
+static void
+test_save_as_symlink (void)
+{
+  g_autofree char *path = hm_test_write_random ("link-src", 64 * 1024, 2, NULL);
+  g_autofree char *dest = hm_test_path ("link-dest");
+  g_autofree char *link = hm_test_path ("link-link");
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *target = NULL;
+  struct stat st;
+
+  g_assert_true (g_file_set_contents (dest, "the destination", -1, &error));
+  g_unlink (link);
+  g_assert_cmpint (symlink (dest, link), ==, 0);
+  doc = hm_document_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (hm_document_write (doc, 10, (const guint8 *) "x", 1, HM_EDIT_NONE, &error));
+
+  g_assert_false (hm_document_save_as (doc, link, NULL, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  /* The link and the file it points to are untouched. */
+  g_assert_true (g_file_get_contents (dest, &contents, NULL, &error));
+  g_assert_cmpstr (contents, ==, "the destination");
+  g_assert_cmpint (lstat (link, &st), ==, 0);
+  g_assert_true (S_ISLNK (st.st_mode));
+  target = g_file_read_link (link, &error);
+  g_assert_cmpstr (target, ==, dest);
+  g_assert_cmpuint (count_temporaries (link), ==, 0);
+  g_unlink (link);
+  g_unlink (dest);
+  g_unlink (path);
+}
+
+static void
+test_save_as_no_leftovers (void)
+{
+  g_autofree char *path = hm_test_write_random ("left-src", 4 * 1024 * 1024, 3, NULL);
+  g_autofree char *copy = hm_test_path ("left-copy");
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  doc = hm_document_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (hm_document_write (doc, 10, (const guint8 *) "x", 1, HM_EDIT_NONE, &error));
+  g_cancellable_cancel (cancellable);
+  g_unlink (copy);
+
+  /* Cancelled, with an unnamed temporary file and with a named one. */
+  for (guint named = 0; named < 2; named++)
+    {
+      _hm_save_test_no_tmpfile = named;
+      g_assert_false (hm_document_save_as (doc, copy, cancellable, NULL, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+      g_assert_false (g_file_test (copy, G_FILE_TEST_EXISTS));
+      g_assert_cmpuint (count_temporaries (copy), ==, 0);
+    }
+
+  /* The named fallback works too, and leaves only the copy. */
+  g_assert_true (hm_document_save_as (doc, copy, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_temporaries (copy), ==, 0);
+  _hm_save_test_no_tmpfile = FALSE;
+  g_unlink (copy);
+  g_unlink (path);
+}
+
+/* ---- Honest saves ---- */
+
+static void
+replace_path_cb (HmDocument *doc,
+                 const char *point,
+                 gpointer    data)
+{
+  const char *other = data;
+
+  if (g_strcmp0 (point, "before-verify") == 0)
+    g_assert_cmpint (g_rename (other, hm_document_get_path (doc)), ==, 0);
+}
+
+static void
+test_replaced_during_save (void)
+{
+  for (guint direct = 0; direct < 2; direct++)
+    {
+      g_autofree char *path = hm_test_write_random ("replaced", 256 * 1024, 4, NULL);
+      g_autofree char *other = hm_test_write_random ("replaced-other", 256 * 1024, 5, NULL);
+      g_autoptr(HmDocument) doc = NULL;
+      g_autoptr(GError) error = NULL;
+
+      doc = hm_document_new_full (path, direct ? HM_DOCUMENT_MODE_DIRECT : HM_DOCUMENT_MODE_PREVIEW,
+                                  0, &error);
+      g_assert_no_error (error);
+      g_assert_true (hm_document_write (doc, 1000, (const guint8 *) "edit", 4, HM_EDIT_NONE, &error));
+
+      _hm_save_test_hook = replace_path_cb;
+      _hm_save_test_hook_data = other;
+      g_assert_false (hm_document_save (doc, NULL, NULL, NULL, NULL, &error));
+      _hm_save_test_hook = NULL;
+      g_assert_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT);
+      g_assert_nonnull (strstr (error->message, "during the save"));
+      g_assert_nonnull (strstr (error->message, "still pending"));
+      g_test_message ("%s", error->message);
+      g_assert_true (hm_document_get_has_pending (doc));
+      g_unlink (path);
+    }
+}
+
+static void
+test_direct_truncated (void)
+{
+  g_autofree char *path = hm_test_write_random ("direct-trunc", 1024 * 1024, 6, NULL);
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  HmSaveOptions force = { HM_TIMESTAMP_NOW, 0, 0, TRUE };
+
+  doc = hm_document_new_full (path, HM_DOCUMENT_MODE_DIRECT, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (hm_document_write (doc, 0x80000, (const guint8 *) "edit", 4, HM_EDIT_NONE, &error));
+  hm_test_truncate (path, 4096);
+
+  /* Even "overwrite anyway" cannot write past the end: not "saved". */
+  g_assert_false (hm_document_save (doc, &force, NULL, NULL, NULL, &error));
+  g_assert_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "0x80000"));
+  g_assert_nonnull (strstr (error->message, "4096 bytes"));
+  g_test_message ("%s", error->message);
+  g_assert_true (hm_document_get_has_pending (doc));
+  g_clear_object (&doc);
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1129,6 +1332,11 @@ main (int   argc,
   g_test_add_func ("/hm/edit/mode-rules", test_mode_rules);
   g_test_add_func ("/hm/edit/async-and-cancel", test_async_and_cancel);
   g_test_add_func ("/hm/edit/save-as", test_save_as);
+  g_test_add_func ("/hm/edit/save-as/permissions", test_save_as_permissions);
+  g_test_add_func ("/hm/edit/save-as/symlink", test_save_as_symlink);
+  g_test_add_func ("/hm/edit/save-as/no-leftovers", test_save_as_no_leftovers);
+  g_test_add_func ("/hm/edit/honest/replaced-during-save", test_replaced_during_save);
+  g_test_add_func ("/hm/edit/honest/direct-truncated", test_direct_truncated);
 
   status = g_test_run ();
   hm_test_cleanup ();
