@@ -236,5 +236,7 @@ typedef void (*HmSaveTestHook) (HmDocument *self,
 extern HmSaveTestHook _hm_save_test_hook;
 extern gpointer       _hm_save_test_hook_data;
 extern gboolean       _hm_save_test_no_tmpfile;  /* Save As: as if O_TMPFILE failed */
+void _hm_document_save_test_point (HmDocument *self,
+                                   const char *point);
 
 G_END_DECLS

@@ -7,7 +7,9 @@
  * (hm-save-journal.c), which is removed only once the file is flushed and still
  * the file at the path (verify_written()); a save that fails half-way rolls the
  * file back from it, a crashed one is rolled back by hm_document_recover().
- * Direct mode journals at store time (hm_document_journal_range()).
+ * Direct mode journals at store time (hm_document_journal_range()). The
+ * document's side of the journal (recovery, direct-mode records) is in
+ * hm-document-journal.c.
  *
  * Commit (preview) writes only the pending bytes: it preallocates the holes they
  * fall into (so a full disk fails before a byte lands), copies them from the
@@ -35,6 +37,7 @@
 
 #include "hm-document-private.h"
 #include "hm-fault.h"
+#include "hm-file-util.h"
 #include "hm-journal.h"
 #include "hm-save-journal.h"
 #include "hm-window-cache.h"
@@ -59,9 +62,9 @@ HmSaveTestHook _hm_save_test_hook;
 gpointer       _hm_save_test_hook_data;
 gboolean       _hm_save_test_no_tmpfile;
 
-static void
-test_point (HmDocument *self,
-            const char *point)
+void
+_hm_document_save_test_point (HmDocument *self,
+                              const char *point)
 {
   if (G_UNLIKELY (_hm_save_test_hook != NULL))
     _hm_save_test_hook (self, point, _hm_save_test_hook_data);
@@ -363,7 +366,7 @@ verify_written (SaveJob *job,
   HmDocument *self = job->self;
   struct stat at_path;
 
-  test_point (self, "before-verify");
+  _hm_document_save_test_point (self, "before-verify");
   if (stat (self->path, &at_path) != 0 || !_hm_document_same_file (&at_path, &job->new_stat) ||
       (self->kind == HM_FILE_KIND_REGULAR &&
        ((guint64) at_path.st_size != hm_document_get_size (self) ||
@@ -440,7 +443,7 @@ write_journal (SaveJob *job,
     }
   if (!hm_save_journal_sync (job->journal, error))
     return FALSE;
-  test_point (self, "journal-synced");
+  _hm_document_save_test_point (self, "journal-synced");
   return TRUE;
 }
 
@@ -533,7 +536,7 @@ commit_preview (SaveJob      *job,
       if (!ok)
         return FALSE;
 
-      test_point (self, "stored");
+      _hm_document_save_test_point (self, "stored");
 
       /* Everything in this span is flushed: it landed. */
       for (guint k = 0; k < batch->len; k++)
@@ -627,7 +630,7 @@ save_direct (SaveJob      *job,
   if (!check_direct_ranges (job, error))
     return FALSE;
   /* The edits are in the file's page cache since they were made. */
-  test_point (self, "stored");
+  _hm_document_save_test_point (self, "stored");
 
   /* After a failed flush the kernel considers the pages clean (or forgot the
    * error): store the pending bytes again so they are dirty and really written. */
@@ -895,67 +898,6 @@ copy_mode (HmDocument *self)
   return self->baseline_stat.st_mode & 0777;
 }
 
-/* Creates the unnamed (O_TMPFILE) or, where the filesystem has none, a
- * uniquely named 0600 file in @dir. *tmp_name is set in the second case only:
- * the caller removes it on every failure. */
-static int
-create_temporary (const char *dir,
-                  const char *base,
-                  char      **tmp_name)
-{
-  int out;
-
-  *tmp_name = NULL;
-  if (!_hm_save_test_no_tmpfile)
-    {
-      out = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-      if (out >= 0)
-        return out;
-      if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT)
-        return -1;
-    }
-  *tmp_name = g_strdup_printf ("%s/.%s.hexmap-XXXXXX", dir, base);
-  out = g_mkstemp_full (*tmp_name, O_RDWR | O_CLOEXEC, 0600);
-  if (out < 0)
-    g_clear_pointer (tmp_name, g_free);
-  return out;
-}
-
-/* Gives an unnamed file a temporary name in @dir (linkat() cannot replace the
- * target, rename() can). */
-static char *
-link_temporary (int         out,
-                const char *dir,
-                const char *base)
-{
-  g_autofree char *proc = g_strdup_printf ("/proc/self/fd/%d", out);
-
-  for (guint attempt = 0; attempt < 100; attempt++)
-    {
-      char *name = g_strdup_printf ("%s/.%s.hexmap-%08x", dir, base, g_random_int ());
-
-      if (linkat (AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
-        return name;
-      g_free (name);
-      if (errno != EEXIST)
-        return NULL;
-    }
-  errno = EEXIST;
-  return NULL;
-}
-
-static void
-sync_directory (const char *dir)
-{
-  int dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (dir_fd >= 0)
-    {
-      fsync (dir_fd);
-      close (dir_fd);
-    }
-}
-
 /*
  * Save As writes a temporary file in the target's folder and renames it over the
  * target only when it is complete and flushed: an existing file at the target is
@@ -1002,7 +944,7 @@ save_as (SaveJob      *job,
       return FALSE;
     }
 
-  out = create_temporary (dir, base, &tmp);
+  out = hm_file_create_temporary (dir, base, _hm_save_test_no_tmpfile, &tmp);
   if (out < 0)
     {
       _hm_document_set_errno_error (error, errno, _("Cannot create a file in the folder of “%s”"), display);
@@ -1024,7 +966,7 @@ save_as (SaveJob      *job,
 
   if (tmp == NULL)
     {
-      tmp = link_temporary (out, dir, base);
+      tmp = hm_file_link_temporary (out, dir, base);
       if (tmp == NULL)
         {
           int saved_errno = errno;
@@ -1045,206 +987,8 @@ save_as (SaveJob      *job,
     }
 
   /* Make the new name durable too. */
-  sync_directory (dir);
+  hm_file_sync_directory (dir);
   return TRUE;
-}
-
-/* ---- The save journal: recovery and direct mode ---- */
-
-gboolean
-_hm_document_check_interrupted_save (HmDocument        *self,
-                                     const struct stat *st,
-                                     GError           **error)
-{
-  if (!hm_save_journal_exists (self->fd, self->path, st))
-    return TRUE;
-  g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_INTERRUPTED_SAVE,
-               _("An interrupted save of “%s” was found; it may be part old, part new. "
-                 "Run “hexmap-cli recover %s” to finish or undo it"),
-               self->display_name, self->display_name);
-  return FALSE;
-}
-
-/* The old bytes are no longer needed: the file is at its last saved state. */
-void
-_hm_document_drop_save_journal (HmDocument *self)
-{
-  if (self->save_journal == NULL)
-    return;
-  hm_save_journal_commit (self->save_journal, NULL);
-  g_clear_pointer (&self->save_journal, hm_save_journal_close);
-}
-
-void
-_hm_document_save_finalize (HmDocument *self)
-{
-  /* Unsaved direct changes are still in the file: the journal stays, so the
-   * next open offers to undo them. */
-  if (self->save_journal != NULL && !hm_journal_has_pending (self->journal))
-    _hm_document_drop_save_journal (self);
-  g_clear_pointer (&self->save_journal, hm_save_journal_close);
-  g_clear_pointer (&self->unfinished_journal, hm_save_journal_close);
-}
-
-/* Records the file's bytes of one range in the direct-mode save journal,
- * opening it first if needed; the caller syncs. */
-static gboolean
-journal_record (HmDocument *self,
-                guint64     offset,
-                guint64     length,
-                GError    **error)
-{
-  guint64 size = hm_document_get_size (self);
-
-  if (offset >= size || length == 0)
-    return TRUE;
-  length = MIN (length, size - offset);
-
-  if (self->save_journal == NULL)
-    {
-      struct stat st;
-
-      if (fstat (self->wfd, &st) != 0)
-        {
-          _hm_document_set_errno_error (error, errno, _("Cannot check “%s”"), self->display_name);
-          return FALSE;
-        }
-      self->save_journal = hm_save_journal_begin (self->wfd, &st, self->path, self->display_name,
-                                                  size, size, error);
-      if (self->save_journal == NULL)
-        return FALSE;
-    }
-  return hm_save_journal_record (self->save_journal, self->wfd, offset, length, error);
-}
-
-/* hm_document_journal_range() for many ranges (HmRange), with one fsync. */
-gboolean
-_hm_document_journal_ranges (HmDocument *self,
-                             GArray     *ranges,
-                             GError    **error)
-{
-  if (self->mode != HM_DOCUMENT_MODE_DIRECT || self->kind == HM_FILE_KIND_ZERO_DEVICE)
-    return TRUE;
-  if (self->busy)
-    {
-      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
-                   _("“%s” is being saved; edit it when the save is done"), self->display_name);
-      return FALSE;
-    }
-  for (guint i = 0; i < ranges->len; i++)
-    {
-      const HmRange *r = &g_array_index (ranges, HmRange, i);
-
-      if (!journal_record (self, r->offset, r->length, error))
-        return FALSE;
-    }
-  if (self->save_journal == NULL)
-    return TRUE;
-  if (!hm_save_journal_sync (self->save_journal, error))
-    return FALSE;
-  test_point (self, "journal-synced");
-  return TRUE;
-}
-
-/**
- * hm_document_journal_range:
- * @self: a #HmDocument
- * @offset: the first byte about to be stored into
- * @length: how many
- * @error: a #GError
- *
- * Direct mode: records the file's current bytes of a range in the save journal,
- * durably, before the caller stores into it, so that a crash before the next
- * save completes leaves the file at its last saved state once recovered. Call
- * it before every store (batched: one call for a fill, one per run of typing);
- * stores not announced this way are in the file as typed if a crash comes. In
- * the other modes this does nothing: the preview commit journals by itself.
- *
- * Returns: %TRUE when the bytes are safe to overwrite
- */
-gboolean
-hm_document_journal_range (HmDocument *self,
-                           guint64     offset,
-                           guint64     length,
-                           GError    **error)
-{
-  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (HmRange));
-  HmRange r = { offset, length };
-
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
-
-  g_array_append_val (ranges, r);
-  return _hm_document_journal_ranges (self, ranges, error);
-}
-
-/**
- * hm_document_has_interrupted_save:
- * @path: a file name
- *
- * Whether a save of the file at @path was interrupted and not yet recovered.
- * Opening it fails with %HM_DOCUMENT_ERROR_INTERRUPTED_SAVE until
- * hm_document_recover() runs.
- *
- * Returns: %TRUE if a save journal exists for the file
- */
-gboolean
-hm_document_has_interrupted_save (const char *path)
-{
-  struct stat st;
-
-  g_return_val_if_fail (path != NULL, FALSE);
-  return stat (path, &st) == 0 && hm_save_journal_exists (-1, path, &st);
-}
-
-/**
- * hm_document_recover:
- * @path: a file name
- * @outcome: (out): what was done
- * @error: a #GError
- *
- * Finishes an interrupted save of @path: if it had not completed, the old bytes
- * are written back (holes punched, size and mtime restored) so the file is
- * exactly as before that save (%HM_RECOVER_ROLLED_BACK); if it had, the journal
- * is just removed (%HM_RECOVER_COMPLETED). With no journal, nothing is done
- * (%HM_RECOVER_NOTHING).
- *
- * Returns: %TRUE when the file is consistent
- */
-gboolean
-hm_document_recover (const char       *path,
-                     HmRecoverOutcome *outcome,
-                     GError          **error)
-{
-  g_autofree char *display = NULL;
-  gboolean ok;
-  int fd;
-
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (outcome != NULL, FALSE);
-
-  *outcome = HM_RECOVER_NOTHING;
-  display = g_filename_display_name (path);
-  if (!hm_document_has_interrupted_save (path))
-    {
-      struct stat st;
-
-      if (stat (path, &st) != 0)
-        {
-          _hm_document_set_errno_error (error, errno, _("Cannot open “%s”"), display);
-          return FALSE;
-        }
-      return TRUE;
-    }
-  fd = open (path, O_RDWR | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    {
-      _hm_document_set_errno_error (error, errno, _("Cannot open “%s” for writing to recover it"),
-                                    display);
-      return FALSE;
-    }
-  ok = hm_save_journal_recover (fd, display, outcome, error);
-  close (fd);
-  return ok;
 }
 
 /* ---- The caller's side ---- */

@@ -46,6 +46,8 @@
 
 #include "hm-save-journal.h"
 
+#include "hm-file-util.h"
+
 #include "hm-checksum.h"
 #include "hm-document-private.h"
 
@@ -254,13 +256,8 @@ static void
 sync_dir_of (const char *path)
 {
   g_autofree char *dir = g_path_get_dirname (path);
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-  if (fd >= 0)
-    {
-      fsync (fd);
-      close (fd);
-    }
+  hm_file_sync_directory (dir);
 }
 
 static guint32
