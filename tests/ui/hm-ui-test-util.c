@@ -70,6 +70,13 @@ hm_ui_test_has_message_dialog (gpointer unused)
   return hm_ui_test_count_message_dialogs () > 0;
 }
 
+/* An HmUiCondition: no message dialog is shown (the one answered has gone). */
+gboolean
+hm_ui_test_has_no_message_dialog (gpointer unused)
+{
+  return hm_ui_test_count_message_dialogs () == 0;
+}
+
 /* The dialog's primary and secondary text, one per line. */
 char *
 hm_ui_test_dialog_text (GtkMessageDialog *dialog)
@@ -81,7 +88,7 @@ hm_ui_test_dialog_text (GtkMessageDialog *dialog)
   return g_strdup_printf ("%s\n%s", text, secondary != NULL ? secondary : "");
 }
 
-/* Waits (10 s at most) for a message dialog and checks that it is the only one. */
+/* Waits (HM_UI_TEST_WAIT_MS at most) for a message dialog and checks that it is the only one. */
 GtkMessageDialog *
 hm_ui_test_wait_for_message_dialog (void)
 {

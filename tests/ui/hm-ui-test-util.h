@@ -23,6 +23,7 @@ void              hm_ui_test_spin                   (guint         ms);
 GList            *hm_ui_test_list_message_dialogs   (void);
 guint             hm_ui_test_count_message_dialogs  (void);
 gboolean          hm_ui_test_has_message_dialog     (gpointer      unused);
+gboolean          hm_ui_test_has_no_message_dialog  (gpointer      unused);
 char             *hm_ui_test_dialog_text            (GtkMessageDialog *dialog);
 GtkMessageDialog *hm_ui_test_wait_for_message_dialog (void);
 

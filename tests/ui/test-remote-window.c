@@ -368,6 +368,7 @@ test_not_local (void)
   g_assert_nonnull (strstr (text, "gio mount sftp://files.example.com/"));
   g_assert_nonnull (strstr (text, "gvfs"));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CLOSE);
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_no_message_dialog, NULL, HM_UI_TEST_WAIT_MS));
   hm_ui_test_spin (50);
   g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, n_pages);
@@ -378,6 +379,7 @@ test_not_local (void)
   web_text = hm_ui_test_dialog_text (dialog);
   g_assert_nonnull (strstr (web_text, "download"));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CLOSE);
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_no_message_dialog, NULL, HM_UI_TEST_WAIT_MS));
   hm_ui_test_spin (50);
   g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, n_pages);
@@ -439,6 +441,43 @@ page_idle (gpointer data)
   return !_hm_page_get_busy (data);
 }
 
+/* The map is laid out and has drawn (its buckets come from its first frame). */
+static gboolean
+map_drawn (gpointer data)
+{
+  guint n = 0;
+
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0 && gtk_widget_get_height (data) > 0 &&
+         _hm_extent_map_get_buckets (data, &n) != NULL;
+}
+
+/* The chooser shows @data's folder (it may settle on it after it is shown). */
+static gboolean
+chooser_in_folder (gpointer data)
+{
+  GtkFileChooser *chooser = find_file_chooser ();
+  g_autoptr(GFile) folder = chooser != NULL ? gtk_file_chooser_get_current_folder (chooser) : NULL;
+
+  return folder != NULL && g_strcmp0 (g_file_peek_path (folder), data) == 0;
+}
+
+typedef struct
+{
+  HmPage     *page;
+  const char *copy;
+} SaveAs;
+
+/* Save As is over: the page is idle and the copy is there, or a dialog says
+ * why not (the page is busy from the moment the chooser answers). */
+static gboolean
+save_as_over (gpointer data)
+{
+  SaveAs *save_as = data;
+
+  return !_hm_page_get_busy (save_as->page) &&
+         (g_file_test (save_as->copy, G_FILE_TEST_EXISTS) || hm_ui_test_count_message_dialogs () > 0);
+}
+
 static void
 test_sparse (void)
 {
@@ -468,7 +507,7 @@ test_sparse (void)
   map = _hm_page_get_extent_map (page);
   g_assert_nonnull (map);
   g_assert_true (_hm_extent_map_get_view (map) == view);
-  hm_ui_test_spin (100);
+  g_assert_true (hm_ui_test_wait_for (map_drawn, map, HM_UI_TEST_WAIT_MS));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (map)));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (map)), >=, 8);
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (map)), >, 100);
@@ -527,8 +566,9 @@ test_sparse (void)
   activate ("page.save-as");
   g_assert_true (hm_ui_test_wait_for (has_file_chooser, NULL, HM_UI_TEST_WAIT_MS));
   chooser = find_file_chooser ();
-  /* The chooser opens in the file's folder, the test's: only the name is new. */
-  hm_ui_test_spin (300);
+  /* The chooser opens in the file's folder, the test's: only the name is new.
+   * The wait is not asserted: if it never gets there, the checks say where. */
+  hm_ui_test_wait_for (chooser_in_folder, (gpointer) hm_test_tmpdir (), HM_UI_TEST_WAIT_MS);
   folder = gtk_file_chooser_get_current_folder (chooser);
   g_assert_nonnull (folder);
   g_assert_cmpstr (g_file_peek_path (folder), ==, hm_test_tmpdir ());
@@ -537,7 +577,11 @@ test_sparse (void)
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
   /* The chooser checks the name asynchronously before it answers. */
   g_assert_true (hm_ui_test_wait_for (no_file_chooser, NULL, HM_UI_TEST_WAIT_MS));
-  hm_ui_test_spin (50);
+  {
+    SaveAs save_as = { page, copy };
+
+    g_assert_true (hm_ui_test_wait_for (save_as_over, &save_as, HM_UI_TEST_WAIT_MS));
+  }
   g_assert_true (hm_ui_test_wait_for (page_idle, page, HM_UI_TEST_WAIT_MS));
   if (hm_ui_test_count_message_dialogs () > 0)
     {
@@ -593,6 +637,18 @@ remote_page (void)
         return page;
     }
   return NULL;
+}
+
+static gboolean
+remote_page_gone (gpointer data)
+{
+  return remote_page () == NULL;
+}
+
+static gboolean
+widget_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
 }
 
 static void
@@ -660,7 +716,9 @@ test_fuse_open (void)
     g_assert_cmpuint (hm_window_get_n_pages (window), ==, n_pages);
   }
 
-  /* The map is there on a remote file too (computed off the main thread). */
+  /* The map is there on a remote file too (computed off the main thread).
+   * render_loaded() draws the view itself: the window may map the page later. */
+  g_assert_true (hm_ui_test_wait_for (widget_mapped, _hm_page_get_extent_map (page), HM_UI_TEST_WAIT_MS));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (_hm_page_get_extent_map (page))));
   control ("clear");
 }
@@ -796,6 +854,7 @@ test_fuse_disconnect (void)
   g_assert_cmpuint (grid_count (grid, "??"), ==, 0);
   activate ("page.goto");
   hm_ui_test_spin (50);
+  /* The entry's "activate" moves the cursor at once: no wait. */
   gtk_editable_set_text (_hm_page_get_goto_entry (page), "0x100");
   g_signal_emit_by_name (_hm_page_get_goto_entry (page), "activate");
   g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x100);
@@ -821,6 +880,7 @@ test_fuse_disconnect (void)
   page = remote_page ();
   if (page != NULL)
     gtk_widget_activate_action (GTK_WIDGET (page), "page.close", NULL);
+  g_assert_true (hm_ui_test_wait_for (remote_page_gone, NULL, HM_UI_TEST_WAIT_MS));
   hm_ui_test_spin (50);
   g_assert_null (remote_page ());
   g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);

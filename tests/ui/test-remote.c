@@ -165,6 +165,47 @@ spin (guint ms)
     }
 }
 
+/* Runs the main loop until @done (fails after WAIT_US). */
+static void
+spin_until (gboolean (*done) (gpointer data),
+            gpointer   data)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_US;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+typedef struct
+{
+  Fixture *fx;
+  guint    n;
+} FaultCount;
+
+static gboolean
+faults_reached (gpointer data)
+{
+  FaultCount *count = data;
+
+  return count->fx->n_faults >= count->n;
+}
+
+/* Waits until the view has signalled @n faults in all (the signal comes through
+ * the main loop after the worker's read failed); then a short spin may check
+ * that no more come. */
+static void
+wait_for_faults (Fixture *fx,
+                 guint    n)
+{
+  FaultCount count = { fx, n };
+
+  spin_until (faults_reached, &count);
+}
+
 /* ---- Reading a frame back: the hex pane of each row ---- */
 
 typedef struct
@@ -289,6 +330,32 @@ render_until_loaded (Fixture *fx)
     }
 }
 
+/* Renders until the cell at @row, @col shows @want and no placeholder is left:
+ * after an edit the stale bytes stay on screen until the worker read them again. */
+static Grid *
+render_until_shows (Fixture    *fx,
+                    guint       row,
+                    guint       col,
+                    const char *want)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_US;
+
+  for (;;)
+    {
+      g_autoptr(Grid) grid = render (fx);
+      char c[3];
+
+      if (grid->rows->len > row && count_cells (grid, "..") == 0)
+        {
+          cell (grid, row, col, c);
+          if (g_str_equal (c, want))
+            return g_steal_pointer (&grid);
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      spin (5);
+    }
+}
+
 /* Every visible row shows the file's bytes, except cells that are `??`. Returns
  * the number of `??` cells. */
 static guint
@@ -345,7 +412,9 @@ test_async_local (Fixture       *fx,
   loaded = render_until_loaded (fx);
   g_assert_cmpuint (check_rows (fx, loaded, contents), ==, 0);
 
-  /* The next screen was prefetched: scrolling one page down needs no new read. */
+  /* The next screen was prefetched: scrolling one page down needs no new read.
+   * No wait is needed for it: a screen of 16-byte rows here is far less than
+   * the reader's 16 KiB chunk, so the next one came with the read just done. */
   spin (50);
   reads = _hm_hex_view_get_n_async_reads (fx->view);
   hm_hex_view_set_top_row (fx->view, hm_hex_view_get_n_visible_rows (fx->view));
@@ -396,9 +465,8 @@ test_async_edit (Fixture       *fx,
   g_clear_pointer (&grid, grid_free);
   spin (50);
   grid = render_until_loaded (fx);
-  spin (50);
   g_clear_pointer (&grid, grid_free);
-  grid = render (fx);
+  grid = render_until_shows (fx, 1, 0, "de");
   cell (grid, 1, 0, c);
   g_assert_cmpstr (c, ==, "de");
   g_assert_cmpuint (check_rows (fx, grid, contents), ==, 0);
@@ -407,13 +475,12 @@ test_async_edit (Fixture       *fx,
   g_assert_true (hm_document_undo (document, &error));
   g_assert_no_error (error);
   memcpy (contents + 0x10, original, sizeof original);
-  g_clear_pointer (&grid, grid_free);
-  grid = render (fx);
-  spin (50);
-  g_clear_pointer (&grid, grid_free);
-  grid = render (fx);
-  cell (grid, 1, 0, c);
   g_snprintf (want, sizeof want, "%02x", original[0]);
+  g_clear_pointer (&grid, grid_free);
+  grid = render (fx);
+  g_clear_pointer (&grid, grid_free);
+  grid = render_until_shows (fx, 1, 0, want);
+  cell (grid, 1, 0, c);
   g_assert_cmpstr (c, ==, want);
   g_assert_cmpuint (check_rows (fx, grid, contents), ==, 0);
 }
@@ -778,6 +845,7 @@ test_fuse_eio (Fixture       *fx,
   }
 
   /* One signal, however many frames. */
+  wait_for_faults (fx, 1);
   spin (100);
   for (guint i = 0; i < 10; i++)
     {
@@ -804,6 +872,7 @@ test_fuse_eio (Fixture       *fx,
   g_clear_pointer (&grid, grid_free);
   grid = render_until_loaded (fx);
   g_assert_cmpuint (check_rows (fx, grid, fx->contents), ==, bad);
+  wait_for_faults (fx, 2);
   spin (100);
   g_assert_cmpuint (fx->n_faults, ==, 2);
 
@@ -839,6 +908,7 @@ test_fuse_disconnect (Fixture       *fx,
   grid = render_until_loaded (fx);
   bad = check_rows (fx, grid, fx->contents);
   g_assert_cmpuint (bad, ==, grid->rows->len * 16);
+  wait_for_faults (fx, 1);
   spin (50);
   g_assert_cmpuint (fx->n_faults, ==, 1);
 
@@ -855,23 +925,9 @@ test_fuse_disconnect (Fixture       *fx,
   hm_hex_view_retry (fx->view);
   g_clear_pointer (&grid, grid_free);
   grid = render_until_loaded (fx);
+  wait_for_faults (fx, 2);
   spin (50);
   g_assert_cmpuint (fx->n_faults, ==, 2);
-}
-
-/* Runs the main loop until @done (fails after WAIT_US). */
-static void
-spin_until (gboolean (*done) (gpointer data),
-            gpointer   data)
-{
-  gint64 end = g_get_monotonic_time () + WAIT_US;
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-    }
 }
 
 /* ---- The side panels and the find bar on a hung mount ----
@@ -1096,6 +1152,7 @@ test_fuse_changes_hang (Fixture       *fx,
   present (fx, GTK_WIDGET (panel));
   spin (200);
   hang_guard_stop (&guard);
+  /* The rows come from the journal when the panel is attached: no wait. */
   g_assert_cmpuint (_hm_changes_panel_get_n_rows (panel), ==, 2);
 
   control (fx, "clear");
@@ -1166,6 +1223,7 @@ test_fuse_find_hang (Fixture       *fx,
   hm_find_bar_find_all (bar);
   spin_until (find_bar_idle, bar);
   spin (50);
+  /* The results are listed before the bar stops being busy. */
   n = g_list_model_get_n_items (results);
   g_assert_cmpuint (n, >, 10);
 

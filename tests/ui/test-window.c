@@ -132,6 +132,7 @@ discard_answering (int         response,
   if (expected != NULL)
     g_assert_nonnull (strstr (text, expected));
   gtk_dialog_response (GTK_DIALOG (dialog), response);
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_no_message_dialog, NULL, HM_UI_TEST_WAIT_MS));
   hm_ui_test_spin (20);
   g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 }
@@ -174,6 +175,43 @@ pointer_cleared (gpointer data)
   return *(gpointer *) data == NULL;
 }
 
+/* The page @data is no longer in the window (only its address is compared: it
+ * may be gone). */
+static gboolean
+page_closed (gpointer data)
+{
+  HmWindow *window = get_window ();
+
+  for (guint i = 0; i < hm_window_get_n_pages (window); i++)
+    if ((gpointer) hm_window_get_page (window, i) == data)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+checksum_dialog_gone (gpointer page)
+{
+  return _hm_page_get_checksum_dialog (page) == NULL;
+}
+
+static gboolean
+fill_dialog_gone (gpointer page)
+{
+  return _hm_page_get_fill_dialog (page) == NULL;
+}
+
+static gboolean
+widget_visible (gpointer widget)
+{
+  return gtk_widget_get_visible (widget);
+}
+
+static gboolean
+widget_hidden (gpointer widget)
+{
+  return !gtk_widget_get_visible (widget);
+}
+
 static gboolean
 has_accel (const char *action,
            const char *accel)
@@ -213,6 +251,8 @@ test_goto (void)
   activate ("page.goto");
   hm_ui_test_spin (50);
 
+  /* The entry checks what is typed, and "activate" moves the cursor, at once:
+   * none of the checks below waits. */
   gtk_editable_set_text (entry, "0x12zz");
   g_assert_nonnull (_hm_page_get_goto_error (page));
   g_assert_nonnull (strstr (_hm_page_get_goto_error (page), "column 5"));
@@ -257,7 +297,7 @@ test_edit_save (void)
   g_assert_cmpuint (disk_byte (0x10), ==, original[0x10]);
 
   activate ("page.save");
-  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, HM_UI_TEST_WAIT_MS));
   g_assert_false (hm_document_get_has_pending (document));
   g_assert_false (g_str_has_prefix (hm_page_get_title (page), "•"));
   g_assert_cmpuint (disk_byte (0x10), ==, 0xab);
@@ -316,7 +356,7 @@ test_checksum (void)
   dialog = HM_CHECKSUM_DIALOG (_hm_page_get_checksum_dialog (page));
   g_assert_nonnull (dialog);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
-  g_assert_true (hm_ui_test_wait_for (checksum_done, dialog, 10000));
+  g_assert_true (hm_ui_test_wait_for (checksum_done, dialog, HM_UI_TEST_WAIT_MS));
   g_assert_null (_hm_checksum_dialog_get_status (dialog));
   g_assert_cmpstr (_hm_checksum_dialog_get_value (dialog, HM_CHECKSUM_SHA256), ==, expected);
 
@@ -325,11 +365,11 @@ test_checksum (void)
   whole = sha256_of (original, FILE_SIZE);
   activate ("page.checksum");
   dialog = HM_CHECKSUM_DIALOG (_hm_page_get_checksum_dialog (page));
-  g_assert_true (hm_ui_test_wait_for (checksum_done, dialog, 10000));
+  g_assert_true (hm_ui_test_wait_for (checksum_done, dialog, HM_UI_TEST_WAIT_MS));
   g_assert_cmpstr (_hm_checksum_dialog_get_value (dialog, HM_CHECKSUM_SHA256), ==, whole);
 
   gtk_window_close (GTK_WINDOW (dialog));
-  hm_ui_test_spin (50);
+  g_assert_true (hm_ui_test_wait_for (checksum_dialog_gone, page, HM_UI_TEST_WAIT_MS));
   g_assert_null (_hm_page_get_checksum_dialog (page));
 }
 
@@ -363,7 +403,7 @@ test_fill (void)
   g_assert_null (_hm_fill_dialog_get_error (dialog));
   g_assert_true (_hm_fill_dialog_can_fill (dialog));
   g_assert_true (_hm_fill_dialog_fill (dialog));
-  hm_ui_test_spin (50);
+  g_assert_true (hm_ui_test_wait_for (fill_dialog_gone, page, HM_UI_TEST_WAIT_MS));
   g_assert_null (_hm_page_get_fill_dialog (page));
 
   for (guint i = 0; i < sizeof filled; i++)
@@ -425,7 +465,7 @@ test_side_pane (void)
   g_assert_true (gtk_widget_get_visible (pane));
 
   activate ("win.toggle-side-pane");
-  hm_ui_test_spin (20);
+  g_assert_true (hm_ui_test_wait_for (widget_hidden, pane, HM_UI_TEST_WAIT_MS));
   g_assert_false (g_settings_get_boolean (settings, "show-side-pane"));
   g_assert_false (gtk_widget_get_visible (pane));
   state = g_action_group_get_action_state (G_ACTION_GROUP (get_window ()), "toggle-side-pane");
@@ -433,7 +473,7 @@ test_side_pane (void)
 
   /* The setting is the state: changing it elsewhere (preferences, another window) shows it. */
   g_settings_set_boolean (settings, "show-side-pane", TRUE);
-  hm_ui_test_spin (20);
+  g_assert_true (hm_ui_test_wait_for (widget_visible, pane, HM_UI_TEST_WAIT_MS));
   g_assert_true (gtk_widget_get_visible (pane));
   g_clear_pointer (&state, g_variant_unref);
   state = g_action_group_get_action_state (G_ACTION_GROUP (get_window ()), "toggle-side-pane");
@@ -536,7 +576,7 @@ test_mode_options (void)
   g_assert_cmpint (hm_document_get_mode (hm_page_get_document (zero_page)), ==, HM_DOCUMENT_MODE_READ_ONLY);
 
   activate ("page.close");
-  hm_ui_test_spin (50);
+  g_assert_true (hm_ui_test_wait_for (page_closed, zero_page, HM_UI_TEST_WAIT_MS));
   g_assert_true (hm_window_get_current_page (window) == page);
   g_assert_true (_hm_window_get_writable_modes_sensitive (window));
   /* The first page was a background tab for a while: close-pending checks it still closes. */
@@ -591,11 +631,11 @@ test_holes_async (void)
   page = hm_window_open_file (window, file, HM_WINDOW_MODE_DEFAULT, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (_hm_page_get_holes_text (page), ==, "…");
-  g_assert_true (hm_ui_test_wait_for (holes_counted, page, 10000));
+  g_assert_true (hm_ui_test_wait_for (holes_counted, page, HM_UI_TEST_WAIT_MS));
   g_assert_cmpstr (_hm_page_get_holes_text (page), ==, "2 holes");
 
   activate ("page.close");
-  hm_ui_test_spin (50);
+  g_assert_true (hm_ui_test_wait_for (page_closed, page, HM_UI_TEST_WAIT_MS));
   g_assert_true (hm_window_get_current_page (window) == main_page);
 }
 
@@ -632,12 +672,12 @@ test_direct_outside_change (void)
   g_assert_cmpint (pwrite (fd, "X", 1, 0x2000), ==, 1);
   g_assert_cmpint (futimens (fd, times), ==, 0);
   close (fd);
-  g_assert_true (hm_ui_test_wait_for (changed_revealed, page, 10000));
+  g_assert_true (hm_ui_test_wait_for (changed_revealed, page, HM_UI_TEST_WAIT_MS));
 
   activate ("page.close");
   dialog = hm_ui_test_wait_for_message_dialog ();
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_REJECT);
-  hm_ui_test_spin (50);
+  g_assert_true (hm_ui_test_wait_for (page_closed, page, HM_UI_TEST_WAIT_MS));
   g_assert_true (hm_window_get_current_page (window) != page);
 }
 
@@ -685,7 +725,7 @@ test_outside_change (void)
   /* Our own save. */
   type_byte (0x10, GDK_KEY_5, GDK_KEY_a);
   activate ("page.save");
-  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, HM_UI_TEST_WAIT_MS));
   g_assert_false (hm_document_get_has_pending (hm_page_get_document (page)));
   hm_ui_test_spin (1500);
   g_assert_cmpuint (n_shown, ==, 0);
@@ -697,7 +737,7 @@ test_outside_change (void)
   g_assert_cmpint (pwrite (fd, "X", 1, 0x2000), ==, 1);
   g_assert_cmpint (futimens (fd, times), ==, 0);
   close (fd);
-  g_assert_true (hm_ui_test_wait_for (changed_revealed, page, 10000));
+  g_assert_true (hm_ui_test_wait_for (changed_revealed, page, HM_UI_TEST_WAIT_MS));
   g_assert_nonnull (strstr (gtk_label_get_text (page->changed_label), "changed by another program"));
   g_assert_true (gtk_widget_get_visible (page->changed_reload_button));
   g_assert_true (g_str_has_prefix (gtk_label_get_text (page->mtime_label), "Modified 2001-09-09 "));
@@ -708,7 +748,7 @@ test_outside_change (void)
 
   /* Deleted: the page keeps the file open and offers Save As. */
   g_assert_cmpint (g_unlink (path), ==, 0);
-  g_assert_true (hm_ui_test_wait_for (changed_revealed, page, 10000));
+  g_assert_true (hm_ui_test_wait_for (changed_revealed, page, HM_UI_TEST_WAIT_MS));
   g_assert_cmpuint (n_shown, ==, 2);
   g_assert_nonnull (strstr (gtk_label_get_text (page->changed_label), "deleted or moved"));
   g_assert_true (gtk_widget_get_visible (page->changed_save_as_button));
@@ -718,7 +758,7 @@ test_outside_change (void)
   g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 
   activate ("page.close");
-  hm_ui_test_spin (50);
+  g_assert_true (hm_ui_test_wait_for (page_closed, page, HM_UI_TEST_WAIT_MS));
   g_assert_true (hm_window_get_current_page (window) != page);
 }
 
@@ -742,12 +782,12 @@ test_close_during_save_as (void)
   n_pages = hm_window_get_n_pages (window);
 
   activate ("page.save-as");
-  g_assert_true (hm_ui_test_wait_for (has_file_chooser, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (has_file_chooser, NULL, HM_UI_TEST_WAIT_MS));
   chooser = find_file_chooser ();
   gtk_file_chooser_set_current_name (chooser, "big-copy.bin");
   hm_ui_test_spin (100);
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
-  g_assert_true (hm_ui_test_wait_for (page_busy, page, 10000));
+  g_assert_true (hm_ui_test_wait_for (page_busy, page, HM_UI_TEST_WAIT_MS));
 
   gtk_window_close (GTK_WINDOW (window));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
@@ -755,10 +795,10 @@ test_close_during_save_as (void)
   g_assert_nonnull (strstr (_hm_page_get_hint (page), "Wait for the save"));
   g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 
-  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, 20000));
+  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, HM_UI_TEST_WAIT_MS));
   g_assert_true (g_file_test (copy, G_FILE_TEST_IS_REGULAR));
   activate ("page.close");
-  hm_ui_test_spin (50);
+  g_assert_true (hm_ui_test_wait_for (page_closed, page, HM_UI_TEST_WAIT_MS));
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, n_pages - 1);
 }
 
@@ -786,7 +826,7 @@ test_truncate_fault (void)
 
   /* A save that fails while this dialog is up is not lost: the status bar says it. */
   activate ("page.save");
-  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, 10000));
+  g_assert_true (hm_ui_test_wait_for (page_idle, NULL, HM_UI_TEST_WAIT_MS));
   g_test_message ("hint: %s", _hm_page_get_hint (page));
   g_assert_cmpstr (_hm_page_get_hint (page), !=, "");
   g_assert_true (hm_document_get_has_pending (document));
@@ -800,6 +840,7 @@ test_truncate_fault (void)
   text = hm_ui_test_dialog_text (dialog);
   g_assert_nonnull (strstr (text, "Save Changes"));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_no_message_dialog, NULL, HM_UI_TEST_WAIT_MS));
   hm_ui_test_spin (500);
   g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_true (hm_window_get_current_page (window) == page);
@@ -826,6 +867,7 @@ test_close_pending (void)
   text = hm_ui_test_dialog_text (dialog);
   g_assert_nonnull (strstr (text, "Save Changes"));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_no_message_dialog, NULL, HM_UI_TEST_WAIT_MS));
   hm_ui_test_spin (50);
   g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, 1);
@@ -837,6 +879,7 @@ test_close_pending (void)
   hm_ui_test_spin (100);
   dialog = hm_ui_test_wait_for_message_dialog ();
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_has_no_message_dialog, NULL, HM_UI_TEST_WAIT_MS));
   hm_ui_test_spin (50);
   g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
@@ -859,7 +902,7 @@ test_close_pending (void)
   activate ("page.close");
   dialog = hm_ui_test_wait_for_message_dialog ();
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_REJECT);
-  hm_ui_test_spin (50);
+  g_assert_true (hm_ui_test_wait_for (page_closed, page, HM_UI_TEST_WAIT_MS));
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, 0);
   g_assert_null (hm_window_get_current_page (window));
   g_assert_cmpuint (disk_byte (0x30), ==, original[0x30]);
