@@ -38,6 +38,7 @@ static const HmCliCommand commands[] = {
   { "find", hm_cli_find, "Find hex bytes or text; print offsets like grep" },
   { "patch", hm_cli_patch, "Overwrite bytes in place and save them durably" },
   { "diff", hm_cli_diff, "Compare two files: differing runs, or inserted/deleted hunks" },
+  { "sum", hm_cli_sum, "Print CRC-32, MD5, SHA-1, SHA-256 or SHA-512 sums like sha256sum" },
 };
 
 static int output_errno;
