@@ -39,6 +39,7 @@ static const HmCliCommand commands[] = {
   { "patch", hm_cli_patch, "Overwrite bytes in place and save them durably" },
   { "diff", hm_cli_diff, "Compare two files: differing runs, or inserted/deleted hunks" },
   { "recover", hm_cli_recover, "Finish or roll back an interrupted save of a file" },
+  { "sum", hm_cli_sum, "Print CRC-32, MD5, SHA-1, SHA-256 or SHA-512 sums like sha256sum" },
 };
 
 static int output_errno;

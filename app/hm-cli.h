@@ -63,6 +63,8 @@ int      hm_cli_diff          (int          argc,
                                char       **argv);
 int      hm_cli_recover       (int          argc,
                                char       **argv);
+int      hm_cli_sum           (int          argc,
+                               char       **argv);
 
 /* Shared helpers (hexmap-cli.c). */
 void     hm_cli_error         (const char  *format,

@@ -1,13 +1,27 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Checksums of a document range: CRC-32, MD5, SHA-1 and SHA-256 in one pass.
+ * Checksums of a document range: CRC-32, MD5, SHA-1, SHA-256 and SHA-512 in one
+ * pass, each from the library made for it.
  *
- * Data runs are copied out of mapped windows in chunks under the fault guard
- * (GChecksum is GLib code, so it must never run inside a guarded region) and
- * fed to every requested sum. Holes never touch the file: CRC-32 skips over a
- * run of zeros arithmetically, in time logarithmic in its length; MD5 and the
- * SHAs have no such shortcut and are fed zeros from a static buffer. A sum of
- * CRC-32 alone therefore costs what the file's data costs, however sparse it is.
+ *   CRC-32            zlib's crc32_z(); a run of zeros is skipped with
+ *                     crc32_combine64(), in time logarithmic in its length
+ *   SHA-1, SHA-256,   OpenSSL's libcrypto (EVP), which uses the CPU's SHA
+ *   SHA-512           extensions: 2-4x GChecksum
+ *   MD5               GChecksum: libcrypto's MD5 is plain x86-64 assembly with
+ *                     nothing special to use, and measured slower than GLib's C
+ *                     here (329 against 612 MB/s over 512 MiB in memory)
+ *
+ * The work is a pipeline. The calling thread reads: it copies each chunk of a
+ * data run into a slot of a small ring of buffers (read_data(), the only place
+ * that touches the file) and hands it on; a hole is handed on as "so many zeros"
+ * without a buffer. Every sum asked for has a thread of its own that takes each
+ * slot in turn, so reading and all the sums run side by side and the slowest one
+ * sets the pace; a slot is refilled once every sum is done with it. The digests
+ * run on private copies, never inside the fault guard (library code must not).
+ *
+ * Holes never touch the file: CRC-32 jumps over them arithmetically, so a sum of
+ * CRC-32 alone costs what the file's data costs, however sparse it is; MD5 and
+ * the SHAs have no such shortcut and are fed zeros from a static buffer.
  *
  * What is summed is what the document shows, pending edits included.
  */
@@ -18,15 +32,21 @@
 #include "hm-document-private.h"
 #include "hm-fault.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <inttypes.h>
+#include <openssl/evp.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
+/* 1 MiB slots: pread() is at its fastest with 256 KiB - 4 MiB buffers, and eight
+ * of them let a slow sum fall a little behind without stalling the reader. */
 #define CHUNK_SIZE             (1024 * 1024)
+#define N_SLOTS                8
 #define ZERO_BUFFER_SIZE       (64 * 1024)
 #define PROGRESS_INTERVAL_USEC (50 * 1000)
-#define N_KINDS                4
+#define N_KINDS                5
 
 struct _HmChecksumResult
 {
@@ -40,41 +60,14 @@ static const guint8 zeros[ZERO_BUFFER_SIZE];
 
 /* ---- CRC-32 ---- */
 
-/* Reflected IEEE 802.3 polynomial (x^32 + x^26 + … + 1, bit-reversed). */
-#define CRC32_POLY 0xedb88320u
-
-static guint32 crc32_table[256];
-
-static gpointer
-crc32_init_table (gpointer data)
-{
-  for (guint32 n = 0; n < 256; n++)
-    {
-      guint32 c = n;
-
-      for (int k = 0; k < 8; k++)
-        c = (c & 1) ? CRC32_POLY ^ (c >> 1) : c >> 1;
-      crc32_table[n] = c;
-    }
-  return NULL;
-}
-
-static void
-crc32_ensure_table (void)
-{
-  static GOnce once = G_ONCE_INIT;
-
-  g_once (&once, crc32_init_table, NULL);
-}
-
 /**
  * hm_crc32_update:
  * @crc: the CRC-32 of the bytes before @data (0 to start)
  * @data: (array length=length): more bytes
  * @length: bytes in @data
  *
- * Extends a CRC-32 with more bytes, the way zlib's crc32() does: the value of
- * "123456789" is 0xcbf43926.
+ * Extends a CRC-32 with more bytes: zlib's crc32(), whose value of "123456789"
+ * is 0xcbf43926.
  *
  * Returns: the CRC-32 of the bytes so far
  */
@@ -83,38 +76,11 @@ hm_crc32_update (guint32     crc,
                  const void *data,
                  gsize       length)
 {
-  const guint8 *p = data;
-  guint32 c = crc ^ 0xffffffffu;
-
   g_return_val_if_fail (data != NULL || length == 0, crc);
 
-  crc32_ensure_table ();
-  for (gsize i = 0; i < length; i++)
-    c = crc32_table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-  return c ^ 0xffffffffu;
-}
-
-/* The CRC register is a vector over GF(2); feeding it a zero bit is a linear
- * map, a 32x32 bit matrix stored as 32 column words. Feeding 2^k zero bytes is
- * that matrix raised to the power 8 * 2^k, found by repeated squaring. */
-static guint32
-gf2_apply (const guint32 *matrix,
-           guint32        vector)
-{
-  guint32 sum = 0;
-
-  for (guint i = 0; vector != 0; i++, vector >>= 1)
-    if (vector & 1)
-      sum ^= matrix[i];
-  return sum;
-}
-
-static void
-gf2_square (guint32       *result,
-            const guint32 *matrix)
-{
-  for (guint i = 0; i < 32; i++)
-    result[i] = gf2_apply (matrix, matrix[i]);
+  if (length == 0)
+    return crc;
+  return (guint32) crc32_z (crc, data, length);
 }
 
 /**
@@ -130,68 +96,426 @@ guint32
 hm_crc32_update_zeros (guint32 crc,
                        guint64 length)
 {
-  guint32 a[32], b[32];
-  guint32 *power = a, *next = b;
-  guint32 c;
+  /* Inside the pre- and post-inversion, a zero byte multiplies the CRC register
+   * by x^8 modulo the polynomial; crc32_combine64 (A, 0, n) is A times x^(8n).
+   * So extending by n zeros is that product taken inside the inversion. */
+  guint32 c = crc ^ 0xffffffffu;
 
-  if (length < 256)
+  while (length > 0)
     {
-      while (length > 0)
-        {
-          gsize n = (gsize) MIN (length, (guint64) sizeof zeros);
+      guint64 n = MIN (length, (guint64) G_MAXINT64);
 
-          crc = hm_crc32_update (crc, zeros, n);
-          length -= n;
-        }
-      return crc;
-    }
-
-  /* One zero bit: shift right, and fold the polynomial in if a one fell out. */
-  next[0] = CRC32_POLY;
-  for (guint i = 1; i < 32; i++)
-    next[i] = 1u << (i - 1);
-  /* Square three times: one zero byte. */
-  gf2_square (power, next);
-  gf2_square (next, power);
-  gf2_square (power, next);
-
-  c = crc ^ 0xffffffffu;
-  for (;;)
-    {
-      guint32 *tmp;
-
-      if (length & 1)
-        c = gf2_apply (power, c);
-      length >>= 1;
-      if (length == 0)
-        break;
-      gf2_square (next, power);
-      tmp = power;
-      power = next;
-      next = tmp;
+      c = (guint32) crc32_combine64 (c, 0, (z_off64_t) n);
+      length -= n;
     }
   return c ^ 0xffffffffu;
 }
 
-/* ---- The scan ---- */
+/* ---- One sum ---- */
+
+typedef struct
+{
+  HmChecksumKind  kind;
+  guint32         crc;    /* CRC-32 */
+  GChecksum      *gsum;   /* MD5 */
+  EVP_MD_CTX     *ctx;    /* SHA-1, SHA-256, SHA-512 */
+} Digest;
+
+static int
+kind_index (HmChecksumKind kind)
+{
+  switch (kind)
+    {
+    case HM_CHECKSUM_CRC32:
+      return 0;
+    case HM_CHECKSUM_MD5:
+      return 1;
+    case HM_CHECKSUM_SHA1:
+      return 2;
+    case HM_CHECKSUM_SHA256:
+      return 3;
+    case HM_CHECKSUM_SHA512:
+      return 4;
+    case HM_CHECKSUM_ALL:
+    default:
+      return -1;
+    }
+}
+
+static const EVP_MD *
+digest_evp_md (HmChecksumKind kind)
+{
+  switch (kind)
+    {
+    case HM_CHECKSUM_SHA1:
+      return EVP_sha1 ();
+    case HM_CHECKSUM_SHA256:
+      return EVP_sha256 ();
+    case HM_CHECKSUM_SHA512:
+      return EVP_sha512 ();
+    case HM_CHECKSUM_CRC32:
+    case HM_CHECKSUM_MD5:
+    case HM_CHECKSUM_ALL:
+    default:
+      return NULL;
+    }
+}
+
+static void
+set_digest_error (GError         **error,
+                  HmDocument      *doc,
+                  HmChecksumKind   kind)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+               _("Could not compute the %s of “%s”: out of memory or no cryptographic "
+                 "library"),
+               hm_checksum_kind_to_string (kind), hm_document_get_display_name (doc));
+}
+
+static gboolean
+digest_init (Digest          *digest,
+             HmChecksumKind   kind,
+             HmDocument      *doc,
+             GError         **error)
+{
+  const EVP_MD *md = digest_evp_md (kind);
+
+  digest->kind = kind;
+  if (kind == HM_CHECKSUM_CRC32)
+    return TRUE;
+  if (kind == HM_CHECKSUM_MD5)
+    {
+      digest->gsum = g_checksum_new (G_CHECKSUM_MD5);
+      return TRUE;
+    }
+
+  digest->ctx = EVP_MD_CTX_new ();
+  if (md == NULL || digest->ctx == NULL || EVP_DigestInit_ex (digest->ctx, md, NULL) != 1)
+    {
+      set_digest_error (error, doc, kind);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+digest_update (Digest       *digest,
+               const guint8 *data,
+               gsize         length)
+{
+  if (digest->kind == HM_CHECKSUM_CRC32)
+    digest->crc = hm_crc32_update (digest->crc, data, length);
+  else if (digest->gsum != NULL)
+    g_checksum_update (digest->gsum, data, (gssize) length);
+  else
+    return EVP_DigestUpdate (digest->ctx, data, length) == 1;
+  return TRUE;
+}
+
+static gboolean
+digest_update_zeros (Digest  *digest,
+                     guint64  length)
+{
+  if (digest->kind == HM_CHECKSUM_CRC32)
+    {
+      digest->crc = hm_crc32_update_zeros (digest->crc, length);
+      return TRUE;
+    }
+  while (length > 0)
+    {
+      gsize n = (gsize) MIN (length, (guint64) sizeof zeros);
+
+      if (!digest_update (digest, zeros, n))
+        return FALSE;
+      length -= n;
+    }
+  return TRUE;
+}
+
+/* Returns: (transfer full) (nullable): the sum as lowercase hex */
+static char *
+digest_finish (Digest *digest)
+{
+  static const char hex_digits[] = "0123456789abcdef";
+  guint8 md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  char *hex;
+
+  if (digest->kind == HM_CHECKSUM_CRC32)
+    return g_strdup_printf ("%08x", digest->crc);
+  if (digest->gsum != NULL)
+    return g_strdup (g_checksum_get_string (digest->gsum));
+  if (EVP_DigestFinal_ex (digest->ctx, md, &n) != 1)
+    return NULL;
+
+  hex = g_malloc (2 * n + 1);
+  for (unsigned int i = 0; i < n; i++)
+    {
+      hex[2 * i] = hex_digits[md[i] >> 4];
+      hex[2 * i + 1] = hex_digits[md[i] & 0xf];
+    }
+  hex[2 * n] = '\0';
+  return hex;
+}
+
+static void
+digest_clear (Digest *digest)
+{
+  g_clear_pointer (&digest->gsum, g_checksum_free);
+  g_clear_pointer (&digest->ctx, EVP_MD_CTX_free);
+}
+
+/* ---- The pipeline: one reader, one thread per sum ---- */
+
+typedef struct _Pipeline Pipeline;
+
+typedef struct
+{
+  guint8  *data;
+  gsize    length;   /* bytes in data */
+  guint64  zeros;    /* or, for a hole, this many zeros (data unused) */
+  guint    pending;  /* sums yet to take it; 0: free for the reader */
+} Slot;
+
+typedef struct
+{
+  Pipeline *pipeline;
+  Digest    digest;
+  GThread  *thread;
+  guint64   next;      /* the item it takes next */
+  gboolean  failed;
+} Consumer;
+
+struct _Pipeline
+{
+  GMutex    lock;
+  GCond     ready;       /* an item was published, or the end came */
+  GCond     freed;       /* a slot was freed, or a sum failed */
+  Slot      slots[N_SLOTS];
+  guint     n_slots;
+  gsize     slot_size;
+  guint64   published;   /* items handed on */
+  guint64   consumed;    /* bytes every sum is done with */
+  gboolean  ended;       /* no more items will come */
+  gboolean  aborted;     /* stop now */
+  Consumer  consumers[N_KINDS];
+  guint     n_consumers;
+};
+
+static gpointer
+consumer_thread (gpointer data)
+{
+  Consumer *self = data;
+  Pipeline *pipeline = self->pipeline;
+
+  for (;;)
+    {
+      Slot *slot;
+      gboolean ok;
+
+      g_mutex_lock (&pipeline->lock);
+      while (self->next == pipeline->published && !pipeline->ended && !pipeline->aborted)
+        g_cond_wait (&pipeline->ready, &pipeline->lock);
+      if (pipeline->aborted || self->next == pipeline->published)
+        {
+          g_mutex_unlock (&pipeline->lock);
+          break;
+        }
+      slot = &pipeline->slots[self->next % pipeline->n_slots];
+      g_mutex_unlock (&pipeline->lock);
+
+      /* The reader leaves a published slot alone until every sum is done with it. */
+      if (slot->zeros > 0)
+        ok = digest_update_zeros (&self->digest, slot->zeros);
+      else
+        ok = digest_update (&self->digest, slot->data, slot->length);
+
+      g_mutex_lock (&pipeline->lock);
+      self->next++;
+      if (--slot->pending == 0)
+        {
+          pipeline->consumed += slot->length + slot->zeros;
+          g_cond_signal (&pipeline->freed);
+        }
+      if (!ok)
+        {
+          self->failed = TRUE;
+          pipeline->aborted = TRUE;
+          g_cond_broadcast (&pipeline->ready);
+          g_cond_signal (&pipeline->freed);
+        }
+      g_mutex_unlock (&pipeline->lock);
+    }
+
+  return NULL;
+}
+
+/* Sets up the ring and one consumer per sum in @kinds; threads not started yet. */
+static gboolean
+pipeline_init (Pipeline        *pipeline,
+               HmChecksumKind   kinds,
+               guint64          length,
+               HmDocument      *doc,
+               GError         **error)
+{
+  g_mutex_init (&pipeline->lock);
+  g_cond_init (&pipeline->ready);
+  g_cond_init (&pipeline->freed);
+
+  /* A short range needs neither big nor many buffers. */
+  pipeline->slot_size = (gsize) MAX (MIN (length, (guint64) CHUNK_SIZE), 1);
+  pipeline->n_slots = (guint) MAX (MIN ((length + CHUNK_SIZE - 1) / CHUNK_SIZE, (guint64) N_SLOTS), 1);
+  for (guint i = 0; i < pipeline->n_slots; i++)
+    {
+      pipeline->slots[i].data = g_try_malloc (pipeline->slot_size);
+      if (pipeline->slots[i].data == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       _("Not enough memory to compute checksums of “%s”"),
+                       hm_document_get_display_name (doc));
+          return FALSE;
+        }
+    }
+
+  for (guint k = 0; k < N_KINDS; k++)
+    {
+      HmChecksumKind kind = 1u << k;
+      Consumer *consumer;
+
+      if (!(kinds & kind))
+        continue;
+      consumer = &pipeline->consumers[pipeline->n_consumers++];
+      consumer->pipeline = pipeline;
+      if (!digest_init (&consumer->digest, kind, doc, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+pipeline_start (Pipeline    *pipeline,
+                HmDocument  *doc,
+                GError     **error)
+{
+  for (guint i = 0; i < pipeline->n_consumers; i++)
+    {
+      Consumer *consumer = &pipeline->consumers[i];
+      g_autofree char *name = g_strdup_printf ("hm-sum-%s", hm_checksum_kind_to_string (consumer->digest.kind));
+      g_autoptr(GError) local_error = NULL;
+
+      consumer->thread = g_thread_try_new (name, consumer_thread, consumer, &local_error);
+      if (consumer->thread == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       _("Cannot start computing checksums of “%s”: %s"),
+                       hm_document_get_display_name (doc), local_error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* The next slot to fill, once every sum is done with it; %NULL if a sum failed. */
+static Slot *
+pipeline_acquire (Pipeline *pipeline)
+{
+  Slot *slot = &pipeline->slots[pipeline->published % pipeline->n_slots];
+
+  g_mutex_lock (&pipeline->lock);
+  while (slot->pending > 0 && !pipeline->aborted)
+    g_cond_wait (&pipeline->freed, &pipeline->lock);
+  if (pipeline->aborted)
+    slot = NULL;
+  g_mutex_unlock (&pipeline->lock);
+  return slot;
+}
+
+static void
+pipeline_publish (Pipeline *pipeline,
+                  Slot     *slot)
+{
+  g_mutex_lock (&pipeline->lock);
+  slot->pending = pipeline->n_consumers;
+  pipeline->published++;
+  g_cond_broadcast (&pipeline->ready);
+  g_mutex_unlock (&pipeline->lock);
+}
+
+static guint64
+pipeline_get_consumed (Pipeline *pipeline)
+{
+  guint64 consumed;
+
+  g_mutex_lock (&pipeline->lock);
+  consumed = pipeline->consumed;
+  g_mutex_unlock (&pipeline->lock);
+  return consumed;
+}
+
+/* No more items: lets the sums finish what was published (or drop it all if
+ * @abort), and waits for their threads. Returns: %FALSE if a sum failed. */
+static gboolean
+pipeline_end (Pipeline *pipeline,
+              gboolean  abort)
+{
+  gboolean failed = FALSE;
+
+  g_mutex_lock (&pipeline->lock);
+  pipeline->ended = TRUE;
+  if (abort)
+    pipeline->aborted = TRUE;
+  g_cond_broadcast (&pipeline->ready);
+  g_mutex_unlock (&pipeline->lock);
+
+  for (guint i = 0; i < pipeline->n_consumers; i++)
+    {
+      Consumer *consumer = &pipeline->consumers[i];
+
+      if (consumer->thread != NULL)
+        g_thread_join (g_steal_pointer (&consumer->thread));
+      failed |= consumer->failed;
+    }
+  return !failed;
+}
+
+static void
+pipeline_clear (Pipeline *pipeline)
+{
+  /* Threads that were started are joined: pipeline_end() always runs first. */
+  for (guint i = 0; i < pipeline->n_consumers; i++)
+    digest_clear (&pipeline->consumers[i].digest);
+  for (guint i = 0; i < N_SLOTS; i++)
+    g_clear_pointer (&pipeline->slots[i].data, g_free);
+  g_cond_clear (&pipeline->freed);
+  g_cond_clear (&pipeline->ready);
+  g_mutex_clear (&pipeline->lock);
+}
+
+/* The sum that failed, for the message. */
+static HmChecksumKind
+pipeline_failed_kind (Pipeline *pipeline)
+{
+  for (guint i = 0; i < pipeline->n_consumers; i++)
+    if (pipeline->consumers[i].failed)
+      return pipeline->consumers[i].digest.kind;
+  return HM_CHECKSUM_CRC32;
+}
+
+/* ---- The scan (the reader) ---- */
 
 typedef struct
 {
   HmDocument     *doc;
-  HmChecksumKind  kinds;
-  GChecksum      *sums[N_KINDS];   /* NULL for CRC-32 and for kinds not asked for */
-  guint32         crc;
+  gboolean        use_pread;
+  guint64         hole_item;      /* the longest hole handed on as one item */
+  Pipeline        pipeline;
   GCancellable   *cancellable;
   HmProgressFunc  progress;
   gpointer        progress_data;
-  guint64         done;
+  guint64         done;           /* bytes handed on */
   guint64         total;
   gint64          last_progress;
 } Scan;
-
-static const GChecksumType checksum_types[N_KINDS] = {
-  0, G_CHECKSUM_MD5, G_CHECKSUM_SHA1, G_CHECKSUM_SHA256,
-};
 
 static void
 report_progress (Scan     *scan,
@@ -205,26 +529,64 @@ report_progress (Scan     *scan,
   if (force || now - scan->last_progress >= PROGRESS_INTERVAL_USEC)
     {
       scan->last_progress = now;
-      scan->progress (scan->done, scan->total, scan->progress_data);
+      scan->progress (force ? scan->done : pipeline_get_consumed (&scan->pipeline), scan->total,
+                      scan->progress_data);
     }
 }
 
-static void
-feed (Scan         *scan,
-      const guint8 *data,
-      gsize         length)
+/* Copies [offset, offset + length) of a data run into @buffer. This is the one
+ * place the sums read the file.
+ *
+ * A read-only document shows exactly what the file holds, so its bytes are
+ * read with pread(): 5-6 times faster than through mapped windows here, where
+ * setting up page tables is what a scan of mapped memory mostly costs. A
+ * document that may hold edits is read through its windows, under the fault
+ * guard. Either way, a file that ends early (it shrank under us) or a storage
+ * error is the document's fault error at the first byte not read. */
+static gboolean
+read_data (Scan     *scan,
+           guint64   offset,
+           guint8   *buffer,
+           gsize     length,
+           GError  **error)
 {
-  if (scan->kinds & HM_CHECKSUM_CRC32)
-    scan->crc = hm_crc32_update (scan->crc, data, length);
-  for (guint k = 1; k < N_KINDS; k++)
-    if (scan->sums[k] != NULL)
-      g_checksum_update (scan->sums[k], data, (gssize) length);
+  gsize done = 0;
+
+  if (!scan->use_pread)
+    return _hm_document_copy_guarded (scan->doc, offset, buffer, length, HM_ACCESS_SEQUENTIAL,
+                                      HM_GUARD_END_IS_FAULT, NULL, error);
+
+  while (done < length)
+    {
+      gssize got = pread (scan->doc->fd, buffer + done, length - done, (off_t) (offset + done));
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        {
+          g_propagate_error (error, _hm_document_fault_error (scan->doc, offset + done, FALSE));
+          return FALSE;
+        }
+      done += (gsize) got;
+    }
+  return TRUE;
 }
 
+/* Hands a slot on; %FALSE (with @error) if a sum failed. */
 static gboolean
-wants_bytes (Scan *scan)
+publish (Scan     *scan,
+         Slot     *slot,
+         GError  **error)
 {
-  return (scan->kinds & ~HM_CHECKSUM_CRC32) != 0;
+  if (slot == NULL)
+    {
+      set_digest_error (error, scan->doc, pipeline_failed_kind (&scan->pipeline));
+      return FALSE;
+    }
+  pipeline_publish (&scan->pipeline, slot);
+  scan->done += slot->length + slot->zeros;
+  report_progress (scan, FALSE);
+  return TRUE;
 }
 
 /* A hole [offset, offset + length): zeros, without touching the file. */
@@ -238,26 +600,23 @@ feed_hole (Scan     *scan,
   guint8 last;
   gssize n;
 
-  if (scan->kinds & HM_CHECKSUM_CRC32)
-    scan->crc = hm_crc32_update_zeros (scan->crc, length);
-
-  while (wants_bytes (scan) && left > 0)
+  while (left > 0)
     {
-      gsize chunk = (gsize) MIN (left, (guint64) sizeof zeros);
+      guint64 item = MIN (left, scan->hole_item);
+      Slot *slot;
 
-      for (guint k = 1; k < N_KINDS; k++)
-        if (scan->sums[k] != NULL)
-          g_checksum_update (scan->sums[k], zeros, (gssize) chunk);
-      left -= chunk;
-      scan->done += chunk;
-      if ((scan->done & (CHUNK_SIZE * 16 - 1)) < chunk)
+      if (g_cancellable_set_error_if_cancelled (scan->cancellable, error))
+        return FALSE;
+      slot = pipeline_acquire (&scan->pipeline);
+      if (slot != NULL)
         {
-          if (g_cancellable_set_error_if_cancelled (scan->cancellable, error))
-            return FALSE;
-          report_progress (scan, FALSE);
+          slot->length = 0;
+          slot->zeros = item;
         }
+      if (!publish (scan, slot, error))
+        return FALSE;
+      left -= item;
     }
-  scan->done += left;
 
   /* Zeros from the hole map need no page, so no fault would tell us that the
    * file was cut short under us: reading the hole's last byte checks the file's
@@ -273,49 +632,35 @@ feed_hole (Scan     *scan,
   return TRUE;
 }
 
-/* Copies [offset, offset + length) of a data run out of its windows. */
-static gboolean
-read_data (Scan     *scan,
-           guint64   offset,
-           guint8   *buffer,
-           gsize     length,
-           GError  **error)
-{
-  /* A window past the (new) end means the file shrank under us: a fault there. */
-  return _hm_document_copy_guarded (scan->doc, offset, buffer, length, HM_ACCESS_SEQUENTIAL,
-                                    HM_GUARD_END_IS_FAULT, NULL, error);
-}
-
 static gboolean
 feed_data (Scan     *scan,
            guint64   offset,
            guint64   length,
-           guint8   *buffer,
            GError  **error)
 {
   guint64 end = offset + length;
 
   while (offset < end)
     {
-      gsize n = (gsize) MIN (end - offset, (guint64) CHUNK_SIZE);
+      gsize n = (gsize) MIN (end - offset, (guint64) scan->pipeline.slot_size);
+      Slot *slot;
 
       if (g_cancellable_set_error_if_cancelled (scan->cancellable, error))
         return FALSE;
-      if (!read_data (scan, offset, buffer, n, error))
+      slot = pipeline_acquire (&scan->pipeline);
+      if (slot != NULL)
+        {
+          if (!read_data (scan, offset, slot->data, n, error))
+            return FALSE;
+          slot->length = n;
+          slot->zeros = 0;
+        }
+      if (!publish (scan, slot, error))
         return FALSE;
-      feed (scan, buffer, n);
       offset += n;
-      scan->done += n;
-      report_progress (scan, FALSE);
     }
 
   return TRUE;
-}
-
-static char *
-crc_to_string (guint32 crc)
-{
-  return g_strdup_printf ("%08x", crc);
 }
 
 /**
@@ -331,9 +676,10 @@ crc_to_string (guint32 crc)
  * @error: return location for an error
  *
  * Computes checksums of a range of what the document shows (pending edits
- * included) on the calling thread; from the UI use hm_checksum_compute_async().
- * A page that cannot be read fails the whole computation with a
- * %HM_FAULT_ERROR naming the offset; nothing is skipped.
+ * included); from the UI use hm_checksum_compute_async(). The calling thread
+ * reads while each sum runs on a thread of its own. A page that cannot be read
+ * fails the whole computation with a %HM_FAULT_ERROR naming the offset; nothing
+ * is skipped. Running out of memory or threads is an error too, never an abort.
  *
  * Returns: (transfer full) (nullable): the sums, or %NULL with @error set
  */
@@ -348,11 +694,10 @@ hm_checksum_compute (HmDocument      *document,
                      GError         **error)
 {
   g_autoptr(GArray) extents = NULL;
-  g_autofree guint8 *buffer = NULL;
   g_autoptr(HmChecksumResult) result = NULL;
   Scan scan = { 0 };
   guint64 size;
-  gboolean ok = TRUE;
+  gboolean ok;
 
   g_return_val_if_fail (HM_IS_DOCUMENT (document), NULL);
   g_return_val_if_fail ((kinds & HM_CHECKSUM_ALL) != 0, NULL);
@@ -369,35 +714,46 @@ hm_checksum_compute (HmDocument      *document,
     }
 
   hm_fault_guard_install ();
-  crc32_ensure_table ();
+  kinds &= HM_CHECKSUM_ALL;
 
   scan.doc = document;
-  scan.kinds = kinds & HM_CHECKSUM_ALL;
-  for (guint k = 1; k < N_KINDS; k++)
-    if (scan.kinds & (1u << k))
-      scan.sums[k] = g_checksum_new (checksum_types[k]);
+  scan.use_pread = hm_document_get_mode (document) == HM_DOCUMENT_MODE_READ_ONLY &&
+                   hm_document_get_kind (document) != HM_FILE_KIND_ZERO_DEVICE;
+  /* CRC-32 alone takes a hole in one step. A hash is fed a hole's zeros one
+   * chunk at a time, so that cancelling and progress still work inside it. */
+  scan.hole_item = kinds == HM_CHECKSUM_CRC32 ? G_MAXUINT64 : CHUNK_SIZE;
   scan.cancellable = cancellable;
   scan.progress = progress;
   scan.progress_data = progress_data;
   scan.total = length;
   scan.last_progress = g_get_monotonic_time ();
-  report_progress (&scan, TRUE);
 
-  extents = hm_document_get_extents (document, offset, length);
-  buffer = g_malloc (CHUNK_SIZE);
-  for (guint i = 0; ok && i < extents->len; i++)
+  ok = pipeline_init (&scan.pipeline, kinds, length, document, error) &&
+       pipeline_start (&scan.pipeline, document, error);
+  if (ok)
     {
-      const HmExtent *e = &g_array_index (extents, HmExtent, i);
+      report_progress (&scan, TRUE);
+      extents = hm_document_get_extents (document, offset, length);
+      for (guint i = 0; ok && i < extents->len; i++)
+        {
+          const HmExtent *e = &g_array_index (extents, HmExtent, i);
 
-      if (e->is_hole)
-        ok = feed_hole (&scan, e->offset, e->length, error);
-      else
-        ok = feed_data (&scan, e->offset, e->length, buffer, error);
+          if (e->is_hole)
+            ok = feed_hole (&scan, e->offset, e->length, error);
+          else
+            ok = feed_data (&scan, e->offset, e->length, error);
+        }
+      /* The extents cover the range unless the file shrank since we checked. */
+      if (ok && scan.done < length)
+        {
+          g_propagate_error (error, _hm_document_fault_error (document, offset + scan.done, FALSE));
+          ok = FALSE;
+        }
     }
-  /* The extents cover the range unless the file shrank since we checked. */
-  if (ok && scan.done < length)
+
+  if (!pipeline_end (&scan.pipeline, !ok) && ok)
     {
-      g_propagate_error (error, _hm_document_fault_error (document, offset + scan.done, FALSE));
+      set_digest_error (error, document, pipeline_failed_kind (&scan.pipeline));
       ok = FALSE;
     }
 
@@ -406,18 +762,26 @@ hm_checksum_compute (HmDocument      *document,
       result = g_new0 (HmChecksumResult, 1);
       result->offset = offset;
       result->length = length;
-      result->kinds = scan.kinds;
-      if (scan.kinds & HM_CHECKSUM_CRC32)
-        result->sums[0] = crc_to_string (scan.crc);
-      for (guint k = 1; k < N_KINDS; k++)
-        if (scan.sums[k] != NULL)
-          result->sums[k] = g_strdup (g_checksum_get_string (scan.sums[k]));
-      report_progress (&scan, TRUE);
+      result->kinds = kinds;
+      for (guint i = 0; ok && i < scan.pipeline.n_consumers; i++)
+        {
+          Digest *digest = &scan.pipeline.consumers[i].digest;
+          char *hex = digest_finish (digest);
+
+          if (hex == NULL)
+            {
+              set_digest_error (error, document, digest->kind);
+              ok = FALSE;
+            }
+          result->sums[kind_index (digest->kind)] = hex;
+        }
+      if (ok)
+        report_progress (&scan, TRUE);
+      else
+        g_clear_pointer (&result, hm_checksum_result_free);
     }
 
-  for (guint k = 1; k < N_KINDS; k++)
-    g_clear_pointer (&scan.sums[k], g_checksum_free);
-
+  pipeline_clear (&scan.pipeline);
   return g_steal_pointer (&result);
 }
 
@@ -529,25 +893,6 @@ hm_checksum_compute_finish (HmDocument    *document,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static int
-kind_index (HmChecksumKind kind)
-{
-  switch (kind)
-    {
-    case HM_CHECKSUM_CRC32:
-      return 0;
-    case HM_CHECKSUM_MD5:
-      return 1;
-    case HM_CHECKSUM_SHA1:
-      return 2;
-    case HM_CHECKSUM_SHA256:
-      return 3;
-    case HM_CHECKSUM_ALL:
-    default:
-      return -1;
-    }
-}
-
 /**
  * hm_checksum_result_get:
  * @result: a result
@@ -610,6 +955,8 @@ hm_checksum_kind_to_string (HmChecksumKind kind)
       return "SHA-1";
     case HM_CHECKSUM_SHA256:
       return "SHA-256";
+    case HM_CHECKSUM_SHA512:
+      return "SHA-512";
     case HM_CHECKSUM_ALL:
     default:
       return NULL;

@@ -13,9 +13,11 @@ G_BEGIN_DECLS
  * @HM_CHECKSUM_MD5: MD5
  * @HM_CHECKSUM_SHA1: SHA-1
  * @HM_CHECKSUM_SHA256: SHA-256
+ * @HM_CHECKSUM_SHA512: SHA-512
  * @HM_CHECKSUM_ALL: all of the above
  *
- * The sums hm_checksum_compute() can work out in one pass. Used as flags.
+ * The sums hm_checksum_compute() can work out in one pass. Used as flags;
+ * several are computed side by side, each on a thread of its own.
  */
 typedef enum
 {
@@ -23,7 +25,8 @@ typedef enum
   HM_CHECKSUM_MD5 = 1 << 1,
   HM_CHECKSUM_SHA1 = 1 << 2,
   HM_CHECKSUM_SHA256 = 1 << 3,
-  HM_CHECKSUM_ALL = 0xf,
+  HM_CHECKSUM_SHA512 = 1 << 4,
+  HM_CHECKSUM_ALL = 0x1f,
 } HmChecksumKind;
 
 /**

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * HmChecksumDialog: CRC-32, MD5, SHA-1 and SHA-256 of the selection or of the
- * whole file, computed in a worker (hm_checksum_compute_async()) with a
+ * HmChecksumDialog: CRC-32, MD5, SHA-1, SHA-256 and SHA-512 of the selection or
+ * of the whole file, computed in a worker (hm_checksum_compute_async()) with a
  * progress bar and a cancel button; each sum has a copy button.
  *
  * The worker reports progress into a small shared record; the dialog reads it
@@ -19,11 +19,11 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
-#define N_SUMS                4
+#define N_SUMS                5
 #define PROGRESS_INTERVAL_MS  100
 
 static const HmChecksumKind sum_kinds[N_SUMS] = {
-  HM_CHECKSUM_CRC32, HM_CHECKSUM_MD5, HM_CHECKSUM_SHA1, HM_CHECKSUM_SHA256,
+  HM_CHECKSUM_CRC32, HM_CHECKSUM_MD5, HM_CHECKSUM_SHA1, HM_CHECKSUM_SHA256, HM_CHECKSUM_SHA512,
 };
 
 typedef struct
@@ -55,10 +55,12 @@ struct _HmChecksumDialog
   GtkLabel         *md5_label;
   GtkLabel         *sha1_label;
   GtkLabel         *sha256_label;
+  GtkLabel         *sha512_label;
   GtkButton        *crc32_copy;
   GtkButton        *md5_copy;
   GtkButton        *sha1_copy;
   GtkButton        *sha256_copy;
+  GtkButton        *sha512_copy;
   GtkWidget        *progress_box;
   GtkProgressBar   *progress_bar;
   GtkLabel         *status_label;
@@ -134,7 +136,9 @@ static GtkLabel *
 value_label (HmChecksumDialog *self,
              guint             i)
 {
-  GtkLabel *labels[N_SUMS] = { self->crc32_label, self->md5_label, self->sha1_label, self->sha256_label };
+  GtkLabel *labels[N_SUMS] = {
+    self->crc32_label, self->md5_label, self->sha1_label, self->sha256_label, self->sha512_label,
+  };
 
   return labels[i];
 }
@@ -143,7 +147,9 @@ static GtkWidget *
 copy_button (HmChecksumDialog *self,
              guint             i)
 {
-  GtkButton *buttons[N_SUMS] = { self->crc32_copy, self->md5_copy, self->sha1_copy, self->sha256_copy };
+  GtkButton *buttons[N_SUMS] = {
+    self->crc32_copy, self->md5_copy, self->sha1_copy, self->sha256_copy, self->sha512_copy,
+  };
 
   return GTK_WIDGET (buttons[i]);
 }
@@ -360,10 +366,12 @@ hm_checksum_dialog_class_init (HmChecksumDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, md5_label);
   gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, sha1_label);
   gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, sha256_label);
+  gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, sha512_label);
   gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, crc32_copy);
   gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, md5_copy);
   gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, sha1_copy);
   gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, sha256_copy);
+  gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, sha512_copy);
   gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, progress_box);
   gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, HmChecksumDialog, status_label);
