@@ -880,13 +880,16 @@ scan_block (Scanner           *sc,
         scan_block (sc, block, p, lo);
       if (sc->full || sc->ended)
         return;
-      add_fault (sc, lo, hi - lo, _hm_document_fault_error (sc->pass->doc, fault, FALSE));
+      add_fault (sc, lo, hi - lo,
+                 _hm_document_fault_error (sc->pass->doc, fault - fault % sc->pass->page_size, FALSE));
       p = hi;
     }
 }
 
 /* Scans the starts [c0, c1), reading bytes [c0, b1), into @items. Stops early
- * when the list is full (sc->full), at a truncation, or when the pass stops. */
+ * when the list is full (sc->full), at a truncation, or when the pass stops.
+ * Reading starts at the page holding c0, so that an unreadable page is named
+ * by its first byte whichever chunk meets it first. */
 static void
 scan_chunk (Scanner *sc,
             guint64  c0,
@@ -895,6 +898,7 @@ scan_chunk (Scanner *sc,
             GArray  *items)
 {
   Pass *pass = sc->pass;
+  guint64 b0 = c0 - c0 % pass->page_size;
   HmBulkBlock block;
   GError *local = NULL;
 
@@ -906,9 +910,9 @@ scan_chunk (Scanner *sc,
   sc->ended = FALSE;
 
   if (sc->bulk == NULL)
-    sc->bulk = hm_bulk_new (pass->doc, c0, b1 - c0, HM_BULK_SKIP_FAULTS);
+    sc->bulk = hm_bulk_new (pass->doc, b0, b1 - b0, HM_BULK_SKIP_FAULTS);
   else
-    hm_bulk_set_range (sc->bulk, c0, b1 - c0);
+    hm_bulk_set_range (sc->bulk, b0, b1 - b0);
 
   while (!sc->full && !sc->ended && hm_bulk_next (sc->bulk, &block, &local))
     {
@@ -916,13 +920,13 @@ scan_chunk (Scanner *sc,
         break;
       if (block.kind == HM_BULK_FAULT)
         add_fault (sc, block.offset, block.length, g_error_copy (block.error));
-      else
-        scan_block (sc, &block, block.offset, block.offset + block.length);
+      else if (block.offset + block.length > c0)
+        scan_block (sc, &block, MAX (block.offset, c0), block.offset + block.length);
     }
   if (local != NULL)
     {
       /* Not a fault: the windows could not be mapped, or the like. */
-      Item item = { c0, b1 - c0, local };
+      Item item = { b0, b1 - b0, local };
 
       g_array_append_val (items, item);
       sc->ended = TRUE;
