@@ -129,7 +129,8 @@ HmBulkPath  hm_bulk_choose_path     (HmDocument        *document,
                                      guint64            length);
 void        hm_bulk_set_path        (HmBulkPath         path);
 gboolean    hm_bulk_get_calibration (double            *pread_rate,
-                                     double            *map_rate);
+                                     double            *map_rate,
+                                     HmBulkPath        *chosen);
 
 /* For tests: the buffer of bulks made from now on (0: the default). */
 void        _hm_bulk_set_buffer_size (gsize             size);

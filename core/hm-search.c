@@ -15,7 +15,11 @@
  * backward search, descending; so results come in search order however the
  * work was shared, and it stops the workers when the limit is reached or the
  * match function says stop. At most a few chunks are in flight, which bounds
- * the work done past a "find next" match and the memory.
+ * the work done past a "find next" match and the memory. Once the workers meet
+ * bytes that are not in the page cache, the calling thread also asks the kernel
+ * to read 64 MiB ahead of them: the kernel's own read-ahead follows one stream
+ * per open file, and several workers (or chunks that each read a few bytes past
+ * their end) are not one stream.
  *
  * Inside a chunk the bulk reader hands out blocks: data (a buffer, or part of a
  * window), holes (never read) and unreadable pages. The kernel scans the
@@ -56,7 +60,7 @@
 #define MAX_THREADS            8
 #define MAX_ITEMS              16384   /* runs and faults one chunk's list holds */
 #define SUB_CHUNK              4096    /* starts per piece when a list overflowed */
-#define PREFETCH_AHEAD         (G_GUINT64_CONSTANT (32) * 1024 * 1024)
+#define PREFETCH_AHEAD         (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 
 struct _HmSearch
 {
@@ -1113,16 +1117,13 @@ plan_chunk (Pipe    *pipe,
 }
 
 /* With the lock held: the next slot to scan, or NULL when there is none (or the
- * pass stopped). Waits while all slots are in use. *@ahead: what to read ahead
- * of it, if the file turned out to be cold. */
+ * pass stopped). Waits while all slots are in use. */
 static Slot *
-claim (Pipe    *pipe,
-       HmRange *ahead)
+claim (Pipe *pipe)
 {
   guint64 c0, c1;
   Slot *slot;
 
-  ahead->length = 0;
   while (!pipe->stop && pipe->next_seq - pipe->emit_seq >= pipe->n_slots)
     g_cond_wait (&pipe->cond, &pipe->lock);
   if (pipe->stop || pipe->exhausted)
@@ -1142,29 +1143,42 @@ claim (Pipe    *pipe,
   slot->b1 = MIN (c1 + pipe->pass.plen - 1, pipe->e);
   slot->full = FALSE;
   pipe->next_seq++;
-
-  if (g_atomic_int_get (&pipe->pass.cold))
-    {
-      if (!pipe->backward && pipe->prefetched < c1 + PREFETCH_AHEAD / 2)
-        {
-          guint64 from = MAX (pipe->prefetched, c1);
-          guint64 to = MIN (c1 + PREFETCH_AHEAD, pipe->e);
-
-          if (from < to)
-            *ahead = (HmRange) { from, to - from };
-          pipe->prefetched = MAX (pipe->prefetched, to);
-        }
-      else if (pipe->backward && (pipe->prefetched == G_MAXUINT64 || pipe->prefetched < c0 + PREFETCH_AHEAD / 2))
-        {
-          guint64 to = MIN (pipe->prefetched, c0);
-          guint64 from = c0 > pipe->a + PREFETCH_AHEAD ? c0 - PREFETCH_AHEAD : pipe->a;
-
-          if (from < to)
-            *ahead = (HmRange) { from, to - from };
-          pipe->prefetched = MIN (pipe->prefetched, from);
-        }
-    }
   return slot;
+}
+
+/* Once the workers met bytes that were not in the page cache: asks the kernel
+ * to read the file ahead of the chunks planned so far. Done by the calling
+ * thread, which otherwise waits, so that the workers never wait for the
+ * requests to be queued. */
+static void
+prefetch (Pipe *pipe)
+{
+  guint64 cursor, from, to;
+
+  if (!g_atomic_int_get (&pipe->pass.cold))
+    return;
+  g_mutex_lock (&pipe->lock);
+  cursor = pipe->cursor;
+  g_mutex_unlock (&pipe->lock);
+
+  if (!pipe->backward)
+    {
+      if (pipe->prefetched >= cursor + PREFETCH_AHEAD / 2 || pipe->prefetched >= pipe->e)
+        return;
+      from = MAX (pipe->prefetched, cursor);
+      to = MIN (cursor + PREFETCH_AHEAD, pipe->e);
+      pipe->prefetched = to;
+    }
+  else
+    {
+      if (pipe->prefetched <= pipe->a || (pipe->prefetched != G_MAXUINT64 && pipe->prefetched + PREFETCH_AHEAD / 2 <= cursor))
+        return;
+      to = MIN (pipe->prefetched, cursor);
+      from = cursor > pipe->a + PREFETCH_AHEAD ? cursor - PREFETCH_AHEAD : pipe->a;
+      pipe->prefetched = from;
+    }
+  if (from < to)
+    hm_bulk_prefetch (pipe->pass.doc, from, to - from);
 }
 
 static void
@@ -1187,15 +1201,12 @@ worker_main (gpointer user_data)
   Pipe *pipe = user_data;
   Scanner sc;
   Slot *slot;
-  HmRange ahead;
 
   scanner_init (&sc, &pipe->pass);
   g_mutex_lock (&pipe->lock);
-  while ((slot = claim (pipe, &ahead)) != NULL)
+  while ((slot = claim (pipe)) != NULL)
     {
       g_mutex_unlock (&pipe->lock);
-      if (ahead.length > 0)
-        hm_bulk_prefetch (pipe->pass.doc, ahead.offset, ahead.length);
       scan_chunk (&sc, slot->c0, slot->c1, slot->b1, slot->items);
       finish_slot (&sc, slot);
       g_mutex_lock (&pipe->lock);
@@ -1293,9 +1304,7 @@ search_pass (Run      *run,
       g_mutex_lock (&pipe.lock);
       if (n_workers == 0)
         {
-          HmRange ahead;
-
-          slot = claim (&pipe, &ahead);
+          slot = claim (&pipe);
           g_mutex_unlock (&pipe.lock);
           if (slot == NULL)
             break;
@@ -1305,13 +1314,15 @@ search_pass (Run      *run,
               scanner_init (&run->scanner, &pipe.pass);
             }
           run->scanner.pass = &pipe.pass;
-          if (ahead.length > 0)
-            hm_bulk_prefetch (run->doc, ahead.offset, ahead.length);
+          prefetch (&pipe);
           scan_chunk (&run->scanner, slot->c0, slot->c1, slot->b1, slot->items);
           finish_slot (&run->scanner, slot);
         }
       else
         {
+          g_mutex_unlock (&pipe.lock);
+          prefetch (&pipe);
+          g_mutex_lock (&pipe.lock);
           slot = &pipe.slots[pipe.emit_seq % pipe.n_slots];
           while (slot->state != SLOT_DONE && !(pipe.exhausted && pipe.emit_seq == pipe.next_seq))
             g_cond_wait (&pipe.cond, &pipe.lock);

@@ -417,7 +417,7 @@ test_calibration (void)
   g_autoptr(HmDocument) doc = NULL;
   g_autoptr(GError) error = NULL;
   double pread_rate = 0, map_rate = 0;
-  HmBulkPath chosen;
+  HmBulkPath chosen, calibrated = HM_BULK_PATH_AUTO;
 
   for (gsize i = 0; i < size; i++)
     bytes[i] = (guint8) (i * 2654435761u >> 13);
@@ -429,7 +429,8 @@ test_calibration (void)
   hm_bulk_set_path (HM_BULK_PATH_AUTO);
   chosen = hm_bulk_choose_path (doc, 0, size);
   g_assert_true (chosen == HM_BULK_PATH_PREAD || chosen == HM_BULK_PATH_MAP);
-  g_assert_true (hm_bulk_get_calibration (&pread_rate, &map_rate));
+  g_assert_true (hm_bulk_get_calibration (&pread_rate, &map_rate, &calibrated));
+  g_assert_cmpint (calibrated, ==, chosen);
   g_assert_cmpfloat (pread_rate, >, 0);
   g_assert_cmpfloat (map_rate, >, 0);
   g_test_message ("pread %.2f GB/s, mapped windows %.2f GB/s: %s", pread_rate / 1e9, map_rate / 1e9,
