@@ -48,12 +48,16 @@ typedef enum
  *   walk ends)
  * @HM_BULK_ZERO_HOLES: hole blocks carry zero bytes in @data too (at most one
  *   buffer at a time), for consumers that want every byte
+ * @HM_BULK_OWN_STREAM: read a local file through an open file of its own, so
+ *   that the kernel reads ahead for this reader as one stream; for readers that
+ *   work side by side on one document (search workers)
  */
 typedef enum
 {
   HM_BULK_DEFAULT     = 0,
   HM_BULK_SKIP_FAULTS = 1 << 0,
   HM_BULK_ZERO_HOLES  = 1 << 1,
+  HM_BULK_OWN_STREAM  = 1 << 2,
 } HmBulkFlags;
 
 /**
@@ -110,6 +114,7 @@ gboolean    hm_bulk_run             (HmBulk            *self,
                                      guint64           *fault_offset,
                                      GError           **error);
 HmBulkPath  hm_bulk_get_path_used   (HmBulk            *self);
+gboolean    hm_bulk_has_own_stream  (HmBulk            *self);
 gboolean    hm_bulk_saw_cold        (HmBulk            *self);
 
 gboolean    hm_bulk_read            (HmDocument        *document,

@@ -15,11 +15,12 @@
  * backward search, descending; so results come in search order however the
  * work was shared, and it stops the workers when the limit is reached or the
  * match function says stop. At most a few chunks are in flight, which bounds
- * the work done past a "find next" match and the memory. Once the workers meet
- * bytes that are not in the page cache, the calling thread also asks the kernel
- * to read 64 MiB ahead of them: the kernel's own read-ahead follows one stream
- * per open file, and several workers (or chunks that each read a few bytes past
- * their end) are not one stream.
+ * the work done past a "find next" match and the memory. Each worker reads a
+ * local file through an open file of its own, so that the kernel reads ahead
+ * for it as for one sequential reader. Where the workers must share the
+ * document's open file (FUSE, network) and meet bytes that are not in the page
+ * cache, the calling thread asks the kernel to read 64 MiB ahead of them
+ * instead.
  *
  * Inside a chunk the bulk reader hands out blocks: data (a buffer, or part of a
  * window), holes (never read) and unreadable pages. The kernel scans the
@@ -914,7 +915,7 @@ scan_chunk (Scanner *sc,
   sc->ended = FALSE;
 
   if (sc->bulk == NULL)
-    sc->bulk = hm_bulk_new (pass->doc, b0, b1 - b0, HM_BULK_SKIP_FAULTS);
+    sc->bulk = hm_bulk_new (pass->doc, b0, b1 - b0, HM_BULK_SKIP_FAULTS | HM_BULK_OWN_STREAM);
   else
     hm_bulk_set_range (sc->bulk, b0, b1 - b0);
 
@@ -935,7 +936,7 @@ scan_chunk (Scanner *sc,
       g_array_append_val (items, item);
       sc->ended = TRUE;
     }
-  if (hm_bulk_saw_cold (sc->bulk))
+  if (hm_bulk_saw_cold (sc->bulk) && !hm_bulk_has_own_stream (sc->bulk))
     g_atomic_int_set (&pass->cold, TRUE);
 }
 
@@ -1146,10 +1147,10 @@ claim (Pipe *pipe)
   return slot;
 }
 
-/* Once the workers met bytes that were not in the page cache: asks the kernel
- * to read the file ahead of the chunks planned so far. Done by the calling
- * thread, which otherwise waits, so that the workers never wait for the
- * requests to be queued. */
+/* Once workers that share the document's open file met bytes that were not
+ * in the page cache: asks the kernel to read the file ahead of the chunks
+ * planned so far. Done by the calling thread, which otherwise waits, so that
+ * the workers never wait for the requests to be queued. */
 static void
 prefetch (Pipe *pipe)
 {

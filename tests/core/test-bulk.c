@@ -406,6 +406,56 @@ test_truncate (void)
   _hm_bulk_set_buffer_size (0);
 }
 
+/* A reader of its own for a local file reads the document's file, even once
+ * it was renamed and deleted, and gives its open file back. */
+static void
+test_own_stream (void)
+{
+  gsize size = 200 * 1024;
+  g_autofree guint8 *bytes = NULL;
+  g_autofree char *path = hm_test_write_random ("stream.bin", size, 21, &bytes);
+  g_autofree char *moved = hm_test_path ("stream-moved.bin");
+  g_autofree guint8 *out = g_malloc (size);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
+  guint n_fds;
+
+  g_assert_no_error (error);
+  hm_bulk_set_path (HM_BULK_PATH_PREAD);
+  g_assert_cmpint (g_rename (path, moved), ==, 0);
+  g_assert_cmpint (g_unlink (moved), ==, 0);
+  /* Something else at the old path. */
+  g_free (hm_test_write_random ("stream.bin", 100, 22, NULL));
+
+  n_fds = hm_test_count_fds ();
+  {
+    g_autoptr(HmBulk) bulk = hm_bulk_new (doc, 0, size, HM_BULK_OWN_STREAM);
+    g_autoptr(HmBulk) shared = hm_bulk_new (doc, 0, size, HM_BULK_DEFAULT);
+    HmBulkBlock block;
+
+    g_assert_true (hm_bulk_has_own_stream (bulk));
+    g_assert_false (hm_bulk_has_own_stream (shared));
+    g_assert_cmpuint (hm_test_count_fds (), ==, n_fds + 1);
+    while (hm_bulk_next (bulk, &block, &error))
+      {
+        g_assert_cmpint (block.kind, ==, HM_BULK_DATA);
+        memcpy (out + block.offset, block.data, block.length);
+      }
+    g_assert_no_error (error);
+    g_assert_cmpmem (out, size, bytes, size);
+  }
+  g_assert_cmpuint (hm_test_count_fds (), ==, n_fds);
+
+  /* Mapped windows need no open file of their own. */
+  hm_bulk_set_path (HM_BULK_PATH_MAP);
+  {
+    g_autoptr(HmBulk) bulk = hm_bulk_new (doc, 0, size, HM_BULK_OWN_STREAM);
+
+    g_assert_false (hm_bulk_has_own_stream (bulk));
+  }
+  hm_bulk_set_path (HM_BULK_PATH_AUTO);
+}
+
 /* The first big job measures both paths once; storage that may stall always
  * reads with pread. Not a speed test: only that a choice is made. */
 static void
@@ -495,6 +545,12 @@ test_eio (void)
         g_assert_cmpint (hm_bulk_choose_path (doc, 0, size), ==, HM_BULK_PATH_PREAD);
 
         hm_bulk_set_path (paths[p]);
+        {
+          /* Opening a FUSE file anew may drop its cached pages: never. */
+          g_autoptr(HmBulk) bulk = hm_bulk_new (doc, 0, size, HM_BULK_OWN_STREAM);
+
+          g_assert_false (hm_bulk_has_own_stream (bulk));
+        }
         memset (out, 0, size);
         walk (doc, 0, size, skip ? HM_BULK_SKIP_FAULTS : HM_BULK_DEFAULT, out, &w);
         g_test_message ("%s, skip %u: walked to 0x%" G_GINT64_MODIFIER "x", path_name (paths[p]), skip, w.end);
@@ -549,6 +605,7 @@ main (int   argc,
   g_test_add_func ("/hm/bulk/sparse-files", test_sparse_files);
   g_test_add_func ("/hm/bulk/edits", test_edits);
   g_test_add_func ("/hm/bulk/truncate", test_truncate);
+  g_test_add_func ("/hm/bulk/own-stream", test_own_stream);
   g_test_add_func ("/hm/bulk/calibration", test_calibration);
   g_test_add_func ("/hm/bulk/eio", test_eio);
 
