@@ -3,8 +3,9 @@
  * HmBulk: reading a range of a document from start to end, for scanners.
  *
  * Two ways reach the bytes, and which is faster depends on the machine:
- *   - pread() into one reused buffer of a few hundred KiB, small enough to stay
- *     in the CPU cache while the consumer scans it. Errors and truncation come
+ *   - pread() into one reused buffer of 256 KiB, small enough to stay in the
+ *     CPU cache while the consumer scans it (64-256 KiB scanned fastest here,
+ *     1 MiB and more at a third to a half of that). Errors and truncation come
  *     back as return values: no signal, no guard.
  *   - the document's mapped windows, scanned in place (no copy). Every touch goes
  *     through the fault guard: a consumer runs its leaf function with
@@ -17,10 +18,10 @@
  * three times each way, each pass summing every byte (what a scanner does at
  * least), and the best time of each way counts; the mapping wins only if it is
  * at least 25% faster, since pread is the simpler path (errors as values). A
- * first mapped pass more than 2.5 times slower ends the measurement: a few
- * milliseconds where the mapping is slow (16 MiB each way took 0.1 s there). Storage that may stall (network, FUSE) always uses
- * pread. `HEXMAP_BULK_PATH=pread|map` or hm_bulk_set_path() override the choice,
- * for tests and benchmarks.
+ * first mapped pass more than 2.5 times slower ends the measurement: 12-18 ms
+ * where the mapping is slow (16 MiB each way took 0.1 s there). Storage that
+ * may stall (network, FUSE) always uses pread. `HEXMAP_BULK_PATH=pread|map` or
+ * hm_bulk_set_path() override the choice, for tests and benchmarks.
  *
  * Holes from the document's hole map are never read: they come as hole blocks
  * (zeros without bytes, or with %HM_BULK_ZERO_HOLES a buffer of zeros).
@@ -48,7 +49,7 @@
  * 2 GiB files here, two workers sharing one open file ran at a quarter of cat's
  * speed; advising the range ahead (POSIX_FADV_WILLNEED) brought them to 0.6-0.8
  * of it where the storage is fast (it fills the page cache with small pages)
- * and above it where it is slow; their own streams ran at 0.9-1.3 times cat's
+ * and above it where it is slow; their own streams ran at 0.9-1.5 times cat's
  * speed in both cases. Where a bulk shares the document's open file (FUSE,
  * network), each read first tries RWF_NOWAIT, which fails at once when the bytes
  * are not cached, so the owner knows (hm_bulk_saw_cold()) and can read ahead
@@ -316,9 +317,8 @@ calibrate (HmDocument *doc,
   guint8 *buffer;
   guint64 slice = 0;
   double t_pread = G_MAXDOUBLE, t_map = G_MAXDOUBLE;
-  HmBulkPath path;
-
   gint64 t0 = g_get_monotonic_time ();
+  HmBulkPath path;
 
   if (!find_slice (doc, offset, length, &slice))
     return FALSE;
@@ -377,8 +377,8 @@ calibrate (HmDocument *doc,
  * @length: its length
  *
  * The path a bulk read of this range takes. The first job in a process over
- * at least 64 MiB of local data measures both paths on it first (a few tens of
- * milliseconds); until then, and for storage that may stall, pread.
+ * at least 64 MiB of local data measures both paths on it first (12-18 ms
+ * here); until then, and for storage that may stall, pread.
  *
  * Returns: %HM_BULK_PATH_PREAD or %HM_BULK_PATH_MAP
  */
