@@ -17,8 +17,8 @@
  * items are in flight, which bounds memory however far the workers could run
  * ahead of a slow consumer.
  *
- * All bytes are read by _hm_compare_read(), the one place to change for a
- * faster bulk path. The compare loop finds equal stretches with memcmp() over
+ * All bytes are read by _hm_compare_read(), through the bulk reader
+ * (hm-bulk.c). The compare loop finds equal stretches with memcmp() over
  * blocks (vectorised by the C library) and then the exact first difference and
  * the end of each differing run a machine word at a time.
  *
@@ -34,7 +34,7 @@
 
 #include "hm-compare-private.h"
 
-#include "hm-document-private.h"
+#include "hm-bulk.h"
 
 #include <string.h>
 
@@ -307,9 +307,10 @@ _hm_compare_get_range (HmCompare  *self,
     *end = self->offset + MIN (self->length, size - self->offset);
 }
 
-/* The one function that reads file bytes for a compare: swap it for a faster
- * bulk path. All of [offset, offset + length) must come back; a short read
- * means the file shrank. */
+/* The one function that reads file bytes for a compare, through the bulk
+ * reader (pread into the caller's buffer where that is faster than the mapped
+ * windows, with pending preview edits laid over it). All of [offset, offset +
+ * length) must come back; a short read means the file shrank. */
 gboolean
 _hm_compare_read (HmDocument *doc,
                   guint64     offset,
@@ -317,16 +318,7 @@ _hm_compare_read (HmDocument *doc,
                   gsize       length,
                   GError    **error)
 {
-  gssize got = hm_document_read (doc, offset, buffer, length, error);
-
-  if (got < 0)
-    return FALSE;
-  if ((gsize) got < length)
-    {
-      g_propagate_error (error, _hm_document_fault_error (doc, offset + (guint64) got, FALSE));
-      return FALSE;
-    }
-  return TRUE;
+  return hm_bulk_read (doc, offset, buffer, length, error);
 }
 
 /* Holes and the hole side of a compare are never read, so a file that shrank

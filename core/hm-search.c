@@ -2,39 +2,61 @@
 /*
  * HmSearch: find a pattern in a whole document.
  *
- * The file is walked as a row of "pieces": a hole, or the part of a data run
- * that lies in one mapped window. Every possible match start belongs to exactly
- * one piece, and falls in one of two groups:
- *   - the match lies wholly inside its piece: in a data piece the kernel scans
- *     the window in place (zero copy, under the fault guard); in a hole every
- *     start matches if the pattern matches zeros and none does otherwise, so
- *     holes are counted, never read;
- *   - the match runs past the end of its piece (at most pattern length - 1
- *     starts, a "seam"): the bytes around the boundary are gathered into a small
- *     buffer (zeros for holes, guarded copies for data) and scanned there.
- * So matches straddling window or hole boundaries are found, windows need not
- * overlap, and a 1 TiB sparse file costs as much as its data.
+ * A pass covers the match starts [a, z) and reads the bytes [a, z + length - 1).
+ * It is cut into chunks of starts, in file order: a few KiB of data at first (a
+ * "find next" finds a near match at once), growing to 4 MiB; holes do not count
+ * towards a chunk's size, so a sparse terabyte is a handful of chunks. Worker
+ * threads (one per processor) claim chunks in order and scan them, each reading
+ * its chunk and the length - 1 bytes after it through its own bulk reader
+ * (hm-bulk.c: pread into a cached buffer, or mapped windows, whichever is
+ * faster here). A chunk's result is a list of items in file order: runs of
+ * consecutive match starts, and ranges that could not be read. The calling
+ * thread takes the lists in chunk order and reports them, ascending or, for a
+ * backward search, descending; so results come in search order however the
+ * work was shared, and it stops the workers when the limit is reached or the
+ * match function says stop. At most a few chunks are in flight, which bounds
+ * the work done past a "find next" match and the memory. Each worker reads a
+ * local file through an open file of its own, so that the kernel reads ahead
+ * for it as for one sequential reader. Where the workers must share the
+ * document's open file (FUSE, network) and meet bytes that are not in the page
+ * cache, the calling thread asks the kernel to read 64 MiB ahead of them
+ * instead.
  *
- * Pending edits in preview mode live in the windows themselves; ranges with
- * pending edits count as data even where the file has a hole.
+ * Scanning one chunk (blocks, holes, the carry across block edges, faults in
+ * mapped windows) is hm-search-scan.c's job. A chunk with very many separate
+ * matches (more than a list holds) is finished by the calling thread in small
+ * pieces, as it reports them.
  *
- * A paging fault inside a scan stops the search with a %HM_FAULT_ERROR, or with
- * %HM_SEARCH_SKIP_FAULTS, reports the page and goes on after it: the starts
- * before the page are scanned again without touching it, the starts whose match
- * would touch it are skipped.
+ * Faults: an unreadable page ends the chunk's list with a fault item (forward)
+ * or becomes one in it (backward, which must report what lies above it first).
+ * Reporting it fails the search with the document's %HM_FAULT_ERROR or, with
+ * %HM_SEARCH_SKIP_FAULTS, reports the page and goes on; the starts whose match
+ * would touch it are lost. A truncated file ends the search (skip mode: the
+ * rest is reported once). Bytes read ahead of a match function may be stale if
+ * the function itself shrinks the file, so after a match function returns the
+ * file's size is checked again (at most once a millisecond) and matches past a
+ * new end become a truncation fault there.
  */
 #include "config.h"
 
-#include "hm-search.h"
+#include "hm-search-private.h"
 
+#include "hm-bulk.h"
 #include "hm-document-private.h"
 #include "hm-fault.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PROGRESS_INTERVAL_USEC (50 * 1000)
 #define CANCEL_CHECK_INTERVAL  65536
+#define SIZE_CHECK_USEC        1000
+#define FIRST_CHUNK            (64u * 1024u)
+#define MAX_CHUNK              (4u * 1024u * 1024u)
+#define MAX_THREADS            8
+#define SUB_CHUNK              4096    /* starts per piece when a list overflowed */
+#define PREFETCH_AHEAD         (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 
 struct _HmSearch
 {
@@ -57,6 +79,9 @@ struct _HmSearch
   gpointer            progress_data;
   GDestroyNotify      progress_destroy;
 
+  gsize               chunk_size;  /* tests: the largest chunk; 0: the default */
+  guint               n_threads;   /* tests: worker threads; 0: one per processor */
+
   gboolean            running;
 
   /* Results of the last run. */
@@ -68,25 +93,6 @@ struct _HmSearch
 
 G_DEFINE_FINAL_TYPE (HmSearch, hm_search, G_TYPE_OBJECT)
 
-/* The state of one run; lives on the worker's stack. */
-typedef struct
-{
-  HmSearch       *self;
-  HmDocument     *doc;
-  HmSearchKernel *kernel;
-  gsize           plen;
-  gboolean        zeros;
-  gsize           page_size;
-  GCancellable   *cancellable;
-  GArray         *segments;   /* HmExtent of the current pass, holes with edits made data */
-  guint8         *seam;       /* 2 * plen bytes */
-  guint64         done;
-  guint64         total;
-  gint64          last_progress;
-  gboolean        stop;       /* limit reached, or the match function said stop */
-  gboolean        truncated;  /* skip mode: the file shrank under us; nothing more to read */
-  GError         *error;
-} Run;
 
 static void
 hm_search_dispose (GObject *object)
@@ -306,7 +312,115 @@ hm_search_set_progress_func (HmSearch       *self,
   self->progress_destroy = destroy;
 }
 
+/**
+ * _hm_search_set_chunk_size:
+ * @self: a search
+ * @chunk_size: the largest chunk of data a worker scans at once; 0 for the
+ *   default
+ *
+ * For tests: small chunks put chunk edges (and threads) into small files.
+ */
+void
+_hm_search_set_chunk_size (HmSearch *self,
+                           gsize     chunk_size)
+{
+  g_return_if_fail (HM_IS_SEARCH (self));
+  g_return_if_fail (!self->running);
+
+  self->chunk_size = chunk_size;
+}
+
+/**
+ * _hm_search_set_n_threads:
+ * @self: a search
+ * @n_threads: worker threads; 1 scans on the calling thread; 0 for one per
+ *   processor
+ *
+ * For tests and benchmarks.
+ */
+void
+_hm_search_set_n_threads (HmSearch *self,
+                          guint     n_threads)
+{
+  g_return_if_fail (HM_IS_SEARCH (self));
+  g_return_if_fail (!self->running);
+
+  self->n_threads = n_threads;
+}
+
+/* --- the state of a run ----------------------------------------------------- */
+
+typedef enum
+{
+  SLOT_FREE,
+  SLOT_BUSY,
+  SLOT_DONE,
+} SlotState;
+
+typedef struct
+{
+  SlotState  state;
+  guint64    c0, c1;     /* starts */
+  guint64    b1;         /* bytes [c0, b1) */
+  GArray    *items;
+  gboolean   full;       /* the list overflowed: the caller finishes the chunk */
+  guint64    covered;    /* ... from here on (forward) */
+} Slot;
+
+typedef struct
+{
+  Pass      pass;
+  GMutex    lock;
+  GCond     cond;
+  GArray   *segments;    /* HmExtent over the pass's bytes */
+  guint     seg;
+  guint64   a, z, e;     /* starts [a, z), bytes [a, e) */
+  gboolean  backward;
+  guint64   cursor;      /* forward: the next chunk's start; backward: its end */
+  guint     n_planned;
+  gsize     max_chunk;
+  guint64   prefetched;  /* forward: read ahead up to; backward: down to */
+  Slot     *slots;
+  guint     n_slots;
+  guint64   next_seq;
+  guint64   emit_seq;
+  gboolean  exhausted;
+  gboolean  stop;
+} Pipe;
+
+/* The state of one run, on the calling thread. */
+typedef struct
+{
+  HmSearch       *self;
+  HmDocument     *doc;
+  HmSearchKernel *kernel;
+  gsize           plen;
+  gboolean        zeros;
+  gsize           page_size;
+  GCancellable   *cancellable;
+  guint64         done;
+  guint64         total;
+  gint64          last_progress;
+  gboolean        stop;        /* limit reached, or the match function said stop */
+  gboolean        truncated;   /* skip mode: the file shrank under us; nothing more to read */
+  GError         *error;
+  guint64         pass_end;    /* the current pass's bytes end here */
+  guint64         fault_hi;    /* forward: faults reported up to here */
+  guint64         fault_lo;    /* backward: down to here */
+  gboolean        check_size;  /* a regular file: check its size after match callbacks */
+  guint64         known_end;   /* its size as last seen there */
+  gint64          last_size_check;
+  Pass           *pass;        /* the current pass, for its own scanning */
+  Scanner         scanner;     /* the calling thread's, for overflowed chunks */
+  GArray         *items;
+} Run;
+
 /* --- results ------------------------------------------------------------- */
+
+static gboolean on_fault (Run     *run,
+                          guint64  offset,
+                          guint64  length,
+                          GError  *error);
 
 static gboolean
 at_limit (Run *run)
@@ -321,6 +435,33 @@ at_limit (Run *run)
   return run->stop;
 }
 
+/* After a match callback: the callback may have shrunk the file, and the
+ * bytes still to report were read before. Looks at most once a millisecond. */
+static void
+check_size (Run *run)
+{
+  struct stat st;
+  gint64 now;
+
+  if (!run->check_size)
+    return;
+  now = g_get_monotonic_time ();
+  if (run->last_size_check != 0 && now - run->last_size_check < SIZE_CHECK_USEC)
+    return;
+  run->last_size_check = now;
+  if (fstat (run->doc->fd, &st) == 0 && (guint64) st.st_size < run->known_end)
+    run->known_end = (guint64) st.st_size;
+}
+
+/* Bytes from @offset on are gone (the file shrank since they were read). */
+static gboolean
+truncated_at (Run     *run,
+              guint64  offset)
+{
+  return on_fault (run, offset, run->pass_end > offset ? run->pass_end - offset : 0,
+                   _hm_document_fault_error (run->doc, offset, FALSE));
+}
+
 /* Records one match; FALSE when the search must stop. */
 static gboolean
 emit (Run     *run,
@@ -328,11 +469,18 @@ emit (Run     *run,
 {
   HmSearch *self = run->self;
 
+  if (offset + run->plen > run->known_end)
+    {
+      truncated_at (run, run->known_end);
+      return FALSE;
+    }
+
   self->n_matches++;
   if (self->match_func != NULL)
     {
       if (!self->match_func (offset, self->match_data))
         run->stop = TRUE;
+      check_size (run);
     }
   else if (self->matches->len < HM_SEARCH_STORE_LIMIT)
     g_array_append_val (self->matches, offset);
@@ -348,8 +496,9 @@ check_cancelled (Run *run)
   return FALSE;
 }
 
-/* @count consecutive starts that all match (the inside of a hole, for a pattern
- * that matches zeros). Counted arithmetically once nobody needs the offsets. */
+/* @count consecutive starts that all match (a hole, for a pattern that matches
+ * zeros, or a run of zeros). Counted arithmetically once nobody needs the
+ * offsets. */
 static gboolean
 emit_all (Run     *run,
           guint64  first,
@@ -399,46 +548,6 @@ report_progress (Run      *run,
 
 /* --- faults -------------------------------------------------------------- */
 
-/* A fault at file offset @offset. Returns TRUE if the search goes on (skip mode),
- * with *error_out holding the error to report with the skipped range; FALSE with
- * run->error set otherwise. */
-static gboolean
-handle_fault (Run      *run,
-              guint64   offset,
-              GError  **error_out)
-{
-  GError *error = _hm_document_fault_error (run->doc, offset, FALSE);
-
-  if (!(run->self->flags & HM_SEARCH_SKIP_FAULTS))
-    {
-      run->error = error;
-      return FALSE;
-    }
-
-  if (g_error_matches (error, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED))
-    {
-      /* Everything from here on is gone: report it once and stop reading. */
-      guint64 from = offset - offset % run->page_size;
-      guint64 end = run->segments->len > 0
-        ? g_array_index (run->segments, HmExtent, run->segments->len - 1).offset +
-          g_array_index (run->segments, HmExtent, run->segments->len - 1).length
-        : from;
-
-      if (end > from)
-        {
-          run->self->n_unreadable += end - from;
-          if (run->self->fault_func != NULL)
-            run->self->fault_func (from, end - from, error, run->self->fault_data);
-        }
-      run->truncated = TRUE;
-      g_error_free (error);
-      return FALSE;
-    }
-
-  *error_out = error;
-  return TRUE;
-}
-
 static void
 report_skipped (Run     *run,
                 guint64  offset,
@@ -451,394 +560,327 @@ report_skipped (Run     *run,
   g_error_free (error);
 }
 
-/* --- reading -------------------------------------------------------------- */
-
-/* Taking a window past the (new) end is a fault at that offset; faults come back
- * as offsets, for handle_fault() to report or skip. */
-#define SCAN_GUARD (HM_GUARD_END_IS_FAULT | HM_GUARD_RAW_FAULTS)
-
-/* The window holding @pos, for a scan in place; NULL when the search stops
- * (run->error set, or the truncation reported). */
-static HmWindow *
-take_window (Run     *run,
-             guint64  pos)
-{
-  GError *local = NULL;
-  guint64 fault = 0;
-  HmWindow *w = _hm_document_guard_window (run->doc, pos, HM_ACCESS_SEQUENTIAL,
-                                           SCAN_GUARD | HM_GUARD_ALLOW_SHORT, &fault, &local);
-
-  if (w == NULL)
-    {
-      GError *skip = NULL;
-
-      if (local != NULL)
-        run->error = local;
-      else if (handle_fault (run, fault, &skip))
-        g_clear_error (&skip);
-      return NULL;
-    }
-
-  /* The window may end at or before @pos if the file grew since it was
-   * mapped (it holds edits, so it is not mapped anew). */
-  if (w->offset + w->length <= pos)
-    {
-      guint64 f = w->offset + w->length;
-
-      _hm_document_release_window (run->doc, w);
-      run->error = _hm_document_fault_error (run->doc, f, FALSE);
-      return NULL;
-    }
-  return w;
-}
-
-static guint
-find_segment (GArray  *segments,
-              guint64  offset)
-{
-  guint lo = 0, hi = segments->len;
-
-  while (hi - lo > 1)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (g_array_index (segments, HmExtent, mid).offset <= offset)
-        lo = mid;
-      else
-        hi = mid;
-    }
-  return lo;
-}
-
-/* Gathers bytes [offset, offset + length) into @buffer: zeros for holes, guarded
- * copies for data. FALSE on a fault (*fault_offset set) or another error
- * (*error set). */
+/* [offset, offset + length) could not be read, because of @error (taken).
+ * Returns TRUE if the search goes on (skip mode); FALSE with run->error set,
+ * or with the truncation reported, otherwise. */
 static gboolean
-gather (Run     *run,
-        guint64  offset,
-        gsize    length,
-        guint8  *buffer,
-        guint64 *fault_offset,
-        GError **error)
+on_fault (Run     *run,
+          guint64  offset,
+          guint64  length,
+          GError  *error)
 {
-  guint64 end = offset + length;
-  guint i = find_segment (run->segments, offset);
-
-  while (offset < end)
+  if (!(run->self->flags & HM_SEARCH_SKIP_FAULTS) || error->domain != HM_FAULT_ERROR)
     {
-      const HmExtent *e;
-      guint64 e_end;
-
-      g_assert (i < run->segments->len);
-      e = &g_array_index (run->segments, HmExtent, i);
-      e_end = MIN (end, e->offset + e->length);
-      g_assert (e->offset <= offset);
-
-      if (e->is_hole)
-        memset (buffer, 0, e_end - offset);
-      else if (!_hm_document_copy_guarded (run->doc, offset, buffer, (gsize) (e_end - offset),
-                                           HM_ACCESS_SEQUENTIAL, SCAN_GUARD, fault_offset, error))
-        return FALSE;
-
-      buffer += e_end - offset;
-      offset = e_end;
-      i++;
+      run->error = error;
+      return FALSE;
     }
 
+  if (g_error_matches (error, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED))
+    {
+      /* Everything from here on is gone: report it once and stop reading. */
+      if (run->pass_end > offset)
+        report_skipped (run, offset, run->pass_end - offset, error);
+      else
+        g_error_free (error);
+      run->truncated = TRUE;
+      return FALSE;
+    }
+
+  report_skipped (run, offset, length, error);
   return TRUE;
 }
 
-/* --- scanning ------------------------------------------------------------ */
+/* --- reporting a chunk ---------------------------------------------------- */
 
-typedef struct
-{
-  const HmSearchKernel *kernel;
-  const guint8         *data;
-  gsize                 length;
-  gboolean              backward;
-  gssize                result;
-} KernelCall;
-
-static void
-kernel_call (gpointer user_data)
-{
-  KernelCall *call = user_data;
-
-  if (call->backward)
-    call->result = hm_search_kernel_find_last (call->kernel, call->data, call->length);
-  else
-    call->result = hm_search_kernel_find_first (call->kernel, call->data, call->length);
-}
-
-/* Scans starts [lo, hi) whose matches lie inside window @w, in place. */
 static gboolean
-scan_window (Run      *run,
-             HmWindow *w,
-             guint64   lo,
-             guint64   hi,
-             gboolean  backward)
+emit_item (Run        *run,
+           const Item *item,
+           gboolean    backward)
 {
-  /* Forward: starts [cur, hi) remain; clamp limits this pass below a bad page.
-   * Backward: starts [lo, cur) remain; clamp limits it above a bad page. */
-  guint64 cur = backward ? hi : lo;
-  guint64 clamp = backward ? lo : hi;
-  guint64 bad_lo = 0, bad_hi = 0;
-  GError *bad_error = NULL;
-  guint n_calls = 0;
+  guint64 offset = item->offset, end = item->offset + item->count;
 
-  for (;;)
+  if (item->error == NULL)
+    return item->count == 1 ? emit (run, offset) : emit_all (run, offset, item->count, backward);
+
+  /* Neighbouring chunks read the same bytes past their edge: report a bad page
+   * once. */
+  if (!backward)
     {
-      guint64 a = backward ? MAX (lo, clamp) : cur;
-      guint64 b = backward ? cur : MIN (hi, clamp);
-      KernelCall call;
-      const void *fault_addr = NULL;
-
-      if (a >= b)
-        {
-          /* This stretch is done. Jump over the bad page, if one stopped us. */
-          if (bad_error == NULL)
-            return TRUE;
-          report_skipped (run, bad_lo, bad_hi - bad_lo, g_steal_pointer (&bad_error));
-          if (backward)
-            {
-              cur = bad_lo >= run->plen - 1 ? MIN (cur, bad_lo - (run->plen - 1)) : 0;
-              clamp = lo;
-            }
-          else
-            {
-              cur = MAX (cur, bad_hi);
-              clamp = hi;
-            }
-          continue;
-        }
-
-      if (++n_calls % 1024 == 0 && check_cancelled (run))
-        goto fail;
-
-      call.kernel = run->kernel;
-      call.data = w->data + (a - w->offset);
-      call.length = (gsize) (b - a - 1 + run->plen);
-      call.backward = backward;
-      call.result = -1;
-
-      if (hm_fault_guard_run (w->data, w->length, kernel_call, &call, &fault_addr))
-        {
-          guint64 m;
-
-          if (call.result < 0)
-            {
-              /* Nothing in [a, b): continue from the clamp (or finish). */
-              if (backward)
-                cur = a;
-              else
-                cur = b;
-              continue;
-            }
-
-          m = a + (guint64) call.result;
-          if (!emit (run, m))
-            goto fail;
-          if (backward)
-            cur = m;
-          else
-            cur = m + 1;
-        }
-      else
-        {
-          guint64 f = _hm_document_window_fault_offset (w, fault_addr);
-          GError *error = NULL;
-
-          if (!handle_fault (run, f, &error))
-            goto fail;
-
-          g_clear_error (&bad_error);
-          bad_error = error;
-          bad_lo = f - f % run->page_size;
-          bad_hi = bad_lo + run->page_size;
-          /* Scan again up to (down to) the bad page without touching it. */
-          if (backward)
-            clamp = bad_hi;
-          else
-            clamp = bad_lo >= run->plen - 1 ? bad_lo - (run->plen - 1) : 0;
-        }
+      offset = MAX (offset, run->fault_hi);
+      run->fault_hi = MAX (run->fault_hi, end);
     }
-
-fail:
-  g_clear_error (&bad_error);
-  return FALSE;
+  else
+    {
+      end = MIN (end, run->fault_lo);
+      run->fault_lo = MIN (run->fault_lo, offset);
+    }
+  if (offset >= end)
+    return TRUE;
+  return on_fault (run, offset, end - offset, g_error_copy (item->error));
 }
 
-/* Scans starts [lo, hi) whose matches cross the end of their piece, through a
- * gathered copy of the bytes around the boundary. @bytes_end bounds the bytes. */
 static gboolean
-scan_seam (Run      *run,
-           guint64   lo,
-           guint64   hi,
-           guint64   bytes_end,
+emit_items (Run     *run,
+            GArray  *items,
+            gboolean backward)
+{
+  for (guint i = 0; i < items->len; i++)
+    {
+      const Item *item = &g_array_index (items, Item, backward ? items->len - 1 - i : i);
+
+      if (!emit_item (run, item, backward))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Scans and reports the starts [lo, hi) on this thread, in pieces small enough
+ * that no list overflows. */
+static gboolean
+emit_range (Run      *run,
+            guint64   lo,
+            guint64   hi,
+            gboolean  backward)
+{
+  if (run->items == NULL)
+    {
+      run->items = _hm_search_items_new ();
+      _hm_search_scanner_init (&run->scanner, run->pass);
+    }
+  run->scanner.pass = run->pass;
+
+  while (lo < hi)
+    {
+      guint64 a = backward ? (hi - lo > SUB_CHUNK ? hi - SUB_CHUNK : lo) : lo;
+      guint64 b = backward ? hi : MIN (hi, lo + SUB_CHUNK);
+
+      _hm_search_scan_chunk (&run->scanner, a, b, MIN (b + run->plen - 1, run->pass_end), run->items);
+      g_assert (!run->scanner.full);
+      if (!emit_items (run, run->items, backward) || check_cancelled (run))
+        return FALSE;
+      if (backward)
+        hi = a;
+      else
+        lo = b;
+    }
+  return TRUE;
+}
+
+static gboolean
+emit_slot (Run      *run,
+           Slot     *slot,
            gboolean  backward)
 {
-  guint64 end = MIN (bytes_end, hi - 1 + run->plen);
-  gsize length = (gsize) (end - lo);
-  guint64 fault_offset = 0;
-  GError *error = NULL;
-
-  g_assert (length <= 2 * run->plen);
-
-  if (!gather (run, lo, length, run->seam, &fault_offset, &error))
+  if (!backward)
     {
-      GError *skip_error = NULL;
-
-      if (error != NULL)
-        {
-          run->error = error;
-          return FALSE;
-        }
-      if (!handle_fault (run, fault_offset, &skip_error))
+      if (!emit_items (run, slot->items, FALSE))
         return FALSE;
-      /* The few starts of this seam are lost with the page. */
-      report_skipped (run, fault_offset - fault_offset % run->page_size, run->page_size,
-                      skip_error);
+      if (slot->full && !emit_range (run, slot->covered, slot->c1, FALSE))
+        return FALSE;
+      /* A match function shrank the file: the bytes past its end that were
+       * scanned are gone. */
+      if (run->known_end < slot->b1)
+        return truncated_at (run, MAX (run->known_end, slot->c0));
       return TRUE;
     }
 
-  if (!backward)
-    {
-      gsize pos = 0;
-
-      for (;;)
-        {
-          gssize r = hm_search_kernel_find_first (run->kernel, run->seam + pos, length - pos);
-
-          if (r < 0 || lo + pos + (gsize) r >= hi)
-            return TRUE;
-          if (!emit (run, lo + pos + (gsize) r))
-            return FALSE;
-          pos += (gsize) r + 1;
-        }
-    }
-  else
-    {
-      gsize len = length;
-
-      for (;;)
-        {
-          gssize r = hm_search_kernel_find_last (run->kernel, run->seam, len);
-
-          if (r < 0)
-            return TRUE;
-          g_assert (lo + (gsize) r < hi);
-          if (!emit (run, lo + (gsize) r))
-            return FALSE;
-          if (r == 0)
-            return TRUE;
-          len = (gsize) r - 1 + run->plen;
-        }
-    }
+  if (run->known_end < slot->b1)
+    return truncated_at (run, MAX (run->known_end, slot->c0));
+  if (slot->full)
+    return emit_range (run, slot->c0, slot->c1, TRUE);
+  return emit_items (run, slot->items, TRUE);
 }
 
-/* One piece [p0, p1): a hole (@w == NULL) or data inside window @w. Starts are
- * limited to [a, z); bytes to [.., e). */
+/* --- the pipeline --------------------------------------------------------- */
+
+/* With the lock held: the next chunk of starts, or FALSE when the pass is done. */
 static gboolean
-scan_piece (Run      *run,
-            HmWindow *w,
-            guint64   p0,
-            guint64   p1,
-            guint64   a,
-            guint64   z,
-            guint64   e,
-            gboolean  backward)
+plan_chunk (Pipe    *pipe,
+            guint64 *c0,
+            guint64 *c1)
 {
-  guint64 plen = run->plen;
-  /* Starts whose match fits in the piece, and the seam starts after them. */
-  guint64 d_lo = MAX (p0, a);
-  guint64 d_hi = MIN (p1 >= plen - 1 ? p1 - (plen - 1) : 0, z);
-  guint64 s_lo = MAX (d_lo, p1 >= plen - 1 ? p1 - (plen - 1) : 0);
-  guint64 s_hi = MIN (p1, z);
-  gboolean ok = TRUE;
+  guint shift = MIN (pipe->n_planned, 16u);
+  guint64 budget = MIN ((guint64) pipe->max_chunk, (guint64) MIN (FIRST_CHUNK, pipe->max_chunk) << shift);
+  GArray *segments = pipe->segments;
+  guint64 pos = pipe->cursor;
 
-  if (!backward)
+  if (!pipe->backward)
     {
-      if (d_lo < d_hi)
+      if (pos >= pipe->z)
+        return FALSE;
+      while (pos < pipe->z && budget > 0)
         {
-          if (w != NULL)
-            ok = scan_window (run, w, d_lo, d_hi, FALSE);
-          else if (run->zeros)
-            ok = emit_all (run, d_lo, d_hi - d_lo, FALSE);
+          const HmExtent *s;
+          guint64 end;
+
+          while (pipe->seg + 1 < segments->len &&
+                 g_array_index (segments, HmExtent, pipe->seg).offset +
+                 g_array_index (segments, HmExtent, pipe->seg).length <= pos)
+            pipe->seg++;
+          s = &g_array_index (segments, HmExtent, pipe->seg);
+          end = MIN (s->offset + s->length, pipe->z);
+          if (end <= pos)
+            end = pipe->z;  /* past the last segment: the file shrank */
+          if (s->is_hole)
+            pos = end;
+          else
+            {
+              guint64 take = MIN (end - pos, budget);
+
+              pos += take;
+              budget -= take;
+            }
         }
-      if (ok && s_lo < s_hi && !run->truncated)
-        ok = scan_seam (run, s_lo, s_hi, e, FALSE);
+      *c0 = pipe->cursor;
+      *c1 = pos;
     }
   else
     {
-      if (s_lo < s_hi)
-        ok = scan_seam (run, s_lo, s_hi, e, TRUE);
-      if (ok && d_lo < d_hi && !run->truncated)
+      if (pos <= pipe->a)
+        return FALSE;
+      while (pos > pipe->a && budget > 0)
         {
-          if (w != NULL)
-            ok = scan_window (run, w, d_lo, d_hi, TRUE);
-          else if (run->zeros)
-            ok = emit_all (run, d_lo, d_hi - d_lo, TRUE);
+          const HmExtent *s;
+          guint64 start;
+
+          while (pipe->seg > 0 && g_array_index (segments, HmExtent, pipe->seg).offset >= pos)
+            pipe->seg--;
+          s = &g_array_index (segments, HmExtent, pipe->seg);
+          start = MAX (s->offset, pipe->a);
+          if (start >= pos)
+            start = pipe->a;
+          if (s->is_hole)
+            pos = start;
+          else
+            {
+              guint64 take = MIN (pos - start, budget);
+
+              pos -= take;
+              budget -= take;
+            }
         }
+      *c0 = pos;
+      *c1 = pipe->cursor;
     }
-
-  run->done += p1 - p0;
-  report_progress (run, FALSE);
-
-  return ok && !run->truncated && !check_cancelled (run);
+  pipe->cursor = pos;
+  pipe->n_planned++;
+  return TRUE;
 }
 
-/* The extents of [offset, offset + length), with ranges holding pending edits
- * turned into data (in preview mode their bytes live in private pages, not in
- * the file's hole) and neighbours of the same kind merged. */
-static GArray *
-build_segments (HmDocument *doc,
-                guint64     offset,
-                guint64     length)
+/* With the lock held: the next slot to scan, or NULL when there is none (or the
+ * pass stopped). Waits while all slots are in use. */
+static Slot *
+claim (Pipe *pipe)
 {
-  g_autoptr(GArray) extents = hm_document_get_extents (doc, offset, length);
-  g_autoptr(GArray) pending = hm_document_get_pending_ranges (doc);
-  GArray *segments = g_array_new (FALSE, FALSE, sizeof (HmExtent));
-  guint pi = 0;
+  guint64 c0, c1;
+  Slot *slot;
 
-  for (guint i = 0; i < extents->len; i++)
+  while (!pipe->stop && pipe->next_seq - pipe->emit_seq >= pipe->n_slots)
+    g_cond_wait (&pipe->cond, &pipe->lock);
+  if (pipe->stop || pipe->exhausted)
+    return NULL;
+  if (!plan_chunk (pipe, &c0, &c1))
     {
-      HmExtent e = g_array_index (extents, HmExtent, i);
-      guint64 pos = e.offset, end = e.offset + e.length;
-
-      while (pos < end)
-        {
-          HmExtent piece = { pos, end - pos, e.is_hole };
-
-          if (e.is_hole && pending != NULL)
-            {
-              while (pi < pending->len &&
-                     g_array_index (pending, HmRange, pi).offset +
-                     g_array_index (pending, HmRange, pi).length <= pos)
-                pi++;
-              if (pi < pending->len)
-                {
-                  const HmRange *r = &g_array_index (pending, HmRange, pi);
-
-                  if (r->offset <= pos)
-                    {
-                      piece.is_hole = FALSE;
-                      piece.length = MIN (end, r->offset + r->length) - pos;
-                    }
-                  else if (r->offset < end)
-                    piece.length = r->offset - pos;
-                }
-            }
-
-          if (segments->len > 0 &&
-              g_array_index (segments, HmExtent, segments->len - 1).is_hole == piece.is_hole)
-            g_array_index (segments, HmExtent, segments->len - 1).length += piece.length;
-          else
-            g_array_append_val (segments, piece);
-          pos += piece.length;
-        }
+      pipe->exhausted = TRUE;
+      g_cond_broadcast (&pipe->cond);
+      return NULL;
     }
 
-  return segments;
+  slot = &pipe->slots[pipe->next_seq % pipe->n_slots];
+  g_assert (slot->state == SLOT_FREE);
+  slot->state = SLOT_BUSY;
+  slot->c0 = c0;
+  slot->c1 = c1;
+  slot->b1 = MIN (c1 + pipe->pass.plen - 1, pipe->e);
+  slot->full = FALSE;
+  pipe->next_seq++;
+  return slot;
+}
+
+/* Once workers that share the document's open file met bytes that were not
+ * in the page cache: asks the kernel to read the file ahead of the chunks
+ * planned so far. Done by the calling thread, which otherwise waits, so that
+ * the workers never wait for the requests to be queued. */
+static void
+prefetch (Pipe *pipe)
+{
+  guint64 cursor, from, to;
+
+  if (!g_atomic_int_get (&pipe->pass.cold))
+    return;
+  g_mutex_lock (&pipe->lock);
+  cursor = pipe->cursor;
+  g_mutex_unlock (&pipe->lock);
+
+  if (!pipe->backward)
+    {
+      if (pipe->prefetched >= cursor + PREFETCH_AHEAD / 2 || pipe->prefetched >= pipe->e)
+        return;
+      from = MAX (pipe->prefetched, cursor);
+      to = MIN (cursor + PREFETCH_AHEAD, pipe->e);
+      pipe->prefetched = to;
+    }
+  else
+    {
+      if (pipe->prefetched <= pipe->a || (pipe->prefetched != G_MAXUINT64 && pipe->prefetched + PREFETCH_AHEAD / 2 <= cursor))
+        return;
+      to = MIN (pipe->prefetched, cursor);
+      from = cursor > pipe->a + PREFETCH_AHEAD ? cursor - PREFETCH_AHEAD : pipe->a;
+      pipe->prefetched = from;
+    }
+  if (from < to)
+    hm_bulk_prefetch (pipe->pass.doc, from, to - from);
+}
+
+static void
+finish_slot (Scanner *sc,
+             Slot    *slot)
+{
+  slot->full = sc->full;
+  slot->covered = slot->c1;
+  if (sc->full && slot->items->len > 0)
+    {
+      const Item *last = &g_array_index (slot->items, Item, slot->items->len - 1);
+
+      slot->covered = last->offset + last->count;
+    }
+}
+
+static gpointer
+worker_main (gpointer user_data)
+{
+  Pipe *pipe = user_data;
+  Scanner sc;
+  Slot *slot;
+
+  _hm_search_scanner_init (&sc, &pipe->pass);
+  g_mutex_lock (&pipe->lock);
+  while ((slot = claim (pipe)) != NULL)
+    {
+      g_mutex_unlock (&pipe->lock);
+      _hm_search_scan_chunk (&sc, slot->c0, slot->c1, slot->b1, slot->items);
+      finish_slot (&sc, slot);
+      g_mutex_lock (&pipe->lock);
+      slot->state = SLOT_DONE;
+      g_cond_broadcast (&pipe->cond);
+    }
+  g_mutex_unlock (&pipe->lock);
+  _hm_search_scanner_clear (&sc);
+
+  return NULL;
+}
+
+static guint
+n_workers_for (Run     *run,
+               guint64  data_bytes,
+               gsize    max_chunk)
+{
+  guint n = run->self->n_threads != 0 ? run->self->n_threads : (guint) g_get_num_processors ();
+
+  n = MIN (n, MAX_THREADS);
+  if (n <= 1 || data_bytes <= 4 * (guint64) MIN (FIRST_CHUNK, max_chunk))
+    return 0;
+  return n;
 }
 
 /* Finds matches starting in [a, z). */
@@ -849,68 +891,130 @@ search_pass (Run      *run,
              gboolean  backward)
 {
   guint64 size = hm_document_get_size (run->doc);
-  guint64 e;
-  gboolean ok = TRUE;
+  g_autofree GThread **threads = NULL;
+  Pipe pipe = { 0 };
+  guint64 data_bytes = 0;
+  guint n_workers;
 
   if (size < run->plen)
     return TRUE;
   z = MIN (z, size - run->plen + 1);
   if (a >= z)
     return TRUE;
-  e = z + run->plen - 1;
 
-  g_clear_pointer (&run->segments, g_array_unref);
-  run->segments = build_segments (run->doc, a, e - a);
-
-  for (guint k = 0; ok && k < run->segments->len; k++)
+  pipe.a = a;
+  pipe.z = z;
+  pipe.e = z + run->plen - 1;
+  pipe.backward = backward;
+  pipe.cursor = backward ? z : a;
+  pipe.prefetched = backward ? G_MAXUINT64 : 0;
+  pipe.max_chunk = run->self->chunk_size != 0 ? run->self->chunk_size : MAX_CHUNK;
+  pipe.segments = hm_bulk_get_segments (run->doc, a, pipe.e - a);
+  pipe.seg = backward && pipe.segments->len > 0 ? pipe.segments->len - 1 : 0;
+  if (pipe.segments->len == 0)
     {
-      guint i = backward ? run->segments->len - 1 - k : k;
-      HmExtent seg = g_array_index (run->segments, HmExtent, i);
-      guint64 seg_end = seg.offset + seg.length;
+      g_array_unref (pipe.segments);
+      return TRUE;
+    }
+  for (guint i = 0; i < pipe.segments->len; i++)
+    if (!g_array_index (pipe.segments, HmExtent, i).is_hole)
+      data_bytes += g_array_index (pipe.segments, HmExtent, i).length;
 
-      if (seg.is_hole)
+  pipe.pass.doc = run->doc;
+  pipe.pass.kernel = run->kernel;
+  pipe.pass.plen = run->plen;
+  pipe.pass.zeros = run->zeros;
+  pipe.pass.stop_at_fault = !backward && !(run->self->flags & HM_SEARCH_SKIP_FAULTS);
+  pipe.pass.page_size = run->page_size;
+  pipe.pass.cancellable = run->cancellable;
+  g_mutex_init (&pipe.lock);
+  g_cond_init (&pipe.cond);
+
+  run->pass = &pipe.pass;
+  run->pass_end = pipe.e;
+  run->fault_hi = 0;
+  run->fault_lo = G_MAXUINT64;
+
+  /* The first big job in a process measures the read paths. */
+  hm_bulk_choose_path (run->doc, a, data_bytes);
+
+  n_workers = n_workers_for (run, data_bytes, pipe.max_chunk);
+  pipe.n_slots = n_workers > 0 ? 2 * n_workers + 2 : 1;
+  pipe.slots = g_new0 (Slot, pipe.n_slots);
+  for (guint i = 0; i < pipe.n_slots; i++)
+    pipe.slots[i].items = _hm_search_items_new ();
+  threads = g_new0 (GThread *, MAX (n_workers, 1));
+  for (guint i = 0; i < n_workers; i++)
+    threads[i] = g_thread_new ("hm-search", worker_main, &pipe);
+
+  for (;;)
+    {
+      Slot *slot;
+      gboolean ok;
+
+      g_mutex_lock (&pipe.lock);
+      if (n_workers == 0)
         {
-          ok = scan_piece (run, NULL, seg.offset, seg_end, a, z, e, backward);
-          continue;
-        }
-
-      if (!backward)
-        {
-          guint64 cur = seg.offset;
-
-          while (ok && cur < seg_end)
+          slot = claim (&pipe);
+          g_mutex_unlock (&pipe.lock);
+          if (slot == NULL)
+            break;
+          if (run->items == NULL)
             {
-              HmWindow *w = take_window (run, cur);
-              guint64 p1;
-
-              if (w == NULL)
-                return FALSE;
-              p1 = MIN (seg_end, w->offset + w->length);
-              ok = scan_piece (run, w, cur, p1, a, z, e, FALSE);
-              _hm_document_release_window (run->doc, w);
-              cur = p1;
+              run->items = _hm_search_items_new ();
+              _hm_search_scanner_init (&run->scanner, &pipe.pass);
             }
+          run->scanner.pass = &pipe.pass;
+          prefetch (&pipe);
+          _hm_search_scan_chunk (&run->scanner, slot->c0, slot->c1, slot->b1, slot->items);
+          finish_slot (&run->scanner, slot);
         }
       else
         {
-          guint64 cur = seg_end;
-
-          while (ok && cur > seg.offset)
-            {
-              HmWindow *w = take_window (run, cur - 1);
-              guint64 p0;
-
-              if (w == NULL)
-                return FALSE;
-              p0 = MAX (seg.offset, w->offset);
-              ok = scan_piece (run, w, p0, cur, a, z, e, TRUE);
-              _hm_document_release_window (run->doc, w);
-              cur = p0;
-            }
+          g_mutex_unlock (&pipe.lock);
+          prefetch (&pipe);
+          g_mutex_lock (&pipe.lock);
+          slot = &pipe.slots[pipe.emit_seq % pipe.n_slots];
+          while (slot->state != SLOT_DONE && !(pipe.exhausted && pipe.emit_seq == pipe.next_seq))
+            g_cond_wait (&pipe.cond, &pipe.lock);
+          g_mutex_unlock (&pipe.lock);
+          if (slot->state != SLOT_DONE)
+            break;  /* all reported */
         }
+
+      /* A done slot is ours until we free it. */
+      ok = emit_slot (run, slot, backward);
+      run->done += slot->c1 - slot->c0;
+      g_array_set_size (slot->items, 0);
+
+      g_mutex_lock (&pipe.lock);
+      slot->state = SLOT_FREE;
+      pipe.emit_seq++;
+      g_cond_broadcast (&pipe.cond);
+      g_mutex_unlock (&pipe.lock);
+
+      report_progress (run, FALSE);
+      if (!ok || run->stop || run->truncated || run->error != NULL || check_cancelled (run))
+        break;
     }
 
-  return ok;
+  g_mutex_lock (&pipe.lock);
+  pipe.stop = TRUE;
+  g_atomic_int_set (&pipe.pass.stop, TRUE);
+  g_cond_broadcast (&pipe.cond);
+  g_mutex_unlock (&pipe.lock);
+  for (guint i = 0; i < n_workers; i++)
+    g_thread_join (threads[i]);
+
+  for (guint i = 0; i < pipe.n_slots; i++)
+    g_array_unref (pipe.slots[i].items);
+  g_free (pipe.slots);
+  g_array_unref (pipe.segments);
+  g_mutex_clear (&pipe.lock);
+  g_cond_clear (&pipe.cond);
+  run->pass = NULL;
+
+  return run->error == NULL;
 }
 
 /**
@@ -933,7 +1037,6 @@ hm_search_run (HmSearch      *self,
                GError       **error)
 {
   g_autoptr(HmSearchKernel) kernel = NULL;
-  g_autofree guint8 *seam = NULL;
   Run run = { 0 };
   guint64 size, start;
   gboolean backward, ok;
@@ -956,8 +1059,8 @@ hm_search_run (HmSearch      *self,
   run.zeros = hm_pattern_matches_zeros (self->pattern);
   run.page_size = (gsize) sysconf (_SC_PAGESIZE);
   run.cancellable = cancellable;
-  seam = g_malloc (2 * run.plen);
-  run.seam = seam;
+  run.check_size = hm_document_get_kind (self->document) == HM_FILE_KIND_REGULAR;
+  run.known_end = G_MAXUINT64;
 
   hm_fault_guard_install ();
 
@@ -980,7 +1083,11 @@ hm_search_run (HmSearch      *self,
         ok = search_pass (&run, start, G_MAXUINT64, TRUE);
     }
 
-  g_clear_pointer (&run.segments, g_array_unref);
+  if (run.items != NULL)
+    {
+      _hm_search_scanner_clear (&run.scanner);
+      g_array_unref (run.items);
+    }
   if (run.error == NULL)
     run.done = run.total;
   report_progress (&run, TRUE);

@@ -106,4 +106,10 @@ GArray       *hm_search_get_matches        (HmSearch           *self);
 gboolean      hm_search_get_limit_reached  (HmSearch           *self);
 guint64       hm_search_get_n_unreadable   (HmSearch           *self);
 
+/* For tests and benchmarks only */
+void          _hm_search_set_chunk_size    (HmSearch           *self,
+                                            gsize               chunk_size);
+void          _hm_search_set_n_threads     (HmSearch           *self,
+                                            guint               n_threads);
+
 G_END_DECLS

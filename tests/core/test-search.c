@@ -1,16 +1,36 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
+#include "hm-bulk.h"
 #include "hm-search.h"
 #include "hm-fault.h"
+#include "hm-faultfs-harness.h"
 #include "hm-test-util.h"
 
 #define WINDOW 8192
 
 static HmSearchKernelImpl impls[2];
 static guint n_impls;
+
+/* How searches are cut up (see run_variant()): the largest chunk (0: the
+ * default; RANDOM_CHUNK: a random size per search) and the worker threads. */
+#define RANDOM_CHUNK G_MAXSIZE
+static gsize test_chunk_size;
+static guint test_threads;
+
+static void
+apply_hooks (HmSearch *search)
+{
+  gsize chunk = test_chunk_size;
+
+  if (chunk == RANDOM_CHUNK)
+    chunk = g_test_rand_int_range (256, 3 * WINDOW);
+  _hm_search_set_chunk_size (search, chunk);
+  _hm_search_set_n_threads (search, test_threads);
+}
 
 /* --- the reference: every match in the file's bytes, ascending ----------- */
 
@@ -91,6 +111,7 @@ run_search (HmDocument         *doc,
   hm_search_set_max_matches (search, max);
   hm_search_set_kernel (search, impl);
   hm_search_set_match_func (search, collect_cb, got, NULL);
+  apply_hooks (search);
   g_assert_true (hm_search_run (search, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (hm_search_get_n_matches (search), ==, got->len);
@@ -336,6 +357,7 @@ test_zero_count (void)
   g_assert_no_error (error);
 
   search = hm_search_new (doc, pattern);
+  apply_hooks (search);
   g_assert_true (hm_search_run (search, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (hm_search_get_n_matches (search), ==, (200000 - 3) + (size - 200100 - 3));
@@ -506,6 +528,7 @@ test_truncate_mid_search (void)
         hm_search_set_match_func (search, truncate_on_first_match_cb, &data, NULL);
         hm_search_set_fault_func (search, skipped_cb, &data, NULL);
         hm_search_set_flags (search, skip ? HM_SEARCH_SKIP_FAULTS : 0);
+        apply_hooks (search);
 
         ok = hm_search_run (search, NULL, &error);
         if (!skip)
@@ -625,11 +648,307 @@ test_grown_under_edits (void)
 
         hm_search_set_start (search, backward ? hm_document_get_size (doc) : 0);
         hm_search_set_flags (search, backward ? HM_SEARCH_BACKWARD : 0);
+        apply_hooks (search);
         g_assert_false (hm_search_run (search, NULL, &error));
         g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_IO);
         g_assert_nonnull (strstr (error->message, "0x1064"));
         g_clear_error (&error);
       }
+}
+
+/* Many separate matches in one chunk: more than a chunk's list holds, so the
+ * calling thread finishes those chunks itself, in order. */
+static void
+test_dense (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+  gsize size = 300 * 1024;
+  g_autofree guint8 *bytes = g_malloc (size);
+  g_autofree char *path = NULL;
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char *const needles[] = { "a", "ab", "?? 61" };
+
+  /* Mostly "ab ab ab", with runs of a's: separate matches and runs. */
+  for (gsize i = 0; i < size; i++)
+    bytes[i] = (i % 2 == 0 || g_rand_int_range (rand, 0, 50) == 0) ? 'a' : 'b';
+  path = hm_test_path ("dense");
+  g_file_set_contents (path, (const char *) bytes, size, &error);
+  g_assert_no_error (error);
+  doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, WINDOW, &error);
+  g_assert_no_error (error);
+
+  for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
+    {
+      g_autoptr(HmPattern) pattern = n < 2 ? hm_pattern_new_text (needles[n], -1, HM_TEXT_ENCODING_UTF8, 0, NULL, NULL)
+                                           : hm_pattern_new_hex (needles[n], -1, NULL, NULL);
+      g_autoptr(GArray) all = reference_matches (pattern, bytes, size);
+      g_autoptr(HmSearch) search = hm_search_new (doc, pattern);
+      GArray *stored;
+
+      g_assert_cmpuint (all->len, >, 2 * 16384);
+      check_document (doc, pattern, bytes, size, rand);
+
+      /* Counting, with the first offsets stored. */
+      apply_hooks (search);
+      g_assert_true (hm_search_run (search, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (hm_search_get_n_matches (search), ==, all->len);
+      stored = hm_search_get_matches (search);
+      g_assert_cmpuint (stored->len, ==, MIN (all->len, HM_SEARCH_STORE_LIMIT));
+      g_assert_cmpmem (stored->data, stored->len * sizeof (guint64), all->data, stored->len * sizeof (guint64));
+    }
+}
+
+/* A pattern across every chunk edge, with chunks of a fixed size and several
+ * threads: each found once, in order, both ways. */
+static void
+test_chunk_edges (void)
+{
+  static const char needle[] = "0123456789abcdef";
+  gsize chunk = 4096 + 1000;
+  gsize size = 12 * chunk + 100;
+  g_autoptr(HmPattern) pattern = hm_pattern_new ((const guint8 *) needle, NULL, 16);
+  g_autofree guint8 *bytes = g_malloc (size);
+  g_autofree char *path = hm_test_path ("chunk-edges");
+
+  for (gsize split = 0; split <= 16; split += 3)
+    for (guint threads = 1; threads <= 3; threads++)
+      {
+        g_autoptr(HmDocument) doc = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GArray) all = NULL;
+
+        memset (bytes, 'x', size);
+        for (gsize edge = chunk; edge + 16 < size; edge += chunk)
+          memcpy (bytes + edge - split, needle, 16);
+        g_file_set_contents (path, (const char *) bytes, size, &error);
+        g_assert_no_error (error);
+        doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, WINDOW, &error);
+        g_assert_no_error (error);
+        all = reference_matches (pattern, bytes, size);
+        g_assert_cmpuint (all->len, ==, 12);
+
+        for (guint backward = 0; backward < 2; backward++)
+          for (guint k = 0; k < n_impls; k++)
+            {
+              g_autoptr(HmSearch) search = hm_search_new (doc, pattern);
+              g_autoptr(GArray) got = g_array_new (FALSE, FALSE, sizeof (guint64));
+              g_autoptr(GArray) want = expected_matches (all, backward ? size : 0,
+                                                         backward ? HM_SEARCH_BACKWARD : 0, 0);
+
+              hm_search_set_start (search, backward ? size : 0);
+              hm_search_set_flags (search, backward ? HM_SEARCH_BACKWARD : 0);
+              hm_search_set_kernel (search, impls[k]);
+              hm_search_set_match_func (search, collect_cb, got, NULL);
+              _hm_search_set_chunk_size (search, chunk);
+              _hm_search_set_n_threads (search, threads);
+              g_assert_true (hm_search_run (search, NULL, &error));
+              g_assert_no_error (error);
+              assert_same (got, want);
+            }
+      }
+}
+
+/* --- root tier: an unreadable page on the FUSE test filesystem ----------- */
+
+#define EIO_AT 0x30000
+
+typedef struct
+{
+  GArray  *matches;
+  guint64  skipped;
+  guint64  skipped_lo;
+  guint64  skipped_hi;
+} SkipData;
+
+static gboolean
+skip_match_cb (guint64  offset,
+               gpointer user_data)
+{
+  SkipData *data = user_data;
+
+  g_array_append_val (data->matches, offset);
+  return TRUE;
+}
+
+static void
+skip_fault_cb (guint64       offset,
+               guint64       length,
+               const GError *error,
+               gpointer      user_data)
+{
+  SkipData *data = user_data;
+
+  g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_IO);
+  data->skipped += length;
+  data->skipped_lo = MIN (data->skipped_lo, offset);
+  data->skipped_hi = MAX (data->skipped_hi, offset + length);
+}
+
+/* Matches that touch an unreadable page are lost with it; the others are
+ * found, and the page is reported once, whichever path and however the work
+ * is cut. Without skipping, the search stops at the page, having reported
+ * what lies before it (backward: after it). */
+static void
+test_eio (void)
+{
+  static const guint64 needles[] = { 0x1000, EIO_AT - 3, EIO_AT + 0x800, EIO_AT + 4096 - 2,
+                                     EIO_AT + 4096, 0x80000 };
+  static const guint64 found[] = { 0x1000, EIO_AT + 4096, 0x80000 };
+  static const HmBulkPath paths[] = { HM_BULK_PATH_PREAD, HM_BULK_PATH_MAP };
+  g_autofree char *reason = NULL;
+  g_autofree char *backing = NULL;
+  g_autofree char *backing_file = NULL;
+  g_autofree char *mounted = NULL;
+  g_autofree guint8 *bytes = NULL;
+  g_autoptr(HmFaultfs) fs = NULL;
+  g_autoptr(HmPattern) pattern = hm_pattern_new_text ("NEEDLE", -1, HM_TEXT_ENCODING_UTF8, 0, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  gsize size = 1024 * 1024;
+
+  if (!hm_faultfs_available (&reason))
+    {
+      g_test_skip (reason);
+      return;
+    }
+
+  backing = g_dir_make_tmp ("hm-search-faultfs-XXXXXX", &error);
+  g_assert_no_error (error);
+  backing_file = g_build_filename (backing, "remote.bin", NULL);
+  bytes = g_malloc (size);
+  memset (bytes, 'x', size);
+  for (guint i = 0; i < G_N_ELEMENTS (needles); i++)
+    memcpy (bytes + needles[i], "NEEDLE", 6);
+  g_file_set_contents (backing_file, (const char *) bytes, (gssize) size, &error);
+  g_assert_no_error (error);
+
+  fs = hm_faultfs_start (backing, &error);
+  g_assert_no_error (error);
+  mounted = hm_faultfs_build_path (fs, "remote.bin");
+  g_assert_true (hm_faultfs_controlf (fs, &error, "read-eio %d 4096", EIO_AT));
+  g_assert_no_error (error);
+
+  for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
+    for (guint cut = 0; cut < 3; cut++)
+      for (guint backward = 0; backward < 2; backward++)
+        for (guint skip = 0; skip < 2; skip++)
+          {
+            g_autoptr(HmDocument) doc = hm_document_new_full (mounted, HM_DOCUMENT_MODE_READ_ONLY, 65536, &error);
+            g_autoptr(HmSearch) search = NULL;
+            g_autoptr(GArray) matches = g_array_new (FALSE, FALSE, sizeof (guint64));
+            SkipData data = { matches, 0, G_MAXUINT64, 0 };
+            gboolean ok;
+
+            g_assert_no_error (error);
+            hm_bulk_set_path (paths[p]);
+            search = hm_search_new (doc, pattern);
+            hm_search_set_start (search, backward ? size : 0);
+            hm_search_set_flags (search, (backward ? HM_SEARCH_BACKWARD : 0) | (skip ? HM_SEARCH_SKIP_FAULTS : 0));
+            hm_search_set_match_func (search, skip_match_cb, &data, NULL);
+            hm_search_set_fault_func (search, skip_fault_cb, &data, NULL);
+            /* One thread and default chunks; chunk edges in the bad page; many. */
+            _hm_search_set_n_threads (search, cut == 0 ? 1 : 3);
+            _hm_search_set_chunk_size (search, cut == 0 ? 0 : cut == 1 ? EIO_AT + 1000 : 1500);
+            ok = hm_search_run (search, NULL, &error);
+
+            if (skip)
+              {
+                g_assert_no_error (error);
+                g_assert_true (ok);
+                g_assert_cmpuint (matches->len, ==, G_N_ELEMENTS (found));
+                for (guint i = 0; i < matches->len; i++)
+                  g_assert_cmphex (g_array_index (matches, guint64, backward ? matches->len - 1 - i : i), ==,
+                                   found[i]);
+                g_assert_cmpuint (data.skipped, ==, 4096);
+                g_assert_cmphex (data.skipped_lo, ==, EIO_AT);
+                g_assert_cmphex (data.skipped_hi, ==, EIO_AT + 4096);
+                g_assert_cmpuint (hm_search_get_n_unreadable (search), ==, 4096);
+              }
+            else
+              {
+                g_assert_false (ok);
+                g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_IO);
+                g_assert_nonnull (strstr (error->message, "remote.bin"));
+                g_assert_nonnull (strstr (error->message, "0x30000"));
+                g_clear_error (&error);
+                if (!backward)
+                  {
+                    g_assert_cmpuint (matches->len, ==, 1);
+                    g_assert_cmphex (g_array_index (matches, guint64, 0), ==, 0x1000);
+                  }
+                else
+                  {
+                    g_assert_cmpuint (matches->len, ==, 2);
+                    g_assert_cmphex (g_array_index (matches, guint64, 0), ==, 0x80000);
+                    g_assert_cmphex (g_array_index (matches, guint64, 1), ==, EIO_AT + 4096);
+                  }
+              }
+          }
+  hm_bulk_set_path (HM_BULK_PATH_AUTO);
+
+  g_clear_pointer (&fs, hm_faultfs_stop);
+  g_unlink (backing_file);
+  g_rmdir (backing);
+}
+
+/* The tests above again with the other read path (small files take pread:
+ * they are too small to measure), or cut into small chunks scanned by several
+ * threads (and small bulk buffers). */
+typedef struct
+{
+  HmBulkPath path;
+  gsize      chunk_size;
+  guint      threads;
+  gsize      buffer_size;
+  GTestFunc  func;
+} Variant;
+
+static void
+run_variant (gconstpointer user_data)
+{
+  const Variant *variant = user_data;
+
+  hm_bulk_set_path (variant->path);
+  _hm_bulk_set_buffer_size (variant->buffer_size);
+  test_chunk_size = variant->chunk_size;
+  test_threads = variant->threads;
+  variant->func ();
+  test_chunk_size = 0;
+  test_threads = 0;
+  _hm_bulk_set_buffer_size (0);
+  hm_bulk_set_path (HM_BULK_PATH_AUTO);
+}
+
+static void
+add_variants (const char *name,
+              GTestFunc   func)
+{
+  static const struct
+  {
+    const char *name;
+    HmBulkPath  path;
+    gsize       chunk_size;
+    guint       threads;
+    gsize       buffer_size;
+  } variants[] = {
+    { "map", HM_BULK_PATH_MAP, 0, 0, 0 },
+    { "chunks", HM_BULK_PATH_PREAD, RANDOM_CHUNK, 3, 5000 },
+    { "chunks-map", HM_BULK_PATH_MAP, RANDOM_CHUNK, 2, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      Variant *variant = g_new0 (Variant, 1);
+      g_autofree char *test_path = g_strdup_printf ("/hm/search/%s/%s", variants[i].name, name);
+
+      variant->path = variants[i].path;
+      variant->chunk_size = variants[i].chunk_size;
+      variant->threads = variants[i].threads;
+      variant->buffer_size = variants[i].buffer_size;
+      variant->func = func;
+      g_test_add_data_func_full (test_path, variant, run_variant, g_free);
+    }
 }
 
 int
@@ -654,6 +973,19 @@ main (int   argc,
   g_test_add_func ("/hm/search/truncate-mid-search", test_truncate_mid_search);
   g_test_add_func ("/hm/search/async", test_async);
   g_test_add_func ("/hm/search/grown-under-edits", test_grown_under_edits);
+  g_test_add_func ("/hm/search/dense", test_dense);
+  g_test_add_func ("/hm/search/chunk-edges", test_chunk_edges);
+  g_test_add_func ("/hm/search/eio", test_eio);
+
+  add_variants ("random-files", test_random_files);
+  add_variants ("sparse-files", test_sparse_files);
+  add_variants ("window-boundaries", test_window_boundaries);
+  add_variants ("file-edges", test_file_edges);
+  add_variants ("zero-count", test_zero_count);
+  add_variants ("preview-edits", test_preview_edits);
+  add_variants ("truncate-mid-search", test_truncate_mid_search);
+  add_variants ("grown-under-edits", test_grown_under_edits);
+  add_variants ("dense", test_dense);
 
   status = g_test_run ();
   hm_test_cleanup ();
