@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <zlib.h>
@@ -524,6 +525,49 @@ test_out_of_memory (gconstpointer data)
 #endif
 }
 
+/* Sums still starting and ending on other threads when the program exits (the
+ * dialog closed mid-run, then the application quit) must not crash in a library
+ * that tore itself down at exit. In children, which exit while a thread sums
+ * small ranges over and over, so that it is inside the digests' setup or
+ * teardown most of the time. */
+static int exit_loops;
+
+static gpointer
+sum_forever (gpointer data)
+{
+  HmDocument *doc = data;
+
+  for (;;)
+    {
+      hm_checksum_result_free (hm_checksum_compute (doc, 0, 4096, HM_CHECKSUM_ALL,
+                                                    NULL, NULL, NULL, NULL));
+      g_atomic_int_inc (&exit_loops);
+    }
+  return NULL;
+}
+
+static void
+test_exit_while_running (void)
+{
+  g_autofree char *path = hm_test_write_random ("exit.bin", 4096, 37, NULL);
+
+  if (g_test_subprocess ())
+    {
+      HmDocument *doc = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+
+      g_thread_unref (g_thread_new ("sum-forever", sum_forever, doc));
+      while (g_atomic_int_get (&exit_loops) < 20)
+        g_usleep (1000);
+      exit (0);
+    }
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+    }
+}
+
 static void
 test_pending_edits (void)
 {
@@ -749,6 +793,7 @@ main (int   argc,
   g_test_add_func ("/hm/checksum/differential-random", test_differential_random);
   g_test_add_func ("/hm/checksum/differential-sparse", test_differential_sparse);
   g_test_add_func ("/hm/checksum/progress", test_progress);
+  g_test_add_func ("/hm/checksum/exit-while-running", test_exit_while_running);
   g_test_add_data_func ("/hm/checksum/out-of-memory/buffers", GUINT_TO_POINTER (1024), test_out_of_memory);
   g_test_add_data_func ("/hm/checksum/out-of-memory/threads", GUINT_TO_POINTER (12 * 1024), test_out_of_memory);
   g_test_add_func ("/hm/checksum/random-file", test_random_file);
