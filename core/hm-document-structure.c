@@ -628,15 +628,18 @@ hm_document_get_has_structural_pending (HmDocument *self)
 }
 
 static char *
-describe (const char *verb_one,
-          const char *verb_many,
-          guint64     count,
-          guint64     offset)
+describe (gboolean inserted,
+          guint64  count,
+          guint64  offset)
 {
   g_autofree char *n = count < 10 ? g_strdup_printf ("%" PRIu64, count)
                                   : g_strdup_printf ("0x%" PRIx64, count);
 
-  return g_strdup_printf (count == 1 ? verb_one : verb_many, n, offset);
+  if (inserted)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "inserted %s byte at 0x%" PRIx64,
+                                         "inserted %s bytes at 0x%" PRIx64, count), n, offset);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "deleted %s byte at 0x%" PRIx64,
+                                       "deleted %s bytes at 0x%" PRIx64, count), n, offset);
 }
 
 /**
@@ -677,15 +680,13 @@ hm_document_describe_structural_edits (HmDocument *self)
           continue;
         }
       if (inserted > 0)
-        g_ptr_array_add (lines, describe (_("inserted %s byte at 0x%" PRIx64),
-                                          _("inserted %s bytes at 0x%" PRIx64), inserted, inserted_at));
+        g_ptr_array_add (lines, describe (TRUE, inserted, inserted_at));
       inserted = 0;
       {
         guint64 next = s != NULL ? s->piece.start : _hm_document_file_size (self);
 
         if (next > file_pos)
-          g_ptr_array_add (lines, describe (_("deleted %s byte at 0x%" PRIx64),
-                                            _("deleted %s bytes at 0x%" PRIx64), next - file_pos, at));
+          g_ptr_array_add (lines, describe (FALSE, next - file_pos, at));
         if (s != NULL)
           file_pos = s->piece.start + s->piece.length;
       }
