@@ -96,6 +96,8 @@ struct _HmFindBar
   guint           replace_index;
   guint           replace_count;
   guint64         replace_end;
+  gint64          replace_shift;  /* what earlier replacements of another length moved the rest by */
+  gboolean        replace_grouped; /* Replace All's edits are one undo step, open until it ends */
   gboolean        replace_more;
   HmPattern      *replacement;
   guint           replace_id;
