@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "hm-bookmarks.h"
+#include "hm-document.h"
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
@@ -612,4 +613,52 @@ hm_bookmarks_save (HmBookmarks  *self,
     }
 
   return TRUE;
+}
+
+/**
+ * hm_bookmarks_apply_edit:
+ * @self: the bookmarks
+ * @offset: where an insert or delete replaced bytes (#HmDocument::content-changed)
+ * @removed: bytes it removed
+ * @added: bytes it put there
+ *
+ * Moves the bookmarks with the bytes they mark: those after the edit shift by
+ * @added - @removed; one whose byte was deleted goes to @offset, unless another
+ * bookmark is there already, and then it goes away. Undoing the edit emits the
+ * opposite edit, which moves them back (a deleted one stays at @offset).
+ */
+void
+hm_bookmarks_apply_edit (HmBookmarks *self,
+                         guint64      offset,
+                         guint64      removed,
+                         guint64      added)
+{
+  GPtrArray *items;
+  guint first;
+  guint old_n;
+  guint out;
+
+  g_return_if_fail (HM_IS_BOOKMARKS (self));
+
+  if (removed == added)
+    return;
+  first = find_position (self, offset);
+  old_n = self->items->len - first;
+  if (old_n == 0)
+    return;
+  items = g_ptr_array_new_full (self->items->len, g_object_unref);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      HmBookmark *b = g_ptr_array_index (self->items, i);
+      guint64 moved = i < first ? b->offset : hm_offset_through_edit (b->offset, offset, removed, added, NULL);
+
+      if (items->len > 0 && ((HmBookmark *) g_ptr_array_index (items, items->len - 1))->offset == moved)
+        continue;
+      b->offset = moved;
+      g_ptr_array_add (items, g_object_ref (b));
+    }
+  out = items->len;
+  g_ptr_array_unref (self->items);
+  self->items = items;
+  g_list_model_items_changed (G_LIST_MODEL (self), first, old_n, out - first);
 }

@@ -47,6 +47,10 @@ gboolean     hm_bookmarks_toggle          (HmBookmarks  *self,
 gboolean     hm_bookmarks_rename          (HmBookmarks  *self,
                                            guint64       offset,
                                            const char   *name);
+void         hm_bookmarks_apply_edit      (HmBookmarks  *self,
+                                           guint64       offset,
+                                           guint64       removed,
+                                           guint64       added);
 gboolean     hm_bookmarks_remove          (HmBookmarks  *self,
                                            guint64       offset);
 

@@ -23,6 +23,7 @@
 #include "hm-document-private.h"
 #include "hm-fault.h"
 #include "hm-journal.h"
+#include "hm-piece-table.h"
 #include "hm-window-cache.h"
 
 #include <errno.h>
@@ -46,7 +47,8 @@ _hm_document_edit_state (HmDocument *self)
   HmEditState state = {
     hm_journal_can_undo (self->journal),
     hm_journal_can_redo (self->journal),
-    hm_journal_has_pending (self->journal),
+    hm_journal_has_pending (self->journal) || _hm_document_is_structural (self),
+    _hm_document_is_structural (self),
   };
 
   return state;
@@ -65,6 +67,8 @@ _hm_document_notify_state (HmDocument        *self,
     _hm_document_notify (self, "can-redo");
   if (now.has_pending != before->has_pending)
     _hm_document_notify (self, "has-pending");
+  if (now.structural != before->structural)
+    _hm_document_notify (self, "has-structural-pending");
 }
 
 /* Announces changed ranges; a flood of them becomes one span, since a view only
@@ -97,9 +101,9 @@ _hm_document_emit_changed_ranges (HmDocument *self,
 
 /* ---- Checks ---- */
 
-static gboolean
-check_editable (HmDocument *self,
-                GError    **error)
+gboolean
+_hm_document_check_editable (HmDocument *self,
+                             GError    **error)
 {
   if (self->busy)
     {
@@ -119,13 +123,12 @@ check_editable (HmDocument *self,
 }
 
 static gboolean
-check_range (HmDocument *self,
-             guint64     offset,
-             guint64     length,
-             GError    **error)
+check_range_in (HmDocument *self,
+                guint64     size,
+                guint64     offset,
+                guint64     length,
+                GError    **error)
 {
-  guint64 size = hm_document_get_size (self);
-
   if (offset > size || length > size - offset)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_OUT_OF_RANGE,
@@ -135,6 +138,16 @@ check_range (HmDocument *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* In the content, for the public edits */
+static gboolean
+check_range (HmDocument *self,
+             guint64     offset,
+             guint64     length,
+             GError    **error)
+{
+  return check_range_in (self, hm_document_get_size (self), offset, length, error);
 }
 
 /* A read came up short: the file shrank behind our back. Returns FALSE. */
@@ -230,7 +243,7 @@ replace_hole_pages (HmDocument *self,
       guint64 first;
       guint64 last;
 
-      if (!hm_document_is_hole (self, pos, &run_end))
+      if (!_hm_document_file_is_hole (self, pos, &run_end))
         {
           pos = MIN (run_end, end);
           pos = (pos + page - 1) / page * page;
@@ -268,7 +281,7 @@ _hm_document_preallocate_pages (HmDocument *self,
                                 guint64     end)
 {
   guint64 page = _hm_document_page_size ();
-  guint64 size = hm_document_get_size (self);
+  guint64 size = _hm_document_file_size (self);
 
   start = start / page * page;
   end = MIN ((end + page - 1) / page * page, size);
@@ -293,7 +306,7 @@ preallocate_direct (HmDocument *self,
   if (self->mode != HM_DOCUMENT_MODE_DIRECT || self->kind != HM_FILE_KIND_REGULAR)
     return TRUE;
 
-  extents = hm_document_get_extents (self, offset, length);
+  extents = _hm_document_file_extents (self, offset, length);
   for (guint i = 0; i < extents->len; i++)
     {
       const HmExtent *e = &g_array_index (extents, HmExtent, i);
@@ -441,8 +454,8 @@ mark_stored (HmDocument *self,
 {
   guint64 page = _hm_document_page_size ();
   guint64 start = offset / page * page;
-  guint64 end = MIN ((offset + length + page - 1) / page * page, hm_document_get_size (self));
-  g_autoptr(GArray) extents = hm_document_get_extents (self, start, end - start);
+  guint64 end = MIN ((offset + length + page - 1) / page * page, _hm_document_file_size (self));
+  g_autoptr(GArray) extents = _hm_document_file_extents (self, start, end - start);
 
   for (guint i = 0; i < extents->len; i++)
     {
@@ -547,18 +560,24 @@ hm_document_write (HmDocument  *self,
                    GError     **error)
 {
   g_autofree guint8 *old = NULL;
-  ByteSource new_bytes = { SOURCE_DATA, offset, data, NULL, 0, NULL };
-  ByteSource old_bytes = { SOURCE_DATA, offset, NULL, NULL, 0, NULL };
+  ByteSource new_bytes = { SOURCE_DATA, 0, data, NULL, 0, NULL };
+  ByteSource old_bytes = { SOURCE_DATA, 0, NULL, NULL, 0, NULL };
+  guint64 doc_offset = offset;
   HmEditState before;
   gssize n;
 
   g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
 
-  if (!check_editable (self, error) || !check_range (self, offset, length, error))
+  if (!_hm_document_check_editable (self, error) || !check_range (self, offset, length, error))
     return FALSE;
   if (length == 0)
     return TRUE;
+  /* With inserts and deletes pending: inside one range of the file, the bytes
+   * go to the file's offsets as ever; over inserted bytes, the pieces change. */
+  if (!_hm_document_map_to_file (self, doc_offset, length, &offset))
+    return _hm_document_structural_overwrite (self, doc_offset, length, data, NULL, 0, error);
+  new_bytes.origin = old_bytes.origin = offset;
 
   old = g_try_malloc (length);
   if (old == NULL)
@@ -567,7 +586,7 @@ hm_document_write (HmDocument  *self,
                    _("Not enough memory to keep the %zu old bytes for undo"), length);
       return FALSE;
     }
-  n = hm_document_read (self, offset, old, length, error);
+  n = _hm_document_read_file (self, offset, old, length, error);
   if (n < 0)
     return FALSE;
   if ((gsize) n != length)
@@ -583,7 +602,8 @@ hm_document_write (HmDocument  *self,
 
   before = _hm_document_edit_state (self);
   hm_journal_record (self->journal, offset, old, data, length, flags);
-  _hm_document_emit_changed (self, offset, length);
+  _hm_document_step_recorded (self);
+  _hm_document_emit_changed (self, doc_offset, length);
   _hm_document_notify_state (self, &before);
   return TRUE;
 }
@@ -612,18 +632,24 @@ hm_document_fill (HmDocument   *self,
                   GError      **error)
 {
   g_autofree guint8 *old = NULL;
-  ByteSource new_bytes = { SOURCE_PATTERN, offset, NULL, pattern, pattern_length, NULL };
-  ByteSource old_bytes = { SOURCE_DATA, offset, NULL, NULL, 0, NULL };
+  ByteSource new_bytes = { SOURCE_PATTERN, 0, NULL, pattern, pattern_length, NULL };
+  ByteSource old_bytes = { SOURCE_DATA, 0, NULL, NULL, 0, NULL };
+  guint64 doc_offset = offset;
   HmEditState before;
   gssize n;
 
   g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
   g_return_val_if_fail (pattern != NULL && pattern_length > 0, FALSE);
 
-  if (!check_editable (self, error) || !check_range (self, offset, length, error))
+  if (!_hm_document_check_editable (self, error) || !check_range (self, offset, length, error))
     return FALSE;
   if (length == 0)
     return TRUE;
+  /* Over inserted bytes or several pieces: a pattern piece, O(pattern) memory */
+  if (!_hm_document_map_to_file (self, doc_offset, length, &offset))
+    return _hm_document_structural_overwrite (self, doc_offset, length, NULL,
+                                              pattern, pattern_length, error);
+  new_bytes.origin = old_bytes.origin = offset;
 
   old = length <= (guint64) G_MAXSSIZE ? g_try_malloc ((gsize) length) : NULL;
   if (old == NULL)
@@ -632,7 +658,7 @@ hm_document_fill (HmDocument   *self,
                    _("Not enough memory to keep the %" PRIu64 " old bytes for undo"), length);
       return FALSE;
     }
-  n = hm_document_read (self, offset, old, (gsize) length, error);
+  n = _hm_document_read_file (self, offset, old, (gsize) length, error);
   if (n < 0)
     return FALSE;
   if ((guint64) n != length)
@@ -648,15 +674,16 @@ hm_document_fill (HmDocument   *self,
 
   before = _hm_document_edit_state (self);
   hm_journal_record_fill (self->journal, offset, old, (gsize) length, pattern, pattern_length);
-  _hm_document_emit_changed (self, offset, length);
+  _hm_document_step_recorded (self);
+  _hm_document_emit_changed (self, doc_offset, length);
   _hm_document_notify_state (self, &before);
   return TRUE;
 }
 
 static gboolean
-undo_redo (HmDocument *self,
-           gboolean    undo,
-           GError    **error)
+undo_redo_one (HmDocument *self,
+               gboolean    undo,
+               GError    **error)
 {
   const HmJournalStep *step;
   ByteSource old_bytes = { SOURCE_DATA, 0, NULL, NULL, 0, NULL };
@@ -666,7 +693,7 @@ undo_redo (HmDocument *self,
   HmEditState before;
   gboolean ok;
 
-  if (!check_editable (self, error))
+  if (!_hm_document_check_editable (self, error))
     return FALSE;
 
   step = undo ? hm_journal_peek_undo (self->journal) : hm_journal_peek_redo (self->journal);
@@ -677,9 +704,26 @@ undo_redo (HmDocument *self,
       return FALSE;
     }
 
+  if (hm_journal_step_get_structural (step) != NULL)
+    {
+      before = _hm_document_edit_state (self);
+      if (!_hm_document_structural_undo_redo (self, hm_journal_step_get_structural (step), undo))
+        {
+          g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
+                       _("“%s”: the edit cannot be undone"), self->display_name);
+          return FALSE;
+        }
+      if (undo)
+        hm_journal_commit_undo (self->journal);
+      else
+        hm_journal_commit_redo (self->journal);
+      _hm_document_notify_state (self, &before);
+      return TRUE;
+    }
+
   offset = hm_journal_step_get_offset (step);
   length = hm_journal_step_get_length (step);
-  if (!check_range (self, offset, length, error))
+  if (!check_range_in (self, _hm_document_file_size (self), offset, length, error))
     return FALSE;
 
   old_bytes.origin = offset;
@@ -701,9 +745,49 @@ undo_redo (HmDocument *self,
     hm_journal_commit_undo (self->journal);
   else
     hm_journal_commit_redo (self->journal);
-  _hm_document_emit_changed (self, offset, length);
+  /* File offsets: with inserts and deletes pending, they may lie anywhere now */
+  if (_hm_document_is_structural (self))
+    _hm_document_emit_changed (self, 0, hm_document_get_size (self));
+  else
+    _hm_document_emit_changed (self, offset, length);
   _hm_document_notify_state (self, &before);
   return TRUE;
+}
+
+/* One user action: a step and the grouped steps recorded with it. */
+static gboolean
+undo_redo (HmDocument *self,
+           gboolean    undo,
+           GError    **error)
+{
+  gboolean grouped;
+
+  hm_journal_break_coalescing (self->journal);
+  if (undo)
+    {
+      do
+        {
+          const HmJournalStep *step = hm_journal_peek_undo (self->journal);
+
+          grouped = step != NULL && hm_journal_step_is_grouped (step);
+          if (!undo_redo_one (self, TRUE, error))
+            return FALSE;
+        }
+      while (grouped && hm_journal_can_undo (self->journal));
+      return TRUE;
+    }
+
+  if (!undo_redo_one (self, FALSE, error))
+    return FALSE;
+  for (;;)
+    {
+      const HmJournalStep *step = hm_journal_peek_redo (self->journal);
+
+      if (step == NULL || !hm_journal_step_is_grouped (step))
+        return TRUE;
+      if (!undo_redo_one (self, FALSE, error))
+        return FALSE;
+    }
 }
 
 /**
@@ -769,7 +853,7 @@ gboolean
 hm_document_get_has_pending (HmDocument *self)
 {
   g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
-  return hm_journal_has_pending (self->journal);
+  return hm_journal_has_pending (self->journal) || _hm_document_is_structural (self);
 }
 
 /**
@@ -778,14 +862,27 @@ hm_document_get_has_pending (HmDocument *self)
  *
  * The bytes that differ from the file as last saved, byte-exact: a byte typed
  * back to its old value is not pending. For highlighting and a changes list.
+ * In content offsets: with inserts pending, every inserted byte is pending (see
+ * hm_document_describe_structural_edits() for what was inserted and deleted).
  *
  * Returns: (transfer full) (element-type HmRange): sorted, merged ranges
  */
 GArray *
 hm_document_get_pending_ranges (HmDocument *self)
 {
+  GArray *ranges;
+
   g_return_val_if_fail (HM_IS_DOCUMENT (self), NULL);
-  return hm_journal_get_pending_ranges (self->journal);
+
+  ranges = hm_journal_get_pending_ranges (self->journal);
+  if (_hm_document_is_structural (self))
+    {
+      GArray *content = _hm_document_content_pending_ranges (self, ranges);
+
+      g_array_unref (ranges);
+      return content;
+    }
+  return ranges;
 }
 
 /**
@@ -827,8 +924,22 @@ hm_document_read_baseline (HmDocument  *self,
   g_return_val_if_fail (HM_IS_DOCUMENT (self), -1);
 
   n = hm_document_read (self, offset, buffer, length, error);
-  if (n > 0)
+  if (n > 0 && !_hm_document_is_structural (self))
     hm_journal_copy_baseline (self->journal, offset, buffer, (gsize) n);
+  else if (n > 0)
+    {
+      /* Bytes of the file get their saved values; inserted bytes have none */
+      g_autoptr(GArray) spans = _hm_document_get_spans (self, offset, (guint64) n);
+
+      for (guint i = 0; i < spans->len; i++)
+        {
+          const HmPieceSpan *s = &g_array_index (spans, HmPieceSpan, i);
+
+          if (s->piece.kind == HM_PIECE_FILE)
+            hm_journal_copy_baseline (self->journal, s->piece.start,
+                                      (guint8 *) buffer + (s->offset - offset), (gsize) s->piece.length);
+        }
+    }
   return n;
 }
 
@@ -873,7 +984,7 @@ _hm_document_read_pending_pieces (HmDocument *self,
           piece.current = g_malloc (piece.length);
           piece.baseline = NULL;
           g_array_append_val (pieces, piece);
-          if (hm_document_read (self, piece.offset, piece.current, piece.length, error)
+          if (_hm_document_read_file (self, piece.offset, piece.current, piece.length, error)
               != (gssize) piece.length)
             {
               if (error != NULL && *error == NULL)
@@ -1017,7 +1128,10 @@ hm_document_discard (HmDocument *self,
     }
 
   hm_journal_discard (self->journal);
-  _hm_document_emit_changed_ranges (self, ranges);
+  if (_hm_document_is_structural (self))
+    _hm_document_structure_reset (self);
+  else
+    _hm_document_emit_changed_ranges (self, ranges);
   _hm_document_notify_state (self, &before);
   return TRUE;
 }

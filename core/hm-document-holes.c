@@ -197,11 +197,45 @@ hm_document_is_hole (HmDocument *self,
                      guint64     offset,
                      guint64    *run_end)
 {
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+
+  if (_hm_document_is_structural (self))
+    {
+      /* The run holding @offset, looked for in growing spans of the content */
+      guint64 size = hm_document_get_size (self);
+      guint64 span = 1024 * 1024;
+
+      if (offset >= size)
+        {
+          if (run_end != NULL)
+            *run_end = size;
+          return FALSE;
+        }
+      for (;;)
+        {
+          g_autoptr(GArray) runs = _hm_document_content_extents (self, offset, span);
+          const HmExtent *first = &g_array_index (runs, HmExtent, 0);
+
+          if (runs->len > 1 || first->offset + first->length >= size)
+            {
+              if (run_end != NULL)
+                *run_end = first->offset + first->length;
+              return first->is_hole;
+            }
+          span *= 4;
+        }
+    }
+  return _hm_document_file_is_hole (self, offset, run_end);
+}
+
+gboolean
+_hm_document_file_is_hole (HmDocument *self,
+                           guint64     offset,
+                           guint64    *run_end)
+{
   GArray *extents;
   gboolean is_hole = FALSE;
   guint64 end;
-
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
 
   g_mutex_lock (&self->lock);
   extents = ensure_extents (self);
@@ -234,11 +268,21 @@ hm_document_get_extents (HmDocument *self,
                          guint64     offset,
                          guint64     length)
 {
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), NULL);
+
+  if (_hm_document_is_structural (self))
+    return _hm_document_content_extents (self, offset, length);
+  return _hm_document_file_extents (self, offset, length);
+}
+
+GArray *
+_hm_document_file_extents (HmDocument *self,
+                           guint64     offset,
+                           guint64     length)
+{
   GArray *result = g_array_new (FALSE, FALSE, sizeof (HmExtent));
   GArray *extents;
   guint64 end;
-
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), result);
 
   g_mutex_lock (&self->lock);
   extents = ensure_extents (self);
@@ -273,6 +317,25 @@ find_run_start (HmDocument *self,
 {
   GArray *extents;
   gboolean found = FALSE;
+
+  if (_hm_document_is_structural (self))
+    {
+      guint64 size = hm_document_get_size (self);
+      g_autoptr(GArray) runs = forward ? _hm_document_content_extents (self, offset, size - MIN (offset, size))
+                                       : _hm_document_content_extents (self, 0, MIN (offset, size));
+
+      for (guint k = 0; k < runs->len && !found; k++)
+        {
+          const HmExtent *e = &g_array_index (runs, HmExtent, forward ? k : runs->len - 1 - k);
+
+          if (e->is_hole == want_hole && (forward ? e->offset > offset : e->offset < offset))
+            {
+              *result = e->offset;
+              found = TRUE;
+            }
+        }
+      return found;
+    }
 
   g_mutex_lock (&self->lock);
   extents = ensure_extents (self);
@@ -379,6 +442,15 @@ hm_document_get_n_holes (HmDocument *self)
 
   g_return_val_if_fail (HM_IS_DOCUMENT (self), 0);
 
+  if (_hm_document_is_structural (self))
+    {
+      g_autoptr(GArray) runs = _hm_document_content_extents (self, 0, G_MAXUINT64);
+
+      for (guint i = 0; i < runs->len; i++)
+        n += g_array_index (runs, HmExtent, i).is_hole ? 1 : 0;
+      return n;
+    }
+
   g_mutex_lock (&self->lock);
   extents = ensure_extents (self);
   for (guint i = 0; i < extents->len; i++)
@@ -394,6 +466,16 @@ hm_document_get_data_bytes (HmDocument *self)
   guint64 n = 0;
 
   g_return_val_if_fail (HM_IS_DOCUMENT (self), 0);
+
+  if (_hm_document_is_structural (self))
+    {
+      g_autoptr(GArray) runs = _hm_document_content_extents (self, 0, G_MAXUINT64);
+
+      for (guint i = 0; i < runs->len; i++)
+        if (!g_array_index (runs, HmExtent, i).is_hole)
+          n += g_array_index (runs, HmExtent, i).length;
+      return n;
+    }
 
   g_mutex_lock (&self->lock);
   extents = ensure_extents (self);
@@ -467,6 +549,13 @@ count_holes_thread (GTask        *task,
     return;
 
   count = g_new0 (HoleCount, 1);
+  if (_hm_document_is_structural (self))
+    {
+      count->n_holes = hm_document_get_n_holes (self);
+      count->data_bytes = hm_document_get_data_bytes (self);
+      g_task_return_pointer (task, count, g_free);
+      return;
+    }
   g_mutex_lock (&self->lock);
   extents = ensure_extents (self);
   for (guint i = 0; i < extents->len; i++)

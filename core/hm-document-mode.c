@@ -260,6 +260,16 @@ hm_document_set_mode (HmDocument    *self,
       return FALSE;
     }
 
+  /* The pieces keep file offsets whatever the mode; switching with them pending
+   * would need a policy per pair of modes for little use: save them first. */
+  if (_hm_document_is_structural (self) && mode != self->mode)
+    {
+      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,
+                   _("“%s” has pending inserts or deletes; save or discard them, then switch modes"),
+                   self->display_name);
+      return FALSE;
+    }
+
   if (pending && mode == HM_DOCUMENT_MODE_READ_ONLY)
     {
       g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_BUSY,

@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 typedef struct _HmWindowCache HmWindowCache;
 typedef struct _HmJournal HmJournal;
 typedef struct _HmSaveJournal HmSaveJournal;
+typedef struct _HmPieceTable HmPieceTable;
 
 /* The instance struct is shared by the files that implement HmDocument, each
  * holding one job: hm-document.c (the class, opening, windows, reading),
@@ -47,6 +48,13 @@ struct _HmDocument
 
   /* Editing state, owned by hm-document-edit.c and hm-document-save.c. */
   HmJournal      *journal;
+  /* Inserts and deletes (hm-document-structure.c): the content as pieces of the
+   * file and inserted bytes; NULL until the first such edit. Changed on the main
+   * thread under the lock; `structural` says it differs from the file as is. */
+  HmPieceTable   *pieces;
+  gboolean        structural;
+  guint           group_depth;    /* hm_document_begin_group() nesting */
+  guint           group_steps;    /* steps recorded in the open group */
   /* What the file should look like now: baseline_stat plus the effects of our
    * own writes (a direct-mode store moves mtime on ext4; a failed commit may have
    * preallocated blocks). The conflict check compares against it, so our own
@@ -142,6 +150,10 @@ void      _hm_document_set_errno_error (GError     **error,
                                         int          saved_errno,
                                         const char  *format,
                                         ...) G_GNUC_PRINTF (3, 4);
+void      _hm_document_emit_content_changed (HmDocument *self,
+                                             guint64     offset,
+                                             guint64     removed,
+                                             guint64     added);
 void      _hm_document_emit_changed   (HmDocument  *self,
                                        guint64      offset,
                                        guint64      length);
@@ -180,13 +192,67 @@ gboolean  _hm_document_check_unchanged (HmDocument        *self,
                                         gboolean           force,
                                         GError           **error);
 
+/* hm-document.c, in file coordinates (the baseline file, not the content) */
+guint64   _hm_document_file_size      (HmDocument  *self);
+gssize    _hm_document_read_file      (HmDocument  *self,
+                                       guint64      offset,
+                                       void        *buffer,
+                                       gsize        length,
+                                       GError     **error);
+
+/* hm-document-holes.c, in file coordinates */
+gboolean  _hm_document_file_is_hole   (HmDocument  *self,
+                                       guint64      offset,
+                                       guint64     *run_end);
+GArray   *_hm_document_file_extents   (HmDocument  *self,
+                                       guint64      offset,
+                                       guint64      length);
+
+/* hm-document-structure.c */
+gboolean  _hm_document_is_structural  (HmDocument  *self);
+GArray   *_hm_document_get_spans      (HmDocument  *self,
+                                       guint64      offset,
+                                       guint64      length);
+gssize    _hm_document_read_content   (HmDocument  *self,
+                                       guint64      offset,
+                                       void        *buffer,
+                                       gsize        length,
+                                       GError     **error);
+GArray   *_hm_document_content_extents (HmDocument *self,
+                                        guint64     offset,
+                                        guint64     length);
+gboolean  _hm_document_map_to_file    (HmDocument  *self,
+                                       guint64      offset,
+                                       guint64      length,
+                                       guint64     *file_offset);
+gboolean  _hm_document_structural_overwrite (HmDocument   *self,
+                                             guint64       offset,
+                                             guint64       length,
+                                             const guint8 *data,
+                                             const guint8 *pattern,
+                                             gsize         pattern_length,
+                                             GError      **error);
+gboolean  _hm_document_structural_undo_redo (HmDocument *self,
+                                             gpointer    payload,
+                                             gboolean    undo);
+void      _hm_document_step_recorded  (HmDocument  *self);
+GArray   *_hm_document_content_pending_ranges (HmDocument *self,
+                                               GArray     *file_ranges);
+void      _hm_document_structure_reset (HmDocument *self);
+void      _hm_document_structure_init (HmDocument  *self);
+void      _hm_document_structure_finalize (HmDocument *self);
+
 /* hm-document-edit.c */
 typedef struct
 {
   gboolean can_undo;
   gboolean can_redo;
   gboolean has_pending;
+  gboolean structural;
 } HmEditState;
+
+gboolean  _hm_document_check_editable (HmDocument  *self,
+                                       GError     **error);
 
 HmEditState _hm_document_edit_state   (HmDocument        *self);
 void      _hm_document_notify_state   (HmDocument        *self,

@@ -21,6 +21,7 @@
 
 #include "hm-document-private.h"
 #include "hm-fault.h"
+#include "hm-piece-table.h"
 #include "hm-window-cache.h"
 
 #include <errno.h>
@@ -78,6 +79,7 @@ enum {
   PROP_CAN_UNDO,
   PROP_CAN_REDO,
   PROP_HAS_PENDING,
+  PROP_HAS_STRUCTURAL_PENDING,
   PROP_MAY_STALL,
   PROP_DISK_MTIME,
   N_PROPS
@@ -85,6 +87,7 @@ enum {
 
 enum {
   CHANGED,
+  CONTENT_CHANGED,
   DISK_CHANGED,
   N_SIGNALS
 };
@@ -390,6 +393,7 @@ hm_document_finalize (GObject *object)
 
   _hm_document_disk_finalize (self);
   _hm_document_save_finalize (self);
+  _hm_document_structure_finalize (self);
   _hm_document_edit_finalize (self);
   g_clear_pointer (&self->cache, hm_window_cache_free);
   if (self->fd >= 0)
@@ -436,6 +440,9 @@ hm_document_get_property (GObject    *object,
       break;
     case PROP_HAS_PENDING:
       g_value_set_boolean (value, hm_document_get_has_pending (self));
+      break;
+    case PROP_HAS_STRUCTURAL_PENDING:
+      g_value_set_boolean (value, hm_document_get_has_structural_pending (self));
       break;
     case PROP_MAY_STALL:
       g_value_set_boolean (value, hm_document_get_may_stall (self));
@@ -517,6 +524,16 @@ hm_document_class_init (HmDocumentClass *klass)
     g_param_spec_boolean ("has-pending", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
+   * HmDocument:has-structural-pending:
+   *
+   * Inserts or deletes are pending. They always wait for Save, in direct mode
+   * too (where overwrites reach the file at once): a shift of the file's tail
+   * cannot be made in place byte by byte while other programs read it.
+   */
+  properties[PROP_HAS_STRUCTURAL_PENDING] =
+    g_param_spec_boolean ("has-structural-pending", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
    * HmDocument:may-stall:
    *
    * Whether a read may block for long or fail (see hm_document_get_may_stall()).
@@ -549,6 +566,19 @@ hm_document_class_init (HmDocumentClass *klass)
                   G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_UINT64);
 
   /**
+   * HmDocument::content-changed:
+   * @offset: where the change starts
+   * @removed: bytes removed there
+   * @added: bytes put in their place
+   *
+   * An insert, delete or resize, or the undo or redo of one: every byte after
+   * the change moved by @added - @removed. Emitted before #HmDocument::changed.
+   */
+  signals[CONTENT_CHANGED] =
+    g_signal_new ("content-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT64, G_TYPE_UINT64, G_TYPE_UINT64);
+
+  /**
    * HmDocument::disk-changed:
    * @change: what happened to the file
    * @disk_size: with %HM_DISK_CHANGE_MODIFIED, the file's new size on disk; else 0
@@ -572,6 +602,7 @@ hm_document_init (HmDocument *self)
   self->marks = g_array_new (FALSE, FALSE, sizeof (HmRange));
   g_mutex_init (&self->lock);
   _hm_document_edit_init (self);
+  _hm_document_structure_init (self);
 }
 
 /**
@@ -683,8 +714,9 @@ hm_document_get_display_name (HmDocument *self)
  * hm_document_get_size:
  * @self: a #HmDocument
  *
- * The size as last seen: at open, at the last hm_document_refresh(), or lowered
- * when a fault revealed that the file was truncated.
+ * The size of the content: the file's size as last seen (at open, at the last
+ * hm_document_refresh(), or lowered when a fault revealed that the file was
+ * truncated), changed by the pending inserts and deletes.
  *
  * Returns: the size in bytes
  */
@@ -694,6 +726,18 @@ hm_document_get_size (HmDocument *self)
   guint64 size;
 
   g_return_val_if_fail (HM_IS_DOCUMENT (self), 0);
+
+  g_mutex_lock (&self->lock);
+  size = self->structural ? hm_piece_table_get_size (self->pieces) : self->size;
+  g_mutex_unlock (&self->lock);
+  return size;
+}
+
+/* The size of the file itself, whatever the pending inserts and deletes. */
+guint64
+_hm_document_file_size (HmDocument *self)
+{
+  guint64 size;
 
   g_mutex_lock (&self->lock);
   size = self->size;
@@ -803,7 +847,7 @@ _hm_document_acquire_window (HmDocument  *self,
                              HmAccessHint hint,
                              GError     **error)
 {
-  guint64 size = hm_document_get_size (self);
+  guint64 size = _hm_document_file_size (self);
 
   if (offset >= size)
     {
@@ -936,6 +980,15 @@ _hm_document_emit_changed (HmDocument *self,
 }
 
 void
+_hm_document_emit_content_changed (HmDocument *self,
+                                   guint64     offset,
+                                   guint64     removed,
+                                   guint64     added)
+{
+  g_signal_emit (self, signals[CONTENT_CHANGED], 0, offset, removed, added);
+}
+
+void
 _hm_document_emit_disk_changed (HmDocument  *self,
                                 HmDiskChange change,
                                 guint64      disk_size)
@@ -996,7 +1049,7 @@ _hm_document_guard_window (HmDocument   *self,
   if (window == NULL)
     {
       /* A window past the (new) end: the file shrank under us. */
-      if ((flags & HM_GUARD_END_IS_FAULT) && pos >= hm_document_get_size (self))
+      if ((flags & HM_GUARD_END_IS_FAULT) && pos >= _hm_document_file_size (self))
         {
           g_error_free (local);
           local = _hm_document_fault_error (self, pos, writing);
@@ -1115,8 +1168,8 @@ _hm_document_copy_guarded (HmDocument   *self,
  * @error: a #GError, %HM_FAULT_ERROR for a paging fault
  *
  * Copies bytes out of the document as it is now (in preview mode: with the pending
- * edits). Holes are filled with zeros without touching the file. Safe to call from
- * any thread.
+ * edits; with inserts and deletes: the content they make). Holes are filled with
+ * zeros without touching the file. Safe to call from any thread.
  *
  * Returns: the number of bytes copied (fewer than @length only at the end of the
  *   file), or -1 if a page could not be read
@@ -1128,16 +1181,30 @@ hm_document_read (HmDocument *self,
                   gsize       length,
                   GError    **error)
 {
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), -1);
+  g_return_val_if_fail (buffer != NULL || length == 0, -1);
+  g_return_val_if_fail (length <= G_MAXSSIZE, -1);
+
+  if (_hm_document_is_structural (self))
+    return _hm_document_read_content (self, offset, buffer, length, error);
+  return _hm_document_read_file (self, offset, buffer, length, error);
+}
+
+/* hm_document_read() in file coordinates: the file's bytes at their offsets, as
+ * the windows show them (with preview overwrites). */
+gssize
+_hm_document_read_file (HmDocument *self,
+                        guint64     offset,
+                        void       *buffer,
+                        gsize       length,
+                        GError    **error)
+{
   guint8 *out = buffer;
   guint64 size;
   gsize done = 0;
   guint64 hole_end = 0;
 
-  g_return_val_if_fail (HM_IS_DOCUMENT (self), -1);
-  g_return_val_if_fail (buffer != NULL || length == 0, -1);
-  g_return_val_if_fail (length <= G_MAXSSIZE, -1);
-
-  size = hm_document_get_size (self);
+  size = _hm_document_file_size (self);
   if (offset >= size)
     return 0;
   length = (gsize) MIN ((guint64) length, size - offset);
@@ -1146,7 +1213,7 @@ hm_document_read (HmDocument *self,
     {
       guint64 pos = offset + done;
       guint64 run_end;
-      gboolean is_hole = hm_document_is_hole (self, pos, &run_end);
+      gboolean is_hole = _hm_document_file_is_hole (self, pos, &run_end);
       gsize n = (gsize) MIN (run_end - pos, (guint64) (length - done));
 
       if (is_hole)

@@ -134,8 +134,13 @@ typedef enum
  *     on the thread that made the change (the main thread for edits).
  *   "disk-changed" (HmDiskChange change, guint64 disk_size): another program changed or
  *     removed the file; see hm_document_watch_disk(). On the thread that started watching.
+ *   "content-changed" (guint64 offset, guint64 removed, guint64 added): an insert, delete
+ *     or resize (or its undo/redo) replaced @removed bytes at @offset by @added bytes;
+ *     later bytes moved by added - removed. Bookmarks and views follow with
+ *     hm_offset_through_edit(). Emitted before "changed" for the moved range.
  *   "notify::size", "notify::mode", "notify::can-undo", "notify::can-redo",
- *   "notify::has-pending", "notify::may-stall", "notify::disk-mtime": property changes.
+ *   "notify::has-pending", "notify::has-structural-pending", "notify::may-stall",
+ *   "notify::disk-mtime": property changes.
  */
 #define HM_TYPE_DOCUMENT (hm_document_get_type ())
 G_DECLARE_FINAL_TYPE (HmDocument, hm_document, HM, DOCUMENT, GObject)
@@ -337,6 +342,35 @@ void            hm_document_save_as_async        (HmDocument         *self,
 gboolean        hm_document_save_as_finish       (HmDocument         *self,
                                                   GAsyncResult       *result,
                                                   GError            **error);
+
+gboolean        hm_document_insert               (HmDocument         *self,
+                                                  guint64             offset,
+                                                  const void         *data,
+                                                  gsize               length,
+                                                  HmEditFlags         flags,
+                                                  GError            **error);
+gboolean        hm_document_insert_fill          (HmDocument         *self,
+                                                  guint64             offset,
+                                                  guint64             length,
+                                                  const guint8       *pattern,
+                                                  gsize               pattern_length,
+                                                  GError            **error);
+gboolean        hm_document_delete               (HmDocument         *self,
+                                                  guint64             offset,
+                                                  guint64             length,
+                                                  GError            **error);
+gboolean        hm_document_set_size             (HmDocument         *self,
+                                                  guint64             size,
+                                                  GError            **error);
+void            hm_document_begin_group          (HmDocument         *self);
+void            hm_document_end_group            (HmDocument         *self);
+gboolean        hm_document_get_has_structural_pending (HmDocument   *self);
+GPtrArray      *hm_document_describe_structural_edits  (HmDocument   *self);
+guint64         hm_offset_through_edit           (guint64             offset,
+                                                  guint64             edit_offset,
+                                                  guint64             removed,
+                                                  guint64             added,
+                                                  gboolean           *deleted);
 
 gboolean        hm_document_journal_range        (HmDocument         *self,
                                                   guint64             offset,

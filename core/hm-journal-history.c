@@ -40,6 +40,13 @@ _hm_journal_step_free_data (HmJournal     *self,
 {
   gsize size = _hm_journal_step_data_size (step);
 
+  if (step->flags & STEP_STRUCTURAL)
+    {
+      if (self->structural_free != NULL)
+        self->structural_free (step->data.heap);
+      step->data.heap = NULL;
+      return;
+    }
   if (size <= STEP_INLINE)
     return;
 

@@ -20,6 +20,9 @@ G_BEGIN_DECLS
 #define SCAN_SLICE     (64 * 1024)
 /* What the allocator adds to each block, counted by hm_journal_get_bytes_used() */
 #define MALLOC_OVERHEAD (2 * sizeof (gsize))
+/* Step flags beyond HmEditFlags */
+#define STEP_STRUCTURAL (1u << 16)  /* data.heap is the document's payload */
+#define STEP_GROUPED    (1u << 17)  /* undone and redone with the step before */
 
 struct _HmJournalStep
 {
@@ -106,6 +109,7 @@ struct _HmJournal
   GArray    *committed;  /* HmRange, sorted, merged */
 
   gsize      heap_bytes;  /* step bytes on the heap */
+  GDestroyNotify structural_free;
   guint8    *scan;        /* 2 * scan_capacity */
   gsize      scan_capacity;
 };

@@ -213,6 +213,99 @@ hm_journal_break_coalescing (HmJournal *self)
 }
 
 /**
+ * hm_journal_set_structural_free:
+ * @self: a journal
+ * @free_func: frees the payload of a structural step
+ */
+void
+hm_journal_set_structural_free (HmJournal     *self,
+                                GDestroyNotify free_func)
+{
+  g_return_if_fail (self != NULL);
+
+  self->structural_free = free_func;
+}
+
+/**
+ * hm_journal_record_structural:
+ * @self: a journal
+ * @payload: (transfer full): what the document needs to undo and redo the step
+ *
+ * Records a structural edit the document has made. Drops the redo tail and ends
+ * any typing run.
+ */
+void
+hm_journal_record_structural (HmJournal *self,
+                              gpointer   payload)
+{
+  HmJournalStep *step;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (payload != NULL);
+
+  _hm_journal_seal_run (self);
+  _hm_journal_truncate_redo (self);
+
+  step = _hm_journal_stack_push (&self->history);
+  step->flags = STEP_STRUCTURAL;
+  step->data.heap = payload;
+  self->pos = self->history.n;
+}
+
+/**
+ * hm_journal_get_top_structural:
+ * @self: a journal
+ *
+ * For coalescing typed inserts: the payload of the latest step when it is a
+ * structural one with nothing to redo after it.
+ *
+ * Returns: (nullable) (transfer none): the payload, which the caller may change
+ */
+gpointer
+hm_journal_get_top_structural (HmJournal *self)
+{
+  HmJournalStep *step;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->pos == 0 || self->pos != self->history.n || self->run_open || self->fork == self->pos)
+    return NULL;
+  step = _hm_journal_stack_get (&self->history, self->pos - 1);
+  return (step->flags & STEP_STRUCTURAL) ? step->data.heap : NULL;
+}
+
+/**
+ * hm_journal_mark_top_grouped:
+ * @self: a journal
+ *
+ * Makes the latest step part of the same user action as the one before it.
+ */
+void
+hm_journal_mark_top_grouped (HmJournal *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->pos > 0)
+    _hm_journal_stack_get (&self->history, self->pos - 1)->flags |= STEP_GROUPED;
+}
+
+gpointer
+hm_journal_step_get_structural (const HmJournalStep *step)
+{
+  g_return_val_if_fail (step != NULL, NULL);
+
+  return (step->flags & STEP_STRUCTURAL) ? step->data.heap : NULL;
+}
+
+gboolean
+hm_journal_step_is_grouped (const HmJournalStep *step)
+{
+  g_return_val_if_fail (step != NULL, FALSE);
+
+  return (step->flags & STEP_GROUPED) != 0;
+}
+
+/**
  * hm_journal_can_undo:
  * @self: a journal
  *
@@ -280,9 +373,12 @@ hm_journal_commit_undo (HmJournal *self)
 
   _hm_journal_seal_run (self);
   step = _hm_journal_stack_get (&self->history, self->pos - 1);
-  before = _hm_journal_step_new_source (step);
-  after = _hm_journal_step_old_source (step);
-  _hm_journal_pending_apply (self, step->offset, step->length, &before, &after);
+  if (!(step->flags & STEP_STRUCTURAL))
+    {
+      before = _hm_journal_step_new_source (step);
+      after = _hm_journal_step_old_source (step);
+      _hm_journal_pending_apply (self, step->offset, step->length, &before, &after);
+    }
   self->pos--;
 }
 
@@ -325,9 +421,12 @@ hm_journal_commit_redo (HmJournal *self)
 
   _hm_journal_seal_run (self);
   step = _hm_journal_stack_get (&self->history, self->pos);
-  before = _hm_journal_step_old_source (step);
-  after = _hm_journal_step_new_source (step);
-  _hm_journal_pending_apply (self, step->offset, step->length, &before, &after);
+  if (!(step->flags & STEP_STRUCTURAL))
+    {
+      before = _hm_journal_step_old_source (step);
+      after = _hm_journal_step_new_source (step);
+      _hm_journal_pending_apply (self, step->offset, step->length, &before, &after);
+    }
   self->pos++;
 }
 

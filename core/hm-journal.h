@@ -49,6 +49,20 @@ void                 hm_journal_record_fill          (HmJournal          *self,
                                                       gsize               pattern_length);
 void                 hm_journal_break_coalescing     (HmJournal          *self);
 
+/* Structural steps (inserts, deletes) are kept by the document: the journal holds
+ * an opaque payload per step, in the same history as the overwrites, and frees it
+ * with the function given here when the step is dropped. Such a step changes no
+ * byte of the pending map (it works in document coordinates, the map in file
+ * offsets). A grouped step is undone and redone together with the one before it. */
+void                 hm_journal_set_structural_free  (HmJournal          *self,
+                                                      GDestroyNotify      free_func);
+void                 hm_journal_record_structural    (HmJournal          *self,
+                                                      gpointer            payload);
+gpointer             hm_journal_get_top_structural   (HmJournal          *self);
+void                 hm_journal_mark_top_grouped     (HmJournal          *self);
+gpointer             hm_journal_step_get_structural  (const HmJournalStep *step);
+gboolean             hm_journal_step_is_grouped      (const HmJournalStep *step);
+
 gboolean             hm_journal_can_undo             (HmJournal          *self);
 gboolean             hm_journal_can_redo             (HmJournal          *self);
 const HmJournalStep *hm_journal_peek_undo            (HmJournal          *self);

@@ -351,6 +351,19 @@ hm_bookmarks_panel_new (void)
   return g_object_new (HM_TYPE_BOOKMARKS_PANEL, NULL);
 }
 
+/* Bookmarks move with the bytes they mark when bytes are inserted or deleted
+ * before them (and back on undo). */
+static void
+document_content_changed_cb (HmBookmarksPanel *self,
+                             guint64           offset,
+                             guint64           removed,
+                             guint64           added,
+                             HmDocument       *document)
+{
+  if (self->bookmarks != NULL)
+    hm_bookmarks_apply_edit (self->bookmarks, offset, removed, added);
+}
+
 /**
  * _hm_bookmarks_panel_attach:
  * @self: a bookmarks panel
@@ -373,8 +386,14 @@ _hm_bookmarks_panel_attach (HmBookmarksPanel *self,
   g_return_if_fail ((view == NULL) == (document == NULL));
 
   g_set_object (&self->view, view);
-  if (!g_set_object (&self->document, document))
+  if (self->document == document)
     return;
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_func (self->document, document_content_changed_cb, self);
+  g_set_object (&self->document, document);
+  if (document != NULL)
+    g_signal_connect_object (document, "content-changed", G_CALLBACK (document_content_changed_cb), self,
+                             G_CONNECT_SWAPPED);
 
   g_clear_object (&self->bookmarks);
   if (document != NULL)

@@ -109,6 +109,7 @@ struct _HmChangesPanel
   GtkWidget    *box;
   GtkLabel     *summary_label;
   GtkLabel     *saved_label;
+  GtkLabel     *structure_label;
   GtkStack     *stack;
   GtkListView  *list_view;
 };
@@ -368,6 +369,41 @@ unbind_row_cb (GtkSignalListItemFactory *factory,
     g_hash_table_remove (self->bound, item);
 }
 
+#define MAX_STRUCTURE_LINES 20
+
+/* Inserts and deletes, readably ("inserted 3 bytes at 0x10"), above the byte
+ * ranges: they move everything after them, so they come first. */
+static void
+update_structure (HmChangesPanel *self)
+{
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (self->document != NULL)
+    lines = hm_document_describe_structural_edits (self->document);
+  if (lines == NULL || lines->len == 0)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->structure_label), FALSE);
+      return;
+    }
+  for (guint i = 0; i < MIN (lines->len, MAX_STRUCTURE_LINES); i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, g_ptr_array_index (lines, i));
+    }
+  if (lines->len > MAX_STRUCTURE_LINES)
+    {
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "and %u more insert or delete",
+                                                 "and %u more inserts and deletes",
+                                                 lines->len - MAX_STRUCTURE_LINES),
+                              lines->len - MAX_STRUCTURE_LINES);
+    }
+  gtk_label_set_text (self->structure_label, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->structure_label), TRUE);
+}
+
 static void
 rebuild (HmChangesPanel *self)
 {
@@ -439,6 +475,8 @@ rebuild (HmChangesPanel *self)
     }
   else
     gtk_widget_set_visible (GTK_WIDGET (self->saved_label), FALSE);
+
+  update_structure (self);
 }
 
 static gboolean
@@ -535,6 +573,7 @@ hm_changes_panel_class_init (HmChangesPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmChangesPanel, box);
   gtk_widget_class_bind_template_child (widget_class, HmChangesPanel, summary_label);
   gtk_widget_class_bind_template_child (widget_class, HmChangesPanel, saved_label);
+  gtk_widget_class_bind_template_child (widget_class, HmChangesPanel, structure_label);
   gtk_widget_class_bind_template_child (widget_class, HmChangesPanel, stack);
   gtk_widget_class_bind_template_child (widget_class, HmChangesPanel, list_view);
   gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);

@@ -317,6 +317,7 @@ replace_all_done (HmFindBar *self,
   self->replace_index = 0;
   self->replace_count = 0;
   self->replace_end = 0;
+  self->replace_shift = 0;
   self->replace_more = hm_search_get_limit_reached (job->search);
   /* The listed matches are about to change; the list would only go stale. */
   _hm_find_bar_clear_results (self);

@@ -29,6 +29,7 @@ struct _HmFindBar
   HmHexView      *view;
   HmDocument     *document;
   gulong          changed_id;     /* blocked while Replace All writes */
+  gulong          content_changed_id;
 
   /* Template children. */
   GtkRevealer    *revealer;
@@ -95,6 +96,8 @@ struct _HmFindBar
   guint           replace_index;
   guint           replace_count;
   guint64         replace_end;
+  gint64          replace_shift;  /* what earlier replacements of another length moved the rest by */
+  gboolean        replace_grouped; /* Replace All's edits are one undo step, open until it ends */
   gboolean        replace_more;
   HmPattern      *replacement;
   guint           replace_id;
@@ -135,6 +138,11 @@ guint64       _hm_find_bar_search_start           (HmFindBar     *self,
 void          _hm_find_bar_results_init           (HmFindBar     *self);
 void          _hm_find_bar_apply_highlights       (HmFindBar     *self);
 void          _hm_find_bar_clear_results          (HmFindBar     *self);
+void          _hm_find_bar_content_changed_cb     (HmFindBar     *self,
+                                                   guint64        offset,
+                                                   guint64        removed,
+                                                   guint64        added,
+                                                   HmDocument    *document);
 void          _hm_find_bar_document_changed_cb    (HmFindBar     *self,
                                                    guint64        offset,
                                                    guint64        length,

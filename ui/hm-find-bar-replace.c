@@ -6,10 +6,13 @@
  * in batches from an idle, with progress, skipping matches that overlap one
  * already replaced.
  *
- * Replacements are same-length overwrites through hm_document_write(), so they
- * are undoable. In hex, `??` in the replacement keeps the original byte (and
- * `4?` the low nibble). The editing engine has no compound undo step, so Replace
- * All makes one undo step per replaced match; Discard reverts them all at once.
+ * A replacement of the pattern's length overwrites the match through
+ * hm_document_write(); one of another length deletes the match and inserts
+ * the replacement (one undo step), and Replace All then shifts the offsets of
+ * the matches after it by what earlier replacements added or removed. In hex,
+ * `??` in the replacement keeps the original byte (and `4?` the low nibble), so
+ * a replacement with wildcards must be as long as the pattern. Replace All is
+ * one undo step, however many matches it replaces.
  */
 #include "config.h"
 
@@ -27,6 +30,17 @@ bytes_text (gsize n)
 {
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%zu byte", "%zu bytes", n),
                           n);
+}
+
+static gboolean
+pattern_has_wildcards (HmPattern *pattern)
+{
+  const guint8 *mask = hm_pattern_get_mask (pattern);
+
+  for (gsize i = 0; i < hm_pattern_get_length (pattern); i++)
+    if (mask[i] != 0xff)
+      return TRUE;
+  return FALSE;
 }
 
 /* The replacement, parsed like the pattern; NULL with a message on error. */
@@ -58,14 +72,15 @@ parse_replacement (HmFindBar *self)
       return NULL;
     }
 
-  if (hm_pattern_get_length (replacement) != hm_pattern_get_length (self->pattern))
+  if (hm_pattern_get_length (replacement) != hm_pattern_get_length (self->pattern)
+      && pattern_has_wildcards (replacement))
     {
       g_autofree char *pattern_bytes = bytes_text (hm_pattern_get_length (self->pattern));
       g_autofree char *replacement_bytes = bytes_text (hm_pattern_get_length (replacement));
 
       /* Translators: both %s are lengths, like "4 bytes" */
-      message = g_strdup_printf (_("The pattern is %s but the replacement %s: replacing overwrites "
-                                   "in place, so the lengths must match"),
+      message = g_strdup_printf (_("The pattern is %s but the replacement %s: a replacement with ?? keeps "
+                                   "bytes of the match, so the lengths must match"),
                                  pattern_bytes, replacement_bytes);
       gtk_widget_add_css_class (GTK_WIDGET (self->replace_entry), "error");
       _hm_find_bar_set_message (self, message, TRUE);
@@ -89,8 +104,20 @@ replace_at (HmFindBar  *self,
   gsize length = hm_pattern_get_length (replacement);
   const guint8 *bytes = hm_pattern_get_bytes (replacement);
   const guint8 *mask = hm_pattern_get_mask (replacement);
-  gssize n = hm_document_read (self->document, offset, buffer, length, error);
+  gsize match_length = hm_pattern_get_length (self->pattern);
+  gssize n;
+  gboolean done;
 
+  if (length != match_length)
+    {
+      /* Another length: the match goes and the replacement comes, as one step. */
+      hm_document_begin_group (self->document);
+      done = hm_document_delete (self->document, offset, match_length, error)
+             && hm_document_insert (self->document, offset, bytes, length, HM_EDIT_NONE, error);
+      hm_document_end_group (self->document);
+      return done;
+    }
+  n = hm_document_read (self->document, offset, buffer, length, error);
   if (n < 0)
     return FALSE;
   if ((gsize) n != length)
@@ -122,6 +149,12 @@ _hm_find_bar_stop_replace_all (HmFindBar *self)
   if (self->replace_id == 0 && self->replace_offsets == NULL && self->replacement == NULL)
     return;
   g_clear_handle_id (&self->replace_id, g_source_remove);
+  if (self->replace_grouped)
+    {
+      self->replace_grouped = FALSE;
+      if (self->document != NULL)
+        hm_document_end_group (self->document);
+    }
   g_clear_pointer (&self->replace_offsets, g_array_unref);
   g_clear_pointer (&self->replacement, hm_pattern_unref);
   _hm_find_bar_show_busy (self, FALSE);
@@ -166,16 +199,26 @@ _hm_find_bar_replace_step_cb (gpointer user_data)
 {
   HmFindBar *self = user_data;
   gsize length = hm_pattern_get_length (self->replacement);
+  gint64 delta = (gint64) length - (gint64) hm_pattern_get_length (self->pattern);
   g_autofree guint8 *buffer = g_malloc (length);
   GArray *offsets = self->replace_offsets;
   gboolean ok = TRUE;
   g_autoptr(GError) error = NULL;
 
+  /* All of it is one undo step: the group stays open until Replace All ends. */
+  if (!self->replace_grouped)
+    {
+      self->replace_grouped = TRUE;
+      hm_document_begin_group (self->document);
+    }
   /* Our own edits must not prune results one by one; the list is already clear. */
   g_signal_handler_block (self->document, self->changed_id);
+  g_signal_handler_block (self->document, self->content_changed_id);
   for (guint n = 0; ok && n < REPLACE_BATCH && self->replace_index < offsets->len; n++)
     {
-      guint64 offset = g_array_index (offsets, guint64, self->replace_index++);
+      /* Found before any replacement: where it is now that earlier ones changed length. */
+      guint64 offset = (guint64) ((gint64) g_array_index (offsets, guint64, self->replace_index++)
+                                  + self->replace_shift);
 
       /* Matches can overlap ("aa" in "aaa"): the first one wins. */
       if (offset < self->replace_end)
@@ -185,8 +228,10 @@ _hm_find_bar_replace_step_cb (gpointer user_data)
         {
           self->replace_count++;
           self->replace_end = offset + length;
+          self->replace_shift += delta;
         }
     }
+  g_signal_handler_unblock (self->document, self->content_changed_id);
   g_signal_handler_unblock (self->document, self->changed_id);
 
   if (!ok || self->replace_index >= offsets->len)
@@ -239,7 +284,9 @@ hm_find_bar_replace (HmFindBar *self)
         }
       /* Go on past the replaced bytes, so a replacement that contains the
        * pattern is not found again. */
-      _hm_find_bar_start_search (self, HM_FIND_JOB_FIND, self->backward ? start : start + plen, self->backward);
+      _hm_find_bar_start_search (self, HM_FIND_JOB_FIND,
+                                 self->backward ? start : start + hm_pattern_get_length (replacement),
+                                 self->backward);
       return;
     }
 
@@ -251,9 +298,9 @@ hm_find_bar_replace (HmFindBar *self)
  * hm_find_bar_replace_all:
  * @self: a #HmFindBar
  *
- * Overwrites every match in the file with the replacement. Matches are found in
- * a worker, then replaced in batches from the main loop with progress; each
- * replacement is its own undo step (the engine has no compound step). At most
+ * Replaces every match in the file with the replacement. Matches are found in
+ * a worker, then replaced in batches from the main loop with progress, all as
+ * one undo step. At most
  * %HM_SEARCH_STORE_LIMIT matches are replaced per call; the message says when
  * there are more.
  */

@@ -229,6 +229,35 @@ read_next (HmFindBar *self)
 /* Listed matches that overlap a change are checked again; those that no longer
  * match leave the list. A refresh or a truncation says "everything changed"
  * (0, G_MAXUINT64): the matches before the cut are still good, and stay. */
+/* An insert or delete moved bytes: results after it move with them, and one the
+ * edit cut into is gone. The "changed" that follows re-checks what moved. */
+void
+_hm_find_bar_content_changed_cb (HmFindBar  *self,
+                                 guint64     offset,
+                                 guint64     removed,
+                                 guint64     added,
+                                 HmDocument *document)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->results));
+
+  for (guint i = n; i-- > 0;)
+    {
+      g_autoptr(HmFindResult) result = g_list_model_get_item (G_LIST_MODEL (self->results), i);
+
+      if (result->offset + result->length <= offset)
+        break;
+      if (result->offset < offset || result->offset - offset < removed)
+        {
+          self->n_listed--;
+          g_list_store_remove (self->results, i);
+          continue;
+        }
+      result->offset = result->offset - removed + added;
+    }
+  if (n > 0)
+    rebuild_highlights (self);
+}
+
 void
 _hm_find_bar_document_changed_cb (HmFindBar  *self,
                                   guint64     offset,

@@ -257,11 +257,19 @@ set_document (HmFindBar  *self,
   _hm_find_bar_drop_job (self);
   _hm_find_bar_stop_replace_all (self);
   if (self->document != NULL)
-    g_clear_signal_handler (&self->changed_id, self->document);
+    {
+      g_clear_signal_handler (&self->changed_id, self->document);
+      g_clear_signal_handler (&self->content_changed_id, self->document);
+    }
   g_set_object (&self->document, document);
   if (document != NULL)
-    self->changed_id = g_signal_connect_object (document, "changed", G_CALLBACK (_hm_find_bar_document_changed_cb), self,
-                                                G_CONNECT_SWAPPED);
+    {
+      self->changed_id = g_signal_connect_object (document, "changed", G_CALLBACK (_hm_find_bar_document_changed_cb),
+                                                  self, G_CONNECT_SWAPPED);
+      self->content_changed_id = g_signal_connect_object (document, "content-changed",
+                                                          G_CALLBACK (_hm_find_bar_content_changed_cb), self,
+                                                          G_CONNECT_SWAPPED);
+    }
   _hm_find_bar_clear_results (self);
   _hm_find_bar_set_message (self, NULL, FALSE);
   update_sensitivity (self);

@@ -133,7 +133,10 @@ paste_ready_cb (GObject      *source,
     bytes = hm_hex_view_parse_hex (text);
   if (bytes == NULL)
     bytes = g_bytes_new (text, strlen (text));
-  hm_hex_view_overwrite (self, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (self->insert_mode)
+    hm_hex_view_insert (self, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  else
+    hm_hex_view_overwrite (self, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }
 
 void

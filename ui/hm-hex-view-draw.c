@@ -340,7 +340,23 @@ draw_cursor (HmHexView   *self,
   gboolean focused = gtk_widget_has_focus (GTK_WIDGET (self));
   GskRoundedRect border;
 
-  if (self->pane == HM_HEX_PANE_HEX)
+  if (self->insert_mode)
+    {
+      /* Insert mode: a bar before the byte in the active pane, the byte's box in the other. */
+      double bx = self->pane == HM_HEX_PANE_HEX ? hx - cw / 4 : tx;
+
+      append_rect (snapshot, color, bx - 1, y, 2, self->row_height);
+      if (self->pane == HM_HEX_PANE_HEX && self->low_nibble && focused)
+        append_rect (snapshot, color, hx + cw, y + self->row_height - 2, cw, 2);
+      if (self->pane == HM_HEX_PANE_HEX)
+        gsk_rounded_rect_init_from_rect (&border, &GRAPHENE_RECT_INIT ((float) tx, (float) y, (float) cw,
+                                                                       (float) self->row_height), 0);
+      else
+        gsk_rounded_rect_init_from_rect (&border, &GRAPHENE_RECT_INIT ((float) (hx - cw / 4), (float) y,
+                                                                       (float) (2.5 * cw),
+                                                                       (float) self->row_height), 0);
+    }
+  else if (self->pane == HM_HEX_PANE_HEX)
     {
       double nx = hx + (self->low_nibble ? cw : 0);
 
@@ -494,7 +510,9 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
 
             append_span (self, snapshot, &self->colors[COLOR_SELECTION], y, a, b);
           }
-        if (self->cursor >= row_first && self->cursor < row_first + count)
+        /* In insert mode the cursor may stand just past the last byte. */
+        if (self->cursor >= row_first
+            && (self->cursor < row_first + count || (self->cursor == size && count < bpr)))
           draw_cursor (self, snapshot, (guint) (self->cursor - row_first), y);
       }
   }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * HmHexView editing: typing hex digits or characters over the byte at the cursor,
- * and overwriting a run of bytes (what a paste does). The view only overwrites;
- * the document keeps the edits and their undo journal, and refuses them while it
- * is read-only, which the view turns into a hint.
+ * HmHexView editing: typing hex digits or characters at the cursor, pasting a run
+ * of bytes, and deleting. In overwrite mode typing replaces the byte under the
+ * cursor; in insert mode (the Insert key) the first hex digit inserts a new byte
+ * and the second completes it, a character inserts a byte, and Backspace/Delete
+ * remove bytes. Delete removes the selection in either mode. The document keeps
+ * the edits and their undo journal, and refuses them while it is read-only,
+ * which the view turns into a hint.
  */
 #include "config.h"
 
@@ -14,8 +17,48 @@
 gboolean
 _hm_hex_view_is_editable (HmHexView *self)
 {
-  return self->document != NULL && _hm_hex_view_doc_size (self) > 0
+  return self->document != NULL && (_hm_hex_view_doc_size (self) > 0 || self->insert_mode)
          && hm_document_get_mode (self->document) != HM_DOCUMENT_MODE_READ_ONLY;
+}
+
+static void
+hint_error (HmHexView    *self,
+            const GError *error,
+            const char   *fallback)
+{
+  _hm_hex_view_hint (self, error != NULL ? error->message : fallback);
+}
+
+static gboolean
+insert_bytes (HmHexView    *self,
+              guint64       offset,
+              const guint8 *data,
+              gsize         length,
+              HmEditFlags   flags)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!hm_document_insert (self->document, offset, data, length, flags, &error))
+    {
+      hint_error (self, error, _("The bytes could not be inserted"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+delete_bytes (HmHexView *self,
+              guint64    offset,
+              guint64    length)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!hm_document_delete (self->document, offset, length, &error))
+    {
+      hint_error (self, error, _("The bytes could not be deleted"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void
@@ -37,7 +80,7 @@ write_bytes (HmHexView    *self,
 
   if (!hm_document_write (self->document, offset, data, length, flags, &error))
     {
-      _hm_hex_view_hint (self, error != NULL ? error->message : _("The bytes could not be written"));
+      hint_error (self, error, _("The bytes could not be written"));
       return FALSE;
     }
   return TRUE;
@@ -51,6 +94,53 @@ collapse_to_selection_start (HmHexView *self)
     _hm_hex_view_move_cursor (self, hm_hex_view_get_selection_start (self), FALSE);
 }
 
+/* Insert mode: typing over a selection replaces it, as in a text editor. The
+ * deletion and what is typed next are separate undo steps. */
+static gboolean
+delete_selection_for_typing (HmHexView *self)
+{
+  guint64 start = hm_hex_view_get_selection_start (self);
+  guint64 length = hm_hex_view_get_selection_length (self);
+
+  if (!self->has_selection)
+    return TRUE;
+  if (!delete_bytes (self, start, length))
+    return FALSE;
+  _hm_hex_view_move_cursor (self, start, FALSE);
+  return TRUE;
+}
+
+static void
+insert_hex_digit (HmHexView *self,
+                  guint      digit)
+{
+  if (!self->low_nibble)
+    {
+      guint8 byte = (guint8) (digit << 4);
+
+      if (!delete_selection_for_typing (self)
+          || !insert_bytes (self, self->cursor, &byte, 1, HM_EDIT_COALESCE))
+        return;
+      self->low_nibble = TRUE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    guint8 byte;
+
+    if (hm_document_read (self->document, self->cursor, &byte, 1, &error) != 1)
+      {
+        hint_error (self, error, _("The byte at the cursor cannot be read"));
+        return;
+      }
+    byte = (guint8) ((byte & 0xf0) | digit);
+    if (!write_bytes (self, self->cursor, &byte, 1, HM_EDIT_COALESCE))
+      return;
+    _hm_hex_view_move_cursor (self, self->cursor + 1, FALSE);
+  }
+}
+
 void
 _hm_hex_view_type_hex_digit (HmHexView *self,
                              guint      digit)
@@ -58,10 +148,15 @@ _hm_hex_view_type_hex_digit (HmHexView *self,
   g_autoptr(GError) error = NULL;
   guint8 byte;
 
+  if (self->insert_mode)
+    {
+      insert_hex_digit (self, digit);
+      return;
+    }
   collapse_to_selection_start (self);
   if (hm_document_read (self->document, self->cursor, &byte, 1, &error) != 1)
     {
-      _hm_hex_view_hint (self, error != NULL ? error->message : _("The byte at the cursor cannot be read"));
+      hint_error (self, error, _("The byte at the cursor cannot be read"));
       return;
     }
   if (self->low_nibble)
@@ -90,6 +185,13 @@ void
 _hm_hex_view_type_char (HmHexView *self,
                         guint8     byte)
 {
+  if (self->insert_mode)
+    {
+      if (delete_selection_for_typing (self)
+          && insert_bytes (self, self->cursor, &byte, 1, HM_EDIT_COALESCE))
+        _hm_hex_view_move_cursor (self, self->cursor + 1, FALSE);
+      return;
+    }
   collapse_to_selection_start (self);
   if (!write_bytes (self, self->cursor, &byte, 1, HM_EDIT_COALESCE))
     return;
@@ -132,4 +234,138 @@ hm_hex_view_overwrite (HmHexView    *self,
     return FALSE;
   hm_hex_view_set_selection (self, start, length);
   return TRUE;
+}
+
+/**
+ * hm_hex_view_insert:
+ * @self: a #HmHexView
+ * @data: (array length=length): bytes
+ * @length: how many
+ *
+ * Inserts bytes at the cursor, replacing the selection if there is one, as one
+ * undo step, and selects what was inserted (what a paste does in insert mode).
+ *
+ * Returns: %TRUE if the bytes were inserted
+ */
+gboolean
+hm_hex_view_insert (HmHexView    *self,
+                    const guint8 *data,
+                    gsize         length)
+{
+  guint64 start;
+  guint64 removed;
+  gboolean done;
+
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
+
+  if (self->document == NULL || hm_document_get_mode (self->document) == HM_DOCUMENT_MODE_READ_ONLY)
+    {
+      _hm_hex_view_refuse_edit (self);
+      return FALSE;
+    }
+  if (length == 0)
+    return FALSE;
+  start = self->has_selection ? hm_hex_view_get_selection_start (self) : self->cursor;
+  removed = hm_hex_view_get_selection_length (self);
+
+  hm_document_begin_group (self->document);
+  done = (removed == 0 || delete_bytes (self, start, removed))
+         && insert_bytes (self, start, data, length, HM_EDIT_NONE);
+  hm_document_end_group (self->document);
+  if (!done)
+    return FALSE;
+  hm_hex_view_set_selection (self, start, length);
+  return TRUE;
+}
+
+/**
+ * hm_hex_view_delete_selection:
+ * @self: a #HmHexView
+ *
+ * Deletes the selected bytes (in either mode) as one undo step; the cursor
+ * lands where they were.
+ *
+ * Returns: %TRUE if something was deleted
+ */
+gboolean
+hm_hex_view_delete_selection (HmHexView *self)
+{
+  guint64 start;
+
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
+
+  if (!self->has_selection)
+    return FALSE;
+  if (!_hm_hex_view_is_editable (self))
+    {
+      _hm_hex_view_refuse_edit (self);
+      return FALSE;
+    }
+  start = hm_hex_view_get_selection_start (self);
+  if (!delete_bytes (self, start, hm_hex_view_get_selection_length (self)))
+    return FALSE;
+  _hm_hex_view_move_cursor (self, start, FALSE);
+  return TRUE;
+}
+
+/* Backspace: a half-typed byte goes back to its first digit; in insert mode the
+ * byte before the cursor is deleted, in overwrite mode the cursor moves back.
+ * A selection is deleted in either mode. */
+void
+_hm_hex_view_backspace (HmHexView *self)
+{
+  guint64 cursor = self->cursor;
+
+  if (self->pane == HM_HEX_PANE_HEX && self->low_nibble && !self->insert_mode)
+    {
+      self->low_nibble = FALSE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  if (self->has_selection)
+    {
+      hm_hex_view_delete_selection (self);
+      return;
+    }
+  if (!self->insert_mode)
+    {
+      _hm_hex_view_move_cursor (self, cursor > 0 ? cursor - 1 : 0, FALSE);
+      return;
+    }
+  if (!_hm_hex_view_is_editable (self))
+    {
+      _hm_hex_view_refuse_edit (self);
+      return;
+    }
+  /* A byte whose first digit was just typed is removed whole. */
+  if (self->low_nibble)
+    {
+      if (delete_bytes (self, cursor, 1))
+        _hm_hex_view_move_cursor (self, cursor, FALSE);
+      return;
+    }
+  if (cursor > 0 && delete_bytes (self, cursor - 1, 1))
+    _hm_hex_view_move_cursor (self, cursor - 1, FALSE);
+}
+
+/* Delete: the selection, or the byte under the cursor (in either mode). */
+void
+_hm_hex_view_delete_forward (HmHexView *self)
+{
+  guint64 cursor = self->cursor;
+
+  if (self->has_selection)
+    {
+      hm_hex_view_delete_selection (self);
+      return;
+    }
+  if (!_hm_hex_view_is_editable (self))
+    {
+      _hm_hex_view_refuse_edit (self);
+      return;
+    }
+  if (cursor >= _hm_hex_view_doc_size (self))
+    return;
+  if (delete_bytes (self, cursor, 1))
+    _hm_hex_view_move_cursor (self, cursor, FALSE);
 }

@@ -19,6 +19,9 @@ _hm_hex_view_n_rows (HmHexView *self)
 {
   guint64 size = self->document != NULL ? hm_document_get_size (self->document) : 0;
 
+  /* In insert mode the cursor may stand just past the last byte: its row counts. */
+  if (self->document != NULL && self->insert_mode)
+    size++;
   if (size == 0)
     return 0;
   return size / self->bytes_per_row + (size % self->bytes_per_row != 0);
@@ -36,6 +39,17 @@ guint64
 _hm_hex_view_doc_size (HmHexView *self)
 {
   return self->document != NULL ? hm_document_get_size (self->document) : 0;
+}
+
+/* The furthest the cursor may go: the last byte, or in insert mode the place
+ * just past it, where typing appends. */
+guint64
+_hm_hex_view_last_cursor (HmHexView *self,
+                          guint64    size)
+{
+  if (self->insert_mode)
+    return size;
+  return size > 0 ? size - 1 : 0;
 }
 
 guint
@@ -120,7 +134,7 @@ _hm_hex_view_hit_test (HmHexView *self,
   int col;
   guint index;
 
-  if (size == 0 || self->cell_width <= 0)
+  if (rows == 0 || self->cell_width <= 0)
     return 0;
 
   y = CLAMP (y, 0, MAX (self->content_height - 1, 0));
@@ -143,7 +157,7 @@ _hm_hex_view_hit_test (HmHexView *self,
       index = (guint) (rel / group_cols) * self->group_size + (guint) MIN (within / 2, (int) self->group_size - 1);
       index = MIN (index, self->bytes_per_row - 1);
     }
-  return MIN (row * self->bytes_per_row + index, size - 1);
+  return MIN (row * self->bytes_per_row + index, _hm_hex_view_last_cursor (self, size));
 }
 
 /* ---- Public API ---- */

@@ -28,9 +28,11 @@ key_pressed_cb (HmHexView             *self,
   guint64 bpr = self->bytes_per_row;
   guint64 cursor = self->cursor;
   guint64 page = (guint64) MAX (self->n_full_rows, 1) * bpr;
+  guint64 last = _hm_hex_view_last_cursor (self, size);
   guint32 ch;
 
-  if (self->document == NULL || size == 0)
+  if (self->document == NULL || (size == 0 && !self->insert_mode && keyval != GDK_KEY_Insert
+                                   && keyval != GDK_KEY_KP_Insert))
     return FALSE;
   /* Alt+arrows belong to the hole navigation bindings. */
   if (state & GDK_ALT_MASK)
@@ -44,7 +46,7 @@ key_pressed_cb (HmHexView             *self,
       return TRUE;
     case GDK_KEY_Right:
     case GDK_KEY_KP_Right:
-      _hm_hex_view_move_cursor (self, cursor + 1 < size ? cursor + 1 : cursor, extend);
+      _hm_hex_view_move_cursor (self, cursor + 1, extend);
       return TRUE;
     case GDK_KEY_Up:
     case GDK_KEY_KP_Up:
@@ -52,7 +54,7 @@ key_pressed_cb (HmHexView             *self,
       return TRUE;
     case GDK_KEY_Down:
     case GDK_KEY_KP_Down:
-      _hm_hex_view_move_cursor (self, size - cursor > bpr ? cursor + bpr : cursor, extend);
+      _hm_hex_view_move_cursor (self, last - cursor >= bpr ? cursor + bpr : cursor, extend);
       return TRUE;
     case GDK_KEY_Home:
     case GDK_KEY_KP_Home:
@@ -60,7 +62,7 @@ key_pressed_cb (HmHexView             *self,
       return TRUE;
     case GDK_KEY_End:
     case GDK_KEY_KP_End:
-      _hm_hex_view_move_cursor (self, ctrl ? size - 1 : MIN (cursor - cursor % bpr + bpr - 1, size - 1), extend);
+      _hm_hex_view_move_cursor (self, ctrl ? last : MIN (cursor - cursor % bpr + bpr - 1, last), extend);
       return TRUE;
     case GDK_KEY_Page_Up:
     case GDK_KEY_KP_Page_Up:
@@ -70,7 +72,7 @@ key_pressed_cb (HmHexView             *self,
     case GDK_KEY_Page_Down:
     case GDK_KEY_KP_Page_Down:
       _hm_hex_view_scroll_by_rows (self, (gint64) MAX (self->n_full_rows, 1));
-      _hm_hex_view_move_cursor (self, size - cursor > page ? cursor + page : size - 1, extend);
+      _hm_hex_view_move_cursor (self, last - cursor >= page ? cursor + page : last, extend);
       return TRUE;
     case GDK_KEY_Tab:
     case GDK_KEY_ISO_Left_Tab:
@@ -80,13 +82,19 @@ key_pressed_cb (HmHexView             *self,
       hm_hex_view_set_pane (self, self->pane == HM_HEX_PANE_HEX ? HM_HEX_PANE_TEXT : HM_HEX_PANE_HEX);
       return TRUE;
     case GDK_KEY_BackSpace:
-      if (self->pane == HM_HEX_PANE_HEX && self->low_nibble)
-        {
-          self->low_nibble = FALSE;
-          gtk_widget_queue_draw (GTK_WIDGET (self));
-        }
-      else
-        _hm_hex_view_move_cursor (self, cursor > 0 ? cursor - 1 : 0, FALSE);
+      _hm_hex_view_backspace (self);
+      return TRUE;
+    case GDK_KEY_Delete:
+    case GDK_KEY_KP_Delete:
+      if (ctrl || extend)
+        return FALSE;
+      _hm_hex_view_delete_forward (self);
+      return TRUE;
+    case GDK_KEY_Insert:
+    case GDK_KEY_KP_Insert:
+      if (ctrl || extend)
+        return FALSE;
+      hm_hex_view_set_insert_mode (self, !self->insert_mode);
       return TRUE;
     default:
       break;

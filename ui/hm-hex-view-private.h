@@ -97,6 +97,7 @@ struct _HmHexView
   gboolean       has_selection;
   HmHexPane      pane;
   gboolean       low_nibble;
+  gboolean       insert_mode;
   guint64        drag_anchor;
   gboolean       center_pending;
   guint64        center_offset;
@@ -158,6 +159,8 @@ void        _hm_hex_view_move_cursor        (HmHexView  *self,
 
 /* hm-hex-view-geometry.c */
 guint64     _hm_hex_view_doc_size           (HmHexView  *self);
+guint64     _hm_hex_view_last_cursor        (HmHexView  *self,
+                                             guint64     size);
 guint64     _hm_hex_view_n_rows             (HmHexView  *self);
 guint64     _hm_hex_view_max_top_row        (HmHexView  *self);
 guint       _hm_hex_view_digits_for_size    (guint64     size);
@@ -196,6 +199,8 @@ void        _hm_hex_view_announce_cursor    (HmHexView  *self);
 
 /* hm-hex-view-edit.c */
 gboolean    _hm_hex_view_is_editable        (HmHexView  *self);
+void        _hm_hex_view_backspace          (HmHexView  *self);
+void        _hm_hex_view_delete_forward     (HmHexView  *self);
 void        _hm_hex_view_refuse_edit        (HmHexView  *self);
 void        _hm_hex_view_type_hex_digit     (HmHexView  *self,
                                              guint       digit);

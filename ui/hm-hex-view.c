@@ -57,6 +57,7 @@ enum
   PROP_PANE,
   PROP_BYTES_PER_ROW,
   PROP_GROUP_SIZE,
+  PROP_INSERT_MODE,
   N_PROPS
 };
 
@@ -128,7 +129,7 @@ _hm_hex_view_move_cursor (HmHexView *self,
   guint64 old_cursor = self->cursor;
   guint64 size = _hm_hex_view_doc_size (self);
 
-  offset = size > 0 ? MIN (offset, size - 1) : 0;
+  offset = MIN (offset, _hm_hex_view_last_cursor (self, size));
 
   if (extend && !self->has_selection)
     {
@@ -248,8 +249,8 @@ document_size_cb (HmHexView  *self,
 
   if (self->reader != NULL)
     hm_reader_invalidate (self->reader, 0, G_MAXUINT64);
-  if (size > 0 && self->cursor >= size)
-    _hm_hex_view_move_cursor (self, size - 1, FALSE);
+  if (self->cursor > _hm_hex_view_last_cursor (self, size))
+    _hm_hex_view_move_cursor (self, _hm_hex_view_last_cursor (self, size), FALSE);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -459,6 +460,9 @@ hm_hex_view_get_property (GObject    *object,
     case PROP_GROUP_SIZE:
       g_value_set_uint (value, self->group_size);
       break;
+    case PROP_INSERT_MODE:
+      g_value_set_boolean (value, self->insert_mode);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -488,6 +492,9 @@ hm_hex_view_set_property (GObject      *object,
       break;
     case PROP_GROUP_SIZE:
       hm_hex_view_set_group_size (self, g_value_get_uint (value));
+      break;
+    case PROP_INSERT_MODE:
+      hm_hex_view_set_insert_mode (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -562,6 +569,16 @@ hm_hex_view_class_init (HmHexViewClass *klass)
   properties[PROP_GROUP_SIZE] =
     g_param_spec_uint ("group-size", NULL, NULL, 1, 8, 1,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * HmHexView:insert-mode:
+   *
+   * Whether typing and pasting insert bytes at the cursor (the Insert key
+   * toggles it) instead of overwriting them. In insert mode the cursor may also
+   * stand just past the last byte, to append.
+   */
+  properties[PROP_INSERT_MODE] =
+    g_param_spec_boolean ("insert-mode", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_READ_FAULT] =
@@ -660,4 +677,46 @@ hm_hex_view_set_group_size (HmHexView *self,
   self->group_size = group_size;
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_SIZE]);
+}
+
+/**
+ * hm_hex_view_get_insert_mode:
+ * @self: a #HmHexView
+ *
+ * Returns: %TRUE when typing and pasting insert bytes instead of overwriting them
+ */
+gboolean
+hm_hex_view_get_insert_mode (HmHexView *self)
+{
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
+  return self->insert_mode;
+}
+
+/**
+ * hm_hex_view_set_insert_mode:
+ * @self: a #HmHexView
+ * @insert_mode: whether typing and pasting insert bytes
+ *
+ * Leaving insert mode moves a cursor that stood past the last byte back onto it.
+ */
+void
+hm_hex_view_set_insert_mode (HmHexView *self,
+                             gboolean   insert_mode)
+{
+  g_return_if_fail (HM_IS_HEX_VIEW (self));
+
+  insert_mode = !!insert_mode;
+  if (self->insert_mode == insert_mode)
+    return;
+  self->insert_mode = insert_mode;
+  self->low_nibble = FALSE;
+  if (self->document != NULL)
+    {
+      guint64 last = _hm_hex_view_last_cursor (self, _hm_hex_view_doc_size (self));
+
+      if (self->cursor > last)
+        _hm_hex_view_move_cursor (self, last, FALSE);
+    }
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INSERT_MODE]);
 }

@@ -96,6 +96,13 @@ GtkAdjustment *hm_hex_view_get_vadjustment  (HmHexView   *self);
 void        hm_hex_view_copy                (HmHexView   *self,
                                              HmCopyFormat format);
 void        hm_hex_view_paste               (HmHexView   *self);
+gboolean    hm_hex_view_get_insert_mode     (HmHexView   *self);
+void        hm_hex_view_set_insert_mode     (HmHexView   *self,
+                                             gboolean     insert_mode);
+gboolean    hm_hex_view_insert              (HmHexView   *self,
+                                             const guint8 *data,
+                                             gsize        length);
+gboolean    hm_hex_view_delete_selection    (HmHexView   *self);
 gboolean    hm_hex_view_overwrite           (HmHexView   *self,
                                              const guint8 *data,
                                              gsize        length);

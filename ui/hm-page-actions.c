@@ -20,6 +20,7 @@
 
 #include "hm-checksum-dialog-private.h"
 #include "hm-fill-dialog-private.h"
+#include "hm-structure-dialog.h"
 #include "hm-page-private.h"
 #include "hm-pattern.h"
 
@@ -84,6 +85,11 @@ _hm_page_update_actions (HmPage *self)
   set_action_enabled (self, "fill", !self->busy &&
                                     hm_document_get_mode (doc) != HM_DOCUMENT_MODE_READ_ONLY &&
                                     hm_hex_view_get_selection_length (self->view) > 0);
+  set_action_enabled (self, "insert-bytes", !self->busy && hm_document_get_mode (doc) != HM_DOCUMENT_MODE_READ_ONLY);
+  set_action_enabled (self, "set-size", !self->busy && hm_document_get_mode (doc) != HM_DOCUMENT_MODE_READ_ONLY);
+  set_action_enabled (self, "delete-selection", !self->busy &&
+                                                hm_document_get_mode (doc) != HM_DOCUMENT_MODE_READ_ONLY &&
+                                                hm_hex_view_get_selection_length (self->view) > 0);
 }
 
 void
@@ -354,6 +360,56 @@ fill_action_cb (GSimpleAction *action,
   gtk_window_present (self->fill_dialog);
 }
 
+/* Insert Bytes… and Set File Size…: modal, one at a time, made anew each time
+ * (they read the cursor and the size when they open). */
+static void
+structure_dialog (HmPage          *self,
+                  HmStructureKind  kind)
+{
+  GtkWidget *dialog = hm_structure_dialog_new (kind, self->view, self->document);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), _hm_page_get_parent_window (self));
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+insert_bytes_action_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  structure_dialog (user_data, HM_STRUCTURE_INSERT);
+}
+
+static void
+set_size_action_cb (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  structure_dialog (user_data, HM_STRUCTURE_SET_SIZE);
+}
+
+static void
+delete_selection_action_cb (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  HmPage *self = user_data;
+
+  hm_hex_view_delete_selection (self->view);
+}
+
+static void
+toggle_insert_action_cb (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  HmPage *self = user_data;
+
+  hm_hex_view_set_insert_mode (self->view, !hm_hex_view_get_insert_mode (self->view));
+}
+
 static void
 toggle_bookmark_action_cb (GSimpleAction *action,
                            GVariant      *parameter,
@@ -494,6 +550,10 @@ static const GActionEntry page_actions[] = {
   { "find-previous", find_previous_action_cb },
   { "checksum", checksum_action_cb },
   { "fill", fill_action_cb },
+  { "insert-bytes", insert_bytes_action_cb },
+  { "set-size", set_size_action_cb },
+  { "delete-selection", delete_selection_action_cb },
+  { "toggle-insert-mode", toggle_insert_action_cb },
   { "toggle-bookmark", toggle_bookmark_action_cb },
   { "close", close_action_cb },
   { "mode", NULL, "s", "'read-only'", mode_change_state_cb },

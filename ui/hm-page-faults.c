@@ -201,6 +201,18 @@ _hm_page_panel_fault_cb (HmPage       *self,
   _hm_page_show_fault (self, error, read_fault_response_cb, NULL);
 }
 
+/* An insert or delete of ours (or its undo) changes the size by design: count it
+ * here first ("content-changed" comes before "notify::size"), so that only a size
+ * nobody edited to reads as a truncation. */
+void
+_hm_page_document_content_changed_cb (HmPage  *self,
+                                      guint64  offset,
+                                      guint64  removed,
+                                      guint64  added)
+{
+  self->doc_size = self->doc_size - MIN (removed, self->doc_size) + added;
+}
+
 /* The core shrinks the document when an access finds the file shorter: another
  * program cut it while we were reading or writing there. */
 void

@@ -73,6 +73,7 @@ struct _HmPage
   GtkLabel           *fs_label;
   GtkLabel           *mtime_label;
   GtkLabel           *mode_label;
+  GtkLabel           *insert_label;
 };
 
 /* hm-page.c */
@@ -90,6 +91,7 @@ void              _hm_page_view_hint_cb              (HmPage          *self,
                                                       HmHexView       *view);
 void              _hm_page_update_cursor_status      (HmPage          *self);
 void              _hm_page_update_mode_reason        (HmPage          *self);
+void              _hm_page_update_insert_status      (HmPage          *self);
 void              _hm_page_update_file_status        (HmPage          *self);
 void              _hm_page_update_mtime_status       (HmPage          *self);
 
@@ -127,6 +129,10 @@ void              _hm_page_view_read_fault_cb        (HmPage          *self,
 void              _hm_page_panel_fault_cb            (HmPage          *self,
                                                       const GError    *error,
                                                       GtkWidget       *source);
+void              _hm_page_document_content_changed_cb (HmPage        *self,
+                                                        guint64        offset,
+                                                        guint64        removed,
+                                                        guint64        added);
 void              _hm_page_document_size_changed_cb  (HmPage          *self);
 
 /* hm-page-close.c: closing */

@@ -247,6 +247,29 @@ _hm_page_update_file_status (HmPage *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->mode_label), mode_tooltip);
 }
 
+/* Insert or overwrite, and in direct mode what happens to inserts and deletes:
+ * overwrites go straight to the file there, but bytes cannot move under other
+ * programs' feet, so structural edits wait for Save — said, never a surprise. */
+void
+_hm_page_update_insert_status (HmPage *self)
+{
+  gboolean insert = hm_hex_view_get_insert_mode (self->view);
+  gboolean structural = self->document != NULL && hm_document_get_has_structural_pending (self->document);
+  GString *tooltip = g_string_new (NULL);
+
+  /* Translators: short status bar labels: insert mode, overwrite mode */
+  gtk_label_set_text (self->insert_label, insert ? _("INS") : _("OVR"));
+  g_string_append (tooltip, insert ? _("Insert mode: typing and pasting insert bytes (Insert key toggles)")
+                                   : _("Overwrite mode: typing and pasting replace bytes (Insert key toggles)"));
+  if (structural && hm_document_get_mode (self->document) == HM_DOCUMENT_MODE_DIRECT)
+    {
+      g_string_append_c (tooltip, '\n');
+      g_string_append (tooltip, _("Inserts and deletes are pending until you save, even in direct mode"));
+    }
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->insert_label), tooltip->str);
+  g_string_free (tooltip, TRUE);
+}
+
 /* ---- Go to offset ---- */
 
 static gboolean

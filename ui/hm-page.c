@@ -148,6 +148,11 @@ hm_page_constructed (GObject *object)
   g_signal_connect_object (self->view, "notify::selection-length", G_CALLBACK (_hm_page_update_actions), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "hint", G_CALLBACK (_hm_page_view_hint_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view, "notify::insert-mode", G_CALLBACK (_hm_page_update_insert_status), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (doc, "notify::has-structural-pending", G_CALLBACK (_hm_page_update_insert_status), self,
+                           G_CONNECT_SWAPPED);
+  _hm_page_update_insert_status (self);
   g_signal_connect_object (self->view, "read-fault", G_CALLBACK (_hm_page_view_read_fault_cb), self,
                            G_CONNECT_SWAPPED);
 
@@ -158,6 +163,8 @@ hm_page_constructed (GObject *object)
   g_signal_connect_object (doc, "notify::can-redo", G_CALLBACK (document_state_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (doc, "notify::mode", G_CALLBACK (_hm_page_document_mode_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (doc, "content-changed", G_CALLBACK (_hm_page_document_content_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (doc, "notify::size", G_CALLBACK (_hm_page_document_size_changed_cb), self,
                            G_CONNECT_SWAPPED);
@@ -318,6 +325,7 @@ hm_page_class_init (HmPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmPage, fs_label);
   gtk_widget_class_bind_template_child (widget_class, HmPage, mtime_label);
   gtk_widget_class_bind_template_child (widget_class, HmPage, mode_label);
+  gtk_widget_class_bind_template_child (widget_class, HmPage, insert_label);
   _hm_page_class_faults_init (klass);
   _hm_page_class_save_init (klass);
   _hm_page_class_status_init (klass);

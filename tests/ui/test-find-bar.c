@@ -365,8 +365,8 @@ test_replace (Fixture       *fixture,
   show_document (fixture, document);
   type_pattern (fixture, "de ad ?? ef");
 
-  /* Lengths must match. */
-  gtk_editable_set_text (_hm_find_bar_get_replace_entry (fixture->bar), "11 22");
+  /* A replacement that keeps bytes of the match (??) must be as long as it. */
+  gtk_editable_set_text (_hm_find_bar_get_replace_entry (fixture->bar), "11 ??");
   hm_find_bar_replace (fixture->bar);
   g_assert_false (hm_find_bar_get_busy (fixture->bar));
   g_assert_nonnull (strstr (_hm_find_bar_get_message (fixture->bar), "lengths must match"));
@@ -452,7 +452,7 @@ test_replace_all (Fixture       *fixture,
   g_assert_cmpstr (_hm_find_bar_get_message (fixture->bar), ==, replaced);
   g_assert_cmpuint (g_list_model_get_n_items (_hm_find_bar_get_results (fixture->bar)), ==, 0);
 
-  /* One undo step per match (the engine has no compound step); all of them restore. */
+  /* Replace All is one undo step, and it restores everything. */
   while (hm_document_get_can_undo (document))
     {
       g_autoptr(GError) error = NULL;
@@ -461,7 +461,7 @@ test_replace_all (Fixture       *fixture,
       g_assert_no_error (error);
       steps++;
     }
-  g_assert_cmpuint (steps, ==, expected->len);
+  g_assert_cmpuint (steps, ==, 1);
   read_all (document, now);
   g_assert_cmpmem (now, FILE_SIZE, contents, FILE_SIZE);
 
@@ -479,6 +479,68 @@ test_replace_all (Fixture       *fixture,
   wait_idle (fixture);
   g_assert_cmpuint (hm_document_read (document, 1000, now, 5, NULL), ==, 5);
   g_assert_cmpmem (now, 5, "bbbba", 5);
+  g_assert_cmpuint (fixture->faults->len, ==, 0);
+}
+
+/* Replacements of another length: each match is deleted and the replacement
+ * inserted, the later matches found where the earlier replacements moved them. */
+static void
+test_replace_other_length (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = make_file ("replace-length.bin", planted_offsets, G_N_ELEMENTS (planted_offsets),
+                                     &contents);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_PREVIEW);
+  g_autoptr(GArray) expected = naive_search (contents, FILE_SIZE, "de ad ?? ef");
+  const char *replacements[] = { "01 02 03 04 05 06", "77" };
+
+  show_document (fixture, document);
+  type_pattern (fixture, "de ad ?? ef");
+
+  for (guint r = 0; r < G_N_ELEMENTS (replacements); r++)
+    {
+      g_autoptr(GBytes) bytes = hm_hex_view_parse_hex (replacements[r]);
+      gsize rlen = g_bytes_get_size (bytes);
+      g_autoptr(GByteArray) want = g_byte_array_new ();
+      guint64 from = 0;
+      guint64 size;
+      g_autofree guint8 *now = NULL;
+      guint steps = 0;
+
+      /* The reference: the file with every non-overlapping match replaced. */
+      for (guint i = 0; i < expected->len; i++)
+        {
+          guint64 at = g_array_index (expected, guint64, i);
+
+          if (at < from)
+            continue;
+          g_byte_array_append (want, contents + from, (guint) (at - from));
+          g_byte_array_append (want, g_bytes_get_data (bytes, NULL), (guint) rlen);
+          from = at + 4;
+        }
+      g_byte_array_append (want, contents + from, (guint) (FILE_SIZE - from));
+
+      gtk_editable_set_text (_hm_find_bar_get_replace_entry (fixture->bar), replacements[r]);
+      hm_find_bar_replace_all (fixture->bar);
+      wait_idle (fixture);
+      size = hm_document_get_size (document);
+      g_assert_cmpuint (size, ==, want->len);
+      now = g_malloc (size);
+      g_assert_cmpint (hm_document_read (document, 0, now, size, NULL), ==, (gssize) size);
+      g_assert_cmpmem (now, size, want->data, want->len);
+
+      while (hm_document_get_can_undo (document))
+        {
+          g_autoptr(GError) error = NULL;
+
+          g_assert_true (hm_document_undo (document, &error));
+          g_assert_no_error (error);
+          steps++;
+        }
+      g_assert_cmpuint (steps, ==, 1);
+      g_assert_cmpuint (hm_document_get_size (document), ==, FILE_SIZE);
+    }
   g_assert_cmpuint (fixture->faults->len, ==, 0);
 }
 
@@ -694,6 +756,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/hm/find-bar/replace/one", Fixture, NULL, fixture_setup, test_replace, fixture_teardown);
   g_test_add ("/hm/find-bar/replace/all", Fixture, NULL, fixture_setup, test_replace_all, fixture_teardown);
+  g_test_add ("/hm/find-bar/replace/other-length", Fixture, NULL, fixture_setup, test_replace_other_length,
+              fixture_teardown);
   g_test_add ("/hm/find-bar/replace/read-only", Fixture, NULL, fixture_setup, test_replace_read_only,
               fixture_teardown);
   g_test_add ("/hm/find-bar/fault/truncated", Fixture, NULL, fixture_setup, test_fault, fixture_teardown);
