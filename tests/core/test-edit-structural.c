@@ -189,7 +189,8 @@ random_edit (HmDocument *doc,
     }
   else
     {
-      guint64 want = MAX ((gint64) size + g_rand_int_range (rand, -4000, 4000), 0);
+      gint64 delta = g_rand_int_range (rand, -4000, 4000);
+      guint64 want = (guint64) MAX ((gint64) size + delta, 0);
 
       if (want == size)
         want++;
@@ -215,10 +216,13 @@ run_random (HmDocumentMode mode)
   Model model = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_byte_array_unref), 0 };
   guint n_ops = g_test_slow () ? 5000 : 800;
   GByteArray *first = g_byte_array_new ();
+  g_autoptr(GByteArray) saved = g_byte_array_new ();
+  guint n_saves = 0;
 
   g_test_message ("seed %u", seed);
   g_assert_no_error (error);
   g_byte_array_append (first, original, 16 * 1024);
+  g_byte_array_append (saved, original, 16 * 1024);
   g_ptr_array_add (model.states, first);
 
   for (guint op = 0; op < n_ops; op++)
@@ -234,6 +238,33 @@ run_random (HmDocumentMode mode)
         {
           g_assert_true (hm_document_redo (doc, &error));
           model.pos++;
+        }
+      else if (what == 19 && g_rand_int_range (rand, 0, 3) == 0)
+        {
+          /* Save; the file then holds the content, read through another descriptor */
+          gboolean structural = hm_document_get_has_structural_pending (doc);
+          g_autofree char *disk = NULL;
+          gsize disk_len = 0;
+
+          g_assert_true (hm_document_save (doc, NULL, NULL, NULL, NULL, &error));
+          g_assert_no_error (error);
+          g_assert_true (g_file_get_contents (path, &disk, &disk_len, NULL));
+          g_assert_cmpmem (disk, disk_len, model_now (&model)->data, model_now (&model)->len);
+          g_assert_false (hm_document_get_has_pending (doc));
+          g_byte_array_set_size (saved, 0);
+          g_byte_array_append (saved, model_now (&model)->data, model_now (&model)->len);
+          n_saves++;
+          if (structural)
+            {
+              /* The history spoke of the old layout: it starts again here */
+              GByteArray *now = g_byte_array_ref (model_now (&model));
+
+              g_ptr_array_set_size (model.states, 0);
+              g_ptr_array_add (model.states, now);
+              model.pos = 0;
+              g_assert_false (hm_document_get_can_undo (doc));
+              g_assert_false (hm_document_get_can_redo (doc));
+            }
         }
       else if (what < 6)
         {
@@ -252,27 +283,29 @@ run_random (HmDocumentMode mode)
       check_document (doc, model_now (&model), rand);
     }
 
-  /* Undo everything: the file as it was, with nothing structural pending */
+  /* Undo everything: the first state, with nothing structural pending */
   while (hm_document_get_can_undo (doc))
     g_assert_true (hm_document_undo (doc, &error));
   g_assert_no_error (error);
-  check_document (doc, first, rand);
+  check_document (doc, model.states->pdata[0], rand);
   g_assert_false (hm_document_get_has_structural_pending (doc));
-  g_assert_false (hm_document_get_has_pending (doc));
+  if (n_saves == 0)
+    g_assert_false (hm_document_get_has_pending (doc));
+  g_test_message ("%u saves", n_saves);
 
-  /* Redo to the end, then discard: the file is back as it was on disk */
+  /* Redo to the end, then discard: back to the last save, in the file too */
   while (hm_document_get_can_redo (doc))
     g_assert_true (hm_document_redo (doc, &error));
   check_document (doc, model.states->pdata[model.states->len - 1], rand);
   g_assert_true (hm_document_discard (doc, &error));
   g_assert_no_error (error);
-  check_document (doc, first, rand);
+  check_document (doc, saved, rand);
   {
     g_autofree char *disk = NULL;
     gsize disk_len = 0;
 
     g_assert_true (g_file_get_contents (path, &disk, &disk_len, NULL));
-    g_assert_cmpmem (disk, disk_len, first->data, first->len);
+    g_assert_cmpmem (disk, disk_len, saved->data, saved->len);
   }
   g_ptr_array_unref (model.states);
 }
