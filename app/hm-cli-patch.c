@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * `hexmap-cli patch FILE -s OFFSET (-x HEXBYTES | -f FILLHEX -n LENGTH)`: one edit,
- * made through the same engine as the editor and saved at once.
+ * made through the same engine as the editor and saved at once. With --insert
+ * the bytes go in before OFFSET (the rest moves up); --delete -n LENGTH takes
+ * bytes out (the rest moves down): the save then shifts the file in place.
  *
  * Status 0 means the bytes are durably on disk (written, msynced, fsynced, time
  * stamps set); anything else means the file holds what it held before, or the
@@ -83,13 +85,19 @@ hm_cli_patch (int    argc,
   HmCliOffset offset_option = { "-s", NULL, FALSE, { 0 } };
   HmCliOffset length_option = { "-n", NULL, TRUE, { 0 } };
   gboolean force = FALSE;
+  gboolean insert = FALSE;
+  gboolean delete = FALSE;
   const GOptionEntry entries[] = {
+    { "insert", 'i', 0, G_OPTION_ARG_NONE, &insert,
+      "Insert the bytes (-x) or the fill (-f -n) before OFFSET instead of overwriting", NULL },
+    { "delete", 'd', 0, G_OPTION_ARG_NONE, &delete,
+      "Delete -n LENGTH bytes at OFFSET", NULL },
     { "skip", 's', 0, G_OPTION_ARG_STRING, &offset_text,
       "Where the edit starts: 0x1fe, 4K, 50%, end-16…", "OFFSET" },
     { "hex", 'x', 0, G_OPTION_ARG_STRING, &hex_text, "The bytes to write, in hex", "HEXBYTES" },
     { "fill", 'f', 0, G_OPTION_ARG_STRING, &fill_text, "A pattern to repeat, in hex", "FILLHEX" },
     { "length", 'n', 0, G_OPTION_ARG_STRING, &length_text,
-      "How many bytes to fill: 1M, 0x200, 10%…", "LENGTH" },
+      "How many bytes to fill, insert or delete: 1M, 0x200, 10%…", "LENGTH" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode_text,
       "preview (default: write only the changed bytes at save) or direct (through a "
       "writable mapping)", "MODE" },
@@ -103,8 +111,8 @@ hm_cli_patch (int    argc,
   g_autoptr(HmDocument) doc = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  const guint8 *data;
-  gsize n_bytes;
+  const guint8 *data = NULL;
+  gsize n_bytes = 0;
   HmSaveOptions options = { HM_TIMESTAMP_NOW, 0, 0, FALSE };
   HmDocumentMode mode = HM_DOCUMENT_MODE_PREVIEW;
   guint64 offset = 0;
@@ -113,7 +121,8 @@ hm_cli_patch (int    argc,
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context,
-    "Overwrite bytes of FILE in place and save: only the changed bytes are written,\n"
+    "Overwrite, insert or delete bytes of FILE in place and save: only the changed\n"
+    "bytes are written (an insert or delete moves the rest of the file in place),\n"
     "the file keeps its inode, holes elsewhere stay holes.");
   g_option_context_set_description (context,
     "HEXBYTES and FILLHEX: pairs of hex digits; blanks, commas and colons optional\n"
@@ -125,7 +134,10 @@ hm_cli_patch (int    argc,
     "Examples:\n"
     "  hexmap-cli patch disk.img -s 0x1fe -x 55aa\n"
     "  hexmap-cli patch big.bin -s 4G -f 00 -n 1M --mtime keep\n"
-    "  hexmap-cli patch log.bin -s end-4 -x 0a0a0a0a");
+    "  hexmap-cli patch log.bin -s end-4 -x 0a0a0a0a\n"
+    "  hexmap-cli patch data.bin -s 0x10 --insert -x 'de ad'\n"
+    "  hexmap-cli patch data.bin -s 1M --insert -f 00 -n 4K\n"
+    "  hexmap-cli patch data.bin -s 0x4000 --delete -n 0x200");
 
   status = hm_cli_parse_options (context, "patch", &argc, &argv);
   if (status != HM_CLI_STATUS_OK)
@@ -136,7 +148,13 @@ hm_cli_patch (int    argc,
     return hm_cli_usage_error ("patch", "only one FILE, please (got “%s” too)", argv[2]);
   if (offset_text == NULL)
     return hm_cli_usage_error ("patch", "say where with -s OFFSET");
-  if ((hex_text == NULL) == (fill_text == NULL))
+  if (insert && delete)
+    return hm_cli_usage_error ("patch", "--insert or --delete, not both");
+  if (delete && (hex_text != NULL || fill_text != NULL))
+    return hm_cli_usage_error ("patch", "--delete takes only -n LENGTH");
+  if (delete && length_text == NULL)
+    return hm_cli_usage_error ("patch", "--delete needs -n LENGTH");
+  if (!delete && (hex_text == NULL) == (fill_text == NULL))
     return hm_cli_usage_error ("patch", "give either -x HEXBYTES or -f FILLHEX -n LENGTH");
   if (fill_text != NULL && length_text == NULL)
     return hm_cli_usage_error ("patch", "-f needs -n LENGTH");
@@ -151,10 +169,13 @@ hm_cli_patch (int    argc,
   status = hm_cli_parse_offset ("patch", &length_option);
   if (status != HM_CLI_STATUS_OK)
     return status;
-  bytes = hm_hex_text_parse (hex_text != NULL ? hex_text : fill_text, -1, NULL, &error);
-  if (bytes == NULL)
-    return hm_cli_usage_error ("patch", "%s: %s", hex_text != NULL ? "-x" : "-f", error->message);
-  data = g_bytes_get_data (bytes, &n_bytes);
+  if (!delete)
+    {
+      bytes = hm_hex_text_parse (hex_text != NULL ? hex_text : fill_text, -1, NULL, &error);
+      if (bytes == NULL)
+        return hm_cli_usage_error ("patch", "%s: %s", hex_text != NULL ? "-x" : "-f", error->message);
+      data = g_bytes_get_data (bytes, &n_bytes);
+    }
   if (mtime_text != NULL && !parse_mtime (mtime_text, &options, &error))
     return hm_cli_usage_error ("patch", "%s", error->message);
   options.force = force;
@@ -185,14 +206,32 @@ hm_cli_patch (int    argc,
     }
 
   /* Direct mode: the old bytes go to the save journal first, so a crash before
-   * the save completes can be rolled back by `hexmap-cli recover`. */
-  if (!hm_document_journal_range (doc, offset, hex_text != NULL ? n_bytes : length, &error))
+   * the save completes can be rolled back by `hexmap-cli recover`. Inserts and
+   * deletes wait for the save in every mode; the save engine journals them. */
+  if (!insert && !delete &&
+      !hm_document_journal_range (doc, offset, hex_text != NULL ? n_bytes : length, &error))
     {
       hm_cli_error ("%s", error->message);
       return HM_CLI_STATUS_ERROR;
     }
 
-  if (hex_text != NULL)
+  if (insert || delete)
+    {
+      gboolean ok;
+
+      if (delete)
+        ok = hm_document_delete (doc, offset, length, &error);
+      else if (hex_text != NULL)
+        ok = hm_document_insert (doc, offset, data, n_bytes, HM_EDIT_NONE, &error);
+      else
+        ok = hm_document_insert_fill (doc, offset, length, data, n_bytes, &error);
+      if (!ok)
+        {
+          hm_cli_error ("%s", error->message);
+          return HM_CLI_STATUS_ERROR;
+        }
+    }
+  else if (hex_text != NULL)
     {
       if (!hm_document_write (doc, offset, data, n_bytes, HM_EDIT_NONE, &error))
         {

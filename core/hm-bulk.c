@@ -34,6 +34,13 @@
  * and a pinned window that ends before a file that grew since. In direct mode
  * edits are in the page cache already.
  *
+ * Inserts and deletes (the document's piece table): a walk follows the pieces.
+ * Ranges of the file are read the pread way at their baseline offsets (with the
+ * preview spans as above, which are file offsets too), inserted bytes are copied
+ * from memory, patterns or their temporary file, and the holes come from the
+ * translated hole map. Such walks always take the pread path, since the windows
+ * hold the file's layout, not the content's.
+ *
  * Faults: a pread() that fails or comes up short ends the bytes delivered at
  * that offset, and the next block reports it with the document's fault error
  * (%HM_FAULT_ERROR_TRUNCATED or %HM_FAULT_ERROR_IO, naming the file and the
@@ -61,6 +68,7 @@
 
 #include "hm-document-private.h"
 #include "hm-journal.h"
+#include "hm-piece-table.h"
 #include "hm-window-cache.h"
 
 #include <errno.h>
@@ -101,6 +109,7 @@ struct _HmBulk
   gsize        buffer_size;
   guint8      *zeros;        /* %HM_BULK_ZERO_HOLES: buffer_size zeros */
   HmWindow    *window;       /* map path: the window of the last block */
+  gboolean     overlay;      /* inserts or deletes pending: walk the pieces */
   GError      *pending;      /* the fault that ended the last data block */
   GError      *block_error;  /* the last fault block's error */
   gboolean     finished;     /* a truncation or an error ended the walk */
@@ -391,6 +400,8 @@ hm_bulk_choose_path (HmDocument *document,
 
   g_return_val_if_fail (HM_IS_DOCUMENT (document), HM_BULK_PATH_PREAD);
 
+  if (_hm_document_is_structural (document))
+    return HM_BULK_PATH_PREAD;
   forced = get_forced_path ();
   if (forced != HM_BULK_PATH_AUTO)
     return forced;
@@ -434,7 +445,9 @@ hm_bulk_get_segments (HmDocument *document,
 
   extents = hm_document_get_extents (document, offset, length);
   segments = g_array_sized_new (FALSE, FALSE, sizeof (HmExtent), extents->len);
-  pending = document->mode == HM_DOCUMENT_MODE_PREVIEW && hm_journal_has_pending (document->journal);
+  /* (With inserts or deletes pending the translated hole map knows every edit) */
+  pending = document->mode == HM_DOCUMENT_MODE_PREVIEW && hm_journal_has_pending (document->journal) &&
+            !_hm_document_is_structural (document);
 
   for (guint i = 0; i < extents->len; i++)
     {
@@ -816,7 +829,16 @@ hm_bulk_set_range (HmBulk  *self,
   self->seg = 0;
   self->finished = FALSE;
   self->segments = hm_bulk_get_segments (self->doc, offset, self->end - offset);
-  if (self->path == HM_BULK_PATH_PREAD)
+  self->overlay = _hm_document_is_structural (self->doc);
+  if (self->overlay)
+    {
+      /* The spans are file offsets, wherever the pieces put them */
+      self->path = HM_BULK_PATH_PREAD;
+      if (self->buffer == NULL)
+        self->buffer = g_aligned_alloc (1, self->buffer_size, 4096);
+      self->source.spans = preview_spans (self->doc, 0, _hm_document_file_size (self->doc));
+    }
+  else if (self->path == HM_BULK_PATH_PREAD)
     self->source.spans = preview_spans (self->doc, offset, self->end);
 }
 
@@ -922,6 +944,54 @@ fault_block (HmBulk      *self,
   return TRUE;
 }
 
+/* A data block of the content, piece by piece: file ranges the pread way at
+ * their baseline offsets, inserted bytes from where the table keeps them. */
+static gboolean
+overlay_next (HmBulk      *self,
+              guint64      seg_end,
+              HmBulkBlock *block,
+              GError     **error)
+{
+  guint64 n = MIN (seg_end - self->pos, (guint64) self->buffer_size);
+  g_autoptr(GArray) spans = _hm_document_get_spans (self->doc, self->pos, n);
+  gsize done = 0;
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const HmPieceSpan *s = &g_array_index (spans, HmPieceSpan, i);
+      gsize len = (gsize) s->piece.length;
+      GError *local = NULL;
+
+      if (s->piece.kind == HM_PIECE_FILE)
+        {
+          guint64 fault_at = 0;
+          gsize got = source_read (&self->source, s->piece.start, self->buffer + done, len,
+                                   &fault_at, &local);
+
+          done += got;
+          if (got < len)
+            {
+              if (done == 0)
+                return fault_block (self, self->pos, seg_end, local, block, error);
+              self->pending = local;
+              break;
+            }
+        }
+      else if (!hm_piece_copy (&s->piece, 0, self->buffer + done, len, &local))
+        {
+          self->finished = TRUE;
+          g_propagate_error (error, local);
+          return FALSE;
+        }
+      else
+        done += len;
+    }
+
+  *block = (HmBulkBlock) { HM_BULK_DATA, self->pos, done, self->buffer, FALSE, NULL };
+  self->pos += done;
+  return done > 0;
+}
+
 /**
  * hm_bulk_next:
  * @self: a bulk reader
@@ -972,6 +1042,9 @@ hm_bulk_next (HmBulk       *self,
       self->pos += n;
       return TRUE;
     }
+
+  if (self->overlay)
+    return overlay_next (self, seg_end, block, error);
 
   if (self->path == HM_BULK_PATH_MAP)
     {

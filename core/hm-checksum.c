@@ -558,6 +558,15 @@ read_data (Scan     *scan,
 {
   gsize done = 0;
 
+  /* Inserts or deletes pending: the content, through the pieces */
+  if (_hm_document_is_structural (scan->doc))
+    {
+      gssize got = hm_document_read (scan->doc, offset, buffer, length, error);
+
+      if (got >= 0 && (gsize) got != length)
+        g_propagate_error (error, _hm_document_fault_error (scan->doc, offset + (guint64) got, FALSE));
+      return got >= 0 && (gsize) got == length;
+    }
   if (!scan->use_pread)
     return _hm_document_copy_guarded (scan->doc, offset, buffer, length, HM_ACCESS_SEQUENTIAL,
                                       HM_GUARD_END_IS_FAULT, NULL, error);

@@ -289,6 +289,29 @@ gboolean  _hm_document_journal_ranges (HmDocument        *self,
                                        GArray            *ranges,
                                        GError           **error);
 
+gboolean  _hm_document_apply_timestamps (HmDocument        *self,
+                                         int                fd,
+                                         const HmSaveOptions *options,
+                                         GError           **error);
+
+/* hm-document-save-structural.c */
+gboolean  _hm_document_save_structural (HmDocument          *self,
+                                        GArray              *overwritten,
+                                        const HmSaveOptions *options,
+                                        GCancellable        *cancellable,
+                                        HmProgressFunc       progress,
+                                        gpointer             progress_data,
+                                        struct stat         *new_stat,
+                                        GError             **error);
+void      _hm_document_structural_rebase (HmDocument        *self,
+                                          const struct stat *new_stat);
+gboolean  _hm_document_copy_content   (HmDocument   *self,
+                                       int           out,
+                                       void        (*advance) (gpointer data, guint64 bytes),
+                                       gpointer      advance_data,
+                                       GCancellable *cancellable,
+                                       GError      **error);
+
 /* hm-document-save.c: hooks for tests/core only (never set in the programs).
  * The hook runs on the thread doing the save at named points:
  * "journal-synced" (the undo journal is durable, nothing stored yet; direct

@@ -97,6 +97,7 @@ typedef struct
   gboolean        redirty;       /* direct: store the pending bytes again first */
   gboolean        described;     /* the error already says what the file holds */
   struct stat     new_stat;
+  gboolean        structural;    /* inserts or deletes: hm-document-save-structural.c */
   HmSaveJournal  *journal;       /* preview: the undo journal of this commit */
   GError         *error;
 } SaveJob;
@@ -216,8 +217,8 @@ describe_landed (SaveJob *job,
                    bytes, job->landed->len, first->offset, first->offset + first->length - 1);
 }
 
-static gboolean
-apply_timestamps (HmDocument          *self,
+gboolean
+_hm_document_apply_timestamps (HmDocument          *self,
                   int                  fd,
                   const HmSaveOptions *options,
                   GError             **error)
@@ -389,7 +390,7 @@ flush_and_verify (SaveJob *job,
 {
   HmDocument *self = job->self;
 
-  if (!apply_timestamps (self, self->wfd, &job->options, error))
+  if (!_hm_document_apply_timestamps (self, self->wfd, &job->options, error))
     return FALSE;
   if (fsync (self->wfd) != 0)
     {
@@ -793,6 +794,13 @@ copy_extent (SaveJob      *job,
   return TRUE;
 }
 
+static void
+job_advance (gpointer data,
+             guint64  bytes)
+{
+  job_progress (data, bytes);
+}
+
 static gboolean
 save_as_into (SaveJob      *job,
               int           out,
@@ -804,6 +812,17 @@ save_as_into (SaveJob      *job,
   g_autofree guint8 *buffer = NULL;
   gboolean use_plain = FALSE;
   gboolean cloned = FALSE;
+
+  /* Inserts or deletes pending: the content as read, holes left as holes */
+  if (job->structural)
+    {
+      if (ftruncate (out, 0) != 0 || ftruncate (out, (off_t) size) != 0)
+        {
+          _hm_document_set_errno_error (error, errno, _("Cannot make the copy %" PRIu64 " bytes long"), size);
+          return FALSE;
+        }
+      return _hm_document_copy_content (self, out, job_advance, job, cancellable, error);
+    }
 
   /* A reflink shares the blocks: instant, and holes stay holes. */
   if (self->kind == HM_FILE_KIND_REGULAR && ioctl (out, FICLONE, self->fd) == 0)
@@ -1014,6 +1033,10 @@ save_job_new (HmDocument *self,
   job->landed = g_array_new (FALSE, FALSE, sizeof (HmRange));
   hm_journal_break_coalescing (self->journal);
   job->ranges = hm_journal_get_pending_ranges (self->journal);
+  job->structural = _hm_document_is_structural (self);
+  /* Save As copies the content as read; a direct save's overwrites are in the file */
+  if (job->structural && (kind == JOB_SAVE_AS || self->mode == HM_DOCUMENT_MODE_DIRECT))
+    g_array_set_size (job->ranges, 0);
   for (guint i = 0; i < job->ranges->len; i++)
     job->total += g_array_index (job->ranges, HmRange, i).length;
   return g_steal_pointer (&job);
@@ -1050,7 +1073,7 @@ save_job_new_save (HmDocument          *self,
 static gboolean
 save_job_is_empty (SaveJob *job)
 {
-  if (job->kind != JOB_SAVE)
+  if (job->kind != JOB_SAVE || job->structural)
     return FALSE;
   switch (job->mode)
     {
@@ -1081,6 +1104,9 @@ save_job_run (SaveJob      *job,
       job->total += job->copy_total;
       ok = save_as (job, cancellable, &job->error);
     }
+  else if (job->structural)
+    ok = _hm_document_save_structural (job->self, job->ranges, &job->options, cancellable,
+                                       job->progress, job->progress_data, &job->new_stat, &job->error);
   else if (job->mode == HM_DOCUMENT_MODE_PREVIEW)
     ok = commit_preview (job, cancellable, &job->error);
   else
@@ -1143,6 +1169,14 @@ save_job_finish (SaveJob *job,
         self->direct_redirty = TRUE;
       if (job->touched || job->landed->len > 0)
         _hm_document_adopt_current_stat (self);
+      goto out;
+    }
+
+  if (job->structural)
+    {
+      _hm_document_structural_rebase (self, &job->new_stat);
+      _hm_document_notify (self, "size");
+      _hm_document_notify_state (self, &before);
       goto out;
     }
 

@@ -44,7 +44,7 @@
  */
 #include "config.h"
 
-#include "hm-save-journal.h"
+#include "hm-save-journal-private.h"
 
 #include "hm-file-util.h"
 
@@ -63,7 +63,7 @@
 
 #define MAGIC        "HMSAVEJ\1"
 #define VERSION      1
-#define RECORD_MAX   (1024 * 1024)
+#define RECORD_MAX   HM_JOURNAL_RECORD_MAX
 #define PATH_MAX_LEN (64 * 1024)
 
 typedef struct
@@ -83,19 +83,13 @@ typedef struct
   guint32 crc;
 } Header;
 
-typedef struct
-{
-  guint32 type;
-  guint32 crc;
-  guint64 offset;
-  guint64 length;
-} Record;
+typedef HmJournalRecord Record;
 
 enum
 {
-  RECORD_DATA = 'D',
-  RECORD_HOLE = 'H',
-  RECORD_COMMITTED = 'C',
+  RECORD_DATA = HM_JOURNAL_RECORD_DATA,
+  RECORD_HOLE = HM_JOURNAL_RECORD_HOLE,
+  RECORD_COMMITTED = HM_JOURNAL_RECORD_COMMITTED,
 };
 
 struct _HmSaveJournal
@@ -126,6 +120,7 @@ hm_save_journal_path_for (dev_t dev,
 }
 
 static void sync_dir_of (const char *path);
+static void remove_journal (HmSaveJournal *journal);
 
 /* The file's birth time: through @fd if >= 0, else @path. */
 static void
@@ -222,8 +217,8 @@ write_all (int         fd,
   return TRUE;
 }
 
-static gboolean
-pwrite_all (int         fd,
+gboolean
+_hm_journal_pwrite_all (int         fd,
             const void *data,
             gsize       length,
             guint64     offset)
@@ -260,16 +255,23 @@ sync_dir_of (const char *path)
   hm_file_sync_directory (dir);
 }
 
-static guint32
-record_crc (const Record *record,
-            const guint8 *data)
+gboolean
+_hm_journal_record_has_data (guint32 type)
+{
+  return type == RECORD_DATA || type == HM_JOURNAL_RECORD_PLAN || type == HM_JOURNAL_RECORD_WRITE ||
+         type == HM_JOURNAL_RECORD_SLOT;
+}
+
+guint32
+_hm_journal_record_crc (const Record *record,
+                        const guint8 *data)
 {
   Record copy = *record;
   guint32 crc;
 
   copy.crc = 0;
   crc = hm_crc32_update (0, &copy, sizeof copy);
-  if (record->type == RECORD_DATA)
+  if (_hm_journal_record_has_data (record->type))
     crc = hm_crc32_update (crc, data, (gsize) record->length);
   return crc;
 }
@@ -355,13 +357,48 @@ append_record (HmSaveJournal *journal,
                GError       **error)
 {
   Record record = { type, 0, offset, length };
-  gsize data_length = type == RECORD_DATA ? (gsize) length : 0;
+  gsize data_length = _hm_journal_record_has_data (type) ? (gsize) length : 0;
 
-  record.crc = record_crc (&record, journal->buffer + sizeof record);
+  record.crc = _hm_journal_record_crc (&record, journal->buffer + sizeof record);
   memcpy (journal->buffer, &record, sizeof record);
   if (!write_all (journal->fd, journal->buffer, sizeof record + data_length))
     return journal_error (journal, errno, error);
   return TRUE;
+}
+
+/* Appends a record of any type with @length bytes of @data (at most
+ * HM_JOURNAL_RECORD_MAX) for the structural save. */
+gboolean
+_hm_save_journal_append (HmSaveJournal *journal,
+                         guint32        type,
+                         guint64        offset,
+                         const void    *data,
+                         guint64        length,
+                         GError       **error)
+{
+  g_assert (!_hm_journal_record_has_data (type) || length <= RECORD_MAX);
+  if (_hm_journal_record_has_data (type) && length > 0)
+    memcpy (journal->buffer + sizeof (Record), data, (gsize) length);
+  return append_record (journal, type, offset, length, error);
+}
+
+int
+_hm_save_journal_get_fd (HmSaveJournal *journal)
+{
+  return journal->fd;
+}
+
+const char *
+_hm_save_journal_get_path (HmSaveJournal *journal)
+{
+  return journal->path;
+}
+
+/* The structural save finished: the journal is complete and gets removed. */
+void
+_hm_save_journal_forget (HmSaveJournal *journal)
+{
+  remove_journal (journal);
 }
 
 /* Records the current bytes of [offset, offset + length) of @fd: data as data,
@@ -517,6 +554,7 @@ apply (int               jfd,
   g_autofree guint8 *data = g_malloc (RECORD_MAX);
   g_autoptr(GArray) records = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_autoptr(GError) local = NULL;
+  gboolean structural = FALSE;
   struct stat st;
   Header header;
   guint64 pos;
@@ -553,24 +591,37 @@ apply (int               jfd,
 
       if (pread (jfd, &record, sizeof record, (off_t) pos) != (ssize_t) sizeof record)
         break;
-      if (record.type == RECORD_DATA)
+      if (_hm_journal_record_has_data (record.type) && record.type != HM_JOURNAL_RECORD_SLOT)
         {
           if (record.length == 0 || record.length > RECORD_MAX ||
               pread (jfd, data, (gsize) record.length, (off_t) (pos + sizeof record)) !=
                 (ssize_t) record.length)
             break;
         }
-      else if (record.type != RECORD_HOLE && record.type != RECORD_COMMITTED)
+      else if (record.type != RECORD_HOLE && record.type != RECORD_COMMITTED &&
+               record.type != HM_JOURNAL_RECORD_NO_RETURN)
         break;
-      if (record_crc (&record, data) != record.crc)
+      if (_hm_journal_record_crc (&record, data) != record.crc)
         break;
       if (record.type == RECORD_COMMITTED)
         {
           *committed = TRUE;
           return TRUE;
         }
-      g_array_append_val (records, pos);
-      pos += sizeof record + (record.type == RECORD_DATA ? record.length : 0);
+      if (record.type == HM_JOURNAL_RECORD_NO_RETURN)
+        {
+          /* A structural save past its point of no return: finish it. */
+          if (!_hm_structural_save_resume (jfd, fd, sizeof header + header.path_length, display_name,
+                                           journal_path, NULL, NULL, error))
+            return FALSE;
+          *committed = TRUE;
+          return TRUE;
+        }
+      if (record.type == HM_JOURNAL_RECORD_PLAN)
+        structural = TRUE;
+      if (record.type == RECORD_DATA || record.type == RECORD_HOLE)
+        g_array_append_val (records, pos);
+      pos += sizeof record + (_hm_journal_record_has_data (record.type) ? record.length : 0);
     }
 
   /* Pass 2: newest first, so the oldest bytes of a range recorded twice win. */
@@ -586,7 +637,7 @@ apply (int               jfd,
           if (pread (jfd, data, (gsize) record.length, (off_t) (pos + sizeof record)) !=
               (ssize_t) record.length)
             goto read_failed;
-          if (!pwrite_all (fd, data, (gsize) record.length, record.offset))
+          if (!_hm_journal_pwrite_all (fd, data, (gsize) record.length, record.offset))
             goto write_failed;
         }
       else if (fallocate (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
@@ -598,7 +649,7 @@ apply (int               jfd,
             {
               gsize n = (gsize) MIN (record.length - done, (guint64) RECORD_MAX);
 
-              if (!pwrite_all (fd, data, n, record.offset + done))
+              if (!_hm_journal_pwrite_all (fd, data, n, record.offset + done))
                 goto write_failed;
               done += n;
             }
@@ -610,7 +661,12 @@ apply (int               jfd,
       struct timespec times[2] = { { 0, UTIME_OMIT },
                                    { (time_t) header.mtime_sec, (long) header.mtime_nsec } };
 
-      if ((guint64) st.st_size != header.size_before && ftruncate (fd, (off_t) header.size_before) != 0)
+      /* A structural save may have reserved space past the end: growing by
+       * one byte and shrinking back releases it. */
+      if (structural && ftruncate (fd, (off_t) header.size_before + 1) != 0)
+        goto write_failed;
+      if ((structural || (guint64) st.st_size != header.size_before) &&
+          ftruncate (fd, (off_t) header.size_before) != 0)
         goto write_failed;
       futimens (fd, times);
     }
@@ -674,7 +730,10 @@ hm_save_journal_recover (int               fd,
       return FALSE;
     }
   path = hm_save_journal_path_for (st.st_dev, st.st_ino);
-  jfd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  /* Read-write: rolling a structural save forward records its progress. */
+  jfd = open (path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (jfd < 0 && errno == EACCES)
+    jfd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (jfd < 0)
     {
       if (errno == ENOENT)

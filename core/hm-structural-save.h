@@ -60,6 +60,7 @@ HmSavePlan *hm_save_plan_new                (int                 fd,
 guint64     hm_save_plan_get_new_size       (HmSavePlan         *plan);
 guint64     hm_save_plan_get_bytes_to_move  (HmSavePlan         *plan);
 guint64     hm_save_plan_get_bytes_to_write (HmSavePlan         *plan);
+guint       hm_save_plan_get_range_changes  (HmSavePlan         *plan);
 char       *hm_save_plan_describe           (HmSavePlan         *plan);
 gboolean    hm_save_plan_execute            (HmSavePlan         *plan,
                                              int                 fd,
