@@ -312,6 +312,26 @@ final_step (Run     *run,
   return TRUE;
 }
 
+/* A copy whose source and destination are apart: in pieces, any order. */
+static gboolean
+copy_apart (Run               *run,
+            const HmShiftStep *step,
+            GError           **error)
+{
+  for (guint64 done = 0; done < step->length;)
+    {
+      gsize n = (gsize) MIN (step->length - done, (guint64) HM_SHIFT_CHUNK_MAX);
+
+      errno = 0;
+      if (!pread_all (run->fd, run->buffer, n, step->src + done))
+        return file_failed (run, _("read"), step->src + done, error);
+      if (!_hm_journal_pwrite_all (run->fd, run->buffer, n, step->dst + done))
+        return file_failed (run, _("write"), step->dst + done, error);
+      done += n;
+    }
+  return TRUE;
+}
+
 /* Runs steps @start… (the last, n, is the final step). @resumed: step @start
  * is in its slot already, with its source bytes in run->buffer if @has_data. */
 static gboolean
@@ -329,27 +349,30 @@ run_steps (Run      *run,
       gboolean in_slot = resumed && k == start;
       gboolean ok;
 
-      if (step != NULL && step->kind == HM_SHIFT_STEP_COPY && !(in_slot && has_data))
+      gboolean overlap = step != NULL && (step->flags & HM_SHIFT_STEP_OVERLAP) != 0;
+
+      /* A copy that overlaps itself keeps its source in the slot. */
+      if (overlap && !(in_slot && has_data))
         {
           errno = 0;
+          if (step->length > HM_SHIFT_CHUNK_MAX)
+            return damaged (run, error);
           if (!pread_all (run->fd, run->buffer, (gsize) step->length, step->src))
             return file_failed (run, _("read"), step->src, error);
         }
-      if (!in_slot)
-        {
-          gboolean keep = step != NULL && (step->flags & HM_SHIFT_STEP_OVERLAP) != 0;
-
-          if (!write_slot (run, k, run->buffer, keep ? step->length : 0, error))
-            return FALSE;
-        }
+      if (!in_slot && !write_slot (run, k, run->buffer, overlap ? step->length : 0, error))
+        return FALSE;
       if (step == NULL)
         return final_step (run, error) && write_slot (run, n + 1, NULL, 0, error);
 
       switch ((HmShiftStepKind) step->kind)
         {
         case HM_SHIFT_STEP_COPY:
-          ok = _hm_journal_pwrite_all (run->fd, run->buffer, (gsize) step->length, step->dst) ||
-               file_failed (run, _("write"), step->dst, error);
+          if (overlap || (in_slot && has_data))
+            ok = _hm_journal_pwrite_all (run->fd, run->buffer, (gsize) step->length, step->dst) ||
+                 file_failed (run, _("write"), step->dst, error);
+          else
+            ok = copy_apart (run, step, error);
           if (ok)
             report (run, step->length);
           break;

@@ -52,7 +52,18 @@
  * that source and destination never overlap and need no copy in the journal. */
 #define SHIFT_CHUNK_MIN (1024 * 1024)
 
+/* A copy whose source and destination are apart runs in steps of up to this
+ * many chunks (copied a chunk at a time, with one fsync per step). */
+#define SHIFT_STEP_APART 8
+
 static guint64 chunk_limit = HM_SHIFT_CHUNK_MAX;
+static gboolean range_changes_allowed = TRUE;
+
+void
+_hm_structural_save_set_range_changes_for_tests (gboolean allowed)
+{
+  range_changes_allowed = allowed;
+}
 
 void
 _hm_structural_save_set_chunk_for_tests (guint64 chunk)
@@ -103,6 +114,8 @@ can_change_ranges (int                  fd,
 {
   int flags = 0;
 
+  if (!range_changes_allowed)
+    return FALSE;
   if (sfs->f_type == XFS_MAGIC)
     return TRUE;
   return sfs->f_type == EXT4_MAGIC && ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_EXTENT_FL) != 0;
@@ -194,12 +207,18 @@ plan_move (HmSavePlan *plan,
   guint64 src = (guint64) ((gint64) move->src + move->shift);
   gint64 shift = (gint64) move->dst - (gint64) src;
   guint64 distance = (guint64) ABS (shift);
-  guint64 chunk = distance >= MIN (SHIFT_CHUNK_MIN, chunk_limit) && distance < chunk_limit ? distance : chunk_limit;
   g_autoptr(GArray) extents = NULL;
   gboolean forwards = shift < 0;
+  guint64 chunk;
 
   if (shift == 0)
     return;
+  if (distance >= chunk_limit)
+    chunk = MIN (distance, SHIFT_STEP_APART * chunk_limit);  /* apart: large steps, fewer fsyncs */
+  else if (distance >= MIN (SHIFT_CHUNK_MIN, chunk_limit))
+    chunk = distance;
+  else
+    chunk = chunk_limit;  /* overlapping: each step's source goes to the journal */
   extents = extents_of (fd, move->src, move->src + move->length);
   for (guint e = 0; e < extents->len; e++)
     {
@@ -248,6 +267,18 @@ plan_range_changes (HmSavePlan *plan,
 
           g_array_append_val (changes, step);
           shift += delta;
+        }
+      else if (delta != 0 && length < chunk_limit && move->length >= chunk_limit && at <= move->src)
+        {
+          /* Copying by less than a chunk would put every chunk in the
+           * journal too. Insert a range beyond the displacement instead: the
+           * run then moves back by at least a chunk, source and destination
+           * never overlap, and the extra range is cut off at the end. */
+          guint64 extra = round_up ((guint64) MAX (delta, 0) + SHIFT_STEP_APART * chunk_limit, plan->block_size);
+          HmShiftStep step = { HM_SHIFT_STEP_INSERT, 0, 0, at, extra, 0 };
+
+          g_array_append_val (changes, step);
+          shift += (gint64) extra;
         }
       move->shift = shift;
       prev_end = move->src + move->length;
