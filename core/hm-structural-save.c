@@ -561,6 +561,26 @@ journal_new_bytes (HmSavePlan        *plan,
   return TRUE;
 }
 
+/* The roll-forward counts from 0; the save's progress goes on from the new
+ * bytes already journaled. */
+typedef struct
+{
+  HmProgressFunc progress;
+  gpointer       progress_data;
+  guint64        before;
+  guint64        total;
+} ProgressAfter;
+
+static void
+progress_after_cb (guint64  done,
+                   guint64  total,
+                   gpointer user_data)
+{
+  ProgressAfter *after = user_data;
+
+  after->progress (after->before + done, after->total, after->progress_data);
+}
+
 gboolean
 hm_save_plan_execute (HmSavePlan        *plan,
                       int                fd,
@@ -576,6 +596,7 @@ hm_save_plan_execute (HmSavePlan        *plan,
   g_autoptr(HmSaveJournal) journal = NULL;
   g_autoptr(GError) local = NULL;
   g_autoptr(GError) rollback_error = NULL;
+  ProgressAfter after;
   guint64 total;
   guint64 records_start;
   struct stat st;
@@ -630,8 +651,12 @@ hm_save_plan_execute (HmSavePlan        *plan,
       !hm_save_journal_sync (journal, &local))
     goto undo;
 
+  after.progress = progress;
+  after.progress_data = progress_data;
+  after.before = plan->bytes_to_write;
+  after.total = total;
   if (!_hm_structural_save_resume (jfd, fd, records_start, display_name, _hm_save_journal_get_path (journal),
-                                   progress, progress_data, error))
+                                   progress != NULL ? progress_after_cb : NULL, &after, error))
     {
       g_prefix_error (error, _("The save of “%s” stopped halfway; run “hexmap-cli recover %s” to finish it: "),
                       display_name, path);
@@ -643,7 +668,7 @@ hm_save_plan_execute (HmSavePlan        *plan,
 undo:
   /* The file was not touched (but for space reserved past its end). */
   if (!hm_save_journal_roll_back (journal, fd, &rollback_error))
-    g_warning ("%s", rollback_error->message);
+    g_prefix_error (&local, "%s; ", rollback_error->message);
   g_propagate_error (error, g_steal_pointer (&local));
   return FALSE;
 }

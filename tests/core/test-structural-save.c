@@ -259,6 +259,27 @@ read_data_cb (gpointer  user_data,
   return TRUE;
 }
 
+/* Progress only goes forwards and ends at its total. */
+typedef struct
+{
+  guint64 done;
+  guint64 total;
+} Progress;
+
+static void
+progress_cb (guint64  done,
+             guint64  total,
+             gpointer user_data)
+{
+  Progress *p = user_data;
+
+  g_assert_cmpuint (done, >=, p->done);
+  g_assert_cmpuint (done, <=, total);
+  g_assert_true (p->total == 0 || p->total == total);
+  p->done = done;
+  p->total = total;
+}
+
 static gboolean
 save (Case     *c,
       guint    *range_changes,
@@ -266,6 +287,7 @@ save (Case     *c,
 {
   g_autoptr(HmSavePlan) plan = NULL;
   int fd = open (c->path, O_RDWR | O_CLOEXEC);
+  Progress progress = { 0, 0 };
   gboolean ok;
 
   g_assert_cmpint (fd, >=, 0);
@@ -278,8 +300,9 @@ save (Case     *c,
   g_assert_cmpuint (hm_save_plan_get_new_size (plan), ==, c->new_size);
   if (range_changes != NULL)
     *range_changes = hm_save_plan_get_range_changes (plan);
-  ok = hm_save_plan_execute (plan, fd, c->path, "test file", read_data_cb, c, NULL, NULL, NULL, error);
+  ok = hm_save_plan_execute (plan, fd, c->path, "test file", read_data_cb, c, progress_cb, &progress, NULL, error);
   close (fd);
+  g_assert_true (!ok || progress.done == progress.total);
   return ok;
 }
 
