@@ -646,7 +646,7 @@ kill_rounds (const char *what,
           continue;
         }
 
-      n_killed += run_killed (g_rand_int_range (rand, 0, (gint32) full_us), FALSE, c);
+      n_killed += run_killed (g_rand_int_range (rand, 0, (gint32) (full_us * 3 / 4)), FALSE, c);
       if (g_rand_int_range (rand, 0, 3) == 0)
         run_killed (g_rand_int_range (rand, 0, (gint32) full_us), TRUE, c);
       fd = open (c->path, O_RDWR | O_CLOEXEC);
@@ -673,13 +673,13 @@ kill_rounds (const char *what,
 static void
 test_kill_shift (void)
 {
-  kill_rounds ("shift", 80, FALSE);
+  kill_rounds ("shift", 90, FALSE);
 }
 
 static void
 test_kill_blocks (void)
 {
-  kill_rounds ("block edits", 60, TRUE);
+  kill_rounds ("block edits", 70, TRUE);
 }
 
 #include "test-structural-save-root.c"
