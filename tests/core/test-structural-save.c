@@ -438,6 +438,30 @@ test_sparse_moves_data_only (void)
   close (fd);
 }
 
+/* Default chunks on a file larger than one: copies in several pieces, and
+ * (without the filesystem's insert) full-size overlapping chunks. */
+static void
+test_large (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(Case) c = make_case (rand, "large", 80 * MIB + 123, FALSE);
+      g_autoptr(GError) error = NULL;
+
+      _hm_structural_save_set_range_changes_for_tests (pass == 0);
+      edit_insert (c, rand, 0, 1);
+      edit_delete (c, 50 * MIB, 3);
+      random_edits (c, rand, 0);
+      g_assert_true (save (c, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (file_equals (c->path, c->expected, c->new_size));
+      g_unlink (c->path);
+    }
+  _hm_structural_save_set_range_changes_for_tests (TRUE);
+}
+
 /* Whole blocks at a block boundary: on ext4 and XFS the filesystem inserts and
  * collapses them; elsewhere the tail is copied. Either way, the content. */
 static void
@@ -697,6 +721,7 @@ main (int    argc,
   g_test_add_func ("/hm/structural-save/random", test_random);
   g_test_add_func ("/hm/structural-save/sparse-moves-data-only", test_sparse_moves_data_only);
   g_test_add_func ("/hm/structural-save/block-edits", test_block_edits_here);
+  g_test_add_func ("/hm/structural-save/large", test_large);
   g_test_add_func ("/hm/structural-save/cancel", test_cancel);
   g_test_add_func ("/hm/structural-save/bad-segments", test_bad_segments);
   g_test_add_func ("/hm/structural-save/kill-shift", test_kill_shift);
