@@ -21,7 +21,8 @@
  *   header  { "HMSAVEJ\1", u32 version = 1, u32 path_length, u64 dev, u64 ino,
  *             u64 size_before, u64 size_after, i64 mtime_sec, i64 mtime_nsec,
  *             i64 btime_sec, i64 btime_nsec, u32 reserved, u32 crc } + path bytes
- *   record  { u32 type ('D' old data, 'H' hole, 'C' committed), u32 crc,
+ *   record  { u32 type ('D' old data, 'H' hole, 'C' committed; structural:
+ *             'P', 'W', 'N', 'S'), u32 crc,
  *             u64 offset, u64 length } + length bytes for 'D'
  * Every crc is CRC-32 (IEEE) over the structure with crc = 0, then what follows
  * it. A record that is short or fails its crc ends the journal (a torn tail:
@@ -37,6 +38,13 @@
  * back, newest record first (so when a range was recorded twice the oldest bytes
  * win), punch the holes again, restore the size and mtime, fsync: the file is
  * exactly as before the save; remove the journal.
+ *
+ * A structural save (inserts and deletes: hm-structural-save.c) uses the same
+ * journal the other way round, as a redo log: PLAN records (its steps), WRITE
+ * records (every new byte), then a NO_RETURN record, fsync'd before the file
+ * changes; after it, two SLOT records at fixed places name the step in flight.
+ * Recovery before NO_RETURN restores the size and mtime (nothing else changed);
+ * after it, it rolls forward (hm-structural-save-apply.c).
  *
  * Journals live in $XDG_STATE_HOME/hexmap/journals/ (0700), one per file, named
  * DEV-INODE.journal: this works for files in read-only folders and for block

@@ -85,19 +85,11 @@ journal_read_failed (Run     *run,
   return FALSE;
 }
 
-static gboolean
-file_failed (Run        *run,
-             const char *what,
-             guint64     offset,
-             GError    **error)
-{
-  int saved_errno = errno != 0 ? errno : EIO;
-
-  /* TRANSLATORS: the first %s is an action ("write", "read"), the second the file name */
-  _hm_document_set_errno_error (error, saved_errno, _("Cannot %s “%s” at 0x%" PRIx64 " while moving its bytes"),
-                                what, run->display_name, offset);
-  return FALSE;
-}
+/* An error from errno (EIO if none): @format names the file (the display
+ * name, %s) and an offset (0x%PRIx64). A macro, so that the format is checked. */
+#define file_failed(run, error, format, offset) \
+  (_hm_document_set_errno_error ((error), errno != 0 ? errno : EIO, (format), (run)->display_name, \
+                                 (guint64) (offset)), FALSE)
 
 /* Reads exactly @length bytes; FALSE with errno = EIO if the file is shorter. */
 static gboolean
@@ -238,9 +230,9 @@ punch (Run     *run,
   if (fallocate (run->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t) offset, (off_t) length) == 0)
     return TRUE;
   if (errno != EOPNOTSUPP && errno != ENOSYS && errno != ENODEV)
-    return file_failed (run, _("punch a hole in"), offset, error);
+    return file_failed (run, error, _("Cannot punch a hole in “%s” at 0x%" PRIx64 " while moving its bytes"), offset);
   if (fstat (run->fd, &st) != 0)
-    return file_failed (run, _("check"), offset, error);
+    return file_failed (run, error, _("Cannot check “%s” (at 0x%" PRIx64 ") while moving its bytes"), offset);
   end = S_ISREG (st.st_mode) ? MIN (offset + length, (guint64) st.st_size) : offset + length;
   memset (run->buffer, 0, HM_SHIFT_CHUNK_MAX);
   for (guint64 pos = offset; pos < end;)
@@ -248,7 +240,7 @@ punch (Run     *run,
       gsize n = (gsize) MIN (end - pos, (guint64) HM_SHIFT_CHUNK_MAX);
 
       if (!_hm_journal_pwrite_all (run->fd, run->buffer, n, pos))
-        return file_failed (run, _("write"), pos, error);
+        return file_failed (run, error, _("Cannot write “%s” at 0x%" PRIx64 " while moving its bytes"), pos);
       pos += n;
     }
   return TRUE;
@@ -264,7 +256,7 @@ change_range (Run               *run,
   struct stat st;
 
   if (fstat (run->fd, &st) != 0)
-    return file_failed (run, _("check"), step->dst, error);
+    return file_failed (run, error, _("Cannot check “%s” (at 0x%" PRIx64 ") while moving its bytes"), step->dst);
   if ((guint64) st.st_size == size_after)
     return TRUE;  /* it ran before the interruption */
   if ((guint64) st.st_size != step->size_before)
@@ -277,7 +269,8 @@ change_range (Run               *run,
     }
   if (fallocate (run->fd, insert ? FALLOC_FL_INSERT_RANGE : FALLOC_FL_COLLAPSE_RANGE,
                  (off_t) step->dst, (off_t) step->length) != 0)
-    return file_failed (run, insert ? _("insert a range into") : _("remove a range from"), step->dst, error);
+    return insert ? file_failed (run, error, _("Cannot insert a range into “%s” at 0x%" PRIx64), step->dst)
+                  : file_failed (run, error, _("Cannot remove a range from “%s” at 0x%" PRIx64), step->dst);
   return TRUE;
 }
 
@@ -288,10 +281,10 @@ final_step (Run     *run,
   struct stat st;
 
   if (fstat (run->fd, &st) != 0)
-    return file_failed (run, _("check"), 0, error);
+    return file_failed (run, error, _("Cannot check “%s” (at 0x%" PRIx64 ") while moving its bytes"), 0);
   if (S_ISREG (st.st_mode) && (guint64) st.st_size != run->new_size &&
       ftruncate (run->fd, (off_t) run->new_size) != 0)
-    return file_failed (run, _("resize"), run->new_size, error);
+    return file_failed (run, error, _("Cannot resize “%s” to 0x%" PRIx64 " bytes"), run->new_size);
   for (guint i = 0; i < run->writes->len; i++)
     {
       guint64 pos = g_array_index (run->writes, guint64, i);
@@ -304,11 +297,31 @@ final_step (Run     *run,
       if (_hm_journal_record_crc (&record, run->buffer) != record.crc)
         return damaged (run, error);
       if (!_hm_journal_pwrite_all (run->fd, run->buffer, (gsize) record.length, record.offset))
-        return file_failed (run, _("write"), record.offset, error);
+        return file_failed (run, error, _("Cannot write “%s” at 0x%" PRIx64 " while moving its bytes"), record.offset);
       report (run, record.length);
     }
   if (fsync (run->fd) != 0)
-    return file_failed (run, _("flush"), 0, error);
+    return file_failed (run, error, _("Cannot flush “%s” to disk (at 0x%" PRIx64 ") while moving its bytes"), 0);
+  return TRUE;
+}
+
+/* A copy whose source and destination are apart: in pieces, any order. */
+static gboolean
+copy_apart (Run               *run,
+            const HmShiftStep *step,
+            GError           **error)
+{
+  for (guint64 done = 0; done < step->length;)
+    {
+      gsize n = (gsize) MIN (step->length - done, (guint64) HM_SHIFT_CHUNK_MAX);
+
+      errno = 0;
+      if (!pread_all (run->fd, run->buffer, n, step->src + done))
+        return file_failed (run, error, _("Cannot read “%s” at 0x%" PRIx64 " while moving its bytes"), step->src + done);
+      if (!_hm_journal_pwrite_all (run->fd, run->buffer, n, step->dst + done))
+        return file_failed (run, error, _("Cannot write “%s” at 0x%" PRIx64 " while moving its bytes"), step->dst + done);
+      done += n;
+    }
   return TRUE;
 }
 
@@ -329,27 +342,30 @@ run_steps (Run      *run,
       gboolean in_slot = resumed && k == start;
       gboolean ok;
 
-      if (step != NULL && step->kind == HM_SHIFT_STEP_COPY && !(in_slot && has_data))
+      gboolean overlap = step != NULL && (step->flags & HM_SHIFT_STEP_OVERLAP) != 0;
+
+      /* A copy that overlaps itself keeps its source in the slot. */
+      if (overlap && !(in_slot && has_data))
         {
           errno = 0;
+          if (step->length > HM_SHIFT_CHUNK_MAX)
+            return damaged (run, error);
           if (!pread_all (run->fd, run->buffer, (gsize) step->length, step->src))
-            return file_failed (run, _("read"), step->src, error);
+            return file_failed (run, error, _("Cannot read “%s” at 0x%" PRIx64 " while moving its bytes"), step->src);
         }
-      if (!in_slot)
-        {
-          gboolean keep = step != NULL && (step->flags & HM_SHIFT_STEP_OVERLAP) != 0;
-
-          if (!write_slot (run, k, run->buffer, keep ? step->length : 0, error))
-            return FALSE;
-        }
+      if (!in_slot && !write_slot (run, k, run->buffer, overlap ? step->length : 0, error))
+        return FALSE;
       if (step == NULL)
         return final_step (run, error) && write_slot (run, n + 1, NULL, 0, error);
 
       switch ((HmShiftStepKind) step->kind)
         {
         case HM_SHIFT_STEP_COPY:
-          ok = _hm_journal_pwrite_all (run->fd, run->buffer, (gsize) step->length, step->dst) ||
-               file_failed (run, _("write"), step->dst, error);
+          if (overlap || (in_slot && has_data))
+            ok = _hm_journal_pwrite_all (run->fd, run->buffer, (gsize) step->length, step->dst) ||
+                 file_failed (run, error, _("Cannot write “%s” at 0x%" PRIx64 " while moving its bytes"), step->dst);
+          else
+            ok = copy_apart (run, step, error);
           if (ok)
             report (run, step->length);
           break;
@@ -366,7 +382,7 @@ run_steps (Run      *run,
       if (!ok)
         return FALSE;
       if (step_sync && fdatasync (run->fd) != 0)
-        return file_failed (run, _("flush"), step->dst, error);
+        return file_failed (run, error, _("Cannot flush “%s” to disk (at 0x%" PRIx64 ") while moving its bytes"), step->dst);
     }
   return TRUE;
 }

@@ -35,6 +35,10 @@ typedef struct
  * that a small file makes many steps. */
 void _hm_structural_save_set_chunk_for_tests (guint64 chunk);
 
+/* Tests: whether plans may use the filesystem's insert and collapse, so that
+ * the copying paths are tested on ext4 and XFS too. */
+void _hm_structural_save_set_range_changes_for_tests (gboolean allowed);
+
 /* Tests that only kill processes (the page cache survives) may skip the
  * fsync after every step, which is there for power cuts. */
 void _hm_structural_save_set_step_sync_for_tests (gboolean sync);

@@ -52,7 +52,18 @@
  * that source and destination never overlap and need no copy in the journal. */
 #define SHIFT_CHUNK_MIN (1024 * 1024)
 
+/* A copy whose source and destination are apart runs in steps of up to this
+ * many chunks (copied a chunk at a time, with one fsync per step). */
+#define SHIFT_STEP_APART 8
+
 static guint64 chunk_limit = HM_SHIFT_CHUNK_MAX;
+static gboolean range_changes_allowed = TRUE;
+
+void
+_hm_structural_save_set_range_changes_for_tests (gboolean allowed)
+{
+  range_changes_allowed = allowed;
+}
 
 void
 _hm_structural_save_set_chunk_for_tests (guint64 chunk)
@@ -103,6 +114,8 @@ can_change_ranges (int                  fd,
 {
   int flags = 0;
 
+  if (!range_changes_allowed)
+    return FALSE;
   if (sfs->f_type == XFS_MAGIC)
     return TRUE;
   return sfs->f_type == EXT4_MAGIC && ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_EXTENT_FL) != 0;
@@ -194,12 +207,18 @@ plan_move (HmSavePlan *plan,
   guint64 src = (guint64) ((gint64) move->src + move->shift);
   gint64 shift = (gint64) move->dst - (gint64) src;
   guint64 distance = (guint64) ABS (shift);
-  guint64 chunk = distance >= MIN (SHIFT_CHUNK_MIN, chunk_limit) && distance < chunk_limit ? distance : chunk_limit;
   g_autoptr(GArray) extents = NULL;
   gboolean forwards = shift < 0;
+  guint64 chunk;
 
   if (shift == 0)
     return;
+  if (distance >= chunk_limit)
+    chunk = MIN (distance, SHIFT_STEP_APART * chunk_limit);  /* apart: large steps, fewer fsyncs */
+  else if (distance >= MIN (SHIFT_CHUNK_MIN, chunk_limit))
+    chunk = distance;
+  else
+    chunk = chunk_limit;  /* overlapping: each step's source goes to the journal */
   extents = extents_of (fd, move->src, move->src + move->length);
   for (guint e = 0; e < extents->len; e++)
     {
@@ -248,6 +267,18 @@ plan_range_changes (HmSavePlan *plan,
 
           g_array_append_val (changes, step);
           shift += delta;
+        }
+      else if (delta != 0 && length < chunk_limit && move->length >= chunk_limit && at <= move->src)
+        {
+          /* Copying by less than a chunk would put every chunk in the
+           * journal too. Insert a range beyond the displacement instead: the
+           * run then moves back by at least a chunk, source and destination
+           * never overlap, and the extra range is cut off at the end. */
+          guint64 extra = round_up ((guint64) MAX (delta, 0) + SHIFT_STEP_APART * chunk_limit, plan->block_size);
+          HmShiftStep step = { HM_SHIFT_STEP_INSERT, 0, 0, at, extra, 0 };
+
+          g_array_append_val (changes, step);
+          shift += (gint64) extra;
         }
       move->shift = shift;
       prev_end = move->src + move->length;
@@ -530,6 +561,26 @@ journal_new_bytes (HmSavePlan        *plan,
   return TRUE;
 }
 
+/* The roll-forward counts from 0; the save's progress goes on from the new
+ * bytes already journaled. */
+typedef struct
+{
+  HmProgressFunc progress;
+  gpointer       progress_data;
+  guint64        before;
+  guint64        total;
+} ProgressAfter;
+
+static void
+progress_after_cb (guint64  done,
+                   guint64  total,
+                   gpointer user_data)
+{
+  ProgressAfter *after = user_data;
+
+  after->progress (after->before + done, after->total, after->progress_data);
+}
+
 gboolean
 hm_save_plan_execute (HmSavePlan        *plan,
                       int                fd,
@@ -545,6 +596,7 @@ hm_save_plan_execute (HmSavePlan        *plan,
   g_autoptr(HmSaveJournal) journal = NULL;
   g_autoptr(GError) local = NULL;
   g_autoptr(GError) rollback_error = NULL;
+  ProgressAfter after;
   guint64 total;
   guint64 records_start;
   struct stat st;
@@ -599,8 +651,12 @@ hm_save_plan_execute (HmSavePlan        *plan,
       !hm_save_journal_sync (journal, &local))
     goto undo;
 
+  after.progress = progress;
+  after.progress_data = progress_data;
+  after.before = plan->bytes_to_write;
+  after.total = total;
   if (!_hm_structural_save_resume (jfd, fd, records_start, display_name, _hm_save_journal_get_path (journal),
-                                   progress, progress_data, error))
+                                   progress != NULL ? progress_after_cb : NULL, &after, error))
     {
       g_prefix_error (error, _("The save of “%s” stopped halfway; run “hexmap-cli recover %s” to finish it: "),
                       display_name, path);
@@ -612,7 +668,7 @@ hm_save_plan_execute (HmSavePlan        *plan,
 undo:
   /* The file was not touched (but for space reserved past its end). */
   if (!hm_save_journal_roll_back (journal, fd, &rollback_error))
-    g_warning ("%s", rollback_error->message);
+    g_prefix_error (&local, "%s; ", rollback_error->message);
   g_propagate_error (error, g_steal_pointer (&local));
   return FALSE;
 }

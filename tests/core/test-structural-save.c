@@ -259,6 +259,27 @@ read_data_cb (gpointer  user_data,
   return TRUE;
 }
 
+/* Progress only goes forwards and ends at its total. */
+typedef struct
+{
+  guint64 done;
+  guint64 total;
+} Progress;
+
+static void
+progress_cb (guint64  done,
+             guint64  total,
+             gpointer user_data)
+{
+  Progress *p = user_data;
+
+  g_assert_cmpuint (done, >=, p->done);
+  g_assert_cmpuint (done, <=, total);
+  g_assert_true (p->total == 0 || p->total == total);
+  p->done = done;
+  p->total = total;
+}
+
 static gboolean
 save (Case     *c,
       guint    *range_changes,
@@ -266,6 +287,7 @@ save (Case     *c,
 {
   g_autoptr(HmSavePlan) plan = NULL;
   int fd = open (c->path, O_RDWR | O_CLOEXEC);
+  Progress progress = { 0, 0 };
   gboolean ok;
 
   g_assert_cmpint (fd, >=, 0);
@@ -278,8 +300,9 @@ save (Case     *c,
   g_assert_cmpuint (hm_save_plan_get_new_size (plan), ==, c->new_size);
   if (range_changes != NULL)
     *range_changes = hm_save_plan_get_range_changes (plan);
-  ok = hm_save_plan_execute (plan, fd, c->path, "test file", read_data_cb, c, NULL, NULL, NULL, error);
+  ok = hm_save_plan_execute (plan, fd, c->path, "test file", read_data_cb, c, progress_cb, &progress, NULL, error);
   close (fd);
+  g_assert_true (!ok || progress.done == progress.total);
   return ok;
 }
 
@@ -353,6 +376,7 @@ test_random (void)
       guint ranges = 0;
 
       _hm_structural_save_set_chunk_for_tests (g_rand_boolean (rand) ? 64 * KIB : 0);
+      _hm_structural_save_set_range_changes_for_tests (round % 2 == 0);
       random_edits (c, rand, g_rand_int_range (rand, 1, 6));
       g_assert_true (save (c, &ranges, &error));
       g_assert_no_error (error);
@@ -363,6 +387,7 @@ test_random (void)
       used_ranges += ranges;
     }
   _hm_structural_save_set_chunk_for_tests (0);
+  _hm_structural_save_set_range_changes_for_tests (TRUE);
   g_test_message ("seed %u: %u ranges inserted or collapsed by the filesystem", seed, used_ranges);
 }
 
@@ -411,6 +436,30 @@ test_sparse_moves_data_only (void)
   g_assert_cmpint (pread (fd, back, sizeof back, 7 * (guint64) 1024 * MIB + 1), ==, sizeof back);
   g_assert_cmpmem (back, sizeof back, region, sizeof region);
   close (fd);
+}
+
+/* Default chunks on a file larger than one: copies in several pieces, and
+ * (without the filesystem's insert) full-size overlapping chunks. */
+static void
+test_large (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(Case) c = make_case (rand, "large", 80 * MIB + 123, FALSE);
+      g_autoptr(GError) error = NULL;
+
+      _hm_structural_save_set_range_changes_for_tests (pass == 0);
+      edit_insert (c, rand, 0, 1);
+      edit_delete (c, 50 * MIB, 3);
+      random_edits (c, rand, 0);
+      g_assert_true (save (c, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (file_equals (c->path, c->expected, c->new_size));
+      g_unlink (c->path);
+    }
+  _hm_structural_save_set_range_changes_for_tests (TRUE);
 }
 
 /* Whole blocks at a block boundary: on ext4 and XFS the filesystem inserts and
@@ -598,6 +647,8 @@ kill_rounds (const char *what,
       gint64 start;
       int fd;
 
+      /* Half the rounds copy even where the filesystem could insert. */
+      _hm_structural_save_set_range_changes_for_tests (blocks || round % 2 == 0);
       if (blocks)
         {
           edit_insert (c, rand, (gsize) g_rand_int_range (rand, 0, 32) * BLOCK, 2 * BLOCK);
@@ -619,7 +670,7 @@ kill_rounds (const char *what,
           continue;
         }
 
-      n_killed += run_killed (g_rand_int_range (rand, 0, (gint32) full_us), FALSE, c);
+      n_killed += run_killed (g_rand_int_range (rand, 0, (gint32) (full_us * 3 / 4)), FALSE, c);
       if (g_rand_int_range (rand, 0, 3) == 0)
         run_killed (g_rand_int_range (rand, 0, (gint32) full_us), TRUE, c);
       fd = open (c->path, O_RDWR | O_CLOEXEC);
@@ -637,6 +688,7 @@ kill_rounds (const char *what,
     }
   _hm_structural_save_set_chunk_for_tests (0);
   _hm_structural_save_set_step_sync_for_tests (TRUE);
+  _hm_structural_save_set_range_changes_for_tests (TRUE);
   g_test_message ("%s: %u kills, %u old, %u new (a save takes %" G_GUINT64_FORMAT " µs)",
                   what, n_killed, n_old, n_new, full_us);
   g_assert_cmpuint (n_killed, >, 0);
@@ -645,13 +697,13 @@ kill_rounds (const char *what,
 static void
 test_kill_shift (void)
 {
-  kill_rounds ("shift", 80, FALSE);
+  kill_rounds ("shift", 90, FALSE);
 }
 
 static void
 test_kill_blocks (void)
 {
-  kill_rounds ("block edits", 60, TRUE);
+  kill_rounds ("block edits", 70, TRUE);
 }
 
 #include "test-structural-save-root.c"
@@ -669,6 +721,7 @@ main (int    argc,
   g_test_add_func ("/hm/structural-save/random", test_random);
   g_test_add_func ("/hm/structural-save/sparse-moves-data-only", test_sparse_moves_data_only);
   g_test_add_func ("/hm/structural-save/block-edits", test_block_edits_here);
+  g_test_add_func ("/hm/structural-save/large", test_large);
   g_test_add_func ("/hm/structural-save/cancel", test_cancel);
   g_test_add_func ("/hm/structural-save/bad-segments", test_bad_segments);
   g_test_add_func ("/hm/structural-save/kill-shift", test_kill_shift);
