@@ -391,6 +391,21 @@ hm_compare_view_get_focus_side (HmCompareView *self)
   return gtk_widget_has_focus (GTK_WIDGET (self->view_b)) ? HM_COMPARE_SIDE_B : HM_COMPARE_SIDE_A;
 }
 
+/* Shows @offset a third of the way down, unless it is on screen already. */
+static void
+scroll_into_view (HmHexView *view,
+                  guint64    offset)
+{
+  guint64 first, last, row;
+  guint rows = hm_hex_view_get_n_visible_rows (view);
+
+  if (hm_hex_view_get_visible_range (view, &first, &last) && offset >= first && offset <= last
+      && offset / MAX (hm_hex_view_get_bytes_per_row (view), 1) + 1 < hm_hex_view_get_top_row (view) + rows)
+    return;
+  row = offset / MAX (hm_hex_view_get_bytes_per_row (view), 1);
+  hm_hex_view_set_top_row (view, row > rows / 3 ? row - rows / 3 : 0);
+}
+
 /**
  * hm_compare_view_go_to:
  * @self: a #HmCompareView
@@ -417,7 +432,7 @@ hm_compare_view_go_to (HmCompareView *self,
   self->syncing = TRUE;
   hm_hex_view_set_cursor_offset (self->view_a, clip_offset (self, HM_COMPARE_SIDE_A, h->a_offset));
   hm_hex_view_set_cursor_offset (self->view_b, clip_offset (self, HM_COMPARE_SIDE_B, h->b_offset));
-  hm_hex_view_scroll_to_offset (side_view (self, side), clip_offset (self, side, hunk_offset (h, side)));
+  scroll_into_view (side_view (self, side), clip_offset (self, side, hunk_offset (h, side)));
   self->syncing = FALSE;
   follow_scroll (self, side);
   self->current = index;
@@ -734,7 +749,8 @@ build_bar (HmCompareView *self)
   GtkBox *bar = GTK_BOX (gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6));
   const char *mode_names[] = { _("Read-Only"), _("Preview"), _("Direct"), NULL };
   const char *kind_names[] = { _("Aligned"), _("With Insertions"), NULL };
-  g_autofree char *name = g_strdup_printf (_("Compared with “%s”"), hm_document_get_display_name (self->doc_b));
+  g_autofree char *name = g_filename_display_basename (hm_document_get_path (self->doc_b));
+  g_autofree char *tooltip = g_strdup_printf (_("Compared with %s"), hm_document_get_display_name (self->doc_b));
   GtkWidget *button;
 
   self->bar = g_object_ref_sink (GTK_WIDGET (bar));
@@ -745,7 +761,8 @@ build_bar (HmCompareView *self)
   self->name_label = GTK_LABEL (gtk_label_new (name));
   gtk_label_set_ellipsize (self->name_label, PANGO_ELLIPSIZE_MIDDLE);
   gtk_widget_add_css_class (GTK_WIDGET (self->name_label), "heading");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), hm_document_get_path (self->doc_b));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), tooltip);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->name_label), 6);
   gtk_box_append (bar, GTK_WIDGET (self->name_label));
 
   self->mode_b_drop = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (mode_names));
@@ -754,7 +771,8 @@ build_bar (HmCompareView *self)
                            G_CONNECT_SWAPPED);
   gtk_box_append (bar, GTK_WIDGET (self->mode_b_drop));
 
-  self->save_b_button = gtk_button_new_with_mnemonic (_("_Save Second File"));
+  self->save_b_button = gtk_button_new_with_mnemonic (_("_Save"));
+  gtk_widget_set_tooltip_text (self->save_b_button, _("Save the edits of the second file"));
   g_signal_connect_object (self->save_b_button, "clicked", G_CALLBACK (save_b_clicked_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_box_append (bar, self->save_b_button);
@@ -772,10 +790,12 @@ build_bar (HmCompareView *self)
                                     "page.compare-previous"));
   gtk_box_append (bar, icon_button ("go-down-symbolic", _("Next Difference (F6)"), "page.compare-next"));
 
-  button = icon_button ("go-next-symbolic", _("Copy This Difference to the Right"), NULL);
+  button = gtk_button_new_with_label (_("Copy →"));
+  gtk_widget_set_tooltip_text (button, _("Copy this difference from the left file into the right one"));
   g_signal_connect_object (button, "clicked", G_CALLBACK (copy_right_clicked_cb), self, G_CONNECT_SWAPPED);
   gtk_box_append (bar, button);
-  button = icon_button ("go-previous-symbolic", _("Copy This Difference to the Left"), NULL);
+  button = gtk_button_new_with_label (_("← Copy"));
+  gtk_widget_set_tooltip_text (button, _("Copy this difference from the right file into the left one"));
   g_signal_connect_object (button, "clicked", G_CALLBACK (copy_left_clicked_cb), self, G_CONNECT_SWAPPED);
   gtk_box_append (bar, button);
 

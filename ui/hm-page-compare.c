@@ -8,7 +8,7 @@
  * page.compare-copy (the difference under the cursor to the other side) and
  * page.compare-close are enabled only while a compare is open: otherwise F6
  * is left to the split pane, where it moves the focus between the view and
- * the side pane.
+ * the side pane. The side pane is hidden while comparing (F9 shows it).
  */
 #include "config.h"
 
@@ -58,6 +58,7 @@ close_compare_now (HmPage *self)
   gtk_box_remove (self->view_box, GTK_WIDGET (compare));
   compare_status_cb (self);
   update_compare_actions (self);
+  gtk_widget_set_visible (self->side_pane, g_settings_get_boolean (self->settings, "show-side-pane"));
   gtk_widget_grab_focus (GTK_WIDGET (self->view));
 }
 
@@ -134,6 +135,9 @@ _hm_page_compare_with (HmPage     *self,
                            G_CONNECT_SWAPPED);
   compare_status_cb (self);
   update_compare_actions (self);
+  /* Two views need the width: the side pane comes back with F9, or when the
+   * compare closes. */
+  gtk_widget_set_visible (self->side_pane, FALSE);
 }
 
 HmCompareView *

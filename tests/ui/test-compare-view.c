@@ -206,6 +206,7 @@ test_aligned (Fixture       *fixture,
   g_assert_true (view_a == hm_page_get_view (fixture->page));
   g_assert_true (hm_hex_view_get_document (view_b) == b);
   g_assert_true (action_enabled (fixture, "compare-next"));
+  g_assert_false (gtk_widget_get_visible (_hm_page_get_side_pane (fixture->page)));
 
   /* The runs, the count. */
   hunks = hm_compare_view_get_hunks (compare);
@@ -319,6 +320,7 @@ test_aligned (Fixture       *fixture,
   g_assert_null (_hm_hex_view_get_differences (hm_page_get_view (fixture->page)));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fixture->page->compare_label)));
   g_assert_false (action_enabled (fixture, "compare-next"));
+  g_assert_true (gtk_widget_get_visible (_hm_page_get_side_pane (fixture->page)));
   g_assert_cmpuint (count_children (GTK_WIDGET (fixture->page->find_slot)), ==, 1);
 }
 
@@ -417,13 +419,10 @@ test_screenshot (Fixture       *fixture,
   hm_panel_test_wait_until (compare_done, fixture->page);
   hm_document_write (fixture->a, 0x8004, "\x11\x22", 2, HM_EDIT_NONE, &error);
   g_assert_no_error (error);
-  for (int i = 0; i < 50; i++)
+  for (int i = 0; i < 60; i++)
     {
-      if (i == 20)
-        {
-          hm_compare_view_go_to (compare, 0);
-          hm_compare_view_go_next (compare, TRUE);
-        }
+      if (i == 40)
+        hm_compare_view_go_to (compare, 2);
       hm_panel_test_flush ();
       g_usleep (20000);
     }
