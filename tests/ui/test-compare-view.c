@@ -387,6 +387,42 @@ test_insertions (Fixture       *fixture,
   g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 }
 
+/* ---- Closing while the compare runs ---- */
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+test_close_running (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree guint8 *contents = g_malloc (4 * FILE_SIZE);
+  HmDocument *other;
+  HmCompareView *compare;
+  gpointer weak;
+
+  /* Different everywhere, with insertions: long enough to be still running. */
+  for (guint i = 0; i < 4 * FILE_SIZE; i++)
+    contents[i] = (guint8) g_random_int ();
+  other = hm_panel_test_open_document ("random.bin", contents, 4 * FILE_SIZE, HM_DOCUMENT_MODE_READ_ONLY);
+  _hm_page_compare_with (fixture->page, other);
+  compare = _hm_page_get_compare_view (fixture->page);
+  hm_compare_view_set_mode (compare, HM_COMPARE_INSERTIONS);
+  g_assert_true (hm_compare_view_get_running (compare));
+  g_assert_true (g_str_has_prefix (status_text (fixture), "Comparing"));
+  weak = compare;
+  g_object_add_weak_pointer (G_OBJECT (compare), &weak);
+
+  /* Closing cancels it; the compare lets go of everything once its thread ends. */
+  _hm_page_close_compare (fixture->page);
+  g_assert_null (_hm_page_get_compare_view (fixture->page));
+  hm_panel_test_wait_until (is_null, &weak);
+  g_assert_finalize_object (other);
+}
+
 /* ---- Screenshot, on request ---- */
 
 static void
@@ -451,6 +487,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/hm/compare-view/aligned", test_aligned);
   ADD ("/hm/compare-view/insertions", test_insertions);
+  ADD ("/hm/compare-view/close-running", test_close_running);
   ADD ("/hm/compare-view/screenshot", test_screenshot);
 #undef ADD
 
