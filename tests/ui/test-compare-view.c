@@ -432,10 +432,6 @@ test_screenshot (Fixture       *fixture,
   const char *target = g_getenv ("HM_SCREENSHOT");
   const char *size = g_getenv ("HM_SCREENSHOT_SIZE");
   g_autoptr(HmDocument) b = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
   HmCompareView *compare;
   int width = 1600, height = 1000;
@@ -463,16 +459,7 @@ test_screenshot (Fixture       *fixture,
       g_usleep (20000);
     }
 
-  width = gtk_widget_get_width (GTK_WIDGET (fixture->window));
-  height = gtk_widget_get_height (GTK_WIDGET (fixture->window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (fixture->window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fixture->window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, target));
+  hm_panel_test_save_screenshot (fixture->window, target);
   _hm_page_close_compare (fixture->page);
 }
 
