@@ -45,6 +45,7 @@ struct _HmCompareView
   GtkLabel        *message_label;
 
   HmCompareMode    mode;
+  gsize            max_memory;  /* for tests; 0: core's default */
   /* The results: every hunk in order (byte for byte, a run is a hunk at the
    * same offset on both sides), and the differing bytes of each side for the
    * views and the maps (shared with them, sorted, no empty ranges). */
@@ -84,6 +85,11 @@ void             _hm_compare_view_doc_changed  (HmCompareView *self,
                                                 HmDocument    *document);
 void             _hm_compare_view_size_changed (HmCompareView *self);
 void             _hm_compare_view_rebuild      (HmCompareView *self);
+
+/* For tests: a smaller memory bound for the insertion-aware compare (it
+ * applies from the next compare). */
+void             _hm_compare_view_set_max_memory (HmCompareView *self,
+                                                  gsize          max_memory);
 
 /* hm-compare-view.c */
 void             _hm_compare_view_update_status (HmCompareView *self);

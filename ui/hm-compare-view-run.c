@@ -124,6 +124,8 @@ new_compare (HmCompareView   *self,
   HmCompare *compare = hm_compare_new (self->doc_a, self->doc_b);
 
   hm_compare_set_mode (compare, self->mode);
+  if (self->max_memory > 0)
+    hm_compare_set_max_memory (compare, self->max_memory);
   if (self->mode == HM_COMPARE_BYTES)
     hm_compare_set_run_func (compare, stream_run_cb, stream_ref (stream), stream_unref);
   else
@@ -238,7 +240,8 @@ run_done_cb (GObject      *source,
   self->n_unaligned = ok ? hm_compare_get_n_unaligned (HM_COMPARE (source)) : 0;
   if (self->n_unaligned > 0)
     {
-      g_autofree char *bound = g_format_size_full (HM_COMPARE_DEFAULT_MAX_MEMORY, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *bound = g_format_size_full (self->max_memory > 0 ? self->max_memory
+                                                   : HM_COMPARE_DEFAULT_MAX_MEMORY, G_FORMAT_SIZE_IEC_UNITS);
       g_autofree char *text =
         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                       "%" G_GUINT64_FORMAT " region was too different to align within %s: "
@@ -429,4 +432,11 @@ void
 _hm_compare_view_size_changed (HmCompareView *self)
 {
   queue_refresh (self, TRUE, 0, 0);
+}
+
+void
+_hm_compare_view_set_max_memory (HmCompareView *self,
+                                 gsize          max_memory)
+{
+  self->max_memory = max_memory;
 }

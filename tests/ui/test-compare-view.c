@@ -387,6 +387,79 @@ test_insertions (Fixture       *fixture,
   g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
 }
 
+/* ---- A region too different to align ---- */
+
+static void
+test_too_different (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree guint8 *contents = g_malloc (FILE_SIZE);
+  g_autoptr(HmDocument) other = NULL;
+  g_autoptr(GError) error = NULL;
+  HmCompareView *compare;
+  const HmHunk *h;
+  guint n_unaligned;
+
+  /* Random bytes (as a pending edit of the first file: it is compared as it
+   * looks), and the second file with the middle half rewritten: far more than
+   * 64 KiB of working memory aligns. */
+  for (guint i = 0; i < FILE_SIZE; i++)
+    contents[i] = (guint8) g_random_int ();
+  g_assert_true (hm_document_write (fixture->a, 0, contents, FILE_SIZE, HM_EDIT_NONE, &error));
+  g_assert_no_error (error);
+  for (guint i = FILE_SIZE / 4; i < 3 * FILE_SIZE / 4; i++)
+    contents[i] = (guint8) g_random_int ();
+  other = hm_panel_test_open_document ("different.bin", contents, FILE_SIZE, HM_DOCUMENT_MODE_READ_ONLY);
+  compare = compare_with (fixture, other);
+  _hm_compare_view_set_max_memory (compare, HM_COMPARE_MIN_MEMORY);
+  hm_compare_view_set_mode (compare, HM_COMPARE_INSERTIONS);
+  hm_panel_test_wait_until (compare_done, fixture->page);
+
+  /* Changed runs around the rewritten half, one of them too different to
+   * align, and the bar says so. */
+  g_assert_cmpuint (hm_compare_view_get_n_differences (compare), >=, 1);
+  n_unaligned = 0;
+  for (guint i = 0; i < hm_compare_view_get_n_differences (compare); i++)
+    {
+      h = &g_array_index (hm_compare_view_get_hunks (compare), HmHunk, i);
+      /* (An edit at the border may be placed a few bytes either way.) */
+      g_assert_cmpuint (h->a_offset + 256, >=, FILE_SIZE / 4);
+      g_assert_cmpuint (h->a_offset + h->a_length, <=, 3 * FILE_SIZE / 4 + 256);
+      n_unaligned += (h->flags & HM_HUNK_UNALIGNED) != 0;
+    }
+  g_test_message ("%u hunks, %u unaligned", hm_compare_view_get_hunks (compare)->len, n_unaligned);
+  g_assert_cmpuint (n_unaligned, >, 0);
+  g_assert_nonnull (hm_compare_view_get_message (compare));
+  g_assert_nonnull (strstr (hm_compare_view_get_message (compare), "too different to align within 64"));
+  _hm_page_close_compare (fixture->page);
+}
+
+/* ---- A fault of the second file: its own dialog ---- */
+
+static void
+test_fault (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(HmDocument) b = open_changed ("truncated.bin", HM_DOCUMENT_MODE_READ_ONLY);
+  g_autofree char *text = NULL;
+  GtkMessageDialog *dialog;
+
+  /* Cut short behind its back: the compare reads past the new end. */
+  hm_test_truncate (hm_document_get_path (b), FILE_SIZE / 2);
+  _hm_page_compare_with (fixture->page, b);
+  dialog = hm_ui_test_wait_for_message_dialog ();
+  text = hm_ui_test_dialog_text (dialog);
+  g_assert_nonnull (strstr (text, "truncated.bin"));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == fixture->window);
+  g_assert_null (_hm_page_get_fault_dialog (fixture->page));
+
+  /* Close: the compare closes, the page stays. */
+  gtk_dialog_response (GTK_DIALOG (dialog), HM_FAULT_RESPONSE_CLOSE);
+  hm_panel_test_flush ();
+  g_assert_null (_hm_page_get_compare_view (fixture->page));
+  g_assert_cmpuint (hm_ui_test_count_message_dialogs (), ==, 0);
+}
+
 /* ---- Closing while the compare runs ---- */
 
 static gboolean
@@ -474,6 +547,8 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/hm/compare-view/aligned", test_aligned);
   ADD ("/hm/compare-view/insertions", test_insertions);
+  ADD ("/hm/compare-view/too-different", test_too_different);
+  ADD ("/hm/compare-view/fault", test_fault);
   ADD ("/hm/compare-view/close-running", test_close_running);
   ADD ("/hm/compare-view/screenshot", test_screenshot);
 #undef ADD
