@@ -343,6 +343,11 @@ static const struct
   { "page.next-hole", { "<Alt><Shift>Down", NULL } },
   { "page.previous-hole", { "<Alt><Shift>Up", NULL } },
   { "win.toggle-side-pane", { "F9", NULL } },
+  /* Enabled only while a compare is open: otherwise F6 moves the focus
+   * between the view and the side pane (GtkPaned). */
+  { "page.compare", { "<Control>k", NULL } },
+  { "page.compare-next", { "F6", NULL } },
+  { "page.compare-previous", { "<Shift>F6", NULL } },
 };
 
 static void

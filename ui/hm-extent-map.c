@@ -22,9 +22,8 @@
 #include <math.h>
 
 #include "hm-extent-map-private.h"
+#include "hm-map-strip-private.h"
 
-#define MAP_WIDTH      12
-#define MIN_MARK_PX    6.0
 #define MIN_DATA_PX    2.0
 
 enum
@@ -35,11 +34,7 @@ enum
   N_COLORS
 };
 
-static const struct
-{
-  const char *name;
-  const char *fallback;
-} palette_names[N_COLORS] = {
+static const HmPaletteEntry palette_names[N_COLORS] = {
   [COLOR_DATA]    = { "hm_map_data_color",    "#3584e4" },
   [COLOR_HOLE]    = { "hm_map_hole_color",    "rgba(154,153,150,0.12)" },
   [COLOR_VISIBLE] = { "hm_map_visible_color", "#241f31" },
@@ -228,30 +223,6 @@ _hm_extent_map_attach (HmExtentMap *self,
 
 /* ---- Drawing ---- */
 
-static void
-update_palette (HmExtentMap *self)
-{
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
-
-  for (guint i = 0; i < N_COLORS; i++)
-    if (!gtk_style_context_lookup_color (context, palette_names[i].name, &self->colors[i]))
-      gdk_rgba_parse (&self->colors[i], palette_names[i].fallback);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-}
-
-static void
-append_rect (GtkSnapshot   *snapshot,
-             const GdkRGBA *color,
-             double         x,
-             double         y,
-             double         width,
-             double         height)
-{
-  gtk_snapshot_append_color (snapshot, color,
-                             &GRAPHENE_RECT_INIT ((float) x, (float) y, (float) width, (float) height));
-}
-
 /* 0: hole, 1: part data, 2: all data. */
 static int
 bucket_class (float share)
@@ -269,13 +240,13 @@ hm_extent_map_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   GdkRGBA partial;
-  guint64 size, first, last;
+  guint64 size;
 
   if (width <= 0 || height <= 0)
     return;
 
-  update_palette (self);
-  append_rect (snapshot, &self->colors[COLOR_HOLE], 0, 0, width, height);
+  _hm_map_strip_lookup_colors (widget, palette_names, self->colors, N_COLORS);
+  _hm_map_strip_append_rect (snapshot, &self->colors[COLOR_HOLE], 0, 0, width, height);
   if (self->document == NULL)
     return;
 
@@ -306,7 +277,7 @@ hm_extent_map_snapshot (GtkWidget   *widget,
                   y = CLAMP (y + h / 2 - MIN_DATA_PX / 2, 0, height - MIN_DATA_PX);
                   h = MIN_DATA_PX;
                 }
-              append_rect (snapshot, kind == 2 ? &self->colors[COLOR_DATA] : &partial, 2, y, width - 3, h);
+              _hm_map_strip_append_rect (snapshot, kind == 2 ? &self->colors[COLOR_DATA] : &partial, 2, y, width - 3, h);
             }
           b = end;
         }
@@ -314,47 +285,7 @@ hm_extent_map_snapshot (GtkWidget   *widget,
 
   /* The region on screen, at least a few pixels tall so it can be found. */
   size = hm_document_get_size (self->document);
-  if (self->view != NULL && size > 0 && hm_hex_view_get_visible_range (self->view, &first, &last))
-    {
-      double y0 = (double) first / (double) size * height;
-      double y1 = (double) (last + 1) / (double) size * height;
-      GskRoundedRect outline;
-      GdkRGBA color = self->colors[COLOR_VISIBLE];
-      GdkRGBA border[4] = { color, color, color, color };
-      float widths[4] = { 1, 1, 1, 1 };
-      GdkRGBA fill = color;
-
-      if (y1 - y0 < MIN_MARK_PX)
-        {
-          double mid = (y0 + y1) / 2;
-
-          y0 = CLAMP (mid - MIN_MARK_PX / 2, 0, height - MIN_MARK_PX);
-          y1 = y0 + MIN_MARK_PX;
-        }
-      fill.alpha *= 0.18f;
-      append_rect (snapshot, &fill, 0, y0, width, y1 - y0);
-      gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (0, (float) y0, (float) width,
-                                                                      (float) (y1 - y0)), 0);
-      gtk_snapshot_append_border (snapshot, &outline, widths, border);
-    }
-}
-
-static void
-hm_extent_map_measure (GtkWidget      *widget,
-                       GtkOrientation  orientation,
-                       int             for_size,
-                       int            *minimum,
-                       int            *natural,
-                       int            *minimum_baseline,
-                       int            *natural_baseline)
-{
-  if (orientation == GTK_ORIENTATION_HORIZONTAL)
-    *minimum = *natural = MAP_WIDTH;
-  else
-    {
-      *minimum = 16;
-      *natural = 64;
-    }
+  _hm_map_strip_draw_visible (snapshot, self->view, size, width, height, &self->colors[COLOR_VISIBLE]);
 }
 
 /* ---- Clicking ---- */
@@ -432,7 +363,7 @@ hm_extent_map_class_init (HmExtentMapClass *klass)
   object_class->finalize = hm_extent_map_finalize;
 
   widget_class->snapshot = hm_extent_map_snapshot;
-  widget_class->measure = hm_extent_map_measure;
+  widget_class->measure = _hm_map_strip_measure;
 
   gtk_widget_class_set_css_name (widget_class, "extentmap");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);

@@ -34,6 +34,7 @@ static const struct
   [COLOR_PENDING]   = { "hm_pending_color",   "rgba(245,194,17,0.4)" },
   [COLOR_COMMITTED] = { "hm_committed_color", "rgba(46,194,126,0.3)" },
   [COLOR_MATCH]     = { "hm_match_color",     "rgba(192,97,203,0.35)" },
+  [COLOR_DIFFERENCE] = { "hm_difference_color", "rgba(237,51,59,0.3)" },
   [COLOR_SEPARATOR] = { "hm_separator_color", "rgba(0,0,0,0.1)" },
 };
 
@@ -502,6 +503,7 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
 
         draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_COMMITTED, &self->colors[COLOR_COMMITTED]);
         draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_PENDING, &self->colors[COLOR_PENDING]);
+        draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_DIFFERENT, &self->colors[COLOR_DIFFERENCE]);
         draw_flag_backgrounds (self, snapshot, flags, count, y, FLAG_MATCH, &self->colors[COLOR_MATCH]);
         if (sel_end > row_first && sel_start < row_first + count)
           {

@@ -36,6 +36,7 @@ enum
   COLOR_PENDING,
   COLOR_COMMITTED,
   COLOR_MATCH,
+  COLOR_DIFFERENCE,
   COLOR_SEPARATOR,
   N_COLORS
 };
@@ -49,6 +50,7 @@ enum
   FLAG_MISSING   = 1 << 4,
   FLAG_MATCH     = 1 << 5,
   FLAG_LOADING   = 1 << 6,
+  FLAG_DIFFERENT = 1 << 7,
 };
 
 typedef struct
@@ -130,6 +132,9 @@ struct _HmHexView
 
   /* Search matches to highlight: HmRange, sorted, disjoint; NULL for none. */
   GArray        *highlights;
+  /* Differences from a compare (ui/hm-compare-view.c): HmRange, sorted, disjoint,
+   * shared with the compare, which appends to it as results stream in. */
+  GArray        *differences;
 
   gboolean       fault_reported;
   GError        *fault_error;
@@ -236,5 +241,6 @@ int         _hm_hex_view_get_scroll_pixel   (HmHexView  *self);
  * hm_document_set_may_stall() to have one on a local file), and its reads. */
 gboolean    _hm_hex_view_get_async_reads    (HmHexView  *self);
 guint       _hm_hex_view_get_n_async_reads  (HmHexView  *self);
+GArray     *_hm_hex_view_get_differences    (HmHexView  *self);
 
 G_END_DECLS

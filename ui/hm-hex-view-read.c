@@ -7,7 +7,7 @@
  * document's HmReader reads them: in the frame with one guarded read, or on a
  * worker where the storage may stall (see below). A read fault is reported once,
  * from an idle callback, as HmHexView::read-fault. The edited
- * ranges and search highlights behind the flags live here, and so does the
+ * ranges, search highlights and compare differences behind the flags live here, and so does the
  * accessible description of the byte at the cursor, which must not block either.
  */
 #include "config.h"
@@ -166,6 +166,38 @@ hm_hex_view_set_highlights (HmHexView *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/**
+ * hm_hex_view_set_differences:
+ * @self: a #HmHexView
+ * @ranges: (nullable) (element-type HmRange): the differing runs of a compare,
+ *   sorted by offset and disjoint; %NULL for none
+ *
+ * Highlights the differences found by a compare. Unlike
+ * hm_hex_view_set_highlights() the view keeps a reference, not a copy: the
+ * compare appends to the array as its results stream in and then calls
+ * gtk_widget_queue_draw(). Each frame looks up only its own rows, by binary
+ * search.
+ */
+void
+hm_hex_view_set_differences (HmHexView *self,
+                             GArray    *ranges)
+{
+  g_return_if_fail (HM_IS_HEX_VIEW (self));
+
+  if (ranges != NULL)
+    g_array_ref (ranges);
+  g_clear_pointer (&self->differences, g_array_unref);
+  self->differences = ranges;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* For tests: the differences the view draws, or NULL. */
+GArray *
+_hm_hex_view_get_differences (HmHexView *self)
+{
+  return self->differences;
+}
+
 /* ---- Reading a frame ----
  *
  * HmReader (core/hm-reader.c) reads the visible bytes and says, per byte, hole,
@@ -219,6 +251,7 @@ _hm_hex_view_read_visible (HmHexView *self,
   mark_ranges (self->flags, first, length, self->pending, FLAG_PENDING);
   mark_ranges (self->flags, first, length, self->committed, FLAG_COMMITTED);
   mark_ranges (self->flags, first, length, self->highlights, FLAG_MATCH);
+  mark_ranges (self->flags, first, length, self->differences, FLAG_DIFFERENT);
 }
 
 /* ---- The byte at the cursor, for the accessible description ---- */

@@ -521,6 +521,7 @@ hm_hex_view_finalize (GObject *object)
   _hm_hex_view_clear_font (self);
   _hm_hex_view_invalidate_ranges (self);
   g_clear_pointer (&self->highlights, g_array_unref);
+  g_clear_pointer (&self->differences, g_array_unref);
   for (guint i = 0; i < N_INKS; i++)
     g_clear_pointer (&self->runs[i].glyphs, pango_glyph_string_free);
   g_clear_pointer (&self->bytes, g_free);

@@ -85,6 +85,8 @@ void        hm_hex_view_scroll_to_offset    (HmHexView   *self,
                                              guint64      offset);
 void        hm_hex_view_set_highlights      (HmHexView   *self,
                                              GArray      *ranges);
+void        hm_hex_view_set_differences     (HmHexView   *self,
+                                             GArray      *ranges);
 
 void        hm_hex_view_retry               (HmHexView   *self);
 gboolean    hm_hex_view_goto_next_data      (HmHexView   *self);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "hm-bookmarks-panel.h"
+#include "hm-compare-view.h"
 #include "hm-extent-map.h"
 #include "hm-fault-dialog.h"
 #include "hm-find-bar.h"
@@ -11,7 +12,7 @@ G_BEGIN_DECLS
 
 /* The instance struct is shared by the files that implement HmPage (see the
  * top of hm-page.c): hm-page.c, hm-page-status.c, hm-page-actions.c,
- * hm-page-save.c, hm-page-faults.c and hm-page-close.c. */
+ * hm-page-save.c, hm-page-faults.c, hm-page-close.c and hm-page-compare.c. */
 struct _HmPage
 {
   GtkWidget           parent_instance;
@@ -46,6 +47,9 @@ struct _HmPage
   gboolean            holes_counted;
   /* The Save / Discard / Cancel dialog while it is up: never two at once. */
   GtkWindow          *close_dialog;
+  /* Compared with a second file (hm-page-compare.c), or NULL. */
+  HmCompareView      *compare;
+  GtkNativeDialog    *compare_chooser;
 
   /* Template children */
   GtkInfoBar         *changed_bar;
@@ -56,6 +60,7 @@ struct _HmPage
   HmFindBar          *find_bar;
   HmHexView          *view;
   HmExtentMap        *extent_map;
+  GtkBox             *view_box;
   GtkWidget          *side_pane;
   GtkStack           *side_stack;
   HmBookmarksPanel   *bookmarks_panel;
@@ -64,6 +69,7 @@ struct _HmPage
   GtkEntry           *goto_entry;
   GtkLabel           *goto_error_label;
   GtkLabel           *selection_label;
+  GtkLabel           *compare_label;
   GtkLabel           *hint_label;
   GtkWidget          *progress_box;
   GtkLabel           *progress_label;
@@ -137,6 +143,14 @@ void              _hm_page_document_size_changed_cb  (HmPage          *self);
 
 /* hm-page-close.c: closing */
 void              _hm_page_close_after_fault         (HmPage          *self);
+
+/* hm-page-compare.c: comparing with a second file */
+void              _hm_page_compare_init              (HmPage          *self);
+void              _hm_page_compare_dispose           (HmPage          *self);
+void              _hm_page_compare_with              (HmPage          *self,
+                                                      HmDocument      *other);
+void              _hm_page_close_compare             (HmPage          *self);
+HmCompareView    *_hm_page_get_compare_view          (HmPage          *self);
 
 /* For tests: the go-to entry and its inline error, the "changed on disk" bar,
  * the find bar, the side pane and its bookmarks panel, the selection dialogs

@@ -21,6 +21,7 @@
  *   hm-page-faults.c   the fault dialog, the state on disk, the "changed on
  *                      disk" bar and truncations
  *   hm-page-close.c    closing with unsaved edits: Save / Discard / Cancel
+ *   hm-page-compare.c  comparing with a second file, side by side
  */
 #include "config.h"
 
@@ -244,6 +245,7 @@ hm_page_dispose (GObject *object)
       gtk_native_dialog_destroy (self->save_as_chooser);
       g_clear_object (&self->save_as_chooser);
     }
+  _hm_page_compare_dispose (self);
   _hm_page_untrack_dialog (&self->checksum_dialog);
   _hm_page_untrack_dialog (&self->fill_dialog);
   if (self->view != NULL)
@@ -309,6 +311,8 @@ hm_page_class_init (HmPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmPage, find_slot);
   gtk_widget_class_bind_template_child (widget_class, HmPage, view);
   gtk_widget_class_bind_template_child (widget_class, HmPage, extent_map);
+  gtk_widget_class_bind_template_child (widget_class, HmPage, view_box);
+  gtk_widget_class_bind_template_child (widget_class, HmPage, compare_label);
   gtk_widget_class_bind_template_child (widget_class, HmPage, side_pane);
   gtk_widget_class_bind_template_child (widget_class, HmPage, side_stack);
   gtk_widget_class_bind_template_child (widget_class, HmPage, offset_button);
@@ -341,6 +345,7 @@ hm_page_init (HmPage *self)
 
   self->settings = g_settings_new (APP_ID);
   _hm_page_actions_init (self);
+  _hm_page_compare_init (self);
 }
 
 /* ---- Public API ---- */

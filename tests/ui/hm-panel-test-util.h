@@ -66,5 +66,7 @@ void        hm_panel_test_flush            (void);
 void        hm_panel_test_wait_until       (gboolean       (*done) (gpointer data),
                                             gpointer         data);
 gboolean    hm_panel_test_is_mapped        (gpointer         widget);
+void        hm_panel_test_save_screenshot  (GtkWindow       *window,
+                                            const char      *path);
 
 G_END_DECLS

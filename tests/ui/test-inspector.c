@@ -305,12 +305,7 @@ test_screenshot (Fixture       *fixture,
   HmChangesPanel *changes = HM_CHANGES_PANEL (hm_changes_panel_new ());
   g_autofree guint8 *contents = g_malloc (64 * 1024);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   static const guint8 pattern[4] = { 0xde, 0xad, 0xbe, 0xef };
-  int width, height;
 
   if (target == NULL)
     {
@@ -355,16 +350,7 @@ test_screenshot (Fixture       *fixture,
       g_usleep (20000);
     }
 
-  width = gtk_widget_get_width (GTK_WIDGET (fixture->window));
-  height = gtk_widget_get_height (GTK_WIDGET (fixture->window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (fixture->window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fixture->window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, target));
+  hm_panel_test_save_screenshot (fixture->window, target);
 }
 
 int
