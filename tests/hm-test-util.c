@@ -12,6 +12,26 @@
 
 static char *tmpdir;
 
+/* Every test program gets a state directory of its own (save journals and
+ * drafts live there, keyed by device and inode): test programs run side by
+ * side, kill tests leave journals of files that are then deleted, and a new
+ * file can get a deleted file's inode number, so a shared directory made one
+ * program see another's interrupted save. Set before main(), so the first
+ * g_get_user_state_dir() sees it; child processes (hexmap-cli) inherit it. */
+__attribute__((constructor)) static void
+private_state_dir (void)
+{
+  const char *base = g_getenv ("XDG_STATE_HOME");
+  g_autofree char *dir = NULL;
+
+  if (base == NULL || g_getenv ("HM_TEST_STATE_SHARED") != NULL)
+    return;
+  dir = g_strdup_printf ("%s/test-%d", base, (int) getpid ());
+  g_setenv ("XDG_STATE_HOME", dir, TRUE);
+  /* Children share their parent's directory. */
+  g_setenv ("HM_TEST_STATE_SHARED", "1", TRUE);
+}
+
 const char *
 hm_test_tmpdir (void)
 {
