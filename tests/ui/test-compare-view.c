@@ -103,6 +103,15 @@ fixture_teardown (Fixture       *fixture,
 }
 
 static gboolean
+views_have_rows (gpointer data)
+{
+  HmCompareView *compare = data;
+
+  return gtk_widget_get_height (GTK_WIDGET (hm_compare_view_get_view (compare, HM_COMPARE_SIDE_A))) > 0
+         && gtk_widget_get_height (GTK_WIDGET (hm_compare_view_get_view (compare, HM_COMPARE_SIDE_B))) > 0;
+}
+
+static gboolean
 compare_done (gpointer data)
 {
   HmCompareView *compare = _hm_page_get_compare_view (HM_PAGE (data));
@@ -360,7 +369,9 @@ test_insertions (Fixture       *fixture,
   g_assert_cmpuint (_hm_hex_view_get_differences (view_a)->len, ==, 0);
   g_assert_cmpuint (_hm_hex_view_get_differences (view_b)->len, ==, 1);
 
-  /* The other side follows through the hunk. */
+  /* The other side follows through the hunk (once both views have rows to
+   * scroll: the compare's views are allocated after it opens). */
+  hm_panel_test_wait_until (views_have_rows, compare);
   hm_hex_view_set_cursor_offset (view_a, 0x4000);
   assert_cursors (compare, 0x4000, 0x4000 + INSERT_LEN);
   hm_hex_view_set_cursor_offset (view_a, 0x100);
