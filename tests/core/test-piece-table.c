@@ -94,6 +94,8 @@ model_splice (GByteArray   *model,
 {
   g_byte_array_remove_range (model, (guint) offset, (guint) remove);
   /* g_byte_array has no insert: grow, move the tail, copy in */
+  if (add == 0)
+    return;
   g_byte_array_set_size (model, model->len + (guint) add);
   memmove (model->data + offset + add, model->data + offset, model->len - add - offset);
   memcpy (model->data + offset, bytes, add);
