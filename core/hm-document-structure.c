@@ -695,6 +695,36 @@ hm_document_describe_structural_edits (HmDocument *self)
 }
 
 /**
+ * hm_ranges_find_end_after:
+ * @ranges: (element-type HmRange): sorted, disjoint ranges
+ * @offset: an offset
+ *
+ * Binary search for the first range that ends after @offset: the one holding
+ * it, or else the first one after it.
+ *
+ * Returns: its index, or @ranges->len when every range ends at or before @offset
+ */
+guint
+hm_ranges_find_end_after (const GArray *ranges,
+                          guint64       offset)
+{
+  guint lo = 0;
+  guint hi = ranges->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const HmRange *r = &g_array_index (ranges, HmRange, mid);
+
+      if (r->offset + r->length <= offset)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/**
  * hm_offset_through_edit:
  * @offset: an offset before the edit (a bookmark, a selection end)
  * @edit_offset: where the edit replaced bytes
@@ -740,8 +770,6 @@ _hm_document_content_pending_ranges (HmDocument *self,
       const HmPieceSpan *s = &g_array_index (spans, HmPieceSpan, i);
       guint64 f0 = s->piece.start;
       guint64 f1 = f0 + s->piece.length;
-      guint lo = 0;
-      guint hi = file_ranges->len;
 
       if (s->piece.kind != HM_PIECE_FILE)
         {
@@ -757,18 +785,7 @@ _hm_document_content_pending_ranges (HmDocument *self,
           continue;
         }
 
-      /* The first range ending after f0 */
-      while (lo < hi)
-        {
-          guint mid = (lo + hi) / 2;
-          const HmRange *m = &g_array_index (file_ranges, HmRange, mid);
-
-          if (m->offset + m->length <= f0)
-            lo = mid + 1;
-          else
-            hi = mid;
-        }
-      for (guint k = lo; k < file_ranges->len; k++)
+      for (guint k = hm_ranges_find_end_after (file_ranges, f0); k < file_ranges->len; k++)
         {
           const HmRange *m = &g_array_index (file_ranges, HmRange, k);
           guint64 a = MAX (m->offset, f0);

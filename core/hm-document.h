@@ -252,6 +252,9 @@ typedef struct
   guint64 length;
 } HmRange;
 
+guint           hm_ranges_find_end_after         (const GArray  *ranges,
+                                                  guint64        offset);
+
 /**
  * HmSaveOptions:
  * @timestamp: what to set the file's times to

@@ -204,7 +204,7 @@ hm_compare_map_offset_at (HmCompareMap *self,
 {
   int height = gtk_widget_get_height (GTK_WIDGET (self));
   guint64 size, offset;
-  guint lo = 0, hi;
+  guint lo;
 
   g_return_val_if_fail (HM_IS_COMPARE_MAP (self), 0);
 
@@ -216,17 +216,7 @@ hm_compare_map_offset_at (HmCompareMap *self,
     return offset;
 
   /* The first run that ends after @offset, or the one before it if nearer. */
-  hi = self->ranges->len;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      const HmRange *r = &g_array_index (self->ranges, HmRange, mid);
-
-      if (r->offset + r->length <= offset)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
+  lo = hm_ranges_find_end_after (self->ranges, offset);
   if (lo == self->ranges->len)
     return g_array_index (self->ranges, HmRange, lo - 1).offset;
   {

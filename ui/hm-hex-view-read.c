@@ -62,25 +62,12 @@ mark_ranges (guint8       *flags,
              const GArray *ranges,
              guint8        flag)
 {
-  guint lo = 0, hi;
   guint64 end = first + length;
 
   if (ranges == NULL || ranges->len == 0)
     return;
 
-  /* First range that ends after @first (the ranges are sorted and disjoint). */
-  hi = ranges->len;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      const HmRange *r = &g_array_index (ranges, HmRange, mid);
-
-      if (r->offset + r->length <= first)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  for (guint i = lo; i < ranges->len; i++)
+  for (guint i = hm_ranges_find_end_after (ranges, first); i < ranges->len; i++)
     {
       const HmRange *r = &g_array_index (ranges, HmRange, i);
       guint64 a = MAX (r->offset, first);
