@@ -35,7 +35,7 @@ struct _HmStructureDialog
 
   GtkLabel        *intro_label;
   GtkEntry        *number_entry;
-  GtkEntry        *pattern_entry;
+  GtkEntry        *pattern_entry;    /* Insert Bytes… only */
   GtkLabel        *error_label;
   GtkButton       *apply_button;
 
@@ -73,7 +73,8 @@ validate (HmStructureDialog *self)
     return;
   g_clear_pointer (&self->pattern, g_bytes_unref);
   gtk_widget_remove_css_class (GTK_WIDGET (self->number_entry), "error");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->pattern_entry), "error");
+  if (self->pattern_entry != NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->pattern_entry), "error");
 
   if (!is_writable (self))
     message = g_strdup (self->document == NULL ? _("No file is open.")
@@ -234,12 +235,8 @@ build (HmStructureDialog *self)
       gtk_editable_set_text (GTK_EDITABLE (self->pattern_entry), "00");
     }
   else
-    {
-      self->number_entry = add_entry (self, GTK_GRID (grid), 0, _("New _size"),
-                                      _("The new size in bytes: 4096, 0x1000, 4K, 1G"));
-      self->pattern_entry = GTK_ENTRY (gtk_entry_new ());   /* unused, never shown */
-      g_object_ref_sink (self->pattern_entry);
-    }
+    self->number_entry = add_entry (self, GTK_GRID (grid), 0, _("New _size"),
+                                    _("The new size in bytes: 4096, 0x1000, 4K, 1G"));
   gtk_box_append (GTK_BOX (box), grid);
 
   self->error_label = GTK_LABEL (gtk_label_new (NULL));
@@ -274,8 +271,6 @@ hm_structure_dialog_dispose (GObject *object)
   g_clear_object (&self->view);
   g_clear_object (&self->document);
   g_clear_pointer (&self->pattern, g_bytes_unref);
-  if (self->kind == HM_STRUCTURE_SET_SIZE)
-    g_clear_object (&self->pattern_entry);
 
   G_OBJECT_CLASS (hm_structure_dialog_parent_class)->dispose (object);
 }
@@ -338,7 +333,7 @@ _hm_structure_dialog_set_text (HmStructureDialog *self,
 {
   if (number != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->number_entry), number);
-  if (pattern != NULL)
+  if (pattern != NULL && self->pattern_entry != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->pattern_entry), pattern);
 }
 

@@ -281,6 +281,21 @@ test_read_only (Fixture       *fixture,
   g_assert_cmpuint (hints, ==, 4);
 }
 
+/* Set File Size…, typed and applied. */
+static void
+set_size_with_dialog (HmHexView  *view,
+                      HmDocument *document,
+                      const char *size)
+{
+  HmStructureDialog *dialog = HM_STRUCTURE_DIALOG (hm_structure_dialog_new (HM_STRUCTURE_SET_SIZE, view, document));
+
+  g_object_ref_sink (dialog);
+  _hm_structure_dialog_set_text (dialog, size, NULL);
+  g_assert_true (_hm_structure_dialog_apply (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+}
+
 static void
 test_dialogs (Fixture       *fixture,
               gconstpointer  data)
@@ -313,20 +328,10 @@ test_dialogs (Fixture       *fixture,
   g_assert_cmpuint (hm_hex_view_get_selection_length (view), ==, 5);
 
   /* Set File Size…: smaller cuts the end off, larger adds zeros. */
-  dialog = HM_STRUCTURE_DIALOG (hm_structure_dialog_new (HM_STRUCTURE_SET_SIZE, view, document));
-  g_object_ref_sink (dialog);
-  _hm_structure_dialog_set_text (dialog, "4", NULL);
-  g_assert_true (_hm_structure_dialog_apply (dialog));
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  g_object_unref (dialog);
+  set_size_with_dialog (view, document, "4");
   assert_content (document, "abc1");
 
-  dialog = HM_STRUCTURE_DIALOG (hm_structure_dialog_new (HM_STRUCTURE_SET_SIZE, view, document));
-  g_object_ref_sink (dialog);
-  _hm_structure_dialog_set_text (dialog, "1K", NULL);
-  g_assert_true (_hm_structure_dialog_apply (dialog));
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  g_object_unref (dialog);
+  set_size_with_dialog (view, document, "1K");
   {
     g_autofree guint8 *all = g_malloc (1024);
     guint8 zeros[1020] = { 0 };
