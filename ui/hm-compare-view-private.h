@@ -31,6 +31,7 @@ struct _HmCompareView
   HmDocument      *doc_a;
   HmHexView       *view_b;
   HmDocument      *doc_b;
+  guint64          size_b;      /* B's size as our own edits left it: a smaller one is a truncation */
   HmCompareMap    *map_a;
   HmCompareMap    *map_b;
   GSettings       *settings;
@@ -84,6 +85,11 @@ void             _hm_compare_view_doc_changed  (HmCompareView *self,
                                                 guint64        length,
                                                 HmDocument    *document);
 void             _hm_compare_view_size_changed (HmCompareView *self);
+void             _hm_compare_view_b_size_changed (HmCompareView *self);
+void             _hm_compare_view_b_content_changed (HmCompareView *self,
+                                                     guint64        offset,
+                                                     guint64        removed,
+                                                     guint64        added);
 void             _hm_compare_view_rebuild      (HmCompareView *self);
 
 /* For tests: a smaller memory bound for the insertion-aware compare (it

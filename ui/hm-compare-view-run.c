@@ -21,6 +21,7 @@
 #include <glib/gi18n.h>
 
 #include "hm-compare-view-private.h"
+#include "hm-fault-dialog.h"
 
 #define DRAIN_INTERVAL_MS  100
 /* A byte-for-byte refresh of more than this runs the whole compare in the
@@ -431,6 +432,37 @@ _hm_compare_view_doc_changed (HmCompareView *self,
 void
 _hm_compare_view_size_changed (HmCompareView *self)
 {
+  queue_refresh (self, TRUE, 0, 0);
+}
+
+/* Side B's inserts and deletes change its size by design ("content-changed"
+ * comes before "notify::size"); count them, so only a size nobody edited to
+ * reads as a truncation. */
+void
+_hm_compare_view_b_content_changed (HmCompareView *self,
+                                    guint64        offset,
+                                    guint64        removed,
+                                    guint64        added)
+{
+  self->size_b = self->size_b - MIN (removed, self->size_b) + added;
+}
+
+/* The core shrinks B when a read (the compare's, or B's view's) finds its file
+ * shorter. Whichever read found it, the user hears of it in B's fault dialog,
+ * as the page does for A: the refresh that follows compares the shorter file
+ * and would otherwise end without a word. */
+void
+_hm_compare_view_b_size_changed (HmCompareView *self)
+{
+  guint64 size = hm_document_get_size (self->doc_b);
+
+  if (size < self->size_b)
+    {
+      g_autoptr(GError) error = hm_fault_error_new_truncated (self->doc_b, size, size);
+
+      _hm_compare_view_show_fault (self, error);
+    }
+  self->size_b = size;
   queue_refresh (self, TRUE, 0, 0);
 }
 

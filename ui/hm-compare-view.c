@@ -964,6 +964,7 @@ hm_compare_view_new (HmHexView  *view_a,
   self->view_a = g_object_ref (view_a);
   self->doc_a = g_object_ref (hm_hex_view_get_document (view_a));
   self->doc_b = g_object_ref (document_b);
+  self->size_b = hm_document_get_size (document_b);
   self->settings = g_settings_new (APP_ID);
 
   self->map_a = HM_COMPARE_MAP (hm_compare_map_new ());
@@ -1008,7 +1009,9 @@ hm_compare_view_new (HmHexView  *view_a,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->doc_a, "notify::size", G_CALLBACK (_hm_compare_view_size_changed), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->doc_b, "notify::size", G_CALLBACK (_hm_compare_view_size_changed), self,
+  g_signal_connect_object (self->doc_b, "content-changed", G_CALLBACK (_hm_compare_view_b_content_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->doc_b, "notify::size", G_CALLBACK (_hm_compare_view_b_size_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->doc_b, "notify::mode", G_CALLBACK (update_b_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->doc_b, "notify::has-pending", G_CALLBACK (update_b_state), self,

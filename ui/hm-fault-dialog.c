@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "hm-fault.h"
 #include "hm-fault-dialog.h"
@@ -186,4 +187,28 @@ hm_fault_dialog_show (GtkWindow       *parent,
   g_signal_connect (dialog, "destroy", G_CALLBACK (unanswered_destroy_cb), closure);
   gtk_window_present (GTK_WINDOW (dialog));
   return GTK_WINDOW (dialog);
+}
+
+/**
+ * hm_fault_error_new_truncated:
+ * @document: the document whose file another program cut short
+ * @new_size: where the file ends now
+ * @lost: the first offset found missing
+ *
+ * The fault to show when the core shrank @document because its file got
+ * shorter behind our back (not by an edit of ours).
+ *
+ * Returns: (transfer full): a %HM_FAULT_ERROR_TRUNCATED error naming the file
+ */
+GError *
+hm_fault_error_new_truncated (HmDocument *document,
+                              guint64     new_size,
+                              guint64     lost)
+{
+  g_autofree char *name = g_filename_display_basename (hm_document_get_path (document));
+
+  return g_error_new (HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED,
+                      _("“%s” was truncated by another program: it now ends at 0x%" PRIx64 ", "
+                        "before offset 0x%" PRIx64 "."),
+                      name, new_size, lost);
 }

@@ -42,5 +42,8 @@ GtkWindow *hm_fault_dialog_show (GtkWindow       *parent,
                                  const GError    *error,
                                  HmFaultCallback  callback,
                                  gpointer         user_data);
+GError    *hm_fault_error_new_truncated (HmDocument *document,
+                                         guint64     new_size,
+                                         guint64     lost);
 
 G_END_DECLS

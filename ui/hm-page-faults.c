@@ -174,10 +174,7 @@ report_truncation (HmPage  *self,
   g_autoptr(GError) error = NULL;
 
   self->reported_truncation = new_size;
-  error = g_error_new (HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED,
-                       _("“%s” was truncated by another program: it now ends at 0x%" PRIx64 ", "
-                         "before offset 0x%" PRIx64 "."),
-                       self->name, new_size, lost);
+  error = hm_fault_error_new_truncated (self->document, new_size, lost);
   _hm_page_show_fault (self, error, read_fault_response_cb, NULL);
 }
 
