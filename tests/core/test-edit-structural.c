@@ -49,6 +49,8 @@ bytes_splice (GByteArray   *a,
         guint64       add)
 {
   g_byte_array_remove_range (a, (guint) offset, (guint) remove);
+  if (add == 0)
+    return;  /* an empty array may have no data pointer to move */
   g_byte_array_set_size (a, a->len + (guint) add);
   memmove (a->data + offset + add, a->data + offset, a->len - add - offset);
   if (bytes != NULL)

@@ -240,6 +240,8 @@ random_edits (Case  *c,
     {
       HmSegment *s = &g_array_index (c->segments, HmSegment, i);
 
+      if (s->length == 0)
+        continue;  /* an empty old file or pool has no data pointer */
       memcpy (c->expected + at, (s->kind == HM_SEGMENT_FILE ? c->old : c->pool->data) + s->source, s->length);
       at += s->length;
     }
