@@ -576,7 +576,12 @@ hm_document_write (HmDocument  *self,
   /* With inserts and deletes pending: inside one range of the file, the bytes
    * go to the file's offsets as ever; over inserted bytes, the pieces change. */
   if (!_hm_document_map_to_file (self, doc_offset, length, &offset))
-    return _hm_document_structural_overwrite (self, doc_offset, length, data, NULL, 0, error);
+    {
+      if (!_hm_document_structural_overwrite (self, doc_offset, length, data, NULL, 0, error))
+        return FALSE;
+      _hm_document_draft_record (self, HM_DRAFT_WRITE, doc_offset, length, data, length, flags);
+      return TRUE;
+    }
   new_bytes.origin = old_bytes.origin = offset;
 
   old = g_try_malloc (length);
@@ -603,6 +608,7 @@ hm_document_write (HmDocument  *self,
   before = _hm_document_edit_state (self);
   hm_journal_record (self->journal, offset, old, data, length, flags);
   _hm_document_step_recorded (self);
+  _hm_document_draft_record (self, HM_DRAFT_WRITE, doc_offset, length, data, length, flags);
   _hm_document_emit_changed (self, doc_offset, length);
   _hm_document_notify_state (self, &before);
   return TRUE;
@@ -647,8 +653,14 @@ hm_document_fill (HmDocument   *self,
     return TRUE;
   /* Over inserted bytes or several pieces: a pattern piece, O(pattern) memory */
   if (!_hm_document_map_to_file (self, doc_offset, length, &offset))
-    return _hm_document_structural_overwrite (self, doc_offset, length, NULL,
-                                              pattern, pattern_length, error);
+    {
+      if (!_hm_document_structural_overwrite (self, doc_offset, length, NULL,
+                                              pattern, pattern_length, error))
+        return FALSE;
+      _hm_document_draft_record (self, HM_DRAFT_FILL, doc_offset, length, pattern, pattern_length,
+                                 HM_EDIT_NONE);
+      return TRUE;
+    }
   new_bytes.origin = old_bytes.origin = offset;
 
   old = length <= (guint64) G_MAXSSIZE ? g_try_malloc ((gsize) length) : NULL;
@@ -675,6 +687,8 @@ hm_document_fill (HmDocument   *self,
   before = _hm_document_edit_state (self);
   hm_journal_record_fill (self->journal, offset, old, (gsize) length, pattern, pattern_length);
   _hm_document_step_recorded (self);
+  _hm_document_draft_record (self, HM_DRAFT_FILL, doc_offset, length, pattern, pattern_length,
+                             HM_EDIT_NONE);
   _hm_document_emit_changed (self, doc_offset, length);
   _hm_document_notify_state (self, &before);
   return TRUE;
@@ -805,9 +819,15 @@ gboolean
 hm_document_undo (HmDocument *self,
                   GError    **error)
 {
+  guint64 before;
+  gboolean ok;
+
   g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
 
-  return undo_redo (self, TRUE, error);
+  before = hm_journal_get_position (self->journal);
+  ok = undo_redo (self, TRUE, error);
+  _hm_document_draft_undo_redo (self, TRUE, ok, before, hm_journal_get_position (self->journal));
+  return ok;
 }
 
 /**
@@ -823,9 +843,15 @@ gboolean
 hm_document_redo (HmDocument *self,
                   GError    **error)
 {
+  guint64 before;
+  gboolean ok;
+
   g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
 
-  return undo_redo (self, FALSE, error);
+  before = hm_journal_get_position (self->journal);
+  ok = undo_redo (self, FALSE, error);
+  _hm_document_draft_undo_redo (self, FALSE, ok, before, hm_journal_get_position (self->journal));
+  return ok;
 }
 
 gboolean
@@ -1132,6 +1158,7 @@ hm_document_discard (HmDocument *self,
     _hm_document_structure_reset (self);
   else
     _hm_document_emit_changed_ranges (self, ranges);
+  _hm_document_draft_rebase (self);
   _hm_document_notify_state (self, &before);
   return TRUE;
 }

@@ -12,6 +12,7 @@ typedef struct _HmWindowCache HmWindowCache;
 typedef struct _HmJournal HmJournal;
 typedef struct _HmSaveJournal HmSaveJournal;
 typedef struct _HmPieceTable HmPieceTable;
+typedef struct _HmDraft HmDraft;
 
 /* The instance struct is shared by the files that implement HmDocument, each
  * holding one job: hm-document.c (the class, opening, windows, reading),
@@ -83,6 +84,10 @@ struct _HmDocument
   struct timespec disk_mtime;
   guint           disk_inflight;  /* what the stat running on a worker is for */
   guint           disk_next;      /* and what to look at once it is back */
+
+  /* The pending edits kept on disk (hm-drafts.c); NULL unless
+   * hm_document_keep_drafts() was called. */
+  HmDraft        *draft;
 };
 
 /* Zero-copy access to mapped windows, for the scanners inside core/ (search,
@@ -311,6 +316,36 @@ gboolean  _hm_document_copy_content   (HmDocument   *self,
                                        gpointer      advance_data,
                                        GCancellable *cancellable,
                                        GError      **error);
+
+/* hm-drafts.c: the edit calls report each success, in content offsets as
+ * they took them (WRITE and INSERT with their bytes, fills with the pattern) */
+typedef enum
+{
+  HM_DRAFT_WRITE = 1,
+  HM_DRAFT_FILL,
+  HM_DRAFT_INSERT,
+  HM_DRAFT_INSERT_FILL,
+  HM_DRAFT_DELETE,
+  HM_DRAFT_UNDO,
+  HM_DRAFT_REDO,
+  HM_DRAFT_BEGIN_GROUP,
+  HM_DRAFT_END_GROUP,
+} HmDraftOp;
+
+void      _hm_document_draft_record   (HmDocument   *self,
+                                       HmDraftOp     op,
+                                       guint64       offset,
+                                       guint64       length,
+                                       const guint8 *data,
+                                       gsize         data_length,
+                                       HmEditFlags   flags);
+void      _hm_document_draft_undo_redo (HmDocument  *self,
+                                        gboolean     undo,
+                                        gboolean     complete,
+                                        guint64      pos_before,
+                                        guint64      pos_after);
+void      _hm_document_draft_rebase   (HmDocument   *self);
+void      _hm_document_draft_finalize (HmDocument   *self);
 
 /* hm-document-save.c: hooks for tests/core only (never set in the programs).
  * The hook runs on the thread doing the save at named points:

@@ -1160,6 +1160,7 @@ save_job_finish (SaveJob *job,
       /* Nothing to write, but this is still the state the user saved: a later
        * discard returns here (with this undo history), not to an older save. */
       hm_journal_mark_committed (self->journal);
+      _hm_document_draft_rebase (self);
       goto out;
     }
 
@@ -1175,6 +1176,7 @@ save_job_finish (SaveJob *job,
   if (job->structural)
     {
       _hm_document_structural_rebase (self, &job->new_stat);
+      _hm_document_draft_rebase (self);
       _hm_document_notify (self, "size");
       _hm_document_notify_state (self, &before);
       goto out;
@@ -1194,6 +1196,7 @@ save_job_finish (SaveJob *job,
     }
   self->baseline_stat = job->new_stat;
   self->expected_valid = FALSE;
+  _hm_document_draft_rebase (self);
   _hm_document_emit_changed_ranges (self, job->ranges);
   _hm_document_notify_state (self, &before);
 

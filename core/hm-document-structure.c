@@ -482,6 +482,7 @@ hm_document_insert (HmDocument  *self,
     return FALSE;
   structural_edit (self, offset, 0, &piece, 1, (flags & HM_EDIT_COALESCE) != 0);
   hm_piece_clear (&piece);
+  _hm_document_draft_record (self, HM_DRAFT_INSERT, offset, length, data, length, flags);
   return TRUE;
 }
 
@@ -519,6 +520,8 @@ hm_document_insert_fill (HmDocument   *self,
   piece = hm_piece_table_make_pattern (pattern, pattern_length, length);
   structural_edit (self, offset, 0, &piece, 1, FALSE);
   hm_piece_clear (&piece);
+  _hm_document_draft_record (self, HM_DRAFT_INSERT_FILL, offset, length, pattern, pattern_length,
+                             HM_EDIT_NONE);
   return TRUE;
 }
 
@@ -546,6 +549,7 @@ hm_document_delete (HmDocument *self,
   if (length == 0)
     return TRUE;
   structural_edit (self, offset, length, NULL, 0, FALSE);
+  _hm_document_draft_record (self, HM_DRAFT_DELETE, offset, length, NULL, 0, HM_EDIT_NONE);
   return TRUE;
 }
 
@@ -595,6 +599,7 @@ hm_document_begin_group (HmDocument *self)
       self->group_steps = 0;
       hm_journal_break_coalescing (self->journal);
     }
+  _hm_document_draft_record (self, HM_DRAFT_BEGIN_GROUP, 0, 0, NULL, 0, HM_EDIT_NONE);
 }
 
 /**
@@ -611,6 +616,7 @@ hm_document_end_group (HmDocument *self)
 
   if (--self->group_depth == 0)
     hm_journal_break_coalescing (self->journal);
+  _hm_document_draft_record (self, HM_DRAFT_END_GROUP, 0, 0, NULL, 0, HM_EDIT_NONE);
 }
 
 /**

@@ -391,6 +391,7 @@ hm_document_finalize (GObject *object)
 {
   HmDocument *self = HM_DOCUMENT (object);
 
+  _hm_document_draft_finalize (self);
   _hm_document_disk_finalize (self);
   _hm_document_save_finalize (self);
   _hm_document_structure_finalize (self);

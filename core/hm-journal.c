@@ -320,6 +320,41 @@ hm_journal_can_undo (HmJournal *self)
 }
 
 /**
+ * hm_journal_get_position:
+ * @self: a journal
+ *
+ * Returns: how many steps of the history are applied (undo moves it down, redo
+ *   and new steps up); the drafts use it to tell which steps they hold
+ */
+guint64
+hm_journal_get_position (HmJournal *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->pos;
+}
+
+/**
+ * hm_journal_get_step:
+ * @self: a journal
+ * @index: a step of the history, applied or not
+ *
+ * Ends any typing run.
+ *
+ * Returns: (transfer none): the step, valid until the next change
+ */
+const HmJournalStep *
+hm_journal_get_step (HmJournal *self,
+                     guint64    index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->history.n, NULL);
+
+  _hm_journal_seal_run (self);
+  return _hm_journal_stack_get (&self->history, index);
+}
+
+/**
  * hm_journal_can_redo:
  * @self: a journal
  *

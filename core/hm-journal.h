@@ -64,6 +64,9 @@ gpointer             hm_journal_step_get_structural  (const HmJournalStep *step)
 gboolean             hm_journal_step_is_grouped      (const HmJournalStep *step);
 
 gboolean             hm_journal_can_undo             (HmJournal          *self);
+guint64              hm_journal_get_position         (HmJournal          *self);
+const HmJournalStep *hm_journal_get_step             (HmJournal          *self,
+                                                      guint64             index);
 gboolean             hm_journal_can_redo             (HmJournal          *self);
 const HmJournalStep *hm_journal_peek_undo            (HmJournal          *self);
 void                 hm_journal_commit_undo          (HmJournal          *self);
