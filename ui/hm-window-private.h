@@ -12,4 +12,7 @@ const char *_hm_window_get_mode_reason              (HmWindow *self);
 /* Whether logout is inhibited (the state, even without a session manager). */
 gboolean    _hm_window_get_logout_inhibited         (HmWindow *self);
 
+/* The drafts listed on the empty state (ui/hm-draft-prompt.c) */
+GtkWidget  *_hm_window_get_drafts_list              (HmWindow *self);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hm-draft-prompt-private.h"
 #include "hm-page-private.h"
 #include "hm-window-private.h"
 
@@ -45,6 +46,11 @@ struct _HmWindow
   GtkListBox          *recent_list;
   GtkEntry            *explicit_time_entry;
   GtkLabel            *explicit_time_error;
+
+  /* Drafts (ui/hm-draft-prompt.c): the list on the empty state, and the file
+   * whose row was activated while it opens */
+  GtkWidget           *drafts_list;
+  const char          *restoring;
 };
 
 G_DEFINE_FINAL_TYPE (HmWindow, hm_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -372,6 +378,7 @@ update_pages_visibility (HmWindow *self)
     {
       set_current_page (self, NULL);
       update_recent (self);
+      _hm_draft_list_update (self->drafts_list);
     }
 }
 
@@ -547,6 +554,7 @@ hm_window_open_file (HmWindow  *self,
         return NULL;
 
       page = hm_page_new (document);
+      _hm_draft_prompt_attach (GTK_WINDOW (self), document, g_strcmp0 (self->restoring, path) == 0);
       g_signal_connect_object (page, "close", G_CALLBACK (page_close_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (document, "notify::has-pending", G_CALLBACK (update_logout_inhibit), self,
                                G_CONNECT_SWAPPED);
@@ -563,6 +571,21 @@ hm_window_open_file (HmWindow  *self,
   uri = g_file_get_uri (file);
   gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
   return page;
+}
+
+/* A row of the empty state's drafts: open the file, restore its edits. */
+static void
+open_draft_cb (const char *path,
+               gpointer    user_data)
+{
+  HmWindow *self = user_data;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+
+  self->restoring = path;
+  if (hm_window_open_file (self, file, HM_WINDOW_MODE_DEFAULT, &error) == NULL)
+    hm_window_show_error (self, _("The File Could Not Be Opened"), error->message);
+  self->restoring = NULL;
 }
 
 /* ---- Save options ---- */
@@ -769,6 +792,9 @@ hm_window_init (HmWindow *self)
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
+  self->drafts_list = _hm_draft_list_new (open_draft_cb, self);
+  gtk_widget_insert_before (self->drafts_list, gtk_widget_get_parent (self->recent_box), self->recent_box);
+
   update_header (self);
   update_pages_visibility (self);
 }
@@ -777,6 +803,13 @@ HmWindow *
 hm_window_new (GtkApplication *application)
 {
   return g_object_new (HM_TYPE_WINDOW, "application", application, NULL);
+}
+
+GtkWidget *
+_hm_window_get_drafts_list (HmWindow *self)
+{
+  g_return_val_if_fail (HM_IS_WINDOW (self), NULL);
+  return self->drafts_list;
 }
 
 HmPage *
