@@ -17,6 +17,7 @@
 #include "hm-hex-text.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 /* now | keep | @SECONDS[.NANOSECONDS] */
@@ -42,9 +43,16 @@ parse_mtime (const char    *text,
     goto bad;
 
   options->timestamp = HM_TIMESTAMP_EXPLICIT;
+  errno = 0;
   options->mtime_sec = g_ascii_strtoll (text + 1, &end, 10);
-  if (end == text + 1)
+  if (end == text + 1 || !(g_ascii_isdigit (text[1]) || text[1] == '-'))
     goto bad;
+  if (errno == ERANGE)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--mtime %s is out of range: it must lie between the years 1 and 9999", text);
+      return FALSE;
+    }
   options->mtime_nsec = 0;
   dot = end;
   if (*dot == '.')
@@ -64,6 +72,11 @@ parse_mtime (const char    *text,
     }
   if (*end != '\0')
     goto bad;
+  if (!hm_save_options_validate (options, error))
+    {
+      g_prefix_error (error, "--mtime: ");
+      return FALSE;
+    }
   return TRUE;
 
 bad:

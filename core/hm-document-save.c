@@ -256,6 +256,67 @@ _hm_document_apply_timestamps (HmDocument          *self,
                          "could not be set"), self->display_name);
       return FALSE;
     }
+  /* A file system clamps a time it cannot store (ext4: 1901 to 2446) without
+   * a word: say so rather than leave another time than the one asked for. */
+  if (options->timestamp == HM_TIMESTAMP_EXPLICIT)
+    {
+      struct stat st;
+
+      if (fstat (fd, &st) == 0 &&
+          (st.st_mtim.tv_sec != times[1].tv_sec || st.st_mtim.tv_nsec != times[1].tv_nsec))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _("The file system of “%s” cannot store the modification time @%"
+                         G_GINT64_FORMAT ".%09ld (it would keep @%" G_GINT64_FORMAT ".%09ld)"),
+                       self->display_name,
+                       (gint64) times[1].tv_sec, (long) times[1].tv_nsec,
+                       (gint64) st.st_mtim.tv_sec, (long) st.st_mtim.tv_nsec);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * hm_save_options_validate:
+ * @options: save options
+ * @error: a #GError
+ *
+ * Checks an explicit modification time: nanoseconds from 0 to 999999999, and
+ * seconds that a time_t holds and GLib can show as a date (years 1 to 9999).
+ * hm_document_save() refuses anything else before it starts; a time the file
+ * system cannot store fails the save once the data is written.
+ *
+ * Returns: %TRUE if the options can be used
+ */
+gboolean
+hm_save_options_validate (const HmSaveOptions *options,
+                          GError             **error)
+{
+  g_autoptr(GDateTime) date = NULL;
+
+  g_return_val_if_fail (options != NULL, FALSE);
+
+  if (options->timestamp != HM_TIMESTAMP_EXPLICIT)
+    return TRUE;
+  if (options->mtime_nsec < 0 || options->mtime_nsec >= G_USEC_PER_SEC * 1000)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Invalid modification time: %ld nanoseconds"), options->mtime_nsec);
+      return FALSE;
+    }
+  if (sizeof (time_t) < sizeof (gint64) &&
+      (options->mtime_sec > (gint64) G_MAXINT32 || options->mtime_sec < (gint64) G_MININT32))
+    date = NULL;
+  else
+    date = g_date_time_new_from_unix_utc (options->mtime_sec);
+  if (date == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The modification time @%" G_GINT64_FORMAT " is out of range: it must lie "
+                     "between the years 1 and 9999"), options->mtime_sec);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -1052,13 +1113,8 @@ save_job_new_save (HmDocument          *self,
 
   if (options == NULL)
     options = &defaults;
-  if (options->timestamp == HM_TIMESTAMP_EXPLICIT &&
-      (options->mtime_nsec < 0 || options->mtime_nsec >= G_USEC_PER_SEC * 1000))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("Invalid modification time: %ld nanoseconds"), options->mtime_nsec);
-      return NULL;
-    }
+  if (!hm_save_options_validate (options, error))
+    return NULL;
 
   job = save_job_new (self, JOB_SAVE, error);
   if (job == NULL)

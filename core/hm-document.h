@@ -282,6 +282,8 @@ typedef void (*HmProgressFunc) (guint64  done,
                                 guint64  total,
                                 gpointer user_data);
 
+gboolean        hm_save_options_validate         (const HmSaveOptions *options,
+                                                  GError            **error);
 gboolean        hm_document_set_mode             (HmDocument         *self,
                                                   HmDocumentMode      mode,
                                                   GError            **error);

@@ -285,6 +285,63 @@ test_insert_delete (void)
   g_assert_cmpuint (after.st_ino, ==, before.st_ino);
 }
 
+
+/* --mtime: out-of-range times are refused before anything is written (exit 2),
+ * and a time the file system would clamp is never passed off as set. */
+static void
+test_mtime_range (void)
+{
+  guint8 expected[FILE_SIZE];
+  g_autofree char *path = make_file ("mtime-range.bin", expected);
+  static const char *refused[] = {
+    "@-99999999999999999999", "@99999999999999999999", "@99999999999999",
+    "@-1000000000000", "@1.5x", "@", "@+5", "@1.0000000001x",
+  };
+  struct stat st;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_auto(Result) r = { 0 };
+
+      run_patch (&r, path, "-s", "0", "-x", "ff", "--mtime", refused[i], NULL);
+      g_test_message ("--mtime %s: %s", refused[i], r.err);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_true (strstr (r.err, "out of range") != NULL || strstr (r.err, "--mtime takes") != NULL);
+      assert_contents (path, expected);
+    }
+
+  {
+    g_auto(Result) r = { 0 };
+
+    run_patch (&r, path, "-s", "0", "-x", "ff", "--mtime", "@1234567890.123456789", NULL);
+    assert_patched (&r);
+    expected[0] = 0xff;
+    g_assert_cmpint (g_stat (path, &st), ==, 0);
+    g_assert_cmpint (st.st_mtim.tv_sec, ==, 1234567890);
+    g_assert_cmpint (st.st_mtim.tv_nsec, ==, 123456789);
+  }
+
+  /* Year 1653: GLib can show it; ext4 cannot store it (tmpfs can) */
+  {
+    g_auto(Result) r = { 0 };
+
+    run_patch (&r, path, "-s", "1", "-x", "ee", "--mtime", "@-9999999999", NULL);
+    g_test_message ("--mtime @-9999999999: status %d %s", r.status, r.err);
+    g_assert_cmpint (g_stat (path, &st), ==, 0);
+    if (r.status == 0)
+      g_assert_cmpint (st.st_mtim.tv_sec, ==, -9999999999);
+    else
+      {
+        g_assert_cmpint (r.status, ==, 2);
+        g_assert_nonnull (strstr (r.err, "cannot store"));
+        /* Rolled back: the file as it was, its time too */
+        assert_contents (path, expected);
+        g_assert_cmpint (st.st_mtim.tv_sec, ==, 1234567890);
+      }
+  }
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -302,6 +359,7 @@ main (int   argc,
   g_test_add_func ("/hm/cli/patch/errors", test_errors);
   g_test_add_func ("/hm/cli/patch/structural-usage", test_structural_usage);
   g_test_add_func ("/hm/cli/patch/insert-delete", test_insert_delete);
+  g_test_add_func ("/hm/cli/patch/mtime-range", test_mtime_range);
 
   status = g_test_run ();
   hm_test_cleanup ();
