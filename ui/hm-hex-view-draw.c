@@ -361,20 +361,26 @@ draw_header (HmHexView   *self,
 {
   gboolean decimal = self->offset_format == HM_OFFSET_FORMAT_DECIMAL;
   int tcol = _hm_hex_view_text_col (self);
+  /* The cursor's column stands out, in the ink of text. */
+  guint cursor_index = (guint) (self->cursor % self->bytes_per_row);
+  guint cursor_group = cursor_index - cursor_index % self->group_size;
 
   append_rect (snapshot, &self->colors[COLOR_SEPARATOR], 0, self->header_height - 1, self->content_width, 1);
   self->text_baseline = (float) self->ascent;
+
   for (guint i = 0; i < self->bytes_per_row; i += self->group_size)
     {
       int col = _hm_hex_view_hex_byte_col (self, i);
       guint hi = decimal ? (i / 10) % 10 : (i >> 4) & 15;
       guint lo = decimal ? i % 10 : i & 15;
+      guint ink = i == cursor_group ? INK_PRINTABLE : INK_OFFSET;
 
-      run_add (self, INK_OFFSET, col, (guchar) hex_digits[hi]);
-      run_add (self, INK_OFFSET, col + 1, (guchar) hex_digits[lo]);
+      run_add (self, ink, col, (guchar) hex_digits[hi]);
+      run_add (self, ink, col + 1, (guchar) hex_digits[lo]);
     }
   for (guint i = 0; i < self->bytes_per_row; i++)
-    run_add (self, INK_OFFSET, tcol + (int) i, (guchar) hex_digits[decimal ? i % 10 : i & 15]);
+    run_add (self, i == cursor_index ? INK_PRINTABLE : INK_OFFSET, tcol + (int) i,
+             (guchar) hex_digits[decimal ? i % 10 : i & 15]);
   flush_runs (self);
 }
 
