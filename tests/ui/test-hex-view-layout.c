@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "hm-hex-view-private.h"
+#include "hm-page.h"
 #include "hm-test-util.h"
+#include "hm-ui-test-util.h"
 
 #define MIB (G_GUINT64_CONSTANT (1) << 20)
 
@@ -333,6 +335,62 @@ test_offsets_never_cut (Fixture       *fixture,
         }
 }
 
+/* In the page, beside the side pane: the paned never gives the view less than
+ * its minimum (it would shift the view left and cut the offsets), and the last
+ * row's offset is whole, for windows from 800 px down to as narrow as the
+ * window goes. */
+static gboolean
+view_allocated (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) > 0 && gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static void
+test_offsets_in_page (void)
+{
+  g_autofree char *path = hm_test_make_sparse ("page.bin", 10 * MIB);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  const int widths[] = { 800, 640, 500, 200 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+      HmPage *page = hm_page_new (document);
+      HmHexView *view = hm_page_get_view (page);
+      Fixture fixture = { window, view };
+      graphene_rect_t bounds;
+      int min, nat;
+
+      gtk_window_set_child (window, GTK_WIDGET (page));
+      gtk_window_set_default_size (window, widths[i], 600);
+      gtk_window_present (window);
+      g_assert_true (hm_ui_test_wait_for (view_allocated, view, HM_UI_TEST_WAIT_MS));
+      hm_ui_test_spin (50);
+
+      g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (view), GTK_WIDGET (page), &bounds));
+      g_assert_cmpfloat (bounds.origin.x, >=, 0);
+      gtk_widget_measure (GTK_WIDGET (view), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (view)), >=, min);
+      g_assert_cmpuint (view->offset_digits, ==, 6);
+      g_test_message ("window %d px: view %d px, %u bytes a row", gtk_widget_get_width (GTK_WIDGET (window)),
+                      gtk_widget_get_width (GTK_WIDGET (view)), hm_hex_view_get_bytes_per_row (view));
+
+      hm_hex_view_set_cursor_offset (view, 10 * MIB - 1);
+      {
+        g_autoptr(Grid) grid = render_grid (&fixture);
+        const char *row = grid_row (grid, grid->rows->len - 1);
+        guint64 start = (10 * MIB - 1) / hm_hex_view_get_bytes_per_row (view) * hm_hex_view_get_bytes_per_row (view);
+        g_autofree char *expected = g_strdup_printf ("%06" G_GINT64_MODIFIER "x", start);
+        g_autofree char *drawn = row_offset (row);
+
+        g_assert_cmpstr (drawn, ==, expected);
+        g_assert_cmpfloat ((strlen (row) - 1) * _hm_hex_view_get_cell_width (view), <,
+                           gtk_widget_get_width (GTK_WIDGET (view)));
+      }
+      gtk_window_destroy (window);
+    }
+}
+
 /* A structural edit that adds a digit to the largest offset widens the column. */
 static void
 test_offsets_follow_size (Fixture       *fixture,
@@ -608,6 +666,7 @@ main (int   argc,
 
   g_test_add ("/hm/hex-view-layout/offsets-never-cut", Fixture, NULL, fixture_setup, test_offsets_never_cut,
               fixture_teardown);
+  g_test_add_func ("/hm/hex-view-layout/offsets-in-page", test_offsets_in_page);
   g_test_add ("/hm/hex-view-layout/offsets-follow-size", Fixture, NULL, fixture_setup, test_offsets_follow_size,
               fixture_teardown);
   g_test_add ("/hm/hex-view-layout/header-and-gap", Fixture, NULL, fixture_setup, test_header_and_gap,
