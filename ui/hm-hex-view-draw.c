@@ -271,7 +271,8 @@ run_add (HmHexView *self,
 static void
 ensure_run_capacity (HmHexView *self)
 {
-  int needed = _hm_hex_view_total_cols (self, self->bytes_per_row) + 4;
+  /* Room for a whole row, and for an offset of 20 digits (G_MAXUINT64 in decimal). */
+  int needed = _hm_hex_view_total_cols (self, self->bytes_per_row) + 24;
 
   for (guint i = 0; i < N_INKS; i++)
     {

@@ -391,6 +391,47 @@ test_offsets_in_page (void)
     }
 }
 
+/* The page's view follows the layout settings, and its zoom is remembered. */
+static void
+test_page_settings (void)
+{
+  g_autofree char *path = hm_test_make_sparse ("settings.bin", 4096);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  HmPage *page = hm_page_new (document);
+  HmHexView *view = hm_page_get_view (page);
+
+  gtk_window_set_child (window, GTK_WIDGET (page));
+
+  /* The defaults: a header, a gap every 8 bytes, hex offsets, zoom 1. */
+  g_assert_true (hm_hex_view_get_show_header (view));
+  g_assert_cmpuint (hm_hex_view_get_column_gap (view), ==, 8);
+  g_assert_cmpint (hm_hex_view_get_offset_format (view), ==, HM_OFFSET_FORMAT_HEX);
+  g_assert_cmpfloat (hm_hex_view_get_zoom (view), ==, 1.0);
+
+  g_settings_set_string (settings, "offset-format", "decimal");
+  g_settings_set_boolean (settings, "column-header", FALSE);
+  g_settings_set_uint (settings, "column-gap", 4);
+  g_settings_set_double (settings, "zoom", 1.5);
+  g_assert_cmpint (hm_hex_view_get_offset_format (view), ==, HM_OFFSET_FORMAT_DECIMAL);
+  g_assert_false (hm_hex_view_get_show_header (view));
+  g_assert_cmpuint (hm_hex_view_get_column_gap (view), ==, 4);
+  g_assert_cmpfloat (hm_hex_view_get_zoom (view), ==, 1.5);
+
+  /* Zooming the view (Ctrl+plus) is written back. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "hex-view.zoom-in", NULL));
+  g_assert_cmpfloat (g_settings_get_double (settings, "zoom"), >, 1.5);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "hex-view.zoom-reset", NULL));
+  g_assert_cmpfloat (g_settings_get_double (settings, "zoom"), ==, 1.0);
+
+  gtk_window_destroy (window);
+  g_settings_reset (settings, "offset-format");
+  g_settings_reset (settings, "column-header");
+  g_settings_reset (settings, "column-gap");
+  g_settings_reset (settings, "zoom");
+}
+
 /* A structural edit that adds a digit to the largest offset widens the column. */
 static void
 test_offsets_follow_size (Fixture       *fixture,
@@ -667,6 +708,7 @@ main (int   argc,
   g_test_add ("/hm/hex-view-layout/offsets-never-cut", Fixture, NULL, fixture_setup, test_offsets_never_cut,
               fixture_teardown);
   g_test_add_func ("/hm/hex-view-layout/offsets-in-page", test_offsets_in_page);
+  g_test_add_func ("/hm/hex-view-layout/page-settings", test_page_settings);
   g_test_add ("/hm/hex-view-layout/offsets-follow-size", Fixture, NULL, fixture_setup, test_offsets_follow_size,
               fixture_teardown);
   g_test_add ("/hm/hex-view-layout/header-and-gap", Fixture, NULL, fixture_setup, test_header_and_gap,
