@@ -92,20 +92,20 @@ void
 _hm_hex_view_ensure_font (HmHexView *self)
 {
   PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
-  PangoFontDescription *desc = zoomed_font_description (self, context);
+  g_autoptr(PangoFontDescription) desc = NULL;
   PangoGlyphString *shaped;
   PangoRectangle logical;
   PangoAttrList *attrs;
   int height;
 
-  if (self->font != NULL && self->font_desc != NULL && pango_font_description_equal (desc, self->font_desc))
-    {
-      pango_font_description_free (desc);
-      return;
-    }
+  /* The cache is keyed on the widget's font; a new zoom clears it. */
+  if (self->font != NULL && self->font_desc != NULL
+      && pango_font_description_equal (pango_context_get_font_description (context), self->font_desc))
+    return;
 
   _hm_hex_view_clear_font (self);
-  self->font_desc = desc;
+  self->font_desc = pango_font_description_copy (pango_context_get_font_description (context));
+  desc = zoomed_font_description (self, context);
   memset (self->glyph_of, 0, sizeof self->glyph_of);
   shaped = pango_glyph_string_new ();
   attrs = pango_attr_list_new ();
