@@ -17,6 +17,7 @@
 
 #include "hm-hex-view-private.h"
 #include "hm-page.h"
+#include "hm-preferences-dialog.h"
 #include "hm-test-util.h"
 #include "hm-ui-test-util.h"
 
@@ -432,6 +433,41 @@ test_page_settings (void)
   g_settings_reset (settings, "zoom");
 }
 
+/* Preferences: the offset format, the column header and the gap. */
+static void
+test_preferences (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWindow *dialog = hm_preferences_dialog_new (NULL);
+  GObject *combo = gtk_widget_get_template_child (GTK_WIDGET (dialog), HM_TYPE_PREFERENCES_DIALOG,
+                                                  "offset_format_combo");
+  GObject *check = gtk_widget_get_template_child (GTK_WIDGET (dialog), HM_TYPE_PREFERENCES_DIALOG,
+                                                  "column_header_check");
+  GObject *spin = gtk_widget_get_template_child (GTK_WIDGET (dialog), HM_TYPE_PREFERENCES_DIALOG,
+                                                 "column_gap_spin");
+
+  g_assert_true (GTK_IS_COMBO_BOX (combo));
+  g_assert_cmpstr (gtk_combo_box_get_active_id (GTK_COMBO_BOX (combo)), ==, "hex");
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==, 8);
+
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (combo), "decimal");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), FALSE);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 4);
+  {
+    g_autofree char *format = g_settings_get_string (settings, "offset-format");
+
+    g_assert_cmpstr (format, ==, "decimal");
+  }
+  g_assert_false (g_settings_get_boolean (settings, "column-header"));
+  g_assert_cmpuint (g_settings_get_uint (settings, "column-gap"), ==, 4);
+
+  gtk_window_destroy (dialog);
+  g_settings_reset (settings, "offset-format");
+  g_settings_reset (settings, "column-header");
+  g_settings_reset (settings, "column-gap");
+}
+
 /* A structural edit that adds a digit to the largest offset widens the column. */
 static void
 test_offsets_follow_size (Fixture       *fixture,
@@ -709,6 +745,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add_func ("/hm/hex-view-layout/offsets-in-page", test_offsets_in_page);
   g_test_add_func ("/hm/hex-view-layout/page-settings", test_page_settings);
+  g_test_add_func ("/hm/hex-view-layout/preferences", test_preferences);
   g_test_add ("/hm/hex-view-layout/offsets-follow-size", Fixture, NULL, fixture_setup, test_offsets_follow_size,
               fixture_teardown);
   g_test_add ("/hm/hex-view-layout/header-and-gap", Fixture, NULL, fixture_setup, test_header_and_gap,
