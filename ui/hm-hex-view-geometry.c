@@ -7,6 +7,12 @@
  * cache in hm-hex-view-draw.c). These helpers turn offsets into rows and
  * columns, a point back into a byte, and a width into the bytes a row holds.
  * Nothing here draws or reads the file.
+ *
+ * The layout of a width (_hm_hex_view_compute_layout) puts the whole largest
+ * offset first, in hex or decimal: a cut offset reads as another, valid one.
+ * What is left holds the user's bytes per row if they fit, else the largest
+ * power of two that does (up to 64, down to 1), so rows start at round
+ * offsets. An optional header row above the rows names the columns.
  */
 #include "config.h"
 
@@ -186,12 +192,6 @@ _hm_hex_view_hex_byte_col (HmHexView *self,
   return col;
 }
 
-guint
-_hm_hex_view_row_step (HmHexView *self)
-{
-  return MAX (self->group_size, 8);
-}
-
 /* The automatic choice is the largest power of two up to this that fits: rows
  * then start at round offsets (…00, …40), and wider rows are hard to read. */
 #define AUTO_MAX_BYTES_PER_ROW 64u
@@ -218,13 +218,6 @@ fit_bytes_per_row (HmHexView *self,
   while (n > 1 && total_cols (self, digits, n) * self->cell_width > width)
     n /= 2;
   return n;
-}
-
-guint
-_hm_hex_view_fit_bytes_per_row (HmHexView *self,
-                                int        width)
-{
-  return fit_bytes_per_row (self, self->offset_digits, width);
 }
 
 /**

@@ -204,9 +204,6 @@ int         _hm_hex_view_total_cols         (HmHexView  *self,
                                              guint       bytes_per_row);
 int         _hm_hex_view_hex_byte_col       (HmHexView  *self,
                                              guint       index);
-guint       _hm_hex_view_row_step           (HmHexView  *self);
-guint       _hm_hex_view_fit_bytes_per_row  (HmHexView  *self,
-                                             int         width);
 guint64     _hm_hex_view_hit_test           (HmHexView  *self,
                                              double      x,
                                              double      y,
