@@ -427,10 +427,11 @@ state_unref (State *st)
 {
   if (!g_atomic_int_dec_and_test (&st->ref_count))
     return;
-  /* A document is finalized on its own thread, never on the worker's. */
-  if (g_thread_self () == st->owner)
+  /* A document is finalized on its own thread, never on the worker's (which
+   * hm_entropy_map_stop() joins before dropping the map's reference). */
+  if (st->document != NULL && g_thread_self () == st->owner)
     g_object_unref (st->document);
-  else
+  else if (st->document != NULL)
     invoke_later (st->context, unref_document_cb, st->document, NULL);
   g_main_context_unref (st->context);
   g_weak_ref_clear (&st->map);
@@ -451,6 +452,7 @@ struct _HmEntropyMap
   HmDocument      *document;
   State           *state;
   HmEntropyBucket *buckets;       /* state->n of them */
+  GThread         *thread;        /* the worker, joined when stopping */
   gboolean         started;
   gboolean         sampled;
   gboolean         refined;
@@ -1257,7 +1259,7 @@ hm_entropy_map_start (HmEntropyMap *self,
   if (!self->started)
     {
       self->started = TRUE;
-      g_thread_unref (g_thread_new ("hm-entropy", worker_main, state_ref (st)));
+      self->thread = g_thread_new ("hm-entropy", worker_main, state_ref (st));
     }
 }
 
@@ -1265,8 +1267,9 @@ hm_entropy_map_start (HmEntropyMap *self,
  * hm_entropy_map_stop:
  * @self: a map
  *
- * Stops the background work for good; the worker ends after the read it is
- * doing. The buckets stay as they are.
+ * Stops the background work for good, waiting for the worker to finish the
+ * read it is doing (one sample or one bulk block), and lets go of the
+ * document's bytes. The buckets stay as they are.
  */
 void
 hm_entropy_map_stop (HmEntropyMap *self)
@@ -1282,6 +1285,11 @@ hm_entropy_map_stop (HmEntropyMap *self)
   g_atomic_int_set (&st->stopping, 1);
   wake_worker (st);
   g_mutex_unlock (&st->lock);
+  /* Joined here, the worker never drops the last reference to the state, so
+   * the document is let go on this thread, now. */
+  if (self->thread != NULL)
+    g_thread_join (g_steal_pointer (&self->thread));
+  g_clear_object (&st->document);
 }
 
 /**
