@@ -354,7 +354,8 @@ test_refine_equals_direct (void)
   g_test_message ("seed %u", seed);
   for (gsize pos = 0; pos < size;)
     {
-      gsize len = MIN (size - pos, (gsize) g_rand_int_range (rand, 1, 200 * 1024));
+      gsize want = (gsize) g_rand_int_range (rand, 1, 200 * 1024);
+      gsize len = MIN (size - pos, want);
 
       switch (g_rand_int_range (rand, 0, 4))
         {
