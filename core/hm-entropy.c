@@ -26,6 +26,8 @@
  *   2. Refining: every byte, bucket by bucket in file order, through the bulk
  *      reader (hm-bulk.c: pread or mapped windows, whichever is faster here,
  *      holes skipped, faults reported and skipped), at the speed of the disk.
+ *      Its reader has an open file of its own (%HM_BULK_OWN_STREAM), so the
+ *      kernel reads ahead for it as one stream whatever the view reads.
  * Both read the document as it shows, pending edits and inserts included, as
  * the bulk reader does. Results reach the map's thread in batches (one idle
  * callback per batch) and are announced with "updated".
@@ -971,7 +973,7 @@ refine_buckets (State         *st,
   if (start >= end)
     return;
   if (*bulk == NULL)
-    *bulk = hm_bulk_new (st->document, start, end - start, HM_BULK_SKIP_FAULTS);
+    *bulk = hm_bulk_new (st->document, start, end - start, HM_BULK_SKIP_FAULTS | HM_BULK_OWN_STREAM);
   else
     hm_bulk_set_range (*bulk, start, end - start);
 

@@ -385,23 +385,28 @@ draw_classes (HmExtentMap *self,
               int          width,
               gboolean     full)
 {
+  HmByteClass near = HM_BYTE_CLASS_UNKNOWN;
+
   y1 = MIN (y1, self->n_rows);
+  /* A run drawn taller than its data (a lone extent is two pixels at least)
+   * takes the class of its data into the rows of hole around it. */
+  for (guint y = y0; y < y1 && near == HM_BYTE_CLASS_UNKNOWN; y++)
+    if (self->row_classes[y] != HM_BYTE_CLASS_HOLE)
+      near = self->row_classes[y];
   while (y0 < y1)
     {
-      int color = class_color (self->row_classes[y0]);
+      HmByteClass klass = self->row_classes[y0] == HM_BYTE_CLASS_HOLE ? near : self->row_classes[y0];
       guint end = y0 + 1;
       GdkRGBA rgba;
 
-      while (end < y1 && class_color (self->row_classes[end]) == color)
+      near = klass;
+      while (end < y1 && (self->row_classes[end] == klass || self->row_classes[end] == HM_BYTE_CLASS_HOLE))
         end++;
-      /* A row the picture calls a hole holds some data the hole map sees. */
-      if (color == COLOR_HOLE)
-        color = COLOR_DATA;
-      rgba = self->colors[color];
+      rgba = self->colors[class_color (klass)];
       if (!full)
         rgba.alpha *= 0.7f;
       /* Not known yet: fainter, so that it is not taken for "other". */
-      if (self->row_classes[y0] == HM_BYTE_CLASS_UNKNOWN)
+      if (klass == HM_BYTE_CLASS_UNKNOWN)
         rgba.alpha *= 0.5f;
       _hm_map_strip_append_rect (snapshot, &rgba, 2, y0, width - 3, end - y0);
       y0 = end;
