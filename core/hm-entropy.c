@@ -669,13 +669,19 @@ document_content_changed_cb (HmEntropyMap *self,
   self->skip_changed = TRUE;
   self->skip_offset = offset;
   if (!self->started)
-    return;
+    {
+      /* Nothing known yet: only the number of buckets. */
+      reset_geometry (self);
+      return;
+    }
   if (removed == added)
     {
-      if (added > 0)
-        mark_dirty (self, b_edit, last_new);
-      g_signal_emit (self, signals[UPDATED], 0, b_edit, MIN (last_new, MAX (old_n, 1) - 1) - MIN (b_edit, last_new) + 1);
-      update_state (self);
+      if (added > 0 && b_edit < old_n)
+        {
+          mark_dirty (self, b_edit, last_new);
+          g_signal_emit (self, signals[UPDATED], 0, b_edit, MIN (last_new, old_n - 1) - b_edit + 1);
+          update_state (self);
+        }
       return;
     }
   if (new_n > 2 * max_buckets () || (new_n < max_buckets () / 4 && bs > MIN_BUCKET_SIZE))
@@ -761,7 +767,11 @@ document_changed_cb (HmEntropyMap *self,
     }
   self->skip_changed = FALSE;
   if (!self->started)
-    return;
+    {
+      if (n_buckets_for (hm_document_get_size (document), st->bucket_size) != st->n)
+        reset_geometry (self);
+      return;
+    }
   follow_size (self);
   if (length == 0 || st->n == 0 || offset / st->bucket_size >= st->n)
     return;

@@ -543,6 +543,35 @@ test_edits_random (void)
   _hm_entropy_set_max_buckets (0);
 }
 
+/* A map made before an insert, started after it, has buckets for the new size. */
+static void
+test_edit_before_start (void)
+{
+  g_autofree char *path = hm_test_path ("before-start");
+  g_autofree guint8 *data = g_malloc (64 * 1024);
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  HmEntropyMap *map;
+  guint n = 0;
+
+  fill_text (data, 64 * 1024, lorem);
+  g_assert_true (g_file_set_contents (path, (const char *) data, 64 * 1024, NULL));
+  doc = open_document (path, HM_DOCUMENT_MODE_PREVIEW);
+  map = hm_entropy_map_new (doc);
+  hm_entropy_map_get_buckets (map, &n);
+  g_assert_cmpuint (n, ==, 16);
+  memset (data, 0, 32 * 1024);
+  g_assert_true (hm_document_insert (doc, 4096, data, 32 * 1024, HM_EDIT_NONE, &error));
+  g_assert_no_error (error);
+  hm_entropy_map_get_buckets (map, &n);
+  g_assert_cmpuint (n, ==, 24);
+  hm_entropy_map_start (map, TRUE);
+  wait_for (map, "refined");
+  assert_equals_direct (map, doc);
+  g_assert_cmpint (hm_entropy_map_get_buckets (map, &n)[3].klass, ==, HM_BYTE_CLASS_ZEROS);
+  drain_and_finalize (map);
+}
+
 /* Dropping a map while it works stops the worker; the document lives on and
  * goes away on this thread. */
 static void
@@ -586,6 +615,7 @@ main (int   argc,
   g_test_add_func ("/hm/entropy/refine-equals-direct", test_refine_equals_direct);
   g_test_add_func ("/hm/entropy/edits", test_edits);
   g_test_add_func ("/hm/entropy/edits-random", test_edits_random);
+  g_test_add_func ("/hm/entropy/edit-before-start", test_edit_before_start);
   g_test_add_func ("/hm/entropy/stop-while-running", test_stop_while_running);
 
   status = g_test_run ();
