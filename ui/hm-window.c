@@ -753,24 +753,24 @@ hm_window_map (GtkWidget *widget)
   g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_frame_after_paint_cb), self, 0);
 }
 
-/* win.show-help-overlay: GtkApplicationWindow's own action replaces this one
- * once the shortcuts window is built. */
+/* win.show-help-overlay: GtkApplicationWindow adds no action of its own while
+ * the window has this one; it keeps the shortcuts window once set. */
 static void
 show_help_overlay_action_cb (GSimpleAction *action,
                              GVariant      *parameter,
                              gpointer       user_data)
 {
   HmWindow *self = HM_WINDOW (user_data);
-  g_autoptr(GtkBuilder) builder = NULL;
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self));
 
-  if (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self)) == NULL)
+  if (overlay == NULL)
     {
-      builder = gtk_builder_new_from_resource ("/org/hexmap/Hexmap/ui/help-overlay.ui");
-      gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self),
-                                               GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder,
-                                                                                            "help_overlay")));
+      g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/hexmap/Hexmap/ui/help-overlay.ui");
+
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), overlay);
     }
-  g_action_group_activate_action (G_ACTION_GROUP (self), "show-help-overlay", NULL);
+  gtk_window_present (GTK_WINDOW (overlay));
 }
 
 /* ---- GObject ---- */
