@@ -31,6 +31,7 @@ struct _HmDocument
   HmFsKind        fs_kind;
   char           *fs_type;
   gboolean        can_write;
+  gboolean        device_in_use;  /* a block device mounted or held open exclusively */
   gboolean        may_stall;    /* reads may block or fail: network, FUSE */
   HmDocumentMode  mode;
   gsize           window_size;
