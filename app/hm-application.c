@@ -195,6 +195,9 @@ hm_application_open (GApplication  *app,
           g_autofree char *primary = g_strdup_printf (_("Could Not Open “%s”"), name);
 
           hm_window_show_error (window, primary, error->message);
+          /* Out of descriptors: one message, not one per remaining file. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES))
+            break;
         }
     }
   gtk_window_present (GTK_WINDOW (window));
