@@ -529,6 +529,34 @@ _hm_document_store_data (HmDocument   *self,
 
 /* ---- Edits ---- */
 
+/*
+ * Whether @bytes more of memory can be had now: the pending map copies the
+ * baseline bytes of an edit in blocks of at most 64 KiB (g_malloc(), which
+ * aborts when memory runs out), so an edit of a size the user chose asks first
+ * and fails with an error instead. A probe, not a reservation; under an
+ * address-space limit (RLIMIT_AS) it is exact enough.
+ */
+static gboolean
+check_memory (HmDocument *self,
+              guint64     bytes,
+              GError    **error)
+{
+  gpointer probe;
+
+  if (bytes < 1024 * 1024)
+    return TRUE;
+  probe = bytes <= (guint64) G_MAXSSIZE ? g_try_malloc ((gsize) bytes) : NULL;
+  if (probe == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                   _("Not enough memory to keep the old bytes of this edit of “%s” for undo; "
+                     "nothing was changed"), self->display_name);
+      return FALSE;
+    }
+  g_free (probe);
+  return TRUE;
+}
+
 /**
  * hm_document_write:
  * @self: a #HmDocument
@@ -579,6 +607,14 @@ hm_document_write (HmDocument  *self,
     return _hm_document_structural_overwrite (self, doc_offset, length, data, NULL, 0, error);
   new_bytes.origin = old_bytes.origin = offset;
 
+  /* The step keeps old and new bytes (2 N), the pending map the old ones (N). */
+  if (length > G_MAXSIZE / 3 || !check_memory (self, 3 * (guint64) length, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                     _("Not enough memory to keep the %zu old bytes for undo"), length);
+      return FALSE;
+    }
   old = g_try_malloc (length);
   if (old == NULL)
     {
@@ -651,13 +687,21 @@ hm_document_fill (HmDocument   *self,
                                               pattern, pattern_length, error);
   new_bytes.origin = old_bytes.origin = offset;
 
-  old = length <= (guint64) G_MAXSSIZE ? g_try_malloc ((gsize) length) : NULL;
+  /* Memory: the old bytes once for the undo step (this block, which the
+   * journal keeps) and once for the pending map; the new bytes only as the
+   * pattern. Both are asked for before anything is stored, and a shortage is an
+   * error, never an abort. */
+  old = length <= (guint64) G_MAXSSIZE / 2
+          ? g_try_malloc (hm_journal_fill_block_size ((gsize) length, pattern_length))
+          : NULL;
   if (old == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
                    _("Not enough memory to keep the %" PRIu64 " old bytes for undo"), length);
       return FALSE;
     }
+  if (!check_memory (self, length, error))
+    return FALSE;
   n = _hm_document_read_file (self, offset, old, (gsize) length, error);
   if (n < 0)
     return FALSE;
@@ -673,7 +717,8 @@ hm_document_fill (HmDocument   *self,
   after_direct_store (self);
 
   before = _hm_document_edit_state (self);
-  hm_journal_record_fill (self->journal, offset, old, (gsize) length, pattern, pattern_length);
+  hm_journal_record_fill_take (self->journal, offset, g_steal_pointer (&old), (gsize) length,
+                               pattern, pattern_length);
   _hm_document_step_recorded (self);
   _hm_document_emit_changed (self, doc_offset, length);
   _hm_document_notify_state (self, &before);
