@@ -531,10 +531,11 @@ _hm_document_store_data (HmDocument   *self,
 
 /*
  * Whether @bytes more of memory can be had now: the pending map copies the
- * baseline bytes of an edit in blocks of at most 64 KiB (g_malloc(), which
- * aborts when memory runs out), so an edit of a size the user chose asks first
- * and fails with an error instead. A probe, not a reservation; under an
- * address-space limit (RLIMIT_AS) it is exact enough.
+ * baseline bytes of an edit in blocks of at most 64 KiB and the journal its
+ * steps (g_malloc(), which aborts when memory runs out), and preview windows
+ * are mapped as the edit goes; so an edit of a size the user chose asks first,
+ * for all of it at once, and fails with an error instead. A probe, not a
+ * reservation; under an address-space limit (RLIMIT_AS) it is exact enough.
  */
 static gboolean
 check_memory (HmDocument *self,
@@ -545,7 +546,7 @@ check_memory (HmDocument *self,
 
   if (bytes < 1024 * 1024)
     return TRUE;
-  probe = bytes <= (guint64) G_MAXSSIZE ? g_try_malloc ((gsize) bytes) : NULL;
+  probe = bytes <= (guint64) G_MAXSSIZE / 4 ? g_try_malloc ((gsize) bytes) : NULL;
   if (probe == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
@@ -607,14 +608,6 @@ hm_document_write (HmDocument  *self,
     return _hm_document_structural_overwrite (self, doc_offset, length, data, NULL, 0, error);
   new_bytes.origin = old_bytes.origin = offset;
 
-  /* The step keeps old and new bytes (2 N), the pending map the old ones (N). */
-  if (length > G_MAXSIZE / 3 || !check_memory (self, 3 * (guint64) length, error))
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                     _("Not enough memory to keep the %zu old bytes for undo"), length);
-      return FALSE;
-    }
   old = g_try_malloc (length);
   if (old == NULL)
     {
@@ -622,6 +615,10 @@ hm_document_write (HmDocument  *self,
                    _("Not enough memory to keep the %zu old bytes for undo"), length);
       return FALSE;
     }
+  /* Still to come: the windows the bytes go into (N), the step's old and new
+   * bytes (2 N) and the pending map's old bytes (N). */
+  if (!check_memory (self, 4 * (guint64) length, error))
+    return FALSE;
   n = _hm_document_read_file (self, offset, old, length, error);
   if (n < 0)
     return FALSE;
@@ -700,7 +697,8 @@ hm_document_fill (HmDocument   *self,
                    _("Not enough memory to keep the %" PRIu64 " old bytes for undo"), length);
       return FALSE;
     }
-  if (!check_memory (self, length, error))
+  /* Still to come: the windows the pattern goes into and the pending map's copy. */
+  if (!check_memory (self, 2 * length, error))
     return FALSE;
   n = _hm_document_read_file (self, offset, old, (gsize) length, error);
   if (n < 0)
