@@ -652,7 +652,10 @@ hm_document_write (HmDocument  *self,
  *
  * Fills a range with a repeated pattern, as one undo step. The journal keeps the
  * old bytes (undo needs them) but only the pattern for the new ones. Direct mode
- * changes the file at once, as with hm_document_write().
+ * changes the file at once, as with hm_document_write(). In preview mode a fill
+ * of 64 MiB or more is kept as the pattern alone (a piece of the content, as an
+ * insert's bytes are), so it costs no memory for its length; Save writes it.
+ * Short of memory for the old bytes, it fails with %G_IO_ERROR_NO_SPACE.
  *
  * Returns: %TRUE if the range was filled
  */
@@ -678,8 +681,14 @@ hm_document_fill (HmDocument   *self,
     return FALSE;
   if (length == 0)
     return TRUE;
-  /* Over inserted bytes or several pieces: a pattern piece, O(pattern) memory */
-  if (!_hm_document_map_to_file (self, doc_offset, length, &offset))
+  /* Over inserted bytes or several pieces: a pattern piece, O(pattern) memory.
+   * A large fill in preview is one too: stored into the windows it would cost
+   * its length three times over (the old bytes for undo, the pending map's copy,
+   * the copy-on-write pages); as a piece it costs the pattern, and Save writes
+   * it as it writes inserted bytes. (Direct mode must store it at once.) */
+  if (!_hm_document_map_to_file (self, doc_offset, length, &offset) ||
+      (length >= HM_FILL_PATTERN_MIN && self->mode == HM_DOCUMENT_MODE_PREVIEW &&
+       self->kind == HM_FILE_KIND_REGULAR))
     return _hm_document_structural_overwrite (self, doc_offset, length, NULL,
                                               pattern, pattern_length, error);
   new_bytes.origin = old_bytes.origin = offset;

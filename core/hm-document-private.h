@@ -144,6 +144,8 @@ gboolean  _hm_document_copy_guarded   (HmDocument   *self,
 /* Bytes moved per guarded store or read: bounds the memory a fill, a commit or a
  * save needs beyond the journal itself. */
 #define HM_DOCUMENT_CHUNK_SIZE (1024 * 1024)
+/* A preview fill this long or longer is a pattern piece, not stored bytes. */
+#define HM_FILL_PATTERN_MIN (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 
 /* hm-document.c */
 gsize     _hm_document_page_size      (void);

@@ -4,7 +4,8 @@
  *   - a mounted block device (root: ext4 on a loop device) is refused with
  *     status 2 and not written; unmounted, the same patch goes through;
  *   - under `ulimit -v`, a large fill and a large insert either work or exit
- *     with status 2 and a message, never on a signal;
+ *     with status 2 and a message, never on a signal (in preview a fill is a
+ *     pattern and works);
  *   - --mtime out of the range filesystems store is refused.
  * Usage: test-cli-resources [--tap] PATH-TO-hexmap-cli (or $HEXMAP_CLI).
  */
@@ -252,10 +253,12 @@ test_memory_limit (void)
                                  "-s 0 -f ab -n 2G" };
   guint refused = 0;
 
+  /* Direct mode keeps the old bytes for undo: the large fills cannot fit. */
   for (guint i = 0; i < G_N_ELEMENTS (fills); i++)
     {
+      g_autofree char *what = g_strdup_printf ("--mode direct %s", fills[i]);
       g_autofree char *err = NULL;
-      int status = patch_limited (512 * 1024, path, fills[i], &err);
+      int status = patch_limited (512 * 1024, path, what, &err);
 
       g_assert_cmpint (status, !=, 1);
       if (status == 2)
@@ -264,8 +267,22 @@ test_memory_limit (void)
           g_assert_nonnull (strstr (err, "memory"));
         }
     }
-  /* 2 GiB of old bytes cannot fit under 512 MiB. */
-  g_assert_cmpuint (refused, >=, 1);
+  g_assert_cmpuint (refused, >=, 2);
+  g_unlink (path);
+
+  /* Preview: a fill is a pattern; 128 MiB under 256 MiB of address space. */
+  {
+    g_autofree char *small = hm_test_make_sparse ("fill.bin", 256 * MIB);
+    g_autofree char *err = NULL;
+    guint8 bytes[4];
+
+    g_assert_cmpint (patch_limited (256 * 1024, small, "-s 4096 -f abcd -n 128M", &err), ==, 0);
+    read_at (small, 4096 + 128 * MIB - 4, bytes, 4);
+    g_assert_cmpmem (bytes, 4, "\xab\xcd\xab\xcd", 4);
+    read_at (small, 4096 + 128 * MIB, bytes, 4);
+    g_assert_cmpmem (bytes, 4, "\0\0\0\0", 4);
+    g_unlink (small);
+  }
 
   /* An insert of a pattern is a pattern, whatever its length. */
   {
@@ -278,7 +295,6 @@ test_memory_limit (void)
     g_assert_cmpuint (st.st_size, ==, 4096 + 64 * MIB);
     g_unlink (small);
   }
-  g_unlink (path);
 }
 
 /* ---- Time stamps ---- */

@@ -6,7 +6,8 @@
  *     is reached, then are refused with a clear message, and the reserve is
  *     really free;
  *   - memory: under RLIMIT_AS, fills, writes and inserts of every size either
- *     work or fail with an error, never abort;
+ *     work or fail with an error, never abort; in preview a fill of any size
+ *     works (a large one is a pattern);
  *   - bookmarks: 100,000 in random order load sorted and unique;
  *   - Save As: a planted setuid target in a sticky world-writable folder (root),
  *     and a Save As killed midway leaves no temporary file.
@@ -148,30 +149,38 @@ test_memory_child (void)
   rl.rlim_cur = rl.rlim_max = vm_size () + 320 * MIB;
   g_assert_cmpint (setrlimit (RLIMIT_AS, &rl), ==, 0);
 
-  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
-    {
-      g_autoptr(HmDocument) doc = hm_document_new (path, NULL);
-      g_autoptr(GError) error = NULL;
-      gboolean ok;
+  /* Preview: every fill fits, the large ones as a pattern. Direct: the old
+   * bytes are kept for undo, so the large ones are refused, cleanly. */
+  for (guint direct = 0; direct < 2; direct++)
+    for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+      {
+        HmDocumentMode mode = direct ? HM_DOCUMENT_MODE_DIRECT : HM_DOCUMENT_MODE_PREVIEW;
+        g_autoptr(HmDocument) doc = hm_document_new_full (path, mode, 0, NULL);
+        g_autoptr(GError) error = NULL;
+        gboolean ok;
 
-      g_assert_nonnull (doc);
-      ok = hm_document_fill (doc, 4096, sizes[i], (const guint8 *) "\xab\xcd", 2, &error);
-      assert_clean (doc, ok, error, "fill", sizes[i]);
-      if (ok)
-        {
-          guint8 probe[4];
+        g_assert_nonnull (doc);
+        ok = hm_document_fill (doc, 4096, sizes[i], (const guint8 *) "\xab\xcd", 2, &error);
+        assert_clean (doc, ok, error, direct ? "direct fill" : "preview fill", sizes[i]);
+        if (ok)
+          {
+            guint8 probe[4];
 
-          worked++;
-          g_assert_cmpint (hm_document_read (doc, 4096 + sizes[i] - 4, probe, 4, NULL), ==, 4);
-          g_assert_cmpmem (probe, 4, "\xab\xcd\xab\xcd", 4);
-          g_assert_true (hm_document_undo (doc, NULL));
-        }
-      else
-        failed++;
-    }
-  /* The small fills fit, the largest cannot. */
-  g_assert_cmpuint (worked, >=, 2);
-  g_assert_cmpuint (failed, >=, 1);
+            worked++;
+            g_assert_cmpint (hm_document_read (doc, 4096 + sizes[i] - 4, probe, 4, NULL), ==, 4);
+            g_assert_cmpmem (probe, 4, "\xab\xcd\xab\xcd", 4);
+            g_assert_true (hm_document_undo (doc, NULL));
+            if (direct)
+              g_assert_true (hm_document_save (doc, NULL, NULL, NULL, NULL, NULL));
+          }
+        else
+          {
+            g_assert_true (direct);
+            failed++;
+          }
+      }
+  g_assert_cmpuint (worked, >=, G_N_ELEMENTS (sizes) + 2);
+  g_assert_cmpuint (failed, >=, 2);
 
   /* Writes of a buffer the caller already holds. */
   for (guint64 length = 32 * MIB; length <= 128 * MIB; length *= 2)
