@@ -349,7 +349,16 @@ store_range (HmDocument       *self,
 
   if (source->kind != SOURCE_DATA &&
       !(source->kind == SOURCE_PATTERN && source->pattern_length == 1))
-    bounce = g_malloc (MIN (length, (guint64) CHUNK_SIZE));
+    {
+      bounce = g_try_malloc (MIN (length, (guint64) CHUNK_SIZE));
+      if (bounce == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                       _("Not enough memory for this change to “%s”; nothing was changed"),
+                       self->display_name);
+          return FALSE;
+        }
+    }
 
   while (done < length)
     {
@@ -550,8 +559,8 @@ check_memory (HmDocument *self,
   if (probe == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   _("Not enough memory to keep the old bytes of this edit of “%s” for undo; "
-                     "nothing was changed"), self->display_name);
+                   _("Not enough memory for this change to “%s”; nothing was changed"),
+                   self->display_name);
       return FALSE;
     }
   g_free (probe);
@@ -1022,7 +1031,14 @@ _hm_document_read_pending_pieces (HmDocument *self,
   g_autoptr(GArray) ranges = hm_journal_get_pending_ranges (self->journal);
   g_autoptr(GArray) pieces = g_array_new (FALSE, TRUE, sizeof (Piece));
 
+  guint64 total = 0;
+
   g_array_set_clear_func (pieces, piece_clear);
+  /* Each pending byte is held twice (current and baseline): ask first. */
+  for (guint i = 0; i < ranges->len; i++)
+    total += g_array_index (ranges, HmRange, i).length;
+  if (!check_memory (self, 2 * total, error))
+    return NULL;
   for (guint i = 0; i < ranges->len; i++)
     {
       const HmRange *r = &g_array_index (ranges, HmRange, i);

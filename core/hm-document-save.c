@@ -460,7 +460,7 @@ commit_preview (SaveJob      *job,
                 GError      **error)
 {
   HmDocument *self = job->self;
-  g_autofree guint8 *buffer = g_malloc (CHUNK_SIZE);
+  g_autofree guint8 *buffer = g_try_malloc (CHUNK_SIZE);
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (HmRange));
   guint64 span = self->window_size;
   guint64 page = _hm_document_page_size ();
@@ -468,6 +468,12 @@ commit_preview (SaveJob      *job,
   guint i = 0;
   guint64 pos;  /* the next byte to write, inside ranges[i] */
 
+  if (buffer == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("Not enough memory to save “%s”"),
+                   self->display_name);
+      return FALSE;
+    }
   if (!_hm_document_open_writable (self, error))
     return FALSE;
   if (!_hm_document_check_unchanged (self, _hm_document_expected_stat (self), job->options.force, error))
@@ -712,8 +718,14 @@ copy_plain (SaveJob      *job,
             GCancellable *cancellable,
             GError      **error)
 {
-  g_autofree guint8 *buffer = g_malloc (CHUNK_SIZE);
+  g_autofree guint8 *buffer = g_try_malloc (CHUNK_SIZE);
 
+  if (buffer == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("Not enough memory to save “%s”"),
+                   job->self->display_name);
+      return FALSE;
+    }
   for (guint64 done = 0; done < length;)
     {
       gsize n = (gsize) MIN (length - done, (guint64) CHUNK_SIZE);
@@ -875,7 +887,13 @@ save_as_into (SaveJob      *job,
     }
 
   /* Then the pending edits, read as the document shows them. */
-  buffer = g_malloc (CHUNK_SIZE);
+  buffer = g_try_malloc (CHUNK_SIZE);
+  if (buffer == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("Not enough memory to save “%s”"),
+                   self->display_name);
+      return FALSE;
+    }
   for (guint i = 0; i < job->ranges->len; i++)
     {
       const HmRange *r = &g_array_index (job->ranges, HmRange, i);
