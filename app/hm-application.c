@@ -148,6 +148,9 @@ hm_application_command_line (GApplication            *app,
           g_application_command_line_printerr (command_line, "%s: %s\n", name, error->message);
           hm_window_show_error (window, primary, error->message);
           status = 1;
+          /* Out of descriptors: one message, not one per remaining file. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES))
+            break;
           continue;
         }
 
