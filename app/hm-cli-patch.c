@@ -20,11 +20,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Times every common filesystem stores exactly: ext4 (with large inodes), XFS
- * (bigtime) and btrfs all hold 1901-12-13 to 2446-05-10; outside it they clamp. */
-#define HM_CLI_MTIME_MIN G_GINT64_CONSTANT (-2147483648)
-#define HM_CLI_MTIME_MAX G_GINT64_CONSTANT (15032385535)
-
 /* now | keep | @SECONDS[.NANOSECONDS] */
 static gboolean
 parse_mtime (const char    *text,
@@ -53,11 +48,11 @@ parse_mtime (const char    *text,
   if (end == text + 1)
     goto bad;
   /* strtoll clamps what it cannot hold; a clamped time would be set silently. */
-  if (errno == ERANGE || options->mtime_sec < HM_CLI_MTIME_MIN || options->mtime_sec > HM_CLI_MTIME_MAX)
+  if (errno == ERANGE || options->mtime_sec < HM_MTIME_MIN || options->mtime_sec > HM_MTIME_MAX)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--mtime %s is out of range (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " seconds)",
-                   text, (gint64) HM_CLI_MTIME_MIN, (gint64) HM_CLI_MTIME_MAX);
+                   text, (gint64) HM_MTIME_MIN, (gint64) HM_MTIME_MAX);
       return FALSE;
     }
   options->mtime_nsec = 0;

@@ -1077,6 +1077,16 @@ save_job_new_save (HmDocument          *self,
                    _("Invalid modification time: %ld nanoseconds"), options->mtime_nsec);
       return NULL;
     }
+  /* Outside it the filesystem clamps the time and the save would set another. */
+  if (options->timestamp == HM_TIMESTAMP_EXPLICIT &&
+      (options->mtime_sec < HM_MTIME_MIN || options->mtime_sec > HM_MTIME_MAX ||
+       (options->mtime_sec == HM_MTIME_MAX && options->mtime_nsec > 0)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The modification time %" G_GINT64_FORMAT " is out of the range filesystems "
+                     "store (1901-12-13 to 2446-05-10)"), options->mtime_sec);
+      return NULL;
+    }
 
   job = save_job_new (self, JOB_SAVE, error);
   if (job == NULL)

@@ -257,6 +257,21 @@ guint           hm_ranges_find_end_after         (const GArray  *ranges,
                                                   guint64        offset);
 
 /**
+ * HM_MTIME_MIN:
+ *
+ * The earliest modification time (seconds since the epoch, 1901-12-13) a save
+ * sets: what ext4 (large inodes), XFS (bigtime) and btrfs all store exactly.
+ */
+#define HM_MTIME_MIN G_GINT64_CONSTANT (-2147483648)
+/**
+ * HM_MTIME_MAX:
+ *
+ * The latest modification time a save sets (2446-05-10 22:38:55 UTC, with no
+ * fraction of a second: ext4 clamps the nanoseconds there too).
+ */
+#define HM_MTIME_MAX G_GINT64_CONSTANT (15032385535)
+
+/**
  * HmSaveOptions:
  * @timestamp: what to set the file's times to
  * @mtime_sec: with %HM_TIMESTAMP_EXPLICIT: seconds since the epoch

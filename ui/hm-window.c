@@ -589,6 +589,13 @@ explicit_time_changed_cb (HmWindow *self)
       gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), *text != '\0');
       return;
     }
+  /* A filesystem would store another time, silently: core refuses it too. */
+  if (g_date_time_to_unix (time) < HM_MTIME_MIN || g_date_time_to_unix (time) > HM_MTIME_MAX)
+    {
+      gtk_label_set_text (self->explicit_time_error, _("Choose a time from 1901-12-14 to 2446-05-10."));
+      gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), TRUE);
+      return;
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), FALSE);
   g_settings_set_int64 (self->settings, "explicit-mtime", g_date_time_to_unix (time));
 }

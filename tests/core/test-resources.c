@@ -9,6 +9,7 @@
  *     work or fail with an error, never abort; in preview a fill of any size
  *     works (a large one is a pattern);
  *   - bookmarks: 100,000 in random order load sorted and unique;
+ *   - a modification time filesystems cannot store is refused;
  *   - Save As: a planted setuid target in a sticky world-writable folder (root),
  *     and a Save As killed midway leaves no temporary file.
  */
@@ -393,6 +394,63 @@ test_save_as_killed (void)
   g_rmdir (dir);
 }
 
+/* ---- Time stamps ---- */
+
+/* A time a filesystem would clamp is refused before anything is written; the
+ * ends of the range are set exactly. */
+static void
+test_mtime_range (void)
+{
+  g_autofree char *path = hm_test_write_random ("mtime-src", 4096, 4, NULL);
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  HmSaveOptions options = { HM_TIMESTAMP_EXPLICIT, HM_MTIME_MAX + 1, 0, FALSE };
+  guint8 byte = 0;
+  struct stat st;
+
+  doc = hm_document_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (hm_document_write (doc, 0, (const guint8 *) "\x5a", 1, HM_EDIT_NONE, &error));
+  g_assert_false (hm_document_save (doc, &options, NULL, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  options.mtime_sec = HM_MTIME_MIN - 1;
+  g_assert_false (hm_document_save (doc, &options, NULL, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_true (hm_document_get_has_pending (doc));
+  {
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+    g_assert_cmpint (pread (fd, &byte, 1, 0), ==, 1);
+    close (fd);
+  }
+  g_assert_cmpint (byte, !=, 0x5a);
+
+  options.mtime_sec = HM_MTIME_MAX;
+  options.mtime_nsec = 1;
+  g_assert_false (hm_document_save (doc, &options, NULL, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  options.mtime_sec = HM_MTIME_MAX - 1;
+  options.mtime_nsec = 5;
+  g_assert_true (hm_document_save (doc, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mtim.tv_sec, ==, HM_MTIME_MAX - 1);
+  g_assert_cmpint (st.st_mtim.tv_nsec, ==, 5);
+
+  g_assert_true (hm_document_write (doc, 0, (const guint8 *) "\x5b", 1, HM_EDIT_NONE, &error));
+  options.mtime_sec = HM_MTIME_MIN;
+  options.mtime_nsec = 0;
+  g_assert_true (hm_document_save (doc, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mtim.tv_sec, ==, HM_MTIME_MIN);
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -408,6 +466,7 @@ main (int   argc,
   g_test_add_func ("/hm/resources/bookmarks-100k", test_bookmarks_many);
   g_test_add_func ("/hm/resources/save-as/planted-root", test_save_as_planted_root);
   g_test_add_func ("/hm/resources/save-as/killed", test_save_as_killed);
+  g_test_add_func ("/hm/resources/mtime-range", test_mtime_range);
 
   status = g_test_run ();
   hm_test_cleanup ();
