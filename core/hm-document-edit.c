@@ -1030,7 +1030,6 @@ _hm_document_read_pending_pieces (HmDocument *self,
 {
   g_autoptr(GArray) ranges = hm_journal_get_pending_ranges (self->journal);
   g_autoptr(GArray) pieces = g_array_new (FALSE, TRUE, sizeof (Piece));
-
   guint64 total = 0;
 
   g_array_set_clear_func (pieces, piece_clear);
