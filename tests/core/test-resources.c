@@ -11,11 +11,13 @@
  *   - bookmarks: 100,000 in random order load sorted and unique;
  *   - a modification time filesystems cannot store is refused;
  *   - Save As: a planted setuid target in a sticky world-writable folder (root),
- *     and a Save As killed midway leaves no temporary file.
+ *     and a Save As killed midway leaves no temporary file (a named one, where
+ *     O_TMPFILE is missing, goes at the next Save As to that name).
  */
 #include "config.h"
 
 #include "hm-bookmarks.h"
+#include "hm-document-private.h"
 #include "hm-document.h"
 #include "hm-fault.h"
 #include "hm-fd-budget.h"
@@ -358,21 +360,38 @@ kill_midway_cb (guint64  done,
     kill (getpid (), SIGKILL);
 }
 
-/* The child saves a 64 MiB copy into HM_TEST_KILL_DIR and kills itself halfway. */
+static guint
+count_temporaries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (strstr (name, ".hexmap-") != NULL)
+      n++;
+  return n;
+}
+
+/* The child saves a 64 MiB copy into HM_TEST_KILL_DIR and kills itself halfway,
+ * with an unnamed temporary file (O_TMPFILE) or, with HM_TEST_KILL_NAMED, a
+ * named one as on filesystems without it. */
 static void
 test_save_as_killed (void)
 {
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *copy = NULL;
+  g_autoptr(HmDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (g_test_subprocess ())
     {
-      g_autoptr(HmDocument) doc = NULL;
-      g_autofree char *copy = NULL;
-
       dir = g_strdup (g_getenv ("HM_TEST_KILL_DIR"));
       path = g_build_filename (dir, "source", NULL);
       copy = g_build_filename (dir, "copy", NULL);
+      _hm_save_test_no_tmpfile = g_getenv ("HM_TEST_KILL_NAMED") != NULL;
       doc = hm_document_new (path, NULL);
       g_assert_nonnull (doc);
       g_assert_true (hm_document_write (doc, 10, (const guint8 *) "x", 1, HM_EDIT_NONE, NULL));
@@ -384,17 +403,37 @@ test_save_as_killed (void)
   dir = hm_test_path ("killed");
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   path = g_build_filename (dir, "source", NULL);
+  copy = g_build_filename (dir, "copy", NULL);
   {
     g_autofree char *made = hm_test_write_random ("killed-src", 64 * MIB, 3, NULL);
 
     g_assert_cmpint (g_rename (made, path), ==, 0);
   }
   g_setenv ("HM_TEST_KILL_DIR", dir, TRUE);
+
+  /* Unnamed: killed, not finished, and nothing but the source is left. */
   g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
-  g_unsetenv ("HM_TEST_KILL_DIR");
-  /* Killed, not finished: and nothing but the source is left. */
   g_assert_false (g_test_trap_has_passed ());
   g_assert_cmpuint (count_entries (dir), ==, 1);
+
+  /* Named: the half-written file stays until the next Save As to that name,
+   * which finds its writer gone (its lock free) and removes it. */
+  g_setenv ("HM_TEST_KILL_NAMED", "1", TRUE);
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_unsetenv ("HM_TEST_KILL_NAMED");
+  g_unsetenv ("HM_TEST_KILL_DIR");
+  g_assert_false (g_test_trap_has_passed ());
+  g_assert_cmpuint (count_temporaries (dir), ==, 1);
+  g_assert_false (g_file_test (copy, G_FILE_TEST_EXISTS));
+
+  doc = hm_document_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (hm_document_save_as (doc, copy, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_temporaries (dir), ==, 0);
+  g_assert_cmpuint (count_entries (dir), ==, 2);
+  g_clear_object (&doc);
+  g_unlink (copy);
   g_unlink (path);
   g_rmdir (dir);
 }
