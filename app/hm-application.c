@@ -192,6 +192,9 @@ hm_application_command_line (GApplication            *app,
           g_application_command_line_printerr (command_line, "%s: %s\n", name, error->message);
           hm_window_show_error (window, primary, error->message);
           status = 1;
+          /* Out of descriptors: one message, not one per remaining file. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES))
+            break;
           continue;
         }
 
@@ -243,6 +246,9 @@ hm_application_open (GApplication  *app,
           g_autofree char *primary = g_strdup_printf (_("Could Not Open “%s”"), name);
 
           hm_window_show_error (window, primary, error->message);
+          /* Out of descriptors: one message, not one per remaining file. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES))
+            break;
         }
     }
   gtk_window_present (GTK_WINDOW (window));

@@ -231,6 +231,9 @@ open_files (HmWindow *self,
           g_autofree char *primary = g_strdup_printf (_("Could Not Open “%s”"), name);
 
           hm_window_show_error (self, primary, error->message);
+          /* Out of descriptors: one message, not one per remaining file. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES))
+            break;
         }
     }
 }
@@ -595,6 +598,13 @@ explicit_time_changed_cb (HmWindow *self)
     {
       gtk_label_set_text (self->explicit_time_error, _("Use the form 2024-12-31 23:59:00."));
       gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), *text != '\0');
+      return;
+    }
+  /* A filesystem would store another time, silently: core refuses it too. */
+  if (g_date_time_to_unix (time) < HM_MTIME_MIN || g_date_time_to_unix (time) > HM_MTIME_MAX)
+    {
+      gtk_label_set_text (self->explicit_time_error, _("Choose a time from 1901-12-14 to 2446-05-10."));
+      gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), TRUE);
       return;
     }
   gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), FALSE);
