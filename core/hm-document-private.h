@@ -31,6 +31,8 @@ struct _HmDocument
   HmFsKind        fs_kind;
   char           *fs_type;
   gboolean        can_write;
+  int             write_errno;    /* why access (W_OK) refused, or 0 */
+  gboolean        fs_read_only;   /* the filesystem is mounted read-only */
   gboolean        may_stall;    /* reads may block or fail: network, FUSE */
   HmDocumentMode  mode;
   gsize           window_size;
