@@ -43,9 +43,10 @@ pattern_has_wildcards (HmPattern *pattern)
   return FALSE;
 }
 
-/* The replacement, parsed like the pattern; NULL with a message on error. */
-static HmPattern *
-parse_replacement (HmFindBar *self)
+/* The replacement, parsed like the pattern; NULL with a message on error
+ * (marked as the replacement's, so that correcting it takes it away). */
+HmPattern *
+_hm_find_bar_parse_replacement (HmFindBar *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->replace_entry));
   g_autoptr(GError) error = NULL;
@@ -69,6 +70,7 @@ parse_replacement (HmFindBar *self)
       message = g_strdup_printf (_("Replacement: %s"), reason);
       gtk_widget_add_css_class (GTK_WIDGET (self->replace_entry), "error");
       _hm_find_bar_set_message (self, message, TRUE);
+      self->replace_error = TRUE;
       return NULL;
     }
 
@@ -84,6 +86,7 @@ parse_replacement (HmFindBar *self)
                                  pattern_bytes, replacement_bytes);
       gtk_widget_add_css_class (GTK_WIDGET (self->replace_entry), "error");
       _hm_find_bar_set_message (self, message, TRUE);
+      self->replace_error = TRUE;
       return NULL;
     }
 
@@ -265,7 +268,7 @@ hm_find_bar_replace (HmFindBar *self)
 
   if (!_hm_find_bar_check_ready (self) || !check_writable (self))
     return;
-  replacement = parse_replacement (self);
+  replacement = _hm_find_bar_parse_replacement (self);
   if (replacement == NULL)
     return;
 
@@ -313,7 +316,7 @@ hm_find_bar_replace_all (HmFindBar *self)
 
   if (!_hm_find_bar_check_ready (self) || !check_writable (self))
     return;
-  replacement = parse_replacement (self);
+  replacement = _hm_find_bar_parse_replacement (self);
   if (replacement == NULL)
     return;
 
