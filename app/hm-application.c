@@ -334,6 +334,7 @@ static const struct
   { "page.redo", { "<Control><Shift>z", NULL } },
   { "page.goto", { "<Control>l", "<Control>g", NULL } },
   { "page.find", { "<Control>f", NULL } },
+  { "page.replace", { "<Control>h", NULL } },
   { "page.find-next", { "F3", NULL } },
   { "page.find-previous", { "<Shift>F3", NULL } },
   { "page.toggle-bookmark", { "<Control>d", NULL } },

@@ -113,6 +113,9 @@ void              _hm_page_class_save_init           (HmPageClass     *klass);
 void              _hm_page_save_as_action_cb         (GSimpleAction   *action,
                                                       GVariant        *parameter,
                                                       gpointer         user_data);
+void              _hm_page_edit_copy_action_cb       (GSimpleAction   *action,
+                                                      GVariant        *parameter,
+                                                      gpointer         user_data);
 
 /* hm-page-faults.c: fault dialogs, outside changes.
  * A HmPageFaultFunc gets the user's answer to the dialog show_fault() opened. */
