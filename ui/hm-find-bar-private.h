@@ -89,6 +89,7 @@ struct _HmFindBar
   guint           n_listed;
   gboolean        results_more;    /* Find All stopped at max-results */
   guint           keep_visible_id; /* tick on the view once the list is shown */
+  gint64          keep_visible_frame;
   guint           generation;      /* bumped when the results are cleared */
 
   /* Slow storage: previews and checks for the worker (see hm-find-bar-results.c). */

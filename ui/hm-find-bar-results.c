@@ -85,20 +85,31 @@ rebuild_highlights (HmFindBar *self)
 /* The list opening under the bar takes its height from the view: once it is
  * open (and the view has its new height) the selected match, or the cursor,
  * is brought back into view if it fell off the bottom. */
+static void
+keep_selection_visible (HmFindBar *self)
+{
+  guint64 target;
+
+  if (self->view == NULL)
+    return;
+  target = hm_hex_view_get_selection_length (self->view) > 0 ? hm_hex_view_get_selection_start (self->view)
+                                                             : hm_hex_view_get_cursor_offset (self->view);
+  hm_hex_view_scroll_to_offset (self->view, target);
+}
+
 static gboolean
 keep_visible_tick_cb (GtkWidget     *widget,
                       GdkFrameClock *clock,
                       gpointer       user_data)
 {
   HmFindBar *self = user_data;
-  guint64 target;
 
+  /* Added during the frame that ended the animation: wait for the next one,
+   * after that frame's layout gave the view its final height. */
+  if (gdk_frame_clock_get_frame_counter (clock) <= self->keep_visible_frame)
+    return G_SOURCE_CONTINUE;
   self->keep_visible_id = 0;
-  if (self->view == NULL)
-    return G_SOURCE_REMOVE;
-  target = hm_hex_view_get_selection_length (self->view) > 0 ? hm_hex_view_get_selection_start (self->view)
-                                                             : hm_hex_view_get_cursor_offset (self->view);
-  hm_hex_view_scroll_to_offset (self->view, target);
+  keep_selection_visible (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -107,8 +118,17 @@ results_revealed_cb (HmFindBar  *self,
                      GParamSpec *pspec,
                      GtkRevealer *revealer)
 {
+  GdkFrameClock *clock;
+
   if (self->view == NULL || !gtk_revealer_get_child_revealed (revealer) || self->keep_visible_id != 0)
     return;
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->view));
+  if (clock == NULL)
+    {
+      keep_selection_visible (self);
+      return;
+    }
+  self->keep_visible_frame = gdk_frame_clock_get_frame_counter (clock);
   self->keep_visible_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->view), keep_visible_tick_cb, self, NULL);
 }
 
