@@ -787,3 +787,22 @@ _hm_inspector_get_error (HmInspector *self)
     return NULL;
   return gtk_label_get_text (self->error_label);
 }
+
+GtkWidget *
+_hm_inspector_get_error_label (HmInspector *self)
+{
+  return GTK_WIDGET (self->error_label);
+}
+
+GtkWidget *
+_hm_inspector_get_field_widget (HmInspector      *self,
+                                HmInspectorField  field)
+{
+  return self->values[field];
+}
+
+const char *
+_hm_inspector_get_status (HmInspector *self)
+{
+  return gtk_label_get_text (self->status_label);
+}
