@@ -14,6 +14,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "hm-page-private.h"
 
@@ -322,22 +324,41 @@ start_save_as (HmPage     *self,
                              save_as_done_cb, op);
 }
 
+static void save_as_chosen (HmPage   *self,
+                            GFile    *file,
+                            gboolean  open_copy);
+
 static void
 save_as_response_cb (HmPage          *self,
                      int              response,
                      GtkNativeDialog *chooser)
 {
   g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
   gboolean open_copy = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "hm-open-copy"));
 
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
   g_clear_object (&self->save_as_chooser);
-  if (file == NULL)
-    return;
+  if (file != NULL)
+    save_as_chosen (self, file, open_copy);
+}
 
-  path = g_file_get_path (file);
+/* For tests: the next Save As or Edit a Copy takes this file instead of asking. */
+static GFile *test_chosen_file;
+
+void
+_hm_page_set_test_chosen_file (GFile *file)
+{
+  g_set_object (&test_chosen_file, file);
+}
+
+static void
+save_as_chosen (HmPage   *self,
+                GFile    *file,
+                gboolean  open_copy)
+{
+  g_autofree char *path = g_file_get_path (file);
+
   if (path == NULL)
     {
       _hm_page_show_hint (self, _("Save As needs a local file."));
@@ -362,6 +383,13 @@ show_save_as_chooser (HmPage   *self,
 
   if (self->busy || self->save_as_chooser != NULL)
     return;
+  if (test_chosen_file != NULL)
+    {
+      g_autoptr(GFile) chosen = g_steal_pointer (&test_chosen_file);
+
+      save_as_chosen (self, chosen, open_copy);
+      return;
+    }
 
   chooser = gtk_file_chooser_native_new (open_copy ? _("Edit a Copy") : _("Save a Copy"),
                                          _hm_page_get_parent_window (self), GTK_FILE_CHOOSER_ACTION_SAVE,
@@ -370,6 +398,13 @@ show_save_as_chooser (HmPage   *self,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   file = g_file_new_for_path (hm_document_get_path (self->document));
   folder = g_file_get_parent (file);
+  /* A folder the user cannot write (a read-only mount) is no place for the
+   * copy: start at home then. */
+  if (folder != NULL && g_file_peek_path (folder) != NULL && g_access (g_file_peek_path (folder), W_OK) != 0)
+    {
+      g_clear_object (&folder);
+      folder = g_file_new_for_path (g_get_home_dir ());
+    }
   if (folder != NULL)
     gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
   /* Translators: the suggested name for a copy; %s is the original file name */
