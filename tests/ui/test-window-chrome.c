@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <gtk/gtk.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -379,6 +380,76 @@ test_edit_a_copy (void)
     g_assert_cmpint (umount2 (ro_dir, MNT_DETACH), ==, 0);
 }
 
+
+/* ---- Contrast ---- */
+
+static double
+channel_luminance (double c)
+{
+  return c <= 0.04045 ? c / 12.92 : pow ((c + 0.055) / 1.055, 2.4);
+}
+
+static double
+luminance (const GdkRGBA *rgba)
+{
+  return 0.2126 * channel_luminance (rgba->red) + 0.7152 * channel_luminance (rgba->green)
+         + 0.0722 * channel_luminance (rgba->blue);
+}
+
+/* The find bar's background, as the theme in use says it. */
+static void
+theme_search_bar_background (gboolean  dark,
+                             GdkRGBA  *rgba)
+{
+  g_autoptr(GBytes) css = g_resources_lookup_data (dark ? "/org/gtk/libgtk/theme/Default/Default-dark.css"
+                                                        : "/org/gtk/libgtk/theme/Default/Default-light.css",
+                                                   G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GRegex) regex = g_regex_new ("searchbar > revealer > box \\{ border-style: solid;[^}]*background-color: "
+                                         "(#[0-9a-f]{6})", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *colour = NULL;
+
+  g_assert_nonnull (css);
+  text = g_strndup (g_bytes_get_data (css, NULL), g_bytes_get_size (css));
+  g_assert_true (g_regex_match (regex, text, 0, &match));
+  colour = g_match_info_fetch (match, 1);
+  g_assert_true (gdk_rgba_parse (rgba, colour));
+}
+
+/* Error text on the find bar reads at 4.5:1 or better, light and dark. */
+static void
+test_error_contrast (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  HmFindBar *bar = _hm_page_get_find_bar (get_page ());
+  GtkWidget *label = GTK_WIDGET (bar->message_label);
+  const char *styles[] = { "light", "dark" };
+
+  hm_find_bar_focus (bar);
+  gtk_editable_set_text (_hm_find_bar_get_entry (bar), "wxyz");
+  g_assert_true (_hm_find_bar_get_message_is_error (bar));
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    {
+      GdkRGBA fg, bg;
+      double ratio;
+
+      g_settings_set_string (settings, "style", styles[i]);
+      hm_ui_test_spin (100);
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_style_context_get_color (gtk_widget_get_style_context (label), &fg);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      theme_search_bar_background (i == 1, &bg);
+      ratio = (MAX (luminance (&fg), luminance (&bg)) + 0.05) / (MIN (luminance (&fg), luminance (&bg)) + 0.05);
+      g_test_message ("%s: error text %s on %s: %.2f:1", styles[i], gdk_rgba_to_string (&fg),
+                      gdk_rgba_to_string (&bg), ratio);
+      g_assert_cmpfloat (ratio, >=, 4.5);
+    }
+  g_settings_reset (settings, "style");
+  gtk_editable_set_text (_hm_find_bar_get_entry (bar), "");
+  hm_find_bar_set_revealed (bar, FALSE);
+}
+
 /* ---- Running inside the application ---- */
 
 static gboolean
@@ -433,6 +504,7 @@ main (int   argc,
   g_test_add_func ("/hm/window-chrome/find-button", test_find_button);
   g_test_add_func ("/hm/window-chrome/icon-buttons-named", test_icon_buttons_named);
   g_test_add_func ("/hm/window-chrome/edit-a-copy", test_edit_a_copy);
+  g_test_add_func ("/hm/window-chrome/error-contrast", test_error_contrast);
 
   app = hm_application_new ();
   g_application_set_application_id (G_APPLICATION (app), "org.hexmap.Hexmap.TestChrome");
