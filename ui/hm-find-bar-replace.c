@@ -137,13 +137,22 @@ replace_at (HmFindBar  *self,
 static gboolean
 check_writable (HmFindBar *self)
 {
-  if (hm_document_get_mode (self->document) == HM_DOCUMENT_MODE_READ_ONLY)
+  if (hm_document_get_mode (self->document) != HM_DOCUMENT_MODE_READ_ONLY)
+    return TRUE;
+  if (!hm_document_get_can_write (self->document))
     {
-      _hm_find_bar_set_message (self, _("The file is open read-only: switch to Preview or Direct mode to replace bytes"),
-                                TRUE);
+      /* No mode would help: say why, and what does. */
+      g_autofree char *reason = hm_document_dup_read_only_reason (self->document);
+      /* Translators: %s is why the file cannot be written, a sentence */
+      g_autofree char *message = g_strdup_printf (_("%s To replace bytes, use Edit a Copy… in the mode menu."),
+                                                  reason != NULL ? reason : _("This file cannot be written."));
+
+      _hm_find_bar_set_message (self, message, TRUE);
       return FALSE;
     }
-  return TRUE;
+  _hm_find_bar_set_message (self, _("The file is open read-only: switch to Preview or Direct mode to replace bytes"),
+                            TRUE);
+  return FALSE;
 }
 
 void
