@@ -129,6 +129,7 @@ _hm_page_ensure_panels (HmPage *self)
     GtkWidget *bookmarks = hm_bookmarks_panel_new ();
 
     _hm_inspector_attach (HM_INSPECTOR (inspector), self->view, doc);
+    g_settings_bind (self->settings, "inspector-hex", inspector, "show-hex", G_SETTINGS_BIND_DEFAULT);
     _hm_changes_panel_attach (HM_CHANGES_PANEL (changes), self->view, doc);
     _hm_bookmarks_panel_attach (HM_BOOKMARKS_PANEL (bookmarks), self->view, doc);
     gtk_stack_add_titled (self->side_stack, inspector, "inspector", _("Inspector"));
