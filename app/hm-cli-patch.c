@@ -16,6 +16,7 @@
 #include "hm-document.h"
 #include "hm-hex-text.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <errno.h>
 #include <string.h>
@@ -47,10 +48,12 @@ parse_mtime (const char    *text,
   options->mtime_sec = g_ascii_strtoll (text + 1, &end, 10);
   if (end == text + 1 || !(g_ascii_isdigit (text[1]) || text[1] == '-'))
     goto bad;
-  if (errno == ERANGE)
+  /* strtoll clamps what it cannot hold; a clamped time would be set silently. */
+  if (errno == ERANGE || options->mtime_sec < HM_MTIME_MIN || options->mtime_sec > HM_MTIME_MAX)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--mtime %s is out of range: it must lie between the years 1 and 9999", text);
+                   "--mtime %s is out of range (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " seconds)",
+                   text, (gint64) HM_MTIME_MIN, (gint64) HM_MTIME_MAX);
       return FALSE;
     }
   options->mtime_nsec = 0;

@@ -243,6 +243,7 @@ prefill_find_bar (HmPage *self)
   g_autofree char *pattern = NULL;
   gboolean text_mode = FALSE;
 
+  _hm_page_ensure_panels (self);
   if (length == 0 || length > MAX_FIND_PREFILL)
     return;
   /* A read that fails here also fails on screen, where the view reports it. */
@@ -276,6 +277,37 @@ find_action_cb (GSimpleAction *action,
   hm_find_bar_focus (self->find_bar);
 }
 
+/* Ctrl+H: the find bar with its replace row. */
+static void
+replace_action_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  HmPage *self = user_data;
+
+  prefill_find_bar (self);
+  hm_find_bar_focus_replace (self->find_bar);
+}
+
+/* Copy, paste and select all are the view's own actions (its keys work while it
+ * has the focus); the menu reaches them through these. */
+static void
+view_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  HmPage *self = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
+
+  if (g_str_equal (name, "copy"))
+    gtk_widget_activate_action (GTK_WIDGET (self->view), "hex-view.copy", "s", "pane");
+  else if (g_str_equal (name, "paste"))
+    gtk_widget_activate_action (GTK_WIDGET (self->view), "hex-view.paste", NULL);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self->view), "hex-view.select-all", NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->view));
+}
+
 static void
 find_next_action_cb (GSimpleAction *action,
                      GVariant      *parameter,
@@ -283,6 +315,7 @@ find_next_action_cb (GSimpleAction *action,
 {
   HmPage *self = user_data;
 
+  _hm_page_ensure_panels (self);
   hm_find_bar_set_revealed (self->find_bar, TRUE);
   hm_find_bar_find_next (self->find_bar);
 }
@@ -294,6 +327,7 @@ find_previous_action_cb (GSimpleAction *action,
 {
   HmPage *self = user_data;
 
+  _hm_page_ensure_panels (self);
   hm_find_bar_set_revealed (self->find_bar, TRUE);
   hm_find_bar_find_previous (self->find_bar);
 }
@@ -419,6 +453,7 @@ toggle_bookmark_action_cb (GSimpleAction *action,
   guint64 offset = hm_hex_view_get_cursor_offset (self->view);
   g_autofree char *message = NULL;
 
+  _hm_page_ensure_panels (self);
   if (hm_bookmarks_panel_toggle_at_cursor (self->bookmarks_panel))
     /* Translators: the cursor offset in hex */
     message = g_strdup_printf (_("Bookmark added at 0x%" PRIX64 "."), offset);
@@ -541,11 +576,16 @@ hole_navigation_action_cb (GSimpleAction *action,
 static const GActionEntry page_actions[] = {
   { "save", save_action_cb },
   { "save-as", _hm_page_save_as_action_cb },
+  { "edit-copy", _hm_page_edit_copy_action_cb },
   { "discard", discard_action_cb },
   { "undo", undo_action_cb },
   { "redo", redo_action_cb },
   { "goto", goto_action_cb },
   { "find", find_action_cb },
+  { "replace", replace_action_cb },
+  { "copy", view_action_cb },
+  { "paste", view_action_cb },
+  { "select-all", view_action_cb },
   { "find-next", find_next_action_cb },
   { "find-previous", find_previous_action_cb },
   { "checksum", checksum_action_cb },

@@ -51,6 +51,11 @@ struct _HmPage
   HmCompareView      *compare;
   GtkNativeDialog    *compare_chooser;
 
+  /* The find bar and the side panels: built after the view's first frame
+   * (_hm_page_ensure_panels). */
+  gboolean            panels_built;
+  guint               panels_idle;
+
   /* Template children */
   GtkInfoBar         *changed_bar;
   GtkLabel           *changed_label;
@@ -101,6 +106,10 @@ void              _hm_page_update_insert_status      (HmPage          *self);
 void              _hm_page_update_file_status        (HmPage          *self);
 void              _hm_page_update_mtime_status       (HmPage          *self);
 
+/* hm-page.c: the find bar and the side panels, before the idle after the first
+ * frame builds them. */
+void              _hm_page_ensure_panels             (HmPage          *self);
+
 /* hm-page-actions.c: the page.* actions */
 void              _hm_page_actions_init              (HmPage          *self);
 const char       *_hm_page_mode_to_id                (HmDocumentMode   mode);
@@ -113,6 +122,10 @@ void              _hm_page_class_save_init           (HmPageClass     *klass);
 void              _hm_page_save_as_action_cb         (GSimpleAction   *action,
                                                       GVariant        *parameter,
                                                       gpointer         user_data);
+void              _hm_page_edit_copy_action_cb       (GSimpleAction   *action,
+                                                      GVariant        *parameter,
+                                                      gpointer         user_data);
+void              _hm_page_set_test_chosen_file      (GFile           *file);
 
 /* hm-page-faults.c: fault dialogs, outside changes.
  * A HmPageFaultFunc gets the user's answer to the dialog show_fault() opened. */

@@ -32,6 +32,10 @@ struct _HmWindow
   gboolean             logout_inhibited;
   guint                inhibit_cookie;
   GtkApplication      *inhibit_application;
+  /* Until the first frame is on screen (finish_startup()): what can wait. */
+  gboolean             started;
+  guint                startup_idle;
+  GPtrArray           *pending_recent;
 
   /* Template children */
   GtkStack            *stack;
@@ -41,9 +45,13 @@ struct _HmWindow
   GtkMenuButton       *mode_button;
   GtkWidget           *writable_modes_box;
   GtkLabel            *mode_reason_label;
+  GtkWidget           *edit_copy_button;
   GtkWidget           *side_pane_button;
+  GtkWidget           *find_button;
   GtkWidget           *recent_box;
   GtkListBox          *recent_list;
+  GtkMenuButton       *primary_menu_button;
+  GMenuModel          *primary_menu;
   GtkEntry            *explicit_time_entry;
   GtkLabel            *explicit_time_error;
 
@@ -89,6 +97,7 @@ update_header (HmWindow *self)
       gtk_menu_button_set_label (self->mode_button, _("Read-Only"));
       gtk_widget_set_visible (GTK_WIDGET (self->mode_button), FALSE);
       gtk_widget_set_visible (self->side_pane_button, FALSE);
+      gtk_widget_set_visible (self->find_button, FALSE);
       gtk_window_set_title (GTK_WINDOW (self), _("Hexmap"));
       return;
     }
@@ -104,6 +113,7 @@ update_header (HmWindow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->mode_button), TRUE);
   gtk_widget_set_visible (self->side_pane_button, TRUE);
+  gtk_widget_set_visible (self->find_button, TRUE);
   gtk_menu_button_set_label (self->mode_button, mode_name (hm_document_get_mode (doc)));
   /* Preview and direct are greyed out, not refused, where the file cannot be written;
    * the reason line below says why. */
@@ -111,6 +121,7 @@ update_header (HmWindow *self)
   reason = hm_page_get_mode_reason (self->current);
   gtk_label_set_text (self->mode_reason_label, reason != NULL ? reason : "");
   gtk_widget_set_visible (GTK_WIDGET (self->mode_reason_label), reason != NULL);
+  gtk_widget_set_visible (self->edit_copy_button, !hm_document_get_can_write (doc));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->mode_button),
                                reason != NULL && hm_document_get_mode (doc) == HM_DOCUMENT_MODE_READ_ONLY
                                  ? reason : _("How Edits Reach the File"));
@@ -231,6 +242,9 @@ open_files (HmWindow *self,
           g_autofree char *primary = g_strdup_printf (_("Could Not Open “%s”"), name);
 
           hm_window_show_error (self, primary, error->message);
+          /* Out of descriptors: one message, not one per remaining file. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES))
+            break;
         }
     }
 }
@@ -281,6 +295,25 @@ open_action_cb (GSimpleAction *action,
   self->open_chooser = GTK_NATIVE_DIALOG (chooser);
   g_signal_connect_object (chooser, "response", G_CALLBACK (open_response_cb), self, G_CONNECT_SWAPPED);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* win.open-preview (a path): Edit a Copy opens the copy it saved, in preview. */
+static void
+open_preview_action_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  HmWindow *self = HM_WINDOW (user_data);
+  g_autoptr(GFile) file = g_file_new_for_path (g_variant_get_string (parameter, NULL));
+  g_autoptr(GError) error = NULL;
+
+  if (hm_window_open_file (self, file, HM_DOCUMENT_MODE_PREVIEW, &error) == NULL)
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+      g_autofree char *primary = g_strdup_printf (_("Could Not Open “%s”"), name);
+
+      hm_window_show_error (self, primary, error->message);
+    }
 }
 
 static gboolean
@@ -377,8 +410,11 @@ update_pages_visibility (HmWindow *self)
   if (n == 0)
     {
       set_current_page (self, NULL);
-      update_recent (self);
-      _hm_draft_list_update (self->drafts_list);
+      if (self->started)
+        {
+          update_recent (self);
+          _hm_draft_list_update (self->drafts_list);
+        }
     }
 }
 
@@ -437,6 +473,7 @@ create_tab_label (HmPage *page)
   g_object_bind_property (page, "title", box, "tooltip-text", G_BINDING_SYNC_CREATE);
   gtk_button_set_has_frame (GTK_BUTTON (close), FALSE);
   gtk_widget_set_tooltip_text (close, _("Close File"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (close), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Close File"), -1);
   gtk_widget_add_css_class (close, "small-button");
   g_signal_connect_object (close, "clicked", G_CALLBACK (tab_close_clicked_cb), page, G_CONNECT_SWAPPED);
   gtk_box_append (GTK_BOX (box), label);
@@ -568,8 +605,12 @@ hm_window_open_file (HmWindow  *self,
   update_pages_visibility (self);
   gtk_widget_grab_focus (GTK_WIDGET (hm_page_get_view (page)));
 
+  /* Loading the recent files list can wait until the file is on screen. */
   uri = g_file_get_uri (file);
-  gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+  if (self->started)
+    gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+  else
+    g_ptr_array_add (self->pending_recent, g_steal_pointer (&uri));
   return page;
 }
 
@@ -607,6 +648,13 @@ explicit_time_changed_cb (HmWindow *self)
     {
       gtk_label_set_text (self->explicit_time_error, _("Use the form 2024-12-31 23:59:00."));
       gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), *text != '\0');
+      return;
+    }
+  /* A filesystem would store another time, silently: core refuses it too. */
+  if (g_date_time_to_unix (time) < HM_MTIME_MIN || g_date_time_to_unix (time) > HM_MTIME_MAX)
+    {
+      gtk_label_set_text (self->explicit_time_error, _("Choose a time from 1901-12-14 to 2446-05-10."));
+      gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), TRUE);
       return;
     }
   gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), FALSE);
@@ -707,6 +755,87 @@ hm_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (hm_window_parent_class)->close_request (window);
 }
 
+/* ---- After the first frame ---- */
+
+/* The first frame shows the header bar and the current page; the main menu's
+ * popover, the recent files (read and written) and the shortcuts window wait
+ * until it has been painted. */
+static void
+finish_startup (HmWindow *self)
+{
+  GtkRecentManager *recent;
+
+  if (self->started)
+    return;
+  self->started = TRUE;
+  g_clear_handle_id (&self->startup_idle, g_source_remove);
+
+  gtk_menu_button_set_menu_model (self->primary_menu_button, self->primary_menu);
+  recent = gtk_recent_manager_get_default ();
+  for (guint i = 0; i < self->pending_recent->len; i++)
+    gtk_recent_manager_add_item (recent, g_ptr_array_index (self->pending_recent, i));
+  g_ptr_array_set_size (self->pending_recent, 0);
+  if (gtk_notebook_get_n_pages (self->notebook) == 0)
+    {
+      update_recent (self);
+      _hm_draft_list_update (self->drafts_list);
+    }
+}
+
+static gboolean
+startup_idle_cb (gpointer user_data)
+{
+  HmWindow *self = HM_WINDOW (user_data);
+
+  self->startup_idle = 0;
+  finish_startup (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+first_frame_after_paint_cb (GdkFrameClock *clock,
+                            HmWindow      *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_after_paint_cb, self);
+  if (!self->started && self->startup_idle == 0)
+    self->startup_idle = g_idle_add (startup_idle_cb, self);
+}
+
+static void
+hm_window_map (GtkWidget *widget)
+{
+  HmWindow *self = HM_WINDOW (widget);
+  GdkFrameClock *clock;
+
+  GTK_WIDGET_CLASS (hm_window_parent_class)->map (widget);
+
+  clock = gtk_widget_get_frame_clock (widget);
+  if (self->started || self->startup_idle != 0 || clock == NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (clock, first_frame_after_paint_cb, self);
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_frame_after_paint_cb), self, 0);
+}
+
+/* win.show-help-overlay: GtkApplicationWindow adds no action of its own while
+ * the window has this one; it keeps the shortcuts window once set. */
+static void
+show_help_overlay_action_cb (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  HmWindow *self = HM_WINDOW (user_data);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self));
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/hexmap/Hexmap/ui/help-overlay.ui");
+
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), overlay);
+    }
+  gtk_window_present (GTK_WINDOW (overlay));
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -725,6 +854,8 @@ hm_window_dispose (GObject *object)
       g_clear_object (&self->open_chooser);
     }
   g_clear_object (&self->settings);
+  g_clear_handle_id (&self->startup_idle, g_source_remove);
+  g_clear_pointer (&self->pending_recent, g_ptr_array_unref);
 
   G_OBJECT_CLASS (hm_window_parent_class)->dispose (object);
 }
@@ -738,6 +869,7 @@ hm_window_class_init (HmWindowClass *klass)
 
   object_class->dispose = hm_window_dispose;
   window_class->close_request = hm_window_close_request;
+  widget_class->map = hm_window_map;
 
   g_type_ensure (HM_TYPE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/hexmap/Hexmap/ui/hm-window.ui");
@@ -748,9 +880,13 @@ hm_window_class_init (HmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmWindow, mode_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, writable_modes_box);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, mode_reason_label);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, edit_copy_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, side_pane_button);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, find_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_box);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_list);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, explicit_time_entry);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, explicit_time_error);
   gtk_widget_class_bind_template_callback (widget_class, notebook_switch_page_cb);
@@ -762,7 +898,9 @@ hm_window_class_init (HmWindowClass *klass)
 
 static const GActionEntry window_actions[] = {
   { "open", open_action_cb },
+  { "open-preview", open_preview_action_cb, "s" },
   { "toggle-side-pane", NULL, NULL, "true", toggle_side_pane_change_state_cb },
+  { "show-help-overlay", show_help_overlay_action_cb },
 };
 
 static void
@@ -771,6 +909,7 @@ hm_window_init (HmWindow *self)
   g_autoptr(GAction) timestamp_action = NULL;
   GtkDropTarget *drop;
 
+  self->pending_recent = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);

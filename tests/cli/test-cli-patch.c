@@ -333,7 +333,7 @@ test_mtime_range (void)
     else
       {
         g_assert_cmpint (r.status, ==, 2);
-        g_assert_nonnull (strstr (r.err, "cannot store"));
+        g_assert_true (strstr (r.err, "cannot store") != NULL || strstr (r.err, "out of range") != NULL);
         /* Rolled back: the file as it was, its time too */
         assert_contents (path, expected);
         g_assert_cmpint (st.st_mtim.tv_sec, ==, 1234567890);

@@ -177,6 +177,12 @@ test_changed (void)
   g_unlink (path);
 }
 
+static gboolean
+list_shown (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
 static void
 test_empty_state (void)
 {
@@ -189,9 +195,9 @@ test_empty_state (void)
   g_autoptr(HmDraftInfo) info = NULL;
   HmDocument *doc;
 
-  /* Both listed, on the empty state */
+  /* Both listed, on the empty state (once the first frame is shown) */
   g_assert_cmpuint (hm_window_get_n_pages (window), ==, 0);
-  g_assert_true (gtk_widget_get_visible (list));
+  g_assert_true (hm_ui_test_wait_for (list_shown, list, HM_UI_TEST_WAIT_MS));
   g_assert_nonnull (gtk_list_box_get_row_at_index (rows, 1));
   g_assert_null (gtk_list_box_get_row_at_index (rows, 2));
   for (int i = 0; i < 2; i++)
@@ -217,6 +223,7 @@ test_empty_state (void)
   window = new_window ();
   list = _hm_window_get_drafts_list (window);
   rows = _hm_draft_list_get_rows (list);
+  g_assert_true (hm_ui_test_wait_for (list_shown, list, HM_UI_TEST_WAIT_MS));
   g_assert_nonnull (gtk_list_box_get_row_at_index (rows, 0));
   g_assert_null (gtk_list_box_get_row_at_index (rows, 1));
   info = hm_drafts_lookup (first);
