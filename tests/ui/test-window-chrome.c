@@ -91,7 +91,7 @@ find_actionable (const char *action)
 }
 
 static GMenuModel *
-primary_menu (void)
+find_primary_menu (void)
 {
   g_autoptr(GPtrArray) widgets = all_widgets ();
 
@@ -103,6 +103,20 @@ primary_menu (void)
         return gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget));
     }
   return NULL;
+}
+
+static gboolean
+has_primary_menu (gpointer unused)
+{
+  return find_primary_menu () != NULL;
+}
+
+/* The window gives its menu button the model after its first frame. */
+static GMenuModel *
+primary_menu (void)
+{
+  hm_ui_test_wait_for (has_primary_menu, NULL, HM_UI_TEST_WAIT_MS);
+  return find_primary_menu ();
 }
 
 static gboolean
