@@ -576,7 +576,7 @@ hm_document_write (HmDocument  *self,
   /* With inserts and deletes pending: inside one range of the file, the bytes
    * go to the file's offsets as ever; over inserted bytes, the pieces change. */
   if (!_hm_document_map_to_file (self, doc_offset, length, &offset))
-    return _hm_document_structural_overwrite (self, doc_offset, length, data, NULL, 0, error);
+    return _hm_document_structural_overwrite (self, doc_offset, length, data, NULL, 0, flags, error);
   new_bytes.origin = old_bytes.origin = offset;
 
   old = g_try_malloc (length);
@@ -648,7 +648,7 @@ hm_document_fill (HmDocument   *self,
   /* Over inserted bytes or several pieces: a pattern piece, O(pattern) memory */
   if (!_hm_document_map_to_file (self, doc_offset, length, &offset))
     return _hm_document_structural_overwrite (self, doc_offset, length, NULL,
-                                              pattern, pattern_length, error);
+                                              pattern, pattern_length, HM_EDIT_NONE, error);
   new_bytes.origin = old_bytes.origin = offset;
 
   old = length <= (guint64) G_MAXSSIZE ? g_try_malloc ((gsize) length) : NULL;
