@@ -326,15 +326,60 @@ goto_activate_cb (HmPage *self)
   hm_page_go_to (self, offset);
 }
 
+static char *
+goto_prefill (HmPage *self)
+{
+  return g_strdup_printf ("0x%" G_GINT64_MODIFIER "X", hm_hex_view_get_cursor_offset (self->view));
+}
+
+/* What the popover opens with is selected, so that typing replaces it. The
+ * focus can reach the entry after "show" (when the popover's surface is mapped
+ * and focused, later on X11, and differently when another widget, a side-pane
+ * tab, had the focus), and reaching it may leave the text unselected: so select
+ * again at every step, as long as the text is still the prefilled one, which
+ * means nothing the user typed can be selected away. */
+static void
+select_prefill (HmPage *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (self->goto_entry);
+  g_autofree char *text = goto_prefill (self);
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self->goto_popover))
+      || !g_str_equal (gtk_editable_get_text (entry), text))
+    return;
+  if (gtk_widget_get_focus_child (GTK_WIDGET (self->goto_entry)) == NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (self->goto_entry));
+  gtk_editable_select_region (entry, 0, -1);
+}
+
 static void
 goto_popover_show_cb (HmPage *self)
 {
-  g_autofree char *text = g_strdup_printf ("0x%" G_GINT64_MODIFIER "X", hm_hex_view_get_cursor_offset (self->view));
+  g_autofree char *text = goto_prefill (self);
 
   gtk_editable_set_text (GTK_EDITABLE (self->goto_entry), text);
   set_goto_error (self, NULL);
   gtk_widget_grab_focus (GTK_WIDGET (self->goto_entry));
   gtk_editable_select_region (GTK_EDITABLE (self->goto_entry), 0, -1);
+}
+
+static void
+goto_popover_map_cb (HmPage *self)
+{
+  select_prefill (self);
+}
+
+static void
+goto_entry_focus_enter_cb (HmPage *self)
+{
+  select_prefill (self);
+}
+
+/* Escape, a click outside or Go: the focus goes back to the view. */
+static void
+goto_popover_closed_cb (HmPage *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->view));
 }
 
 void
@@ -345,4 +390,7 @@ _hm_page_class_status_init (HmPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, goto_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, goto_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, goto_popover_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_popover_map_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_popover_closed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_entry_focus_enter_cb);
 }
