@@ -352,10 +352,52 @@ select_prefill (HmPage *self)
   gtk_editable_select_region (entry, 0, -1);
 }
 
+static gboolean
+is_modifier_key (guint keyval)
+{
+  return (keyval >= GDK_KEY_Shift_L && keyval <= GDK_KEY_Hyper_R)
+         || (keyval >= GDK_KEY_ISO_Lock && keyval <= GDK_KEY_ISO_Level5_Lock);
+}
+
+/* The first key after the popover opened: if it types (a character,
+ * Backspace, Delete) while the text is still the prefill, the prefill is
+ * selected first, so it is replaced even if its selection was lost: on X11 an
+ * entry drops its selection when it loses the PRIMARY selection, and the
+ * claims of the entry's old and new text race with the popover opening (that
+ * was the "0x180x3"). A first key that moves the cursor (arrows, Home, End)
+ * keeps the text for editing; so does a click in the entry. */
+static gboolean
+goto_key_pressed_cb (HmPage                *self,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     GtkEventControllerKey *controller)
+{
+  gunichar ch;
+
+  if (!self->goto_pristine || is_modifier_key (keyval))
+    return FALSE;
+  self->goto_pristine = FALSE;
+  ch = gdk_keyval_to_unicode (keyval);
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0
+      && ((ch >= ' ' && ch != 0x7f) || keyval == GDK_KEY_BackSpace || keyval == GDK_KEY_Delete
+          || keyval == GDK_KEY_KP_Delete))
+    select_prefill (self);
+  return FALSE;
+}
+
+static void
+goto_entry_pressed_cb (HmPage *self)
+{
+  self->goto_pristine = FALSE;
+}
+
 static void
 goto_popover_show_cb (HmPage *self)
 {
   g_autofree char *text = goto_prefill (self);
+
+  self->goto_pristine = TRUE;
 
   gtk_editable_set_text (GTK_EDITABLE (self->goto_entry), text);
   set_goto_error (self, NULL);
@@ -393,4 +435,27 @@ _hm_page_class_status_init (HmPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, goto_popover_map_cb);
   gtk_widget_class_bind_template_callback (widget_class, goto_popover_closed_cb);
   gtk_widget_class_bind_template_callback (widget_class, goto_entry_focus_enter_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_key_pressed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_entry_pressed_cb);
+}
+
+/* ---- For tests ---- */
+
+void
+_hm_page_goto_type (HmPage     *self,
+                    const char *text)
+{
+  GtkEditable *entry = GTK_EDITABLE (self->goto_entry);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      char c[2] = { *p, '\0' };
+      int position;
+
+      goto_key_pressed_cb (self, gdk_unicode_to_keyval ((guint32) *p), 0, 0, NULL);
+      gtk_editable_delete_selection (entry);
+      position = gtk_editable_get_position (entry);
+      gtk_editable_insert_text (entry, c, 1, &position);
+      gtk_editable_set_position (entry, position);
+    }
 }
