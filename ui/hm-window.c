@@ -742,6 +742,38 @@ static const GActionEntry window_actions[] = {
   { "toggle-side-pane", NULL, NULL, "true", toggle_side_pane_change_state_cb },
 };
 
+/* ---- Menus give the focus back ---- */
+
+/* Closing a header-bar menu (Escape, a click elsewhere, an item) puts the focus
+ * back in the file's view, where keyboard work goes on, not on the button. */
+static void
+menu_closed_cb (HmWindow *self)
+{
+  if (self->current != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (hm_page_get_view (self->current)));
+}
+
+static void
+follow_menu_buttons (HmWindow  *self,
+                     GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkPopover *popover;
+
+      if (!GTK_IS_MENU_BUTTON (child))
+        {
+          follow_menu_buttons (self, child);
+          continue;
+        }
+      popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (child));
+      if (popover != NULL)
+        g_signal_connect_object (popover, "closed", G_CALLBACK (menu_closed_cb), self,
+                                 G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+    }
+}
+
 static void
 hm_window_init (HmWindow *self)
 {
@@ -768,6 +800,9 @@ hm_window_init (HmWindow *self)
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  if (gtk_window_get_titlebar (GTK_WINDOW (self)) != NULL)
+    follow_menu_buttons (self, gtk_window_get_titlebar (GTK_WINDOW (self)));
 
   update_header (self);
   update_pages_visibility (self);

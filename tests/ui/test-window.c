@@ -598,6 +598,26 @@ test_goto_typing (void)
   g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x10);
 }
 
+/* The last menu button of the header bar (the main menu). */
+static GtkMenuButton *
+find_menu_button (GtkWidget *widget)
+{
+  GtkMenuButton *found = NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkMenuButton *inner;
+
+      if (GTK_IS_MENU_BUTTON (child) && gtk_widget_get_visible (child)
+          && gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (child)) != NULL)
+        found = GTK_MENU_BUTTON (child);
+      else if ((inner = find_menu_button (child)) != NULL)
+        found = inner;
+    }
+  return found;
+}
+
 /* Tab and Shift+Tab move the focus out of the view and back like anywhere else,
  * and every part of the window is on the way (the side pane too, not only with
  * F6); Alt+Right and Alt+Left switch the columns. */
@@ -637,6 +657,22 @@ test_focus_order (void)
     }
   g_assert_cmpuint (steps, <, 200);
   g_assert_true (reached_side_pane);
+
+  /* A header-bar menu closed with Escape gives the focus back to the view. */
+  {
+    GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+    GtkMenuButton *menu_button = find_menu_button (titlebar);
+    GtkPopover *popover;
+
+    g_assert_nonnull (menu_button);
+    popover = gtk_menu_button_get_popover (menu_button);
+    gtk_menu_button_popup (menu_button);
+    g_assert_true (hm_ui_test_wait_for (widget_mapped, popover, HM_UI_TEST_WAIT_MS));
+    g_assert_false (window_focus () == GTK_WIDGET (view));
+    gtk_menu_button_popdown (menu_button);
+    g_assert_true (hm_ui_test_wait_for (widget_unmapped, popover, HM_UI_TEST_WAIT_MS));
+    g_assert_true (hm_ui_test_wait_for (focus_in_view, view, HM_UI_TEST_WAIT_MS));
+  }
 
   hm_hex_view_set_pane (view, HM_HEX_PANE_HEX);
   g_assert_true (_hm_hex_view_key_press (view, GDK_KEY_Right, GDK_ALT_MASK));
