@@ -4,6 +4,7 @@
  * the name (click it to rename, Enter to keep, Escape to cancel) and a delete
  * button; activating a row moves the cursor there. Every change is saved at
  * once (the store is a small key file), so there is nothing to lose on close.
+ * The view marks every bookmark under its byte (hm_hex_view_set_marks()).
  */
 #include "config.h"
 
