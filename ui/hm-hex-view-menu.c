@@ -123,19 +123,17 @@ popup_menu_action (GtkWidget  *widget,
   _hm_hex_view_popup_menu (self, x, y);
 }
 
-static void
-secondary_pressed_cb (HmHexView       *self,
-                      int              n_press,
-                      double           x,
-                      double           y,
-                      GtkGestureClick *gesture)
+/* A right click at (@x, @y). */
+void
+_hm_hex_view_context_click (HmHexView *self,
+                            double     x,
+                            double     y)
 {
   HmHexPane pane = self->pane;
   guint64 offset;
   guint64 start = hm_hex_view_get_selection_start (self);
   guint64 length = hm_hex_view_get_selection_length (self);
 
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
   gtk_widget_grab_focus (GTK_WIDGET (self));
   if (x >= self->content_width)
     return;
@@ -147,6 +145,17 @@ secondary_pressed_cb (HmHexView       *self,
         _hm_hex_view_move_cursor (self, offset, FALSE);
     }
   _hm_hex_view_popup_menu (self, x, y);
+}
+
+static void
+secondary_pressed_cb (HmHexView       *self,
+                      int              n_press,
+                      double           x,
+                      double           y,
+                      GtkGestureClick *gesture)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  _hm_hex_view_context_click (self, x, y);
 }
 
 void

@@ -238,6 +238,9 @@ void        _hm_hex_view_class_init_menu    (GtkWidgetClass *widget_class);
 void        _hm_hex_view_init_menu          (HmHexView  *self);
 void        _hm_hex_view_dispose_menu       (HmHexView  *self);
 GtkWidget  *_hm_hex_view_get_context_menu   (HmHexView  *self);
+void        _hm_hex_view_context_click      (HmHexView  *self,
+                                             double      x,
+                                             double      y);
 
 /* hm-hex-view-draw.c: the marks (bookmarks) of one row */
 void        _hm_hex_view_snapshot_marks     (HmHexView  *self,

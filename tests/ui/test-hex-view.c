@@ -721,6 +721,18 @@ test_edit_undo_steps (Fixture       *fixture,
   type_hex (fixture, "dd");
   g_assert_cmpuint (count_undo_steps (document), ==, 3);
 
+  /* A pause in typing ends the run (the clock of the last typed byte is set
+   * back instead of waiting), but never between the two digits of a byte. */
+  hm_hex_view_set_cursor_offset (view, 48);
+  type_hex (fixture, "11");
+  view->typing_time -= 3 * G_USEC_PER_SEC;
+  type_hex (fixture, "2");
+  view->typing_time -= 3 * G_USEC_PER_SEC;
+  type_hex (fixture, "2");
+  g_assert_cmpint (hm_document_read (document, 48, now, 2, &error), ==, 2);
+  g_assert_cmpmem (now, 2, "\x11\x22", 2);
+  g_assert_cmpuint (count_undo_steps (document), ==, 2);
+
   /* In insert mode too: typed bytes are one step until the cursor jumps. */
   hm_hex_view_set_insert_mode (view, TRUE);
   hm_hex_view_set_cursor_offset (view, 40);

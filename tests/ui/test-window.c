@@ -692,6 +692,7 @@ test_context_menu (void)
   GtkWidget *menu;
 
   hm_hex_view_set_selection (view, 0x20, 4);
+  hm_hex_view_set_top_row (view, 0);
   gtk_widget_grab_focus (GTK_WIDGET (view));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "hex-view.popup-menu", NULL));
   menu = _hm_hex_view_get_context_menu (view);
@@ -700,6 +701,36 @@ test_context_menu (void)
   gtk_popover_popdown (GTK_POPOVER (menu));
   g_assert_true (hm_ui_test_wait_for (widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
   g_assert_true (hm_ui_test_wait_for (focus_in_view, view, HM_UI_TEST_WAIT_MS));
+
+  /* A right click inside the selection keeps it for the menu to act on; one
+   * outside moves the cursor there first. */
+  {
+    double cw = _hm_hex_view_get_cell_width (view);
+    int rh = _hm_hex_view_get_row_height (view);
+    guint bpr = hm_hex_view_get_bytes_per_row (view);
+    guint64 top = hm_hex_view_get_top_row (view);
+    double y = ((0x21 / bpr) - top + 0.5) * rh - _hm_hex_view_get_scroll_pixel (view);
+    double x = (_hm_hex_view_hex_byte_col (view, 0x21 % bpr) + 0.5) * cw;
+
+    g_assert_cmpuint (0x21 / bpr, >=, top);
+    _hm_hex_view_context_click (view, x, y);
+    g_assert_true (hm_ui_test_wait_for (widget_mapped, menu, HM_UI_TEST_WAIT_MS));
+    g_assert_cmpuint (hm_hex_view_get_selection_start (view), ==, 0x20);
+    g_assert_cmpuint (hm_hex_view_get_selection_length (view), ==, 4);
+    gtk_popover_popdown (GTK_POPOVER (menu));
+    g_assert_true (hm_ui_test_wait_for (widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
+
+    x = (_hm_hex_view_text_col (view) + 0x26 % bpr + 0.5) * cw;
+    y = ((0x26 / bpr) - top + 0.5) * rh - _hm_hex_view_get_scroll_pixel (view);
+    _hm_hex_view_context_click (view, x, y);
+    g_assert_true (hm_ui_test_wait_for (widget_mapped, menu, HM_UI_TEST_WAIT_MS));
+    g_assert_cmpuint (hm_hex_view_get_selection_length (view), ==, 0);
+    g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x26);
+    g_assert_cmpint (hm_hex_view_get_pane (view), ==, HM_HEX_PANE_TEXT);
+    gtk_popover_popdown (GTK_POPOVER (menu));
+    g_assert_true (hm_ui_test_wait_for (widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
+    hm_hex_view_set_pane (view, HM_HEX_PANE_HEX);
+  }
 
   /* Its bookmark item reaches the page from the view. */
   hm_hex_view_set_cursor_offset (view, 0x2222);
