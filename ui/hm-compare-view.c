@@ -983,6 +983,12 @@ hm_compare_view_new (HmHexView  *view_a,
   hm_hex_view_set_document (self->view_b, document_b);
   g_settings_bind (self->settings, "bytes-per-row", self->view_b, "bytes-per-row", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "group-size", self->view_b, "group-size", G_SETTINGS_BIND_GET);
+  /* The same layout as the page's view, so their rows line up. */
+  g_settings_bind (self->settings, "column-gap", self->view_b, "column-gap", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "column-header", self->view_b, "show-header", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "offset-format", self->view_b, "offset-format", G_SETTINGS_BIND_GET);
+  /* Both ways, as the page's view: zooming either view zooms both. */
+  g_settings_bind (self->settings, "zoom", self->view_b, "zoom", G_SETTINGS_BIND_DEFAULT);
   hm_hex_view_set_differences (self->view_a, self->ranges_a);
   hm_hex_view_set_differences (self->view_b, self->ranges_b);
   hm_compare_map_attach (self->map_a, self->view_a, self->doc_a, self->ranges_a);

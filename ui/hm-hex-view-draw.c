@@ -68,29 +68,56 @@ _hm_hex_view_clear_font (HmHexView *self)
   g_clear_object (&self->font);
 }
 
+/* The font of the view: the widget's (the "font" setting through CSS), its
+ * size scaled by the zoom. */
+static PangoFontDescription *
+zoomed_font_description (HmHexView    *self,
+                         PangoContext *context)
+{
+  PangoFontDescription *desc = pango_font_description_copy (pango_context_get_font_description (context));
+  int size = pango_font_description_get_size (desc);
+
+  if (size > 0 && !G_APPROX_VALUE (self->zoom, 1.0, 1e-6))
+    {
+      int scaled = MAX ((int) (size * self->zoom + 0.5), PANGO_SCALE);
+
+      if (pango_font_description_get_size_is_absolute (desc))
+        pango_font_description_set_absolute_size (desc, scaled);
+      else
+        pango_font_description_set_size (desc, scaled);
+    }
+  return desc;
+}
+
 void
 _hm_hex_view_ensure_font (HmHexView *self)
 {
   PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
-  const PangoFontDescription *desc = pango_context_get_font_description (context);
+  g_autoptr(PangoFontDescription) desc = NULL;
   PangoGlyphString *shaped;
   PangoRectangle logical;
+  PangoAttrList *attrs;
   int height;
 
-  if (self->font != NULL && self->font_desc != NULL && pango_font_description_equal (desc, self->font_desc))
+  /* The cache is keyed on the widget's font; a new zoom clears it. */
+  if (self->font != NULL && self->font_desc != NULL
+      && pango_font_description_equal (pango_context_get_font_description (context), self->font_desc))
     return;
 
   _hm_hex_view_clear_font (self);
-  self->font_desc = pango_font_description_copy (desc);
+  self->font_desc = pango_font_description_copy (pango_context_get_font_description (context));
+  desc = zoomed_font_description (self, context);
   memset (self->glyph_of, 0, sizeof self->glyph_of);
   shaped = pango_glyph_string_new ();
+  attrs = pango_attr_list_new ();
+  pango_attr_list_insert (attrs, pango_attr_font_desc_new (desc));
 
   /* Shape each printable ASCII character once; cells of other fonts (fallback) are
    * drawn with the primary font's glyph for '.', so one font serves the whole grid. */
   for (guint c = ' '; c < 0x7f; c++)
     {
       char text[2] = { (char) c, 0 };
-      GList *items = pango_itemize (context, text, 0, 1, NULL, NULL);
+      GList *items = pango_itemize (context, text, 0, 1, attrs, NULL);
       PangoItem *item = items != NULL ? items->data : NULL;
 
       if (item != NULL)
@@ -108,6 +135,7 @@ _hm_hex_view_ensure_font (HmHexView *self)
       g_list_free_full (items, (GDestroyNotify) pango_item_free);
     }
   pango_glyph_string_free (shaped);
+  pango_attr_list_unref (attrs);
   for (guint c = ' '; c < 0x7f; c++)
     if (self->glyph_of[c] == 0)
       self->glyph_of[c] = self->glyph_of['.'];
@@ -244,7 +272,8 @@ run_add (HmHexView *self,
 static void
 ensure_run_capacity (HmHexView *self)
 {
-  int needed = _hm_hex_view_total_cols (self, self->bytes_per_row) + 4;
+  /* Room for a whole row, and for an offset of 20 digits (G_MAXUINT64 in decimal). */
+  int needed = _hm_hex_view_total_cols (self, self->bytes_per_row) + 24;
 
   for (guint i = 0; i < N_INKS; i++)
     {
@@ -318,13 +347,43 @@ static void
 draw_offset (HmHexView *self,
              guint64    offset)
 {
-  for (guint d = 0; d < self->offset_digits; d++)
-    {
-      guint shift = 4 * (self->offset_digits - 1 - d);
-      guint nibble = shift < 64 ? (guint) ((offset >> shift) & 15) : 0;
+  char text[24];
+  int n = _hm_hex_view_format_offset (self, offset, text);
 
-      run_add (self, INK_OFFSET, 1 + (int) d, (guchar) hex_digits[nibble]);
+  for (int d = 0; d < n; d++)
+    run_add (self, INK_OFFSET, 1 + d, (guchar) text[d]);
+}
+
+/* The header row: each byte's place in the row over the hex column (the first
+ * byte of each group when bytes are grouped) and over the text column, in the
+ * offset format: `00 01 … 0f` and `0123…f`, or `00 01 … 15` and `0123…5`. */
+static void
+draw_header (HmHexView   *self,
+             GtkSnapshot *snapshot)
+{
+  gboolean decimal = self->offset_format == HM_OFFSET_FORMAT_DECIMAL;
+  int tcol = _hm_hex_view_text_col (self);
+  /* The cursor's column stands out, in the ink of text. */
+  guint cursor_index = (guint) (self->cursor % self->bytes_per_row);
+  guint cursor_group = cursor_index - cursor_index % self->group_size;
+
+  append_rect (snapshot, &self->colors[COLOR_SEPARATOR], 0, self->header_height - 1, self->content_width, 1);
+  self->text_baseline = (float) self->ascent;
+
+  for (guint i = 0; i < self->bytes_per_row; i += self->group_size)
+    {
+      int col = _hm_hex_view_hex_byte_col (self, i);
+      guint hi = decimal ? (i / 10) % 10 : (i >> 4) & 15;
+      guint lo = decimal ? i % 10 : i & 15;
+      guint ink = i == cursor_group ? INK_PRINTABLE : INK_OFFSET;
+
+      run_add (self, ink, col, (guchar) hex_digits[hi]);
+      run_add (self, ink, col + 1, (guchar) hex_digits[lo]);
     }
+  for (guint i = 0; i < self->bytes_per_row; i++)
+    run_add (self, i == cursor_index ? INK_PRINTABLE : INK_OFFSET, tcol + (int) i,
+             (guchar) hex_digits[decimal ? i % 10 : i & 15]);
+  flush_runs (self);
 }
 
 static void
@@ -481,14 +540,27 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
 
   _hm_hex_view_read_visible (self, first, length);
 
+  /* A hairline between the panes, the header's height included. */
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, (float) self->content_width,
+                                                         (float) (self->header_height + self->content_height)));
+  append_rect (snapshot, &self->colors[COLOR_SEPARATOR], (_hm_hex_view_hex_col (self) - 1) * cw, 0, 1,
+               self->header_height + self->content_height);
+  append_rect (snapshot, &self->colors[COLOR_SEPARATOR], (_hm_hex_view_text_col (self) - 1) * cw, 0, 1,
+               self->header_height + self->content_height);
+  if (self->header_height > 0)
+    {
+      self->text_snapshot = snapshot;
+      draw_header (self, snapshot);
+      self->text_snapshot = NULL;
+    }
+  gtk_snapshot_pop (snapshot);
+
+  /* The rows, below the header. */
+  gtk_snapshot_save (snapshot);
+  if (self->header_height > 0)
+    gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, (float) self->header_height));
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, (float) self->content_width,
                                                          (float) self->content_height));
-
-  /* A hairline between the panes. */
-  append_rect (snapshot, &self->colors[COLOR_SEPARATOR], (_hm_hex_view_hex_col (self) - 1) * cw, 0, 1,
-               self->content_height);
-  append_rect (snapshot, &self->colors[COLOR_SEPARATOR], (_hm_hex_view_text_col (self) - 1) * cw, 0, 1,
-               self->content_height);
 
   /* Backgrounds. */
   {
@@ -536,6 +608,7 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
   self->text_snapshot = NULL;
 
   gtk_snapshot_pop (snapshot);
+  gtk_snapshot_restore (snapshot);
   self->frames_drawn++;
 }
 

@@ -7,6 +7,12 @@
  * cache in hm-hex-view-draw.c). These helpers turn offsets into rows and
  * columns, a point back into a byte, and a width into the bytes a row holds.
  * Nothing here draws or reads the file.
+ *
+ * The layout of a width (_hm_hex_view_compute_layout) puts the whole largest
+ * offset first, in hex or decimal: a cut offset reads as another, valid one.
+ * What is left holds the user's bytes per row if they fit, else the largest
+ * power of two that does (up to 64, down to 1), so rows start at round
+ * offsets. An optional header row above the rows names the columns.
  */
 #include "config.h"
 
@@ -64,60 +70,176 @@ _hm_hex_view_digits_for_size (guint64 size)
   return digits + (digits & 1);
 }
 
+/* The largest offset a row can start at, or the status show for the cursor:
+ * the last byte, or in insert mode the place just past it. It follows the
+ * document's size, so structural edits (pending inserts) widen the column. */
+guint64
+_hm_hex_view_max_offset (HmHexView *self)
+{
+  return _hm_hex_view_last_cursor (self, _hm_hex_view_doc_size (self));
+}
+
+/* Digits of the offset column: every digit of the largest offset, never fewer
+ * (a cut offset reads as another, valid offset). Hex keeps an even count, at
+ * least 4; decimal at least 4. */
+guint
+_hm_hex_view_offset_digits (HmHexView *self)
+{
+  guint64 last = _hm_hex_view_max_offset (self);
+  guint digits = 1;
+
+  if (self->offset_format == HM_OFFSET_FORMAT_DECIMAL)
+    {
+      while (last >= 10)
+        {
+          last /= 10;
+          digits++;
+        }
+      return MAX (digits, 4);
+    }
+  return _hm_hex_view_digits_for_size (last + 1 > last ? last + 1 : last);
+}
+
+/* Writes the offset as the view draws it, in self->offset_digits digits or more
+ * (an offset never loses a digit), into @buffer of at least 24 bytes; returns
+ * its length. */
+int
+_hm_hex_view_format_offset (HmHexView *self,
+                            guint64    offset,
+                            char      *buffer)
+{
+  int digits = (int) MAX (self->offset_digits, 1);
+
+  if (self->offset_format == HM_OFFSET_FORMAT_DECIMAL)
+    return g_snprintf (buffer, 24, "%0*" G_GUINT64_FORMAT, digits, offset);
+  return g_snprintf (buffer, 24, "%0*" G_GINT64_MODIFIER "x", digits, offset);
+}
+
+/**
+ * hm_hex_view_format_offset:
+ * @self: a #HmHexView
+ * @offset: an offset
+ *
+ * Returns: (transfer full): @offset as the view's offset column shows it
+ */
+char *
+hm_hex_view_format_offset (HmHexView *self,
+                           guint64    offset)
+{
+  char buffer[24];
+
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), NULL);
+  _hm_hex_view_format_offset (self, offset, buffer);
+  return g_strdup (buffer);
+}
+
 int
 _hm_hex_view_hex_col (HmHexView *self)
 {
   return 1 + (int) self->offset_digits + 2;
 }
 
+/* An extra space every column_gap bytes, where it is more than a group. */
+static guint
+gap_of (HmHexView *self)
+{
+  return self->column_gap > self->group_size ? self->column_gap : 0;
+}
+
 static int
 hex_chars (guint bytes_per_row,
-           guint group_size)
+           guint group_size,
+           guint gap)
 {
-  return 2 * (int) bytes_per_row + ((int) bytes_per_row - 1) / (int) group_size;
+  int n = 2 * (int) bytes_per_row + ((int) bytes_per_row - 1) / (int) group_size;
+
+  if (gap > 0)
+    n += ((int) bytes_per_row - 1) / (int) gap;
+  return n;
 }
 
 int
 _hm_hex_view_text_col (HmHexView *self)
 {
-  return _hm_hex_view_hex_col (self) + hex_chars (self->bytes_per_row, self->group_size) + 2;
+  return _hm_hex_view_hex_col (self) + hex_chars (self->bytes_per_row, self->group_size, gap_of (self)) + 2;
+}
+
+static int
+total_cols (HmHexView *self,
+            guint      offset_digits,
+            guint      bytes_per_row)
+{
+  return 1 + (int) offset_digits + 2 + hex_chars (bytes_per_row, self->group_size, gap_of (self)) + 2
+         + (int) bytes_per_row + 1;
 }
 
 int
 _hm_hex_view_total_cols (HmHexView *self,
                          guint      bytes_per_row)
 {
-  return 1 + (int) self->offset_digits + 2 + hex_chars (bytes_per_row, self->group_size) + 2
-         + (int) bytes_per_row + 1;
+  return total_cols (self, self->offset_digits, bytes_per_row);
 }
 
 int
 _hm_hex_view_hex_byte_col (HmHexView *self,
                            guint      index)
 {
-  return _hm_hex_view_hex_col (self) + 2 * (int) index + (int) (index / self->group_size);
+  guint gap = gap_of (self);
+  int col = _hm_hex_view_hex_col (self) + 2 * (int) index + (int) (index / self->group_size);
+
+  if (gap > 0)
+    col += (int) (index / gap);
+  return col;
 }
 
-guint
-_hm_hex_view_row_step (HmHexView *self)
-{
-  return MAX (self->group_size, 8);
-}
+/* The automatic choice is the largest power of two up to this that fits: rows
+ * then start at round offsets (…00, …40), and wider rows are hard to read. */
+#define AUTO_MAX_BYTES_PER_ROW 64u
 
-guint
-_hm_hex_view_fit_bytes_per_row (HmHexView *self,
-                                int        width)
+static guint
+fit_bytes_per_row (HmHexView *self,
+                   guint      digits,
+                   int        width)
 {
-  guint step = _hm_hex_view_row_step (self);
-  guint n = step;
+  guint n;
 
-  if (self->fixed_bytes_per_row > 0)
-    return self->fixed_bytes_per_row;
   if (self->cell_width <= 0)
-    return 16;
-  while (n + step <= MAX_BYTES_PER_ROW && _hm_hex_view_total_cols (self, n + step) * self->cell_width <= width)
-    n += step;
+    return self->fixed_bytes_per_row > 0 ? self->fixed_bytes_per_row : 16;
+  /* The user's choice, when it fits. */
+  if (self->fixed_bytes_per_row > 0
+      && total_cols (self, digits, self->fixed_bytes_per_row) * self->cell_width <= width)
+    return self->fixed_bytes_per_row;
+  /* Otherwise the largest power of two that fits, down to one byte: the offsets
+   * keep every digit and the row gives up bytes instead. */
+  n = AUTO_MAX_BYTES_PER_ROW;
+  if (self->fixed_bytes_per_row > 0)
+    while (n >= self->fixed_bytes_per_row && n > 1)
+      n /= 2;
+  while (n > 1 && total_cols (self, digits, n) * self->cell_width > width)
+    n /= 2;
   return n;
+}
+
+/**
+ * _hm_hex_view_compute_layout:
+ * @self: a #HmHexView
+ * @width: the pixels the columns may take (the scrollbar's already taken off)
+ * @layout: (out): what fits
+ *
+ * The layout a width gives for the current document, font, grouping and offset
+ * format, without changing the view: size_allocate uses it, and tests call it
+ * for any width.
+ */
+void
+_hm_hex_view_compute_layout (HmHexView   *self,
+                             int          width,
+                             HmHexLayout *layout)
+{
+  _hm_hex_view_ensure_font (self);
+  layout->offset_digits = _hm_hex_view_offset_digits (self);
+  layout->bytes_per_row = fit_bytes_per_row (self, layout->offset_digits, width);
+  layout->total_cols = total_cols (self, layout->offset_digits, layout->bytes_per_row);
+  layout->width = layout->total_cols * self->cell_width;
 }
 
 /* ---- From a point to a byte ---- */
@@ -137,7 +259,7 @@ _hm_hex_view_hit_test (HmHexView *self,
   if (rows == 0 || self->cell_width <= 0)
     return 0;
 
-  y = CLAMP (y, 0, MAX (self->content_height - 1, 0));
+  y = CLAMP (y - self->header_height, 0, MAX (self->content_height - 1, 0));
   row = self->top_row + (guint64) ((y + self->scroll_pixel) / self->row_height);
   row = MIN (row, rows - 1);
   col = x < 0 ? -1 : (int) (x / self->cell_width);
@@ -149,13 +271,21 @@ _hm_hex_view_hit_test (HmHexView *self,
     }
   else
     {
-      int rel = MAX (col - _hm_hex_view_hex_col (self), 0);
-      int group_cols = 2 * (int) self->group_size + 1;
-      int within = rel % group_cols;
+      guint lo = 0, hi = self->bytes_per_row - 1;
 
+      /* The last byte that starts at or before the column: a click on the space
+       * after a byte (or a group, or a gap) picks that byte. */
       *pane = HM_HEX_PANE_HEX;
-      index = (guint) (rel / group_cols) * self->group_size + (guint) MIN (within / 2, (int) self->group_size - 1);
-      index = MIN (index, self->bytes_per_row - 1);
+      while (lo < hi)
+        {
+          guint mid = lo + (hi - lo + 1) / 2;
+
+          if (_hm_hex_view_hex_byte_col (self, mid) <= col)
+            lo = mid;
+          else
+            hi = mid - 1;
+        }
+      index = lo;
     }
   return MIN (row * self->bytes_per_row + index, _hm_hex_view_last_cursor (self, size));
 }

@@ -102,13 +102,13 @@ cursor_point (HmHexView *self,
   if (row < self->top_row || row - self->top_row >= MAX (self->n_full_rows, 1))
     {
       *x = self->content_width / 2.0;
-      *y = self->content_height / 2.0;
+      *y = self->header_height + self->content_height / 2.0;
       return;
     }
   col = self->pane == HM_HEX_PANE_HEX ? _hm_hex_view_hex_byte_col (self, index)
                                       : _hm_hex_view_text_col (self) + (int) index;
   *x = (col + 1) * self->cell_width;
-  *y = (double) ((row - self->top_row + 1) * (guint64) self->row_height) - self->scroll_pixel;
+  *y = self->header_height + (double) ((row - self->top_row + 1) * (guint64) self->row_height) - self->scroll_pixel;
 }
 
 static void

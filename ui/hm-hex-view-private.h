@@ -148,6 +148,15 @@ struct _HmHexView
 
   guint          frames_drawn;
 
+  /* Layout (issue 15: offsets never cut, column header, offset format, gaps,
+   * zoom; hm-hex-view-geometry.c and hm-hex-view-zoom.c). */
+  HmOffsetFormat offset_format;
+  guint          column_gap;         /* an extra space every N bytes; 0 for none */
+  gboolean       show_header;
+  int            header_height;      /* pixels above the first row */
+  double         zoom;               /* scale of the font's size */
+  double         zoom_scroll;        /* Ctrl+touchpad scrolling not applied yet */
+
   /* Input (hm-hex-view-edit.c, -input.c, -menu.c): undo steps as the user sees
    * them, bookmarks marked, and the context menu. */
   gboolean       typing;        /* an edit of the view is moving the cursor */
@@ -157,6 +166,18 @@ struct _HmHexView
   GArray        *marks;         /* HmRange, sorted by offset; NULL for none */
   GtkWidget     *context_menu;
 };
+
+/* What a width gives: see _hm_hex_view_compute_layout(). */
+typedef struct
+{
+  guint          offset_digits;
+  guint          bytes_per_row;
+  int            total_cols;
+  double         width;              /* pixels the columns take */
+} HmHexLayout;
+
+#define HM_HEX_VIEW_ZOOM_MIN 0.5
+#define HM_HEX_VIEW_ZOOM_MAX 4.0
 
 /* Hex digits for the text of the view and of the clipboard. */
 static const char hex_digits[] = "0123456789abcdef";
@@ -179,15 +200,20 @@ guint64     _hm_hex_view_last_cursor        (HmHexView  *self,
 guint64     _hm_hex_view_n_rows             (HmHexView  *self);
 guint64     _hm_hex_view_max_top_row        (HmHexView  *self);
 guint       _hm_hex_view_digits_for_size    (guint64     size);
+guint64     _hm_hex_view_max_offset         (HmHexView  *self);
+guint       _hm_hex_view_offset_digits      (HmHexView  *self);
+void        _hm_hex_view_compute_layout     (HmHexView  *self,
+                                             int         width,
+                                             HmHexLayout *layout);
+int         _hm_hex_view_format_offset      (HmHexView  *self,
+                                             guint64     offset,
+                                             char       *buffer);
 int         _hm_hex_view_hex_col            (HmHexView  *self);
 int         _hm_hex_view_text_col           (HmHexView  *self);
 int         _hm_hex_view_total_cols         (HmHexView  *self,
                                              guint       bytes_per_row);
 int         _hm_hex_view_hex_byte_col       (HmHexView  *self,
                                              guint       index);
-guint       _hm_hex_view_row_step           (HmHexView  *self);
-guint       _hm_hex_view_fit_bytes_per_row  (HmHexView  *self,
-                                             int         width);
 guint64     _hm_hex_view_hit_test           (HmHexView  *self,
                                              double      x,
                                              double      y,
@@ -225,6 +251,12 @@ void        _hm_hex_view_type_char          (HmHexView  *self,
 /* hm-hex-view-input.c */
 void        _hm_hex_view_init_input         (HmHexView  *self);
 void        _hm_hex_view_stop_kinetic       (HmHexView  *self);
+
+/* hm-hex-view-zoom.c */
+void        _hm_hex_view_init_zoom          (HmHexView  *self);
+void        _hm_hex_view_class_init_zoom    (GtkWidgetClass *widget_class);
+void        _hm_hex_view_zoom_scroll        (HmHexView  *self,
+                                             double      dy);
 
 /* hm-hex-view-actions.c */
 void        _hm_hex_view_class_init_actions (GtkWidgetClass *widget_class);

@@ -40,6 +40,7 @@
  *   hm-hex-view-holes.c      hole navigation
  *   hm-hex-view-marks.c      bookmarks marked under their bytes
  *   hm-hex-view-menu.c       the context menu (right click, Shift+F10, Menu)
+ *   hm-hex-view-zoom.c       zoom: Ctrl+plus/minus/0 and Ctrl+wheel
  */
 #include "config.h"
 
@@ -60,6 +61,10 @@ enum
   PROP_BYTES_PER_ROW,
   PROP_GROUP_SIZE,
   PROP_INSERT_MODE,
+  PROP_OFFSET_FORMAT,
+  PROP_COLUMN_GAP,
+  PROP_SHOW_HEADER,
+  PROP_ZOOM,
   N_PROPS
 };
 
@@ -328,7 +333,7 @@ hm_hex_view_set_document (HmHexView  *self,
                                                     self, G_CONNECT_SWAPPED);
     }
   _hm_hex_view_update_reader (self);
-  self->offset_digits = _hm_hex_view_digits_for_size (_hm_hex_view_doc_size (self));
+  self->offset_digits = _hm_hex_view_offset_digits (self);
   self->top_row = 0;
   self->scroll_pixel = 0;
   self->scroll_remainder = 0;
@@ -368,17 +373,26 @@ hm_hex_view_measure (GtkWidget      *widget,
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      guint min_bpr = self->fixed_bytes_per_row > 0 ? self->fixed_bytes_per_row : _hm_hex_view_row_step (self);
+      /* The minimum is one byte a row beside the whole offset: a narrower window
+       * drops bytes from the rows, never digits from the offsets. */
+      guint digits = _hm_hex_view_offset_digits (self);
       guint nat_bpr = self->fixed_bytes_per_row > 0 ? self->fixed_bytes_per_row : 16;
+      guint old_digits = self->offset_digits;
+      int min_cols, nat_cols;
 
-      nat_bpr = MAX (nat_bpr, min_bpr);
-      *minimum = (int) (_hm_hex_view_total_cols (self, min_bpr) * self->cell_width + 0.999) + sb_nat;
-      *natural = (int) (_hm_hex_view_total_cols (self, nat_bpr) * self->cell_width + 0.999) + sb_nat;
+      self->offset_digits = digits;
+      min_cols = _hm_hex_view_total_cols (self, 1);
+      nat_cols = _hm_hex_view_total_cols (self, nat_bpr);
+      self->offset_digits = old_digits;
+      *minimum = (int) (min_cols * self->cell_width + 0.999) + sb_nat;
+      *natural = (int) (nat_cols * self->cell_width + 0.999) + sb_nat;
     }
   else
     {
-      *minimum = MAX (self->row_height * 2, sb_min);
-      *natural = MAX (self->row_height * 24, sb_nat);
+      int header = self->show_header ? self->row_height : 0;
+
+      *minimum = MAX (header + self->row_height * 2, sb_min);
+      *natural = MAX (header + self->row_height * 24, sb_nat);
     }
 }
 
@@ -391,16 +405,27 @@ hm_hex_view_size_allocate (GtkWidget *widget,
   HmHexView *self = HM_HEX_VIEW (widget);
   int sb_min, sb_nat;
   guint old_bpr = self->bytes_per_row;
+  guint old_rows = self->n_full_rows;
+  int old_row_height = self->row_height;
   guint64 top_offset = self->top_row * old_bpr;
+  guint64 cursor_row = self->cursor / old_bpr;
+  /* Where the cursor stood on screen, if it was there: a new font, row width or
+   * window size keeps it on the same screen row, or the nearest one left. */
+  gboolean cursor_shown = self->document != NULL && self->content_height > 0
+                          && cursor_row >= self->top_row && cursor_row < self->top_row + old_rows;
+  guint64 cursor_screen_row = cursor_shown ? cursor_row - self->top_row : 0;
+  HmHexLayout layout;
 
   _hm_hex_view_ensure_font (self);
   gtk_widget_measure (self->scrollbar, GTK_ORIENTATION_HORIZONTAL, -1, &sb_min, &sb_nat, NULL, NULL);
 
-  self->offset_digits = _hm_hex_view_digits_for_size (_hm_hex_view_doc_size (self));
+  self->header_height = self->show_header ? self->row_height : 0;
   self->content_width = MAX (width - sb_nat, 0);
-  self->content_height = height;
-  self->bytes_per_row = _hm_hex_view_fit_bytes_per_row (self, self->content_width);
-  self->n_full_rows = (guint) MAX (height / MAX (self->row_height, 1), 1);
+  self->content_height = MAX (height - self->header_height, 0);
+  _hm_hex_view_compute_layout (self, self->content_width, &layout);
+  self->offset_digits = layout.offset_digits;
+  self->bytes_per_row = layout.bytes_per_row;
+  self->n_full_rows = (guint) MAX (self->content_height / MAX (self->row_height, 1), 1);
   /* The font may have changed the row height. */
   self->scroll_pixel = CLAMP (self->scroll_pixel, 0, MAX (self->row_height - 1, 0));
 
@@ -408,6 +433,17 @@ hm_hex_view_size_allocate (GtkWidget *widget,
     {
       self->top_row = top_offset / self->bytes_per_row;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_PER_ROW]);
+    }
+  if (cursor_shown
+      && (old_bpr != self->bytes_per_row || old_rows != self->n_full_rows || old_row_height != self->row_height))
+    {
+      guint64 row = self->cursor / self->bytes_per_row;
+      guint64 screen_row = MIN (cursor_screen_row, (guint64) self->n_full_rows - 1);
+      guint64 top = row - MIN (row, screen_row);
+
+      self->top_row = MIN (top, _hm_hex_view_max_top_row (self));
+      if (old_bpr != self->bytes_per_row || row == self->top_row)
+        self->scroll_pixel = 0;
     }
   if (self->center_pending && self->content_height > 0)
     {
@@ -470,6 +506,18 @@ hm_hex_view_get_property (GObject    *object,
     case PROP_INSERT_MODE:
       g_value_set_boolean (value, self->insert_mode);
       break;
+    case PROP_OFFSET_FORMAT:
+      g_value_set_enum (value, self->offset_format);
+      break;
+    case PROP_COLUMN_GAP:
+      g_value_set_uint (value, self->column_gap);
+      break;
+    case PROP_SHOW_HEADER:
+      g_value_set_boolean (value, self->show_header);
+      break;
+    case PROP_ZOOM:
+      g_value_set_double (value, self->zoom);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -502,6 +550,18 @@ hm_hex_view_set_property (GObject      *object,
       break;
     case PROP_INSERT_MODE:
       hm_hex_view_set_insert_mode (self, g_value_get_boolean (value));
+      break;
+    case PROP_OFFSET_FORMAT:
+      hm_hex_view_set_offset_format (self, g_value_get_enum (value));
+      break;
+    case PROP_COLUMN_GAP:
+      hm_hex_view_set_column_gap (self, g_value_get_uint (value));
+      break;
+    case PROP_SHOW_HEADER:
+      hm_hex_view_set_show_header (self, g_value_get_boolean (value));
+      break;
+    case PROP_ZOOM:
+      hm_hex_view_set_zoom (self, g_value_get_double (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -589,6 +649,40 @@ hm_hex_view_class_init (HmHexViewClass *klass)
   properties[PROP_INSERT_MODE] =
     g_param_spec_boolean ("insert-mode", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * HmHexView:offset-format:
+   *
+   * How the offset column (and hm_hex_view_format_offset()) writes offsets.
+   */
+  properties[PROP_OFFSET_FORMAT] =
+    g_param_spec_enum ("offset-format", NULL, NULL, HM_TYPE_OFFSET_FORMAT, HM_OFFSET_FORMAT_HEX,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * HmHexView:column-gap:
+   *
+   * An extra space in the hex column every this many bytes (as `hexdump -C`
+   * does every 8); 0, or no more than the group size, for none.
+   */
+  properties[PROP_COLUMN_GAP] =
+    g_param_spec_uint ("column-gap", NULL, NULL, 0, MAX_BYTES_PER_ROW, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * HmHexView:show-header:
+   *
+   * Whether a header row names the columns (`00 01 … 0f`, in the offset
+   * format) above the hex and the text column.
+   */
+  properties[PROP_SHOW_HEADER] =
+    g_param_spec_boolean ("show-header", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * HmHexView:zoom:
+   *
+   * The scale of the font's size (Ctrl+plus, Ctrl+minus, Ctrl+0, Ctrl+wheel).
+   */
+  properties[PROP_ZOOM] =
+    g_param_spec_double ("zoom", NULL, NULL, HM_HEX_VIEW_ZOOM_MIN, HM_HEX_VIEW_ZOOM_MAX, 1.0,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_READ_FAULT] =
@@ -599,6 +693,7 @@ hm_hex_view_class_init (HmHexViewClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_STRING);
 
   _hm_hex_view_class_init_actions (widget_class);
+  _hm_hex_view_class_init_zoom (widget_class);
 
   gtk_widget_class_set_css_name (widget_class, "hexview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_TEXT_BOX);
@@ -611,6 +706,7 @@ hm_hex_view_init (HmHexView *self)
   self->bytes_per_row = 16;
   self->offset_digits = 4;
   self->n_full_rows = 1;
+  self->zoom = 1.0;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
@@ -618,6 +714,7 @@ hm_hex_view_init (HmHexView *self)
   _hm_hex_view_init_scrollbar (self);
   _hm_hex_view_init_input (self);
   _hm_hex_view_init_menu (self);
+  _hm_hex_view_init_zoom (self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Hex view"),
@@ -730,4 +827,104 @@ hm_hex_view_set_insert_mode (HmHexView *self,
     }
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INSERT_MODE]);
+}
+
+/* ---- Layout: offset format, gaps, header, zoom ---- */
+
+HmOffsetFormat
+hm_hex_view_get_offset_format (HmHexView *self)
+{
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), HM_OFFSET_FORMAT_HEX);
+  return self->offset_format;
+}
+
+void
+hm_hex_view_set_offset_format (HmHexView      *self,
+                               HmOffsetFormat  format)
+{
+  g_return_if_fail (HM_IS_HEX_VIEW (self));
+  g_return_if_fail (format == HM_OFFSET_FORMAT_HEX || format == HM_OFFSET_FORMAT_DECIMAL);
+
+  if (self->offset_format == format)
+    return;
+  self->offset_format = format;
+  self->offset_digits = _hm_hex_view_offset_digits (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFSET_FORMAT]);
+}
+
+guint
+hm_hex_view_get_column_gap (HmHexView *self)
+{
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), 0);
+  return self->column_gap;
+}
+
+/**
+ * hm_hex_view_set_column_gap:
+ * @self: a #HmHexView
+ * @column_gap: an extra space every this many bytes, or 0 for none
+ */
+void
+hm_hex_view_set_column_gap (HmHexView *self,
+                            guint      column_gap)
+{
+  g_return_if_fail (HM_IS_HEX_VIEW (self));
+  g_return_if_fail (column_gap <= MAX_BYTES_PER_ROW);
+
+  if (self->column_gap == column_gap)
+    return;
+  self->column_gap = column_gap;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLUMN_GAP]);
+}
+
+gboolean
+hm_hex_view_get_show_header (HmHexView *self)
+{
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), FALSE);
+  return self->show_header;
+}
+
+void
+hm_hex_view_set_show_header (HmHexView *self,
+                             gboolean   show_header)
+{
+  g_return_if_fail (HM_IS_HEX_VIEW (self));
+
+  show_header = !!show_header;
+  if (self->show_header == show_header)
+    return;
+  self->show_header = show_header;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_HEADER]);
+}
+
+double
+hm_hex_view_get_zoom (HmHexView *self)
+{
+  g_return_val_if_fail (HM_IS_HEX_VIEW (self), 1.0);
+  return self->zoom;
+}
+
+/**
+ * hm_hex_view_set_zoom:
+ * @self: a #HmHexView
+ * @zoom: the scale of the font's size, clamped to 0.5 … 4
+ *
+ * The cursor stays where it was on screen (see size_allocate).
+ */
+void
+hm_hex_view_set_zoom (HmHexView *self,
+                      double     zoom)
+{
+  g_return_if_fail (HM_IS_HEX_VIEW (self));
+
+  zoom = CLAMP (zoom, HM_HEX_VIEW_ZOOM_MIN, HM_HEX_VIEW_ZOOM_MAX);
+  if (G_APPROX_VALUE (self->zoom, zoom, 1e-6))
+    return;
+  self->zoom = zoom;
+  _hm_hex_view_clear_font (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
 }

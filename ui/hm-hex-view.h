@@ -32,6 +32,17 @@ typedef enum
   HM_COPY_FORMAT_C_ARRAY,
 } HmCopyFormat;
 
+/**
+ * HmOffsetFormat:
+ * @HM_OFFSET_FORMAT_HEX: offsets in hexadecimal, zero-padded (`0009e9d8`)
+ * @HM_OFFSET_FORMAT_DECIMAL: offsets in decimal, zero-padded (`10414552`)
+ */
+typedef enum
+{
+  HM_OFFSET_FORMAT_HEX,
+  HM_OFFSET_FORMAT_DECIMAL,
+} HmOffsetFormat;
+
 /*
  * Signals of HmHexView:
  *   "read-fault" (GError *error): bytes on screen could not be read. Emitted once
@@ -72,6 +83,21 @@ void        hm_hex_view_set_fixed_bytes_per_row (HmHexView *self,
 guint       hm_hex_view_get_group_size      (HmHexView   *self);
 void        hm_hex_view_set_group_size      (HmHexView   *self,
                                              guint        group_size);
+
+HmOffsetFormat hm_hex_view_get_offset_format (HmHexView *self);
+void        hm_hex_view_set_offset_format   (HmHexView   *self,
+                                             HmOffsetFormat format);
+char       *hm_hex_view_format_offset       (HmHexView   *self,
+                                             guint64      offset);
+guint       hm_hex_view_get_column_gap      (HmHexView   *self);
+void        hm_hex_view_set_column_gap      (HmHexView   *self,
+                                             guint        column_gap);
+gboolean    hm_hex_view_get_show_header     (HmHexView   *self);
+void        hm_hex_view_set_show_header     (HmHexView   *self,
+                                             gboolean     show_header);
+double      hm_hex_view_get_zoom            (HmHexView   *self);
+void        hm_hex_view_set_zoom            (HmHexView   *self,
+                                             double       zoom);
 
 guint64     hm_hex_view_get_top_row         (HmHexView   *self);
 void        hm_hex_view_set_top_row         (HmHexView   *self,

@@ -63,8 +63,13 @@ _hm_page_update_cursor_status (HmPage *self)
   g_autofree char *offset = NULL;
   g_autofree char *selection = NULL;
 
-  /* Translators: the cursor offset in hex and in decimal */
-  offset = g_strdup_printf (_("Offset 0x%" PRIX64 " (%" PRIu64 ")"), cursor, cursor);
+  /* The view's offset format first, the other in brackets. */
+  if (hm_hex_view_get_offset_format (self->view) == HM_OFFSET_FORMAT_DECIMAL)
+    /* Translators: the cursor offset in decimal and in hex */
+    offset = g_strdup_printf (_("Offset %" PRIu64 " (0x%" PRIX64 ")"), cursor, cursor);
+  else
+    /* Translators: the cursor offset in hex and in decimal */
+    offset = g_strdup_printf (_("Offset 0x%" PRIX64 " (%" PRIu64 ")"), cursor, cursor);
   gtk_menu_button_set_label (self->offset_button, offset);
 
   if (length > 0)

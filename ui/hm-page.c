@@ -143,11 +143,18 @@ hm_page_constructed (GObject *object)
   }
   g_settings_bind (self->settings, "bytes-per-row", self->view, "bytes-per-row", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "group-size", self->view, "group-size", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "column-gap", self->view, "column-gap", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "column-header", self->view, "show-header", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "offset-format", self->view, "offset-format", G_SETTINGS_BIND_GET);
+  /* Both ways: zooming a view (Ctrl+plus, Ctrl+wheel) is remembered, and every page follows. */
+  g_settings_bind (self->settings, "zoom", self->view, "zoom", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "show-side-pane", self->side_pane, "visible", G_SETTINGS_BIND_GET);
 
   g_signal_connect_object (self->view, "notify::cursor-offset", G_CALLBACK (_hm_page_update_cursor_status), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "notify::selection-length", G_CALLBACK (_hm_page_update_cursor_status), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view, "notify::offset-format", G_CALLBACK (_hm_page_update_cursor_status), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view, "notify::selection-length", G_CALLBACK (_hm_page_update_actions), self,
                            G_CONNECT_SWAPPED);

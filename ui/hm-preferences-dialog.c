@@ -18,6 +18,9 @@ struct _HmPreferencesDialog
   GtkFontButton   *font_button;
   GtkSpinButton   *bytes_per_row_spin;
   GtkSpinButton   *group_size_spin;
+  GtkSpinButton   *column_gap_spin;
+  GtkComboBoxText *offset_format_combo;
+  GtkCheckButton  *column_header_check;
   GtkComboBoxText *style_combo;
   GtkComboBoxText *mode_combo;
   GtkComboBoxText *timestamp_combo;
@@ -55,6 +58,9 @@ hm_preferences_dialog_class_init (HmPreferencesDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmPreferencesDialog, font_button);
   gtk_widget_class_bind_template_child (widget_class, HmPreferencesDialog, bytes_per_row_spin);
   gtk_widget_class_bind_template_child (widget_class, HmPreferencesDialog, group_size_spin);
+  gtk_widget_class_bind_template_child (widget_class, HmPreferencesDialog, column_gap_spin);
+  gtk_widget_class_bind_template_child (widget_class, HmPreferencesDialog, offset_format_combo);
+  gtk_widget_class_bind_template_child (widget_class, HmPreferencesDialog, column_header_check);
   gtk_widget_class_bind_template_child (widget_class, HmPreferencesDialog, style_combo);
   gtk_widget_class_bind_template_child (widget_class, HmPreferencesDialog, mode_combo);
   gtk_widget_class_bind_template_child (widget_class, HmPreferencesDialog, timestamp_combo);
@@ -70,6 +76,9 @@ hm_preferences_dialog_init (HmPreferencesDialog *self)
   g_settings_bind (self->settings, "font", self->font_button, "font", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "bytes-per-row", self->bytes_per_row_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "group-size", self->group_size_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "column-gap", self->column_gap_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "offset-format", self->offset_format_combo, "active-id", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "column-header", self->column_header_check, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "style", self->style_combo, "active-id", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "default-mode", self->mode_combo, "active-id", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "timestamp-policy", self->timestamp_combo, "active-id",

@@ -246,15 +246,17 @@ test_geometry_columns (Fixture       *fixture,
   g_assert_cmpint (row_height, >, 4);
   g_assert_cmpfloat (_hm_hex_view_get_cell_width (fixture->view), >, 2.0);
 
-  /* Auto fit: rows grow in steps of 8 bytes as the width allows. A 4 KiB file has
-   * 4 offset digits. */
-  for (guint bpr = 8; bpr <= 64; bpr += 8)
+  /* Auto fit: the largest power of two the width allows, up to 64, so rows
+   * start at round offsets. A 4 KiB file has 4 offset digits. */
+  for (guint bpr = 1; bpr <= 32; bpr *= 2)
     {
       allocate (fixture, width_for (fixture, bpr, 4, 1), row_height * 10);
       g_assert_cmpuint (hm_hex_view_get_bytes_per_row (fixture->view), ==, bpr);
-      allocate (fixture, width_for (fixture, bpr + 8, 4, 1) - 2, row_height * 10);
+      allocate (fixture, width_for (fixture, bpr * 2, 4, 1) - 2, row_height * 10);
       g_assert_cmpuint (hm_hex_view_get_bytes_per_row (fixture->view), ==, bpr);
     }
+  allocate (fixture, width_for (fixture, 128, 4, 1), row_height * 10);
+  g_assert_cmpuint (hm_hex_view_get_bytes_per_row (fixture->view), ==, 64);
   g_assert_cmpuint (hm_hex_view_get_n_visible_rows (fixture->view), ==, 10);
   g_assert_cmpuint (hm_hex_view_get_n_rows (fixture->view), ==, 4096 / 64);
 

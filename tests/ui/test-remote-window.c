@@ -147,7 +147,6 @@ typedef struct
   HmHexView *view;
   GPtrArray *rows;   /* char[GRID_COLS + 1] per row */
   guint64    top;
-  guint      hex_col;
   guint      bytes_per_row;
 } Grid;
 
@@ -160,27 +159,42 @@ grid_free (Grid *grid)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Grid, grid_free)
 
+/* The rows go below the column header, translated by its height (@dy); the
+ * header itself is left out. */
 static void
 collect_text (Grid          *grid,
-              GskRenderNode *node)
+              GskRenderNode *node,
+              float          dy)
 {
   GskRenderNodeType type = gsk_render_node_get_node_type (node);
 
   if (type == GSK_CONTAINER_NODE)
     {
       for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
-        collect_text (grid, gsk_container_node_get_child (node, i));
+        collect_text (grid, gsk_container_node_get_child (node, i), dy);
     }
   else if (type == GSK_CLIP_NODE)
-    collect_text (grid, gsk_clip_node_get_child (node));
+    collect_text (grid, gsk_clip_node_get_child (node), dy);
+  else if (type == GSK_TRANSFORM_NODE)
+    {
+      float tx = 0, ty = 0;
+
+      gsk_transform_to_translate (gsk_transform_node_get_transform (node), &tx, &ty);
+      collect_text (grid, gsk_transform_node_get_child (node), dy + ty);
+    }
   else if (type == GSK_TEXT_NODE)
     {
       const graphene_point_t *offset = gsk_text_node_get_offset (node);
       double cw = _hm_hex_view_get_cell_width (grid->view);
-      guint row = (guint) (offset->y / _hm_hex_view_get_row_height (grid->view));
+      int header = hm_hex_view_get_show_header (grid->view) ? _hm_hex_view_get_row_height (grid->view) : 0;
+      double y = offset->y + dy - header;
+      guint row = (guint) (y / _hm_hex_view_get_row_height (grid->view));
       guint n;
       const PangoGlyphInfo *glyphs = gsk_text_node_get_glyphs (node, &n);
       double x = offset->x;
+
+      if (y < 0)
+        return;
 
       while (grid->rows->len <= row)
         {
@@ -202,19 +216,6 @@ collect_text (Grid          *grid,
     }
 }
 
-/* The view's offset column: at least 4 hex digits, an even number. */
-static guint
-offset_digits (guint64 size)
-{
-  guint digits = 1;
-  guint64 last = size > 0 ? size - 1 : 0;
-
-  while (last >>= 4)
-    digits++;
-  digits = MAX (digits, 4);
-  return digits + (digits & 1);
-}
-
 static Grid *
 render (HmHexView *view)
 {
@@ -226,23 +227,22 @@ render (HmHexView *view)
   grid->rows = g_ptr_array_new_with_free_func (g_free);
   grid->top = hm_hex_view_get_top_row (view);
   grid->bytes_per_row = hm_hex_view_get_bytes_per_row (view);
-  grid->hex_col = 1 + offset_digits (hm_document_get_size (hm_hex_view_get_document (view))) + 2;
   _hm_hex_view_snapshot_content (view, snapshot);
   node = gtk_snapshot_free_to_node (snapshot);
   if (node != NULL)
-    collect_text (grid, node);
+    collect_text (grid, node, 0);
   return grid;
 }
 
-/* The two characters drawn for the byte at @offset (one byte per group: byte
- * i of a row is 3 i columns after the offsets); FALSE if it is not on screen. */
+/* The two characters drawn for the byte at @offset, at the column the view
+ * puts it; FALSE if it is not on screen. */
 static gboolean
 grid_cell (Grid    *grid,
            guint64  offset,
            char     out[3])
 {
   guint64 row = offset / grid->bytes_per_row;
-  guint col = grid->hex_col + 3 * (guint) (offset % grid->bytes_per_row);
+  guint col = (guint) _hm_hex_view_hex_byte_col (grid->view, (guint) (offset % grid->bytes_per_row));
   const char *line;
 
   if (row < grid->top || row - grid->top >= grid->rows->len)

@@ -709,7 +709,7 @@ test_context_menu (void)
     int rh = _hm_hex_view_get_row_height (view);
     guint bpr = hm_hex_view_get_bytes_per_row (view);
     guint64 top = hm_hex_view_get_top_row (view);
-    double y = ((0x21 / bpr) - top + 0.5) * rh - _hm_hex_view_get_scroll_pixel (view);
+    double y = view->header_height + ((0x21 / bpr) - top + 0.5) * rh - _hm_hex_view_get_scroll_pixel (view);
     double x = (_hm_hex_view_hex_byte_col (view, 0x21 % bpr) + 0.5) * cw;
 
     g_assert_cmpuint (0x21 / bpr, >=, top);
@@ -721,7 +721,7 @@ test_context_menu (void)
     g_assert_true (hm_ui_test_wait_for (widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
 
     x = (_hm_hex_view_text_col (view) + 0x26 % bpr + 0.5) * cw;
-    y = ((0x26 / bpr) - top + 0.5) * rh - _hm_hex_view_get_scroll_pixel (view);
+    y = view->header_height + ((0x26 / bpr) - top + 0.5) * rh - _hm_hex_view_get_scroll_pixel (view);
     _hm_hex_view_context_click (view, x, y);
     g_assert_true (hm_ui_test_wait_for (widget_mapped, menu, HM_UI_TEST_WAIT_MS));
     g_assert_cmpuint (hm_hex_view_get_selection_length (view), ==, 0);
