@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "hm-entropy.h"
 #include "hm-extent-map.h"
 #include "hm-hex-view.h"
 
@@ -18,5 +19,14 @@ HmHexView   *_hm_extent_map_get_view    (HmExtentMap *self);
  * first), as last computed; NULL while none is ready. */
 const float *_hm_extent_map_get_buckets (HmExtentMap *self,
                                          guint       *n_buckets);
+
+/* For tests: what the bytes are (NULL where the map does not read them), each
+ * pixel row's #HmByteClass as last drawn (NULL until drawn), and the tooltip
+ * at @y pixels down. */
+HmEntropyMap *_hm_extent_map_get_entropy     (HmExtentMap *self);
+const guint8 *_hm_extent_map_get_row_classes (HmExtentMap *self,
+                                              guint       *n_rows);
+char         *_hm_extent_map_describe        (HmExtentMap *self,
+                                              double       y);
 
 G_END_DECLS

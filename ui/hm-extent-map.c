@@ -13,6 +13,15 @@
  * extents come from hm_document_get_extents_async(): the hole map may need round
  * trips to the server the first time (SEEK_DATA/SEEK_HOLE).
  *
+ * Over the data it draws what the bytes are (HmEntropyMap, core/hm-entropy.c):
+ * zeros, text, compressed or encrypted data, or other bytes, each in a colour
+ * of its own (data/style.css), from a quick sample of the whole file first and
+ * then from every byte, read in the background. A pixel row takes the class
+ * that most of its data bytes have. Until a row's bytes are known it is drawn
+ * in the data colour, as are rows of files the map does not read: storage that
+ * may stall (network, FUSE) and the endless /dev/zero. The tooltip is the
+ * legend, with the class, entropy and byte range under the pointer.
+ *
  * The region on screen is drawn over the buckets; clicking or dragging puts the
  * place under the pointer in the middle of the view.
  */
@@ -21,6 +30,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "hm-entropy.h"
 #include "hm-extent-map-private.h"
 #include "hm-map-strip-private.h"
 
@@ -31,6 +41,10 @@ enum
   COLOR_DATA,
   COLOR_HOLE,
   COLOR_VISIBLE,
+  COLOR_ZEROS,
+  COLOR_TEXT,
+  COLOR_RANDOM,
+  COLOR_OTHER,
   N_COLORS
 };
 
@@ -38,7 +52,33 @@ static const HmPaletteEntry palette_names[N_COLORS] = {
   [COLOR_DATA]    = { "hm_map_data_color",    "#3584e4" },
   [COLOR_HOLE]    = { "hm_map_hole_color",    "rgba(154,153,150,0.12)" },
   [COLOR_VISIBLE] = { "hm_map_visible_color", "#241f31" },
+  [COLOR_ZEROS]   = { "hm_map_zeros_color",   "rgba(119,118,123,0.45)" },
+  [COLOR_TEXT]    = { "hm_map_text_color",    "#2ec27e" },
+  [COLOR_RANDOM]  = { "hm_map_random_color",  "#c061cb" },
+  [COLOR_OTHER]   = { "hm_map_other_color",   "#3584e4" },
 };
+
+/* The colour of a class of bytes; holes and unknown bytes have none of their own. */
+static int
+class_color (HmByteClass klass)
+{
+  switch (klass)
+    {
+    case HM_BYTE_CLASS_ZEROS:
+      return COLOR_ZEROS;
+    case HM_BYTE_CLASS_TEXT:
+      return COLOR_TEXT;
+    case HM_BYTE_CLASS_RANDOM:
+      return COLOR_RANDOM;
+    case HM_BYTE_CLASS_OTHER:
+      return COLOR_OTHER;
+    case HM_BYTE_CLASS_HOLE:
+      return COLOR_HOLE;
+    case HM_BYTE_CLASS_UNKNOWN:
+    default:
+      return COLOR_DATA;
+    }
+}
 
 struct _HmExtentMap
 {
@@ -61,6 +101,14 @@ struct _HmExtentMap
   guint          computing_n;
   guint          computing_generation;
   GCancellable  *cancellable;
+
+  /* What the bytes are; NULL where the map does not read them. Each pixel
+   * row's class and entropy, for (n_rows), until the picture changes. */
+  HmEntropyMap  *entropy;
+  guint8        *row_classes;
+  float         *row_entropy;
+  guint          n_rows;
+  gboolean       rows_valid;
 
   GdkRGBA        colors[N_COLORS];
 };
@@ -168,6 +216,109 @@ ensure_buckets (HmExtentMap *self,
     }
 }
 
+/* ---- Classes ---- */
+
+/* The class most of the data bytes of [start, end) have, and their mean
+ * entropy; %HM_BYTE_CLASS_UNKNOWN when none are known. */
+static HmByteClass
+range_class (HmEntropyMap *entropy,
+             guint64       start,
+             guint64       end,
+             float        *mean_entropy)
+{
+  guint n = 0;
+  const HmEntropyBucket *buckets = hm_entropy_map_get_buckets (entropy, &n);
+  guint64 bs = hm_entropy_map_get_bucket_size (entropy);
+  double weight[HM_BYTE_CLASS_N] = { 0 };
+  double entropy_sum = 0.0, total = 0.0, best = 0.0;
+  HmByteClass klass = HM_BYTE_CLASS_UNKNOWN;
+  guint first, last;
+
+  *mean_entropy = 0.0f;
+  if (n == 0 || bs == 0 || end <= start)
+    return HM_BYTE_CLASS_UNKNOWN;
+  first = (guint) MIN (start / bs, (guint64) n - 1);
+  last = (guint) MIN ((end - 1) / bs, (guint64) n - 1);
+  for (guint i = first; i <= last; i++)
+    {
+      const HmEntropyBucket *b = &buckets[i];
+      guint64 b_start = (guint64) i * bs;
+      double overlap = (double) (MIN (end, b_start + bs) - MAX (start, b_start));
+      double w = overlap * MAX (b->data_share, 1e-6f);
+
+      if (b->klass == HM_BYTE_CLASS_UNKNOWN || b->klass >= HM_BYTE_CLASS_N)
+        continue;
+      weight[b->klass] += b->klass == HM_BYTE_CLASS_HOLE ? overlap * 1e-9 : w;
+      if (b->klass != HM_BYTE_CLASS_HOLE)
+        {
+          entropy_sum += w * b->entropy;
+          total += w;
+        }
+    }
+  for (int k = 0; k < HM_BYTE_CLASS_N; k++)
+    if (weight[k] > best)
+      {
+        best = weight[k];
+        klass = k;
+      }
+  if (total > 0.0)
+    *mean_entropy = (float) (entropy_sum / total);
+  return klass;
+}
+
+static void
+ensure_rows (HmExtentMap *self,
+             guint        n)
+{
+  guint64 size;
+
+  if (self->entropy == NULL || n == 0)
+    return;
+  if (self->rows_valid && self->n_rows == n)
+    return;
+  size = hm_document_get_size (self->document);
+  self->row_classes = g_renew (guint8, self->row_classes, n);
+  self->row_entropy = g_renew (float, self->row_entropy, n);
+  self->n_rows = n;
+  for (guint y = 0; y < n; y++)
+    {
+      guint64 start = (guint64) ((double) y / n * (double) size);
+      guint64 end = (guint64) ((double) (y + 1) / n * (double) size);
+
+      self->row_classes[y] = (guint8) range_class (self->entropy, start, MAX (end, start + 1),
+                                                   &self->row_entropy[y]);
+    }
+  self->rows_valid = TRUE;
+}
+
+static void
+entropy_updated_cb (HmExtentMap *self)
+{
+  self->rows_valid = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+set_entropy (HmExtentMap  *self,
+             HmDocument   *document)
+{
+  if (self->entropy != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->entropy, self);
+      hm_entropy_map_stop (self->entropy);
+      g_clear_object (&self->entropy);
+    }
+  self->rows_valid = FALSE;
+  /* Storage that may stall is not read for a picture (each sample is a round
+   * trip), nor is the endless /dev/zero. */
+  if (document == NULL || hm_document_get_may_stall (document) ||
+      hm_document_get_kind (document) == HM_FILE_KIND_ZERO_DEVICE)
+    return;
+  self->entropy = hm_entropy_map_new (document);
+  g_signal_connect_object (self->entropy, "updated", G_CALLBACK (entropy_updated_cb), self, G_CONNECT_SWAPPED);
+  hm_entropy_map_start (self->entropy, TRUE);
+}
+
 static void
 invalidate_buckets (HmExtentMap *self)
 {
@@ -218,10 +369,49 @@ _hm_extent_map_attach (HmExtentMap *self,
   self->n_buckets = 0;
   g_set_object (&self->document, document);
   g_signal_group_set_target (self->document_signals, document);
+  set_entropy (self, document);
   invalidate_buckets (self);
 }
 
 /* ---- Drawing ---- */
+
+/* Pixel rows [y0, y1) of data, one rectangle per run of one class; a row the
+ * picture does not know yet in the data colour, a partly hole run lighter. */
+static void
+draw_classes (HmExtentMap *self,
+              GtkSnapshot *snapshot,
+              guint        y0,
+              guint        y1,
+              int          width,
+              gboolean     full)
+{
+  HmByteClass near = HM_BYTE_CLASS_UNKNOWN;
+
+  y1 = MIN (y1, self->n_rows);
+  /* A run drawn taller than its data (a lone extent is two pixels at least)
+   * takes the class of its data into the rows of hole around it. */
+  for (guint y = y0; y < y1 && near == HM_BYTE_CLASS_UNKNOWN; y++)
+    if (self->row_classes[y] != HM_BYTE_CLASS_HOLE)
+      near = self->row_classes[y];
+  while (y0 < y1)
+    {
+      HmByteClass klass = self->row_classes[y0] == HM_BYTE_CLASS_HOLE ? near : self->row_classes[y0];
+      guint end = y0 + 1;
+      GdkRGBA rgba;
+
+      near = klass;
+      while (end < y1 && (self->row_classes[end] == klass || self->row_classes[end] == HM_BYTE_CLASS_HOLE))
+        end++;
+      rgba = self->colors[class_color (klass)];
+      if (!full)
+        rgba.alpha *= 0.7f;
+      /* Not known yet: fainter, so that it is not taken for "other". */
+      if (klass == HM_BYTE_CLASS_UNKNOWN)
+        rgba.alpha *= 0.5f;
+      _hm_map_strip_append_rect (snapshot, &rgba, 2, y0, width - 3, end - y0);
+      y0 = end;
+    }
+}
 
 /* 0: hole, 1: part data, 2: all data. */
 static int
@@ -251,6 +441,7 @@ hm_extent_map_snapshot (GtkWidget   *widget,
     return;
 
   ensure_buckets (self, (guint) height);
+  ensure_rows (self, (guint) height);
   partial = self->colors[COLOR_DATA];
   partial.alpha *= 0.7f;
 
@@ -277,7 +468,11 @@ hm_extent_map_snapshot (GtkWidget   *widget,
                   y = CLAMP (y + h / 2 - MIN_DATA_PX / 2, 0, height - MIN_DATA_PX);
                   h = MIN_DATA_PX;
                 }
-              _hm_map_strip_append_rect (snapshot, kind == 2 ? &self->colors[COLOR_DATA] : &partial, 2, y, width - 3, h);
+              if (self->entropy != NULL && self->rows_valid)
+                draw_classes (self, snapshot, (guint) floor (y), (guint) ceil (y + h), width, kind == 2);
+              else
+                _hm_map_strip_append_rect (snapshot, kind == 2 ? &self->colors[COLOR_DATA] : &partial, 2, y, width - 3,
+                                           h);
             }
           b = end;
         }
@@ -329,6 +524,99 @@ drag_update_cb (HmExtentMap    *self,
   jump_to (self, self->drag_start_y + dy);
 }
 
+/* ---- The legend ---- */
+
+static void
+append_swatch (GString       *markup,
+               const GdkRGBA *color,
+               const char    *label)
+{
+  g_autofree char *escaped = g_markup_escape_text (label, -1);
+
+  /* A square of the colour, as drawn (holes are faint by design, so their
+   * swatch is at least half strength to be seen in a tooltip). */
+  g_string_append_printf (markup, "<span foreground=\"#%02x%02x%02x\" fgalpha=\"%d%%\">\u25a0</span> %s\n",
+                          (int) (CLAMP (color->red, 0, 1) * 255 + 0.5),
+                          (int) (CLAMP (color->green, 0, 1) * 255 + 0.5),
+                          (int) (CLAMP (color->blue, 0, 1) * 255 + 0.5),
+                          (int) (MAX (color->alpha, 0.5f) * 100 + 0.5), escaped);
+}
+
+/* The tooltip: the legend, then what lies at @y pixels down the strip. */
+char *
+_hm_extent_map_describe (HmExtentMap *self,
+                         double       y)
+{
+  static const HmByteClass legend[] = {
+    HM_BYTE_CLASS_ZEROS, HM_BYTE_CLASS_TEXT, HM_BYTE_CLASS_RANDOM, HM_BYTE_CLASS_OTHER, HM_BYTE_CLASS_HOLE,
+  };
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  GString *markup = g_string_new (NULL);
+  g_autofree char *title = g_markup_escape_text (_("The whole file: click to go there"), -1);
+  guint64 size, start, end;
+  guint row;
+
+  _hm_map_strip_lookup_colors (GTK_WIDGET (self), palette_names, self->colors, N_COLORS);
+  g_string_append_printf (markup, "<b>%s</b>\n", title);
+  for (guint i = 0; i < G_N_ELEMENTS (legend); i++)
+    append_swatch (markup, &self->colors[class_color (legend[i])], hm_byte_class_get_label (legend[i]));
+
+  if (self->document == NULL || height <= 0 || (size = hm_document_get_size (self->document)) == 0)
+    {
+      g_string_truncate (markup, markup->len - 1);
+      return g_string_free (markup, FALSE);
+    }
+  row = (guint) CLAMP (y, 0, height - 1);
+  start = (guint64) ((double) row / height * (double) size);
+  end = MAX ((guint64) ((double) (row + 1) / height * (double) size), start + 1);
+  end = MIN (end, size);
+
+  g_string_append_c (markup, '\n');
+  if (self->buckets != NULL && row < self->n_buckets && self->buckets[row] <= 0.0f)
+    {
+      g_autofree char *here = g_markup_escape_text (hm_byte_class_get_label (HM_BYTE_CLASS_HOLE), -1);
+
+      g_string_append_printf (markup, "%s\n", here);
+    }
+  else if (self->entropy != NULL)
+    {
+      float entropy = 0.0f;
+      HmByteClass klass = range_class (self->entropy, start, end, &entropy);
+      g_autofree char *here = g_markup_escape_text (hm_byte_class_get_label (klass), -1);
+
+      if (klass == HM_BYTE_CLASS_UNKNOWN || klass == HM_BYTE_CLASS_HOLE)
+        g_string_append_printf (markup, "%s\n", here);
+      else
+        /* Translators: a class of bytes, then their Shannon entropy */
+        g_string_append_printf (markup, _("%s, entropy %.2f bits per byte\n"), here, entropy);
+    }
+  g_string_append_printf (markup, "0x%" G_GINT64_MODIFIER "x – 0x%" G_GINT64_MODIFIER "x", start, end - 1);
+  if (self->entropy != NULL && !hm_entropy_map_get_refined (self->entropy))
+    {
+      g_string_append_c (markup, '\n');
+      g_string_append_printf (markup, hm_entropy_map_get_sampled (self->entropy)
+                              /* Translators: the share of the file read in full so far */
+                              ? _("From samples; reading every byte: %.0f%%")
+                              : _("Sampling the file…"),
+                              hm_entropy_map_get_progress (self->entropy) * 100.0);
+    }
+  return g_string_free (markup, FALSE);
+}
+
+static gboolean
+query_tooltip_cb (HmExtentMap *self,
+                  int          x,
+                  int          y,
+                  gboolean     keyboard_mode,
+                  GtkTooltip  *tooltip)
+{
+  g_autofree char *markup = _hm_extent_map_describe (self, keyboard_mode
+                                                     ? gtk_widget_get_height (GTK_WIDGET (self)) / 2.0 : y);
+
+  gtk_tooltip_set_markup (tooltip, markup);
+  return TRUE;
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -350,6 +638,8 @@ hm_extent_map_finalize (GObject *object)
   HmExtentMap *self = HM_EXTENT_MAP (object);
 
   g_clear_pointer (&self->buckets, g_free);
+  g_clear_pointer (&self->row_classes, g_free);
+  g_clear_pointer (&self->row_entropy, g_free);
   G_OBJECT_CLASS (hm_extent_map_parent_class)->finalize (object);
 }
 
@@ -388,9 +678,11 @@ hm_extent_map_init (HmExtentMap *self)
   g_signal_connect_object (drag, "drag-update", G_CALLBACK (drag_update_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
 
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), _("Data and holes in the whole file: click to go there"));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Map of data and holes"),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Map of the file: zeros, text, compressed data, "
+                                                                    "other data and holes"),
                                   -1);
 }
 
@@ -417,4 +709,23 @@ _hm_extent_map_get_buckets (HmExtentMap *self,
     }
   *n_buckets = self->n_buckets;
   return self->buckets;
+}
+
+HmEntropyMap *
+_hm_extent_map_get_entropy (HmExtentMap *self)
+{
+  return self->entropy;
+}
+
+const guint8 *
+_hm_extent_map_get_row_classes (HmExtentMap *self,
+                                guint       *n_rows)
+{
+  if (self->entropy == NULL || !self->rows_valid)
+    {
+      *n_rows = 0;
+      return NULL;
+    }
+  *n_rows = self->n_rows;
+  return self->row_classes;
 }

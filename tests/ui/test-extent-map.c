@@ -182,6 +182,125 @@ test_click_drag (Fixture       *fixture,
   assert_visible (fixture, 0);
 }
 
+/* ---- What the bytes are ---- */
+
+/* 32 MiB: zeros, text, random bytes and a table of numbers, 4 MiB each, then
+ * 16 MiB of hole. */
+#define CLASSES_SIZE (32 * (guint64) MIB)
+
+static HmDocument *
+open_classes (void)
+{
+  static const char text[] = "The quick brown fox jumps over the lazy dog.\n";
+  g_autofree char *path = hm_test_make_sparse ("classes.img", CLASSES_SIZE);
+  g_autofree guint8 *block = g_malloc (4 * MIB);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1234);
+  g_autoptr(GError) error = NULL;
+  HmDocument *document;
+
+  memset (block, 0, 4 * MIB);
+  hm_test_pwrite (path, 0, block, 4 * MIB);
+  for (gsize i = 0; i < 4 * MIB; i++)
+    block[i] = (guint8) text[i % (sizeof text - 1)];
+  hm_test_pwrite (path, 4 * MIB, block, 4 * MIB);
+  for (gsize i = 0; i < 4 * MIB; i++)
+    block[i] = (guint8) g_rand_int_range (rand, 0, 256);
+  hm_test_pwrite (path, 8 * MIB, block, 4 * MIB);
+  for (gsize i = 0; i < 4 * MIB; i++)
+    block[i] = (guint8) (((guint32) (i / 4) * 3) >> (8 * (i % 4)));
+  hm_test_pwrite (path, 12 * MIB, block, 4 * MIB);
+  document = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
+  g_assert_no_error (error);
+  return document;
+}
+
+static gboolean
+entropy_refined (gpointer map)
+{
+  HmEntropyMap *entropy = _hm_extent_map_get_entropy (map);
+
+  return entropy != NULL && hm_entropy_map_get_refined (entropy);
+}
+
+static gboolean
+rows_ready (gpointer map)
+{
+  guint n;
+
+  return _hm_extent_map_get_row_classes (map, &n) != NULL;
+}
+
+/* The strip knows each region's class, and its tooltip is the legend plus what
+ * lies under the pointer. */
+static void
+test_classes (Fixture       *fixture,
+              gconstpointer  data)
+{
+  static const HmByteClass expected[4] = {
+    HM_BYTE_CLASS_ZEROS, HM_BYTE_CLASS_TEXT, HM_BYTE_CLASS_RANDOM, HM_BYTE_CLASS_OTHER,
+  };
+  g_autoptr(HmDocument) document = open_classes ();
+  HmExtentMap *map = add_map (fixture, document);
+  const guint8 *rows;
+  guint n = 0;
+  int height;
+
+  hm_panel_test_wait_until (entropy_refined, map);
+  gtk_widget_queue_draw (GTK_WIDGET (map));
+  hm_panel_test_wait_until (rows_ready, map);
+  rows = _hm_extent_map_get_row_classes (map, &n);
+  height = gtk_widget_get_height (GTK_WIDGET (map));
+  g_assert_cmpuint (n, ==, (guint) height);
+  g_assert_cmpint (height, >, 64);
+
+  /* The middle row of each eighth of the strip. */
+  for (guint k = 0; k < 8; k++)
+    {
+      guint row = (guint) ((k + 0.5) * n / 8);
+      g_autofree char *markup = _hm_extent_map_describe (map, row);
+
+      if (k < 4)
+        g_assert_cmpint (rows[row], ==, expected[k]);
+      else
+        g_assert_cmpint (rows[row], ==, HM_BYTE_CLASS_HOLE);
+
+      /* The legend, always. */
+      g_assert_nonnull (strstr (markup, "Zeros"));
+      g_assert_nonnull (strstr (markup, "Text"));
+      g_assert_nonnull (strstr (markup, "Compressed or encrypted"));
+      g_assert_nonnull (strstr (markup, "Other"));
+      g_assert_nonnull (strstr (markup, "Hole"));
+      g_assert_true (pango_parse_markup (markup, -1, 0, NULL, NULL, NULL, NULL));
+      /* And what is here: its class with its entropy, and its bytes. */
+      if (k < 4)
+        {
+          g_autofree char *here = g_strdup_printf ("\n%s, entropy ",
+                                                   hm_byte_class_get_label (expected[k]));
+
+          g_assert_nonnull (strstr (markup, here));
+        }
+      else
+        g_assert_nonnull (strstr (markup, "\nHole\n"));
+      {
+        guint64 start = (guint64) ((double) row / height * (double) CLASSES_SIZE);
+        g_autofree char *range = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x – ", start);
+
+        g_assert_nonnull (strstr (markup, range));
+      }
+      g_assert_null (strstr (markup, "reading every byte"));
+    }
+
+  /* Clicking still goes there. */
+  g_signal_emit_by_name (get_drag_gesture (map), "drag-begin", 4.0, height * 0.3);
+  {
+    guint64 first, last, target = (guint64) (0.3 * CLASSES_SIZE);
+
+    g_assert_true (hm_hex_view_get_visible_range (fixture->view, &first, &last));
+    g_assert_cmpuint (first, <=, target);
+    g_assert_cmpuint (last, >=, target);
+  }
+}
+
 /* ---- Attaching ---- */
 
 /* Detached, the map shows nothing and scrolls nothing; attached to a second
@@ -257,6 +376,7 @@ main (int   argc,
   ADD ("/hm/extent-map/buckets", test_buckets);
   ADD ("/hm/extent-map/click-drag", test_click_drag);
   ADD ("/hm/extent-map/attach", test_attach);
+  ADD ("/hm/extent-map/classes", test_classes);
 #undef ADD
 
   ret = g_test_run ();
