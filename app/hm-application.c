@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "hm-application.h"
+#include "hm-hex-view-private.h"
 #include "hm-offset.h"
 #include "hm-preferences-dialog.h"
 #include "hm-window.h"
@@ -97,6 +98,49 @@ hm_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+/* ---- Launch benchmark ---- */
+
+/* HM_BENCH_FIRST_FRAME=FILE (tests/bench/bench-launch.c): once a frame with the
+ * current page's bytes has been painted, write the monotonic time to FILE and
+ * quit, so a launch can be timed from exec to the bytes on screen. */
+static void
+bench_after_paint_cb (GdkFrameClock *clock,
+                      HmWindow      *window)
+{
+  const char *path = g_getenv ("HM_BENCH_FIRST_FRAME");
+  HmPage *page = hm_window_get_current_page (window);
+  g_autofree char *text = NULL;
+  GApplication *app;
+
+  if (page != NULL && _hm_hex_view_get_frames_drawn (hm_page_get_view (page)) == 0)
+    return;
+  g_signal_handlers_disconnect_by_func (clock, bench_after_paint_cb, window);
+  text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  if (!g_file_set_contents (path, text, -1, NULL))
+    g_printerr ("hexmap: cannot write %s\n", path);
+  app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  if (app != NULL)
+    g_application_quit (app);
+}
+
+static void
+bench_window_map_cb (HmWindow *window)
+{
+  g_signal_handlers_disconnect_by_func (window, bench_window_map_cb, NULL);
+  g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                           G_CALLBACK (bench_after_paint_cb), window, 0);
+}
+
+static void
+bench_watch_first_frame (HmWindow *window)
+{
+  const char *path = g_getenv ("HM_BENCH_FIRST_FRAME");
+
+  if (path == NULL || *path == '\0' || gtk_widget_get_mapped (GTK_WIDGET (window)))
+    return;
+  g_signal_connect (window, "map", G_CALLBACK (bench_window_map_cb), NULL);
+}
+
 static HmWindow *
 get_window (HmApplication *self)
 {
@@ -148,6 +192,9 @@ hm_application_command_line (GApplication            *app,
           g_application_command_line_printerr (command_line, "%s: %s\n", name, error->message);
           hm_window_show_error (window, primary, error->message);
           status = 1;
+          /* Out of descriptors: one message, not one per remaining file. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES))
+            break;
           continue;
         }
 
@@ -167,6 +214,7 @@ hm_application_command_line (GApplication            *app,
         }
     }
 
+  bench_watch_first_frame (window);
   gtk_window_present (GTK_WINDOW (window));
   return status;
 }
@@ -174,7 +222,10 @@ hm_application_command_line (GApplication            *app,
 static void
 hm_application_activate (GApplication *app)
 {
-  gtk_window_present (GTK_WINDOW (get_window (HM_APPLICATION (app))));
+  HmWindow *window = get_window (HM_APPLICATION (app));
+
+  bench_watch_first_frame (window);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -195,6 +246,9 @@ hm_application_open (GApplication  *app,
           g_autofree char *primary = g_strdup_printf (_("Could Not Open “%s”"), name);
 
           hm_window_show_error (window, primary, error->message);
+          /* Out of descriptors: one message, not one per remaining file. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES))
+            break;
         }
     }
   gtk_window_present (GTK_WINDOW (window));
@@ -209,6 +263,7 @@ update_style (HmApplication *self)
 {
   g_autofree char *style = g_settings_get_string (self->settings, "style");
   gboolean dark = FALSE;
+  gboolean current = FALSE;
 
   if (g_str_equal (style, "dark"))
     dark = TRUE;
@@ -218,7 +273,10 @@ update_style (HmApplication *self)
 
       dark = g_str_equal (scheme, "prefer-dark");
     }
-  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", dark, NULL);
+  /* Setting it reloads the theme even when the value stays: ~10 ms at start-up. */
+  g_object_get (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", &current, NULL);
+  if (current != dark)
+    g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", dark, NULL);
 }
 
 static void
@@ -327,6 +385,9 @@ static const struct
 } accels[] = {
   { "app.quit", { "<Control>q", NULL } },
   { "app.preferences", { "<Control>comma", NULL } },
+  /* The shortcuts window is built when first shown (HmWindow), not by
+   * GtkApplication for every window, so it sets no accelerator for it. */
+  { "win.show-help-overlay", { "<Control>question", NULL } },
   { "win.open", { "<Control>o", NULL } },
   { "page.save", { "<Control>s", NULL } },
   { "page.save-as", { "<Control><Shift>s", NULL } },

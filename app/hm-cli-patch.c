@@ -16,6 +16,7 @@
 #include "hm-document.h"
 #include "hm-hex-text.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,9 +43,18 @@ parse_mtime (const char    *text,
     goto bad;
 
   options->timestamp = HM_TIMESTAMP_EXPLICIT;
+  errno = 0;
   options->mtime_sec = g_ascii_strtoll (text + 1, &end, 10);
   if (end == text + 1)
     goto bad;
+  /* strtoll clamps what it cannot hold; a clamped time would be set silently. */
+  if (errno == ERANGE || options->mtime_sec < HM_MTIME_MIN || options->mtime_sec > HM_MTIME_MAX)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--mtime %s is out of range (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " seconds)",
+                   text, (gint64) HM_MTIME_MIN, (gint64) HM_MTIME_MAX);
+      return FALSE;
+    }
   options->mtime_nsec = 0;
   dot = end;
   if (*dot == '.')

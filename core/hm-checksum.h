@@ -75,4 +75,7 @@ const char       *hm_checksum_kind_to_string    (HmChecksumKind          kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HmChecksumResult, hm_checksum_result_free)
 
+/* For tests */
+void              _hm_checksum_set_crc32_parts  (guint                n_parts);
+
 G_END_DECLS

@@ -349,7 +349,16 @@ store_range (HmDocument       *self,
 
   if (source->kind != SOURCE_DATA &&
       !(source->kind == SOURCE_PATTERN && source->pattern_length == 1))
-    bounce = g_malloc (MIN (length, (guint64) CHUNK_SIZE));
+    {
+      bounce = g_try_malloc (MIN (length, (guint64) CHUNK_SIZE));
+      if (bounce == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                       _("Not enough memory for this change to “%s”; nothing was changed"),
+                       self->display_name);
+          return FALSE;
+        }
+    }
 
   while (done < length)
     {
@@ -529,6 +538,35 @@ _hm_document_store_data (HmDocument   *self,
 
 /* ---- Edits ---- */
 
+/*
+ * Whether @bytes more of memory can be had now: the pending map copies the
+ * baseline bytes of an edit in blocks of at most 64 KiB and the journal its
+ * steps (g_malloc(), which aborts when memory runs out), and preview windows
+ * are mapped as the edit goes; so an edit of a size the user chose asks first,
+ * for all of it at once, and fails with an error instead. A probe, not a
+ * reservation; under an address-space limit (RLIMIT_AS) it is exact enough.
+ */
+static gboolean
+check_memory (HmDocument *self,
+              guint64     bytes,
+              GError    **error)
+{
+  gpointer probe;
+
+  if (bytes < 1024 * 1024)
+    return TRUE;
+  probe = bytes <= (guint64) G_MAXSSIZE / 4 ? g_try_malloc ((gsize) bytes) : NULL;
+  if (probe == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                   _("Not enough memory for this change to “%s”; nothing was changed"),
+                   self->display_name);
+      return FALSE;
+    }
+  g_free (probe);
+  return TRUE;
+}
+
 /**
  * hm_document_write:
  * @self: a #HmDocument
@@ -586,6 +624,10 @@ hm_document_write (HmDocument  *self,
                    _("Not enough memory to keep the %zu old bytes for undo"), length);
       return FALSE;
     }
+  /* Still to come: the windows the bytes go into (N), the step's old and new
+   * bytes (2 N) and the pending map's old bytes (N). */
+  if (!check_memory (self, 4 * (guint64) length, error))
+    return FALSE;
   n = _hm_document_read_file (self, offset, old, length, error);
   if (n < 0)
     return FALSE;
@@ -619,7 +661,10 @@ hm_document_write (HmDocument  *self,
  *
  * Fills a range with a repeated pattern, as one undo step. The journal keeps the
  * old bytes (undo needs them) but only the pattern for the new ones. Direct mode
- * changes the file at once, as with hm_document_write().
+ * changes the file at once, as with hm_document_write(). In preview mode a fill
+ * of 64 MiB or more is kept as the pattern alone (a piece of the content, as an
+ * insert's bytes are), so it costs no memory for its length; Save writes it.
+ * Short of memory for the old bytes, it fails with %G_IO_ERROR_NO_SPACE.
  *
  * Returns: %TRUE if the range was filled
  */
@@ -645,19 +690,34 @@ hm_document_fill (HmDocument   *self,
     return FALSE;
   if (length == 0)
     return TRUE;
-  /* Over inserted bytes or several pieces: a pattern piece, O(pattern) memory */
-  if (!_hm_document_map_to_file (self, doc_offset, length, &offset))
+  /* Over inserted bytes or several pieces: a pattern piece, O(pattern) memory.
+   * A large fill in preview is one too: stored into the windows it would cost
+   * its length three times over (the old bytes for undo, the pending map's copy,
+   * the copy-on-write pages); as a piece it costs the pattern, and Save writes
+   * it as it writes inserted bytes. (Direct mode must store it at once.) */
+  if (!_hm_document_map_to_file (self, doc_offset, length, &offset) ||
+      (length >= HM_FILL_PATTERN_MIN && self->mode == HM_DOCUMENT_MODE_PREVIEW &&
+       self->kind == HM_FILE_KIND_REGULAR))
     return _hm_document_structural_overwrite (self, doc_offset, length, NULL,
                                               pattern, pattern_length, HM_EDIT_NONE, error);
   new_bytes.origin = old_bytes.origin = offset;
 
-  old = length <= (guint64) G_MAXSSIZE ? g_try_malloc ((gsize) length) : NULL;
+  /* Memory: the old bytes once for the undo step (this block, which the
+   * journal keeps) and once for the pending map; the new bytes only as the
+   * pattern. Both are asked for before anything is stored, and a shortage is an
+   * error, never an abort. */
+  old = length <= (guint64) G_MAXSSIZE / 2
+          ? g_try_malloc (hm_journal_fill_block_size ((gsize) length, pattern_length))
+          : NULL;
   if (old == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
                    _("Not enough memory to keep the %" PRIu64 " old bytes for undo"), length);
       return FALSE;
     }
+  /* Still to come: the windows the pattern goes into and the pending map's copy. */
+  if (!check_memory (self, 2 * length, error))
+    return FALSE;
   n = _hm_document_read_file (self, offset, old, (gsize) length, error);
   if (n < 0)
     return FALSE;
@@ -673,7 +733,8 @@ hm_document_fill (HmDocument   *self,
   after_direct_store (self);
 
   before = _hm_document_edit_state (self);
-  hm_journal_record_fill (self->journal, offset, old, (gsize) length, pattern, pattern_length);
+  hm_journal_record_fill_take (self->journal, offset, g_steal_pointer (&old), (gsize) length,
+                               pattern, pattern_length);
   _hm_document_step_recorded (self);
   _hm_document_emit_changed (self, doc_offset, length);
   _hm_document_notify_state (self, &before);
@@ -969,8 +1030,14 @@ _hm_document_read_pending_pieces (HmDocument *self,
 {
   g_autoptr(GArray) ranges = hm_journal_get_pending_ranges (self->journal);
   g_autoptr(GArray) pieces = g_array_new (FALSE, TRUE, sizeof (Piece));
+  guint64 total = 0;
 
   g_array_set_clear_func (pieces, piece_clear);
+  /* Each pending byte is held twice (current and baseline): ask first. */
+  for (guint i = 0; i < ranges->len; i++)
+    total += g_array_index (ranges, HmRange, i).length;
+  if (!check_memory (self, 2 * total, error))
+    return NULL;
   for (guint i = 0; i < ranges->len; i++)
     {
       const HmRange *r = &g_array_index (ranges, HmRange, i);

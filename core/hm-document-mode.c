@@ -66,7 +66,17 @@ _hm_document_open_writable (HmDocument *self,
   if (self->wfd >= 0)
     return TRUE;
 
-  wfd = open (self->path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+  /* O_EXCL on a block device: refused (EBUSY) while a filesystem on it is
+   * mounted, and while we hold it no one can mount it under our writes. */
+  wfd = open (self->path, O_RDWR | O_CLOEXEC | O_NOCTTY |
+                          (self->kind == HM_FILE_KIND_BLOCK_DEVICE ? O_EXCL : 0));
+  if (wfd < 0 && errno == EBUSY && self->kind == HM_FILE_KIND_BLOCK_DEVICE)
+    {
+      g_set_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_READ_ONLY,
+                   _("Cannot write to “%s”: the device is mounted or in use; unmount it first"),
+                   self->display_name);
+      return FALSE;
+    }
   if (wfd < 0)
     {
       _hm_document_set_errno_error (error, errno, _("Cannot open “%s” for writing"),

@@ -31,6 +31,7 @@ struct _HmDocument
   HmFsKind        fs_kind;
   char           *fs_type;
   gboolean        can_write;
+  gboolean        device_in_use;  /* a block device mounted or held open exclusively */
   gboolean        may_stall;    /* reads may block or fail: network, FUSE */
   HmDocumentMode  mode;
   gsize           window_size;
@@ -143,6 +144,8 @@ gboolean  _hm_document_copy_guarded   (HmDocument   *self,
 /* Bytes moved per guarded store or read: bounds the memory a fill, a commit or a
  * save needs beyond the journal itself. */
 #define HM_DOCUMENT_CHUNK_SIZE (1024 * 1024)
+/* A preview fill this long or longer is a pattern piece, not stored bytes. */
+#define HM_FILL_PATTERN_MIN (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 
 /* hm-document.c */
 gsize     _hm_document_page_size      (void);

@@ -234,7 +234,14 @@ _hm_document_copy_content (HmDocument   *self,
                            GError      **error)
 {
   g_autoptr(GArray) runs = _hm_document_content_extents (self, 0, G_MAXUINT64);
-  g_autofree guint8 *buffer = g_malloc (CHUNK_SIZE);
+  g_autofree guint8 *buffer = g_try_malloc (CHUNK_SIZE);
+
+  if (buffer == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("Not enough memory to save “%s”"),
+                   self->display_name);
+      return FALSE;
+    }
 
   for (guint i = 0; i < runs->len; i++)
     {

@@ -460,7 +460,7 @@ commit_preview (SaveJob      *job,
                 GError      **error)
 {
   HmDocument *self = job->self;
-  g_autofree guint8 *buffer = g_malloc (CHUNK_SIZE);
+  g_autofree guint8 *buffer = g_try_malloc (CHUNK_SIZE);
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (HmRange));
   guint64 span = self->window_size;
   guint64 page = _hm_document_page_size ();
@@ -468,6 +468,12 @@ commit_preview (SaveJob      *job,
   guint i = 0;
   guint64 pos;  /* the next byte to write, inside ranges[i] */
 
+  if (buffer == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("Not enough memory to save “%s”"),
+                   self->display_name);
+      return FALSE;
+    }
   if (!_hm_document_open_writable (self, error))
     return FALSE;
   if (!_hm_document_check_unchanged (self, _hm_document_expected_stat (self), job->options.force, error))
@@ -712,8 +718,14 @@ copy_plain (SaveJob      *job,
             GCancellable *cancellable,
             GError      **error)
 {
-  g_autofree guint8 *buffer = g_malloc (CHUNK_SIZE);
+  g_autofree guint8 *buffer = g_try_malloc (CHUNK_SIZE);
 
+  if (buffer == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("Not enough memory to save “%s”"),
+                   job->self->display_name);
+      return FALSE;
+    }
   for (guint64 done = 0; done < length;)
     {
       gsize n = (gsize) MIN (length - done, (guint64) CHUNK_SIZE);
@@ -875,7 +887,13 @@ save_as_into (SaveJob      *job,
     }
 
   /* Then the pending edits, read as the document shows them. */
-  buffer = g_malloc (CHUNK_SIZE);
+  buffer = g_try_malloc (CHUNK_SIZE);
+  if (buffer == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("Not enough memory to save “%s”"),
+                   self->display_name);
+      return FALSE;
+    }
   for (guint i = 0; i < job->ranges->len; i++)
     {
       const HmRange *r = &g_array_index (job->ranges, HmRange, i);
@@ -1057,6 +1075,16 @@ save_job_new_save (HmDocument          *self,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("Invalid modification time: %ld nanoseconds"), options->mtime_nsec);
+      return NULL;
+    }
+  /* Outside it the filesystem clamps the time and the save would set another. */
+  if (options->timestamp == HM_TIMESTAMP_EXPLICIT &&
+      (options->mtime_sec < HM_MTIME_MIN || options->mtime_sec > HM_MTIME_MAX ||
+       (options->mtime_sec == HM_MTIME_MAX && options->mtime_nsec > 0)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The modification time %" G_GINT64_FORMAT " is out of the range filesystems "
+                     "store (1901-12-13 to 2446-05-10)"), options->mtime_sec);
       return NULL;
     }
 

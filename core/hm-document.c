@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include "hm-document-private.h"
+#include "hm-fd-budget.h"
 #include "hm-fault.h"
 #include "hm-piece-table.h"
 #include "hm-window-cache.h"
@@ -316,6 +317,10 @@ hm_document_initable_init (GInitable    *initable,
   if (!refuse_file_type (self, &st, error))
     return FALSE;
 
+  /* Two: this one, and the writable one a save opens. */
+  if (!hm_fd_budget_check (2, self->display_name, error))
+    return FALSE;
+
   self->fd = open (self->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (self->fd < 0)
     {
@@ -351,6 +356,21 @@ hm_document_initable_init (GInitable    *initable,
     self->kind = HM_FILE_KIND_REGULAR;
 
   self->can_write = self->kind != HM_FILE_KIND_ZERO_DEVICE && access (self->path, W_OK) == 0;
+  /* A mounted block device belongs to its filesystem: a write under it corrupts
+   * the filesystem (and is overwritten by its cache). The kernel says so: an
+   * O_EXCL open of a block device fails with EBUSY while it is mounted or claimed. */
+  if (self->kind == HM_FILE_KIND_BLOCK_DEVICE && self->can_write)
+    {
+      int probe = open (self->path, O_RDONLY | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+      if (probe >= 0)
+        close (probe);
+      else if (errno == EBUSY)
+        {
+          self->device_in_use = TRUE;
+          self->can_write = FALSE;
+        }
+    }
 
   if (!classify_filesystem (self, error))
     return FALSE;
@@ -369,7 +389,8 @@ hm_document_initable_init (GInitable    *initable,
                    /* Translators: the second %s is one of the two reasons below */
                    _("Cannot open “%s” for editing: %s"), self->display_name,
                    self->kind == HM_FILE_KIND_ZERO_DEVICE ? _("/dev/zero has nothing to edit")
-                                                         : _("you may not write to it"));
+                   : self->device_in_use ? _("the device is mounted or in use; unmount it first")
+                   : _("you may not write to it"));
       return FALSE;
     }
 
@@ -780,6 +801,22 @@ hm_document_get_can_write (HmDocument *self)
   return self->can_write;
 }
 
+/**
+ * hm_document_get_device_in_use:
+ * @self: a #HmDocument
+ *
+ * Whether the file is a block device that was mounted or otherwise claimed
+ * (an O_EXCL open failed with EBUSY) when it was opened. Such a device opens
+ * read-only, and hm_document_get_can_write() is %FALSE.
+ *
+ * Returns: %TRUE for a block device in use
+ */
+gboolean
+hm_document_get_device_in_use (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
+  return self->device_in_use;
+}
 
 /**
  * hm_document_get_may_stall:

@@ -159,6 +159,7 @@ HmFileKind      hm_document_get_kind             (HmDocument    *self);
 HmFsKind        hm_document_get_fs_kind          (HmDocument    *self);
 const char     *hm_document_get_fs_type          (HmDocument    *self);
 gboolean        hm_document_get_can_write        (HmDocument    *self);
+gboolean        hm_document_get_device_in_use    (HmDocument    *self);
 HmDocumentMode  hm_document_get_default_mode     (HmDocument    *self);
 HmDocumentMode  hm_document_get_mode             (HmDocument    *self);
 gsize           hm_document_get_window_size      (HmDocument    *self);
@@ -254,6 +255,21 @@ typedef struct
 
 guint           hm_ranges_find_end_after         (const GArray  *ranges,
                                                   guint64        offset);
+
+/**
+ * HM_MTIME_MIN:
+ *
+ * The earliest modification time (seconds since the epoch, 1901-12-13) a save
+ * sets: what ext4 (large inodes), XFS (bigtime) and btrfs all store exactly.
+ */
+#define HM_MTIME_MIN G_GINT64_CONSTANT (-2147483648)
+/**
+ * HM_MTIME_MAX:
+ *
+ * The latest modification time a save sets (2446-05-10 22:38:55 UTC, with no
+ * fraction of a second: ext4 clamps the nanoseconds there too).
+ */
+#define HM_MTIME_MAX G_GINT64_CONSTANT (15032385535)
 
 /**
  * HmSaveOptions:

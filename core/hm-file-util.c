@@ -11,14 +11,50 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
+/*
+ * A named temporary file outlives a process killed while writing it. Each one
+ * is flock()ed by its writer for as long as it is open, so a lock that can be
+ * taken means its writer is gone: the next Save As to the same name removes
+ * those (ours only, regular files only), and a crash costs the space once.
+ */
+static void
+remove_stale_temporaries (const char *dir,
+                          const char *base)
+{
+  g_autofree char *prefix = g_strdup_printf (".%s.hexmap-", base);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      struct stat st;
+      int fd;
+
+      if (!g_str_has_prefix (name, prefix))
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+      if (fd < 0)
+        continue;
+      if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_uid == geteuid () &&
+          flock (fd, LOCK_EX | LOCK_NB) == 0)
+        g_unlink (path);
+      close (fd);
+    }
+}
+
 /* Creates the unnamed (O_TMPFILE) or, where the filesystem has none, a
  * uniquely named 0600 file in @dir (also where @no_tmpfile: tests of that
- * path). *tmp_name is set in the second case only: the caller removes it on
- * every failure. Returns the descriptor, or -1 with errno set. */
+ * path), locked (flock) while open. *tmp_name is set in the second case only:
+ * the caller removes it on every failure. Returns the descriptor, or -1 with
+ * errno set. */
 int
 hm_file_create_temporary (const char *dir,
                           const char *base,
@@ -28,11 +64,16 @@ hm_file_create_temporary (const char *dir,
   int out;
 
   *tmp_name = NULL;
+  remove_stale_temporaries (dir, base);
   if (!no_tmpfile)
     {
       out = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
       if (out >= 0)
-        return out;
+        {
+          /* It gets a name just before the rename: a kill between them leaves it. */
+          flock (out, LOCK_EX | LOCK_NB);
+          return out;
+        }
       if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT)
         return -1;
     }
@@ -40,6 +81,8 @@ hm_file_create_temporary (const char *dir,
   out = g_mkstemp_full (*tmp_name, O_RDWR | O_CLOEXEC, 0600);
   if (out < 0)
     g_clear_pointer (tmp_name, g_free);
+  else
+    flock (out, LOCK_EX | LOCK_NB);
   return out;
 }
 

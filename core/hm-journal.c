@@ -145,6 +145,48 @@ hm_journal_record (HmJournal    *self,
     }
 }
 
+static void
+record_fill (HmJournal    *self,
+             guint64       offset,
+             const guint8 *old_data,
+             guint8       *take,
+             gsize         length,
+             const guint8 *pattern,
+             gsize         pattern_length)
+{
+  Source before = { old_data, NULL, 0 };
+  Source after = { NULL, pattern, 0 };
+  HmJournalStep *step;
+  guint8 *data;
+
+  /* Bytes of the pattern past the end of the fill are never used */
+  after.pattern_length = MIN (pattern_length, length);
+  _hm_journal_pending_apply (self, offset, length, &before, &after);
+
+  _hm_journal_seal_run (self);
+  _hm_journal_truncate_redo (self);
+
+  step = _hm_journal_stack_push (&self->history);
+  step->offset = offset;
+  step->length = length;
+  step->pattern_length = (guint32) after.pattern_length;
+  self->pos = self->history.n;
+
+  if (take != NULL && _hm_journal_step_data_size (step) > STEP_INLINE)
+    {
+      /* The caller's block already holds the old bytes: no second copy. */
+      step->data.heap = take;
+      self->heap_bytes += _hm_journal_step_data_size (step) + MALLOC_OVERHEAD;
+      memcpy (take + length, pattern, after.pattern_length);
+      return;
+    }
+
+  data = _hm_journal_step_alloc_data (self, step);
+  memcpy (data, old_data, length);
+  memcpy (data + length, pattern, after.pattern_length);
+  g_free (take);
+}
+
 /**
  * hm_journal_record_fill:
  * @self: a journal
@@ -166,11 +208,6 @@ hm_journal_record_fill (HmJournal    *self,
                         const guint8 *pattern,
                         gsize         pattern_length)
 {
-  Source before = { old_data, NULL, 0 };
-  Source after = { NULL, pattern, 0 };
-  HmJournalStep *step;
-  guint8 *data;
-
   g_return_if_fail (self != NULL);
   g_return_if_fail (length == 0 || old_data != NULL);
   g_return_if_fail (pattern != NULL && pattern_length > 0 && pattern_length <= G_MAXUINT32);
@@ -178,23 +215,52 @@ hm_journal_record_fill (HmJournal    *self,
 
   if (length == 0)
     return;
+  record_fill (self, offset, old_data, NULL, length, pattern, pattern_length);
+}
 
-  /* Bytes of the pattern past the end of the fill are never used */
-  after.pattern_length = MIN (pattern_length, length);
-  _hm_journal_pending_apply (self, offset, length, &before, &after);
+/**
+ * hm_journal_record_fill_take:
+ * @self: a journal
+ * @offset: where the fill starts
+ * @old_data: (transfer full): a g_malloc()'d block of
+ *   hm_journal_fill_block_size() bytes whose first @length bytes are the bytes
+ *   before the fill
+ * @length: bytes filled, at least 1
+ * @pattern: (array length=pattern_length): the pattern, repeated from @offset
+ * @pattern_length: bytes in @pattern, at least 1
+ *
+ * As hm_journal_record_fill(), but the step keeps @old_data itself, so a fill of
+ * N bytes costs N bytes of history instead of a transient 2 N: the caller can
+ * get the block with g_try_malloc() and fail cleanly when memory is short.
+ */
+void
+hm_journal_record_fill_take (HmJournal    *self,
+                             guint64       offset,
+                             guint8       *old_data,
+                             gsize         length,
+                             const guint8 *pattern,
+                             gsize         pattern_length)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (length > 0 && old_data != NULL);
+  g_return_if_fail (pattern != NULL && pattern_length > 0 && pattern_length <= G_MAXUINT32);
+  g_return_if_fail (G_MAXUINT64 - offset >= length);
 
-  _hm_journal_seal_run (self);
-  _hm_journal_truncate_redo (self);
+  record_fill (self, offset, old_data, old_data, length, pattern, pattern_length);
+}
 
-  step = _hm_journal_stack_push (&self->history);
-  step->offset = offset;
-  step->length = length;
-  step->pattern_length = (guint32) after.pattern_length;
-  self->pos = self->history.n;
-
-  data = _hm_journal_step_alloc_data (self, step);
-  memcpy (data, old_data, length);
-  memcpy (data + length, pattern, after.pattern_length);
+/**
+ * hm_journal_fill_block_size:
+ * @length: bytes filled
+ * @pattern_length: bytes in the pattern
+ *
+ * Returns: the size of the block hm_journal_record_fill_take() takes
+ */
+gsize
+hm_journal_fill_block_size (gsize length,
+                            gsize pattern_length)
+{
+  return length + MIN (length, pattern_length);
 }
 
 /**

@@ -47,6 +47,14 @@ void                 hm_journal_record_fill          (HmJournal          *self,
                                                       gsize               length,
                                                       const guint8       *pattern,
                                                       gsize               pattern_length);
+void                 hm_journal_record_fill_take     (HmJournal          *self,
+                                                      guint64             offset,
+                                                      guint8             *old_data,
+                                                      gsize               length,
+                                                      const guint8       *pattern,
+                                                      gsize               pattern_length);
+gsize                hm_journal_fill_block_size      (gsize               length,
+                                                      gsize               pattern_length);
 void                 hm_journal_break_coalescing     (HmJournal          *self);
 
 /* Structural steps (inserts, deletes) are kept by the document: the journal holds

@@ -20,5 +20,7 @@ void        _hm_bookmarks_panel_rename   (HmBookmarksPanel *self,
 void        _hm_bookmarks_panel_delete   (HmBookmarksPanel *self,
                                           guint             position);
 const char *_hm_bookmarks_panel_get_error (HmBookmarksPanel *self);
+/* Row widgets that exist now (recycled: about a screenful, whatever the count) */
+guint       _hm_bookmarks_panel_count_rows (HmBookmarksPanel *self);
 
 G_END_DECLS

@@ -25,7 +25,8 @@ struct _HmBookmarksPanel
   /* Template widgets */
   GtkWidget    *box;
   GtkButton    *toggle_button;
-  GtkListBox   *list_box;
+  GtkListView  *list_view;
+  GtkLabel     *placeholder;
   GtkLabel     *error_label;
 };
 
@@ -71,7 +72,11 @@ jump_to (HmBookmarksPanel *self,
 
 /* ---- Rows ---- */
 
-/* A row's name is a label, or while renaming an entry in its place: Enter or
+/* The rows are a GtkListView's: only the visible ones exist, recycled as the
+ * list scrolls, so 100,000 bookmarks cost a screenful of widgets. Each row
+ * widget carries a RowName (setup), given a bookmark on bind, none on unbind.
+ *
+ * A row's name is a label, or while renaming an entry in its place: Enter or
  * leaving the entry keeps the new name, Escape drops it. (Not GtkEditableLabel:
  * in GTK 4.8 its focus-out timeout outlives the widget, so deleting a row right
  * after renaming it crashes.) */
@@ -79,7 +84,9 @@ jump_to (HmBookmarksPanel *self,
 typedef struct
 {
   HmBookmarksPanel *self;
-  HmBookmark       *bookmark;
+  HmBookmark       *bookmark;  /* NULL while unbound */
+  GtkListItem      *item;
+  GtkLabel         *offset;
   GtkStack         *stack;
   GtkLabel         *label;
   GtkEntry         *entry;
@@ -87,13 +94,22 @@ typedef struct
 } RowName;
 
 static void
+row_name_unbind (RowName *name)
+{
+  if (name->bookmark == NULL)
+    return;
+  g_clear_signal_handler (&name->name_handler, name->bookmark);
+  g_clear_object (&name->bookmark);
+}
+
+static void
 row_name_free (gpointer data)
 {
   RowName *name = data;
 
-  g_clear_signal_handler (&name->name_handler, name->bookmark);
-  g_object_unref (name->bookmark);
+  row_name_unbind (name);
   /* Held so a focus change while the row is torn down finds them alive. */
+  g_object_unref (name->offset);
   g_object_unref (name->stack);
   g_object_unref (name->label);
   g_object_unref (name->entry);
@@ -103,7 +119,7 @@ row_name_free (gpointer data)
 static void
 show_name (RowName *name)
 {
-  const char *text = hm_bookmark_get_name (name->bookmark);
+  const char *text = name->bookmark != NULL ? hm_bookmark_get_name (name->bookmark) : "";
 
   gtk_label_set_text (name->label, text[0] != '\0' ? text : _("Unnamed"));
   if (text[0] != '\0')
@@ -115,25 +131,32 @@ show_name (RowName *name)
 static void
 start_rename (RowName *name)
 {
+  if (name->bookmark == NULL)
+    return;
   gtk_editable_set_text (GTK_EDITABLE (name->entry), hm_bookmark_get_name (name->bookmark));
   gtk_stack_set_visible_child (name->stack, GTK_WIDGET (name->entry));
   gtk_widget_grab_focus (GTK_WIDGET (name->entry));
 }
 
 static void
+rename_bookmark (HmBookmarksPanel *self,
+                 HmBookmark       *bookmark,
+                 const char       *text)
+{
+  if (self->bookmarks != NULL && g_strcmp0 (hm_bookmark_get_name (bookmark), text) != 0 &&
+      hm_bookmarks_rename (self->bookmarks, hm_bookmark_get_offset (bookmark), text))
+    save (self);
+}
+
+static void
 stop_rename (RowName  *name,
              gboolean  keep)
 {
-  HmBookmarksPanel *self = name->self;
-
   if (gtk_stack_get_visible_child (name->stack) != GTK_WIDGET (name->entry))
     return;
   gtk_stack_set_visible_child (name->stack, GTK_WIDGET (name->label));
-  if (keep && self->bookmarks != NULL &&
-      g_strcmp0 (hm_bookmark_get_name (name->bookmark), gtk_editable_get_text (GTK_EDITABLE (name->entry))) != 0 &&
-      hm_bookmarks_rename (self->bookmarks, hm_bookmark_get_offset (name->bookmark),
-                           gtk_editable_get_text (GTK_EDITABLE (name->entry))))
-    save (self);
+  if (keep && name->bookmark != NULL)
+    rename_bookmark (name->self, name->bookmark, gtk_editable_get_text (GTK_EDITABLE (name->entry)));
 }
 
 static void
@@ -148,7 +171,8 @@ static void
 finish_rename (RowName  *name,
                gboolean  keep)
 {
-  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (name->stack), GTK_TYPE_LIST_BOX_ROW);
+  GtkWidget *child = gtk_list_item_get_child (name->item);
+  GtkWidget *row = child != NULL ? gtk_widget_get_parent (child) : NULL;
 
   stop_rename (name, keep);
   if (row != NULL)
@@ -191,29 +215,23 @@ bookmark_name_cb (HmBookmark *bookmark,
 }
 
 static void
-delete_clicked_cb (GtkButton        *button,
-                   HmBookmarksPanel *self)
+delete_clicked_cb (GtkButton *button,
+                   RowName   *name)
 {
-  HmBookmark *bookmark = g_object_get_data (G_OBJECT (button), "bookmark");
+  HmBookmarksPanel *self = name->self;
 
-  if (self->bookmarks == NULL)
+  if (self->bookmarks == NULL || name->bookmark == NULL)
     return;
-  hm_bookmarks_remove (self->bookmarks, hm_bookmark_get_offset (bookmark));
+  hm_bookmarks_remove (self->bookmarks, hm_bookmark_get_offset (name->bookmark));
   save (self);
 }
 
-static GtkWidget *
-create_row_cb (gpointer item,
-               gpointer user_data)
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              HmBookmarksPanel         *self)
 {
-  HmBookmarksPanel *self = user_data;
-  HmBookmark *bookmark = item;
-  g_autofree char *offset_text = g_strdup_printf ("0x%08" G_GINT64_MODIFIER "x", hm_bookmark_get_offset (bookmark));
-  g_autofree char *tooltip = g_strdup_printf (_("Offset %" PRIu64 ": click to go there"),
-                                              hm_bookmark_get_offset (bookmark));
-  GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 9);
-  GtkWidget *offset = gtk_label_new (offset_text);
   GtkWidget *rename_button = gtk_button_new_from_icon_name ("document-edit-symbolic");
   GtkWidget *delete_button = gtk_button_new_from_icon_name ("user-trash-symbolic");
   GtkEventController *focus = gtk_event_controller_focus_new ();
@@ -221,19 +239,19 @@ create_row_cb (gpointer item,
   RowName *name = g_new0 (RowName, 1);
 
   name->self = self;
-  name->bookmark = g_object_ref (bookmark);
+  name->item = item;
+  name->offset = g_object_ref_sink (GTK_LABEL (gtk_label_new (NULL)));
   name->stack = g_object_ref_sink (GTK_STACK (gtk_stack_new ()));
   name->label = g_object_ref_sink (GTK_LABEL (gtk_label_new (NULL)));
   name->entry = g_object_ref_sink (GTK_ENTRY (gtk_entry_new ()));
-  g_object_set_data_full (G_OBJECT (row), "name", name, row_name_free);
+  g_object_set_data_full (G_OBJECT (item), "name", name, row_name_free);
 
   gtk_widget_set_margin_start (box, 6);
   gtk_widget_set_margin_end (box, 3);
   gtk_widget_set_margin_top (box, 3);
   gtk_widget_set_margin_bottom (box, 3);
 
-  gtk_widget_add_css_class (offset, "monospace");
-  gtk_widget_set_tooltip_text (offset, tooltip);
+  gtk_widget_add_css_class (GTK_WIDGET (name->offset), "monospace");
 
   gtk_label_set_xalign (name->label, 0.0);
   gtk_label_set_ellipsize (name->label, PANGO_ELLIPSIZE_END);
@@ -244,13 +262,11 @@ create_row_cb (gpointer item,
   gtk_stack_add_child (name->stack, GTK_WIDGET (name->entry));
   gtk_stack_set_visible_child (name->stack, GTK_WIDGET (name->label));
   gtk_widget_set_hexpand (GTK_WIDGET (name->stack), TRUE);
-  show_name (name);
   g_signal_connect (name->entry, "activate", G_CALLBACK (name_activate_cb), name);
   g_signal_connect (focus, "leave", G_CALLBACK (name_leave_cb), name);
   g_signal_connect (key, "key-pressed", G_CALLBACK (name_key_pressed_cb), name);
   gtk_widget_add_controller (GTK_WIDGET (name->entry), focus);
   gtk_widget_add_controller (GTK_WIDGET (name->entry), key);
-  name->name_handler = g_signal_connect (bookmark, "notify::name", G_CALLBACK (bookmark_name_cb), name);
 
   gtk_widget_add_css_class (rename_button, "flat");
   gtk_widget_set_valign (rename_button, GTK_ALIGN_CENTER);
@@ -264,29 +280,80 @@ create_row_cb (gpointer item,
   gtk_widget_set_tooltip_text (delete_button, _("Delete bookmark"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (delete_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Delete bookmark"), -1);
-  g_object_set_data_full (G_OBJECT (delete_button), "bookmark", g_object_ref (bookmark), g_object_unref);
-  g_signal_connect (delete_button, "clicked", G_CALLBACK (delete_clicked_cb), self);
+  g_signal_connect (delete_button, "clicked", G_CALLBACK (delete_clicked_cb), name);
 
-  gtk_box_append (GTK_BOX (box), offset);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (name->offset));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (name->stack));
+  g_object_set_data (G_OBJECT (name->stack), "row-name", name);
   gtk_box_append (GTK_BOX (box), rename_button);
   gtk_box_append (GTK_BOX (box), delete_button);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  g_object_set_data_full (G_OBJECT (row), "bookmark", g_object_ref (bookmark), g_object_unref);
-  g_object_set_data (G_OBJECT (row), "rename", rename_button);
-  g_object_set_data (G_OBJECT (row), "delete", delete_button);
-
-  return row;
+  gtk_list_item_set_child (item, box);
+  g_object_set_data (G_OBJECT (item), "rename", rename_button);
+  g_object_set_data (G_OBJECT (item), "delete", delete_button);
 }
 
 static void
-row_activated_cb (GtkListBox       *list_box,
-                  GtkListBoxRow    *row,
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             HmBookmarksPanel         *self)
+{
+  RowName *name = g_object_get_data (G_OBJECT (item), "name");
+  HmBookmark *bookmark = gtk_list_item_get_item (item);
+  guint64 offset = hm_bookmark_get_offset (bookmark);
+  g_autofree char *offset_text = g_strdup_printf ("0x%08" G_GINT64_MODIFIER "x", offset);
+  g_autofree char *tooltip = g_strdup_printf (_("Offset %" PRIu64 ": click to go there"), offset);
+
+  row_name_unbind (name);
+  name->bookmark = g_object_ref (bookmark);
+  name->name_handler = g_signal_connect (bookmark, "notify::name", G_CALLBACK (bookmark_name_cb), name);
+  gtk_label_set_text (name->offset, offset_text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (name->offset), tooltip);
+  gtk_stack_set_visible_child (name->stack, GTK_WIDGET (name->label));
+  show_name (name);
+}
+
+/* A row scrolled away while renaming keeps what was typed, as leaving the entry does. */
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               HmBookmarksPanel         *self)
+{
+  RowName *name = g_object_get_data (G_OBJECT (item), "name");
+
+  stop_rename (name, TRUE);
+  row_name_unbind (name);
+}
+
+static void
+row_activated_cb (GtkListView      *list_view,
+                  guint             position,
                   HmBookmarksPanel *self)
 {
-  HmBookmark *bookmark = g_object_get_data (G_OBJECT (row), "bookmark");
+  g_autoptr(HmBookmark) bookmark = NULL;
 
-  jump_to (self, hm_bookmark_get_offset (bookmark));
+  if (self->bookmarks == NULL)
+    return;
+  bookmark = g_list_model_get_item (G_LIST_MODEL (self->bookmarks), position);
+  if (bookmark != NULL)
+    jump_to (self, hm_bookmark_get_offset (bookmark));
+}
+
+static void
+update_placeholder (HmBookmarksPanel *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->placeholder),
+                          self->bookmarks == NULL ||
+                          g_list_model_get_n_items (G_LIST_MODEL (self->bookmarks)) == 0);
+}
+
+static void
+bookmarks_changed_cb (GListModel       *model,
+                      guint             position,
+                      guint             removed,
+                      guint             added,
+                      HmBookmarksPanel *self)
+{
+  update_placeholder (self);
 }
 
 static void
@@ -324,7 +391,8 @@ hm_bookmarks_panel_class_init (HmBookmarksPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/hexmap/Hexmap/ui/hm-bookmarks-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, HmBookmarksPanel, box);
   gtk_widget_class_bind_template_child (widget_class, HmBookmarksPanel, toggle_button);
-  gtk_widget_class_bind_template_child (widget_class, HmBookmarksPanel, list_box);
+  gtk_widget_class_bind_template_child (widget_class, HmBookmarksPanel, list_view);
+  gtk_widget_class_bind_template_child (widget_class, HmBookmarksPanel, placeholder);
   gtk_widget_class_bind_template_child (widget_class, HmBookmarksPanel, error_label);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, toggle_clicked_cb);
@@ -336,8 +404,15 @@ hm_bookmarks_panel_class_init (HmBookmarksPanelClass *klass)
 static void
 hm_bookmarks_panel_init (HmBookmarksPanel *self)
 {
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_sensitive (GTK_WIDGET (self->toggle_button), FALSE);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
 }
 
 /**
@@ -419,20 +494,27 @@ _hm_bookmarks_panel_attach (HmBookmarksPanel *self,
     g_signal_connect_object (document, "content-changed", G_CALLBACK (document_content_changed_cb), self,
                              G_CONNECT_SWAPPED);
 
+  gtk_list_view_set_model (self->list_view, NULL);
+  if (self->bookmarks != NULL)
+    g_signal_handlers_disconnect_by_func (self->bookmarks, bookmarks_changed_cb, self);
   g_clear_object (&self->bookmarks);
   if (document != NULL)
     {
       self->bookmarks = hm_bookmarks_new (hm_document_get_path (document));
       hm_bookmarks_load (self->bookmarks, &error);
+      g_signal_connect (self->bookmarks, "items-changed", G_CALLBACK (bookmarks_changed_cb), self);
     }
   show_error (self, error);
   if (self->bookmarks != NULL)
     g_signal_connect_object (self->bookmarks, "items-changed", G_CALLBACK (update_marks), self, G_CONNECT_SWAPPED);
   update_marks (self);
   if (self->bookmarks != NULL)
-    gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->bookmarks), create_row_cb, self, NULL);
-  else
-    gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
+    {
+      g_autoptr(GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->bookmarks)));
+
+      gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
+    }
+  update_placeholder (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->toggle_button), document != NULL);
 }
 
@@ -486,39 +568,88 @@ hm_bookmarks_panel_toggle_at_cursor (HmBookmarksPanel *self)
 
 /* ---- For tests ---- */
 
+/* The row bound to @position, if it is one of the few that exist. */
+static RowName *
+find_row (HmBookmarksPanel *self,
+          guint             position)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+       w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *box = gtk_widget_get_first_child (w);
+
+      if (box == NULL || !GTK_IS_BOX (box))
+        continue;
+      for (GtkWidget *c = gtk_widget_get_first_child (box); c != NULL; c = gtk_widget_get_next_sibling (c))
+        {
+          RowName *name = g_object_get_data (G_OBJECT (c), "row-name");
+
+          if (name != NULL && name->bookmark != NULL && gtk_list_item_get_position (name->item) == position)
+            return name;
+        }
+    }
+  return NULL;
+}
+
 void
 _hm_bookmarks_panel_activate (HmBookmarksPanel *self,
                               guint             position)
 {
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list_box, (int) position);
-
-  g_return_if_fail (row != NULL);
-  g_signal_emit_by_name (self->list_box, "row-activated", row);
+  g_return_if_fail (self->bookmarks != NULL);
+  g_return_if_fail (position < g_list_model_get_n_items (G_LIST_MODEL (self->bookmarks)));
+  g_signal_emit_by_name (self->list_view, "activate", position);
 }
 
+/* Through the row's rename button and entry when the row exists (it does once
+ * the panel is shown), else as the row would do it. */
 void
 _hm_bookmarks_panel_rename (HmBookmarksPanel *self,
                             guint             position,
                             const char       *text)
 {
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list_box, (int) position);
-  RowName *name;
+  RowName *name = find_row (self, position);
+  g_autoptr(HmBookmark) bookmark = NULL;
 
-  g_return_if_fail (row != NULL);
-  name = g_object_get_data (G_OBJECT (row), "name");
-  g_signal_emit_by_name (g_object_get_data (G_OBJECT (row), "rename"), "clicked");
-  gtk_editable_set_text (GTK_EDITABLE (name->entry), text);
-  g_signal_emit_by_name (name->entry, "activate");
+  if (name != NULL)
+    {
+      g_signal_emit_by_name (g_object_get_data (G_OBJECT (name->item), "rename"), "clicked");
+      gtk_editable_set_text (GTK_EDITABLE (name->entry), text);
+      g_signal_emit_by_name (name->entry, "activate");
+      return;
+    }
+  bookmark = g_list_model_get_item (G_LIST_MODEL (self->bookmarks), position);
+  g_return_if_fail (bookmark != NULL);
+  rename_bookmark (self, bookmark, text);
 }
 
 void
 _hm_bookmarks_panel_delete (HmBookmarksPanel *self,
                             guint             position)
 {
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list_box, (int) position);
+  RowName *name = find_row (self, position);
+  g_autoptr(HmBookmark) bookmark = NULL;
 
-  g_return_if_fail (row != NULL);
-  g_signal_emit_by_name (g_object_get_data (G_OBJECT (row), "delete"), "clicked");
+  if (name != NULL)
+    {
+      g_signal_emit_by_name (g_object_get_data (G_OBJECT (name->item), "delete"), "clicked");
+      return;
+    }
+  bookmark = g_list_model_get_item (G_LIST_MODEL (self->bookmarks), position);
+  g_return_if_fail (bookmark != NULL);
+  hm_bookmarks_remove (self->bookmarks, hm_bookmark_get_offset (bookmark));
+  save (self);
+}
+
+guint
+_hm_bookmarks_panel_count_rows (HmBookmarksPanel *self)
+{
+  guint n = 0;
+
+  for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+       w != NULL; w = gtk_widget_get_next_sibling (w))
+    if (gtk_widget_get_first_child (w) != NULL && GTK_IS_BOX (gtk_widget_get_first_child (w)))
+      n++;
+  return n;
 }
 
 const char *

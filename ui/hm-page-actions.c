@@ -243,6 +243,7 @@ prefill_find_bar (HmPage *self)
   g_autofree char *pattern = NULL;
   gboolean text_mode = FALSE;
 
+  _hm_page_ensure_panels (self);
   if (length == 0 || length > MAX_FIND_PREFILL)
     return;
   /* A read that fails here also fails on screen, where the view reports it. */
@@ -283,6 +284,7 @@ find_next_action_cb (GSimpleAction *action,
 {
   HmPage *self = user_data;
 
+  _hm_page_ensure_panels (self);
   hm_find_bar_set_revealed (self->find_bar, TRUE);
   hm_find_bar_find_next (self->find_bar);
 }
@@ -294,6 +296,7 @@ find_previous_action_cb (GSimpleAction *action,
 {
   HmPage *self = user_data;
 
+  _hm_page_ensure_panels (self);
   hm_find_bar_set_revealed (self->find_bar, TRUE);
   hm_find_bar_find_previous (self->find_bar);
 }
@@ -419,6 +422,7 @@ toggle_bookmark_action_cb (GSimpleAction *action,
   guint64 offset = hm_hex_view_get_cursor_offset (self->view);
   g_autofree char *message = NULL;
 
+  _hm_page_ensure_panels (self);
   if (hm_bookmarks_panel_toggle_at_cursor (self->bookmarks_panel))
     /* Translators: the cursor offset in hex */
     message = g_strdup_printf (_("Bookmark added at 0x%" PRIX64 "."), offset);

@@ -51,6 +51,11 @@ struct _HmPage
   HmCompareView      *compare;
   GtkNativeDialog    *compare_chooser;
 
+  /* The find bar and the side panels: built after the view's first frame
+   * (_hm_page_ensure_panels). */
+  gboolean            panels_built;
+  guint               panels_idle;
+
   /* Template children */
   GtkInfoBar         *changed_bar;
   GtkLabel           *changed_label;
@@ -103,6 +108,10 @@ void              _hm_page_update_mode_reason        (HmPage          *self);
 void              _hm_page_update_insert_status      (HmPage          *self);
 void              _hm_page_update_file_status        (HmPage          *self);
 void              _hm_page_update_mtime_status       (HmPage          *self);
+
+/* hm-page.c: the find bar and the side panels, before the idle after the first
+ * frame builds them. */
+void              _hm_page_ensure_panels             (HmPage          *self);
 
 /* hm-page-actions.c: the page.* actions */
 void              _hm_page_actions_init              (HmPage          *self);

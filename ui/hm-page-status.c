@@ -90,6 +90,10 @@ _hm_page_update_mode_reason (HmPage *self)
   g_clear_pointer (&self->mode_reason, g_free);
   if (hm_document_get_kind (doc) == HM_FILE_KIND_ZERO_DEVICE)
     self->mode_reason = g_strdup (_("/dev/zero cannot be written."));
+  else if (hm_document_get_device_in_use (doc))
+    self->mode_reason = g_strdup (_("This block device is mounted or in use by the system: "
+                                    "writing under a mounted filesystem would corrupt it, so it "
+                                    "opens read-only. Unmount it to edit it."));
   else if (!hm_document_get_can_write (doc))
     self->mode_reason = g_strdup (_("You do not have permission to write this file, or its "
                                     "filesystem is mounted read-only."));

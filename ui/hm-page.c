@@ -11,8 +11,9 @@
  * _hm_page_* calls in hm-page-private.h:
  *
  *   hm-page.c          the class: properties, the "close" signal, construction
- *                      (the view, the find bar and the side panels wired to the
- *                      document), the title, the public API
+ *                      (the view wired to the document; the find bar and the
+ *                      side panels after the first frame), the title, the
+ *                      public API
  *   hm-page-status.c   the status bar: hints, offset and selection, size, holes,
  *                      filesystem, mode; the go-to popover of the offset button
  *   hm-page-actions.c  the page.* actions and when they are enabled; the mode
@@ -31,6 +32,7 @@
 #include "hm-changes-panel-private.h"
 #include "hm-extent-map-private.h"
 #include "hm-find-bar-private.h"
+#include "hm-hex-view-private.h"
 #include "hm-inspector-private.h"
 #include "hm-page-private.h"
 
@@ -98,6 +100,87 @@ _hm_page_close_confirmed_cb (HmPage   *self,
     g_signal_emit (self, signals[SIGNAL_CLOSE], 0);
 }
 
+/* ---- After the first frame ---- */
+
+/* The first frame needs the view and the status bar; the find bar and the side
+ * panels (the biggest widget trees of a page; the bookmarks panel also loads the
+ * file's bookmarks) are built in an idle once the view's first frame is on
+ * screen, or at once when something needs them first. The side pane shows
+ * empty until then, at its width, so nothing moves when they arrive. */
+void
+_hm_page_ensure_panels (HmPage *self)
+{
+  HmDocument *doc = self->document;
+
+  if (self->panels_built || doc == NULL)
+    return;
+  self->panels_built = TRUE;
+  g_clear_handle_id (&self->panels_idle, g_source_remove);
+
+  /* Above the compare bar, which may be in the slot already. */
+  self->find_bar = HM_FIND_BAR (hm_find_bar_new ());
+  _hm_find_bar_attach (self->find_bar, self->view, doc);
+  gtk_box_prepend (self->find_slot, GTK_WIDGET (self->find_bar));
+  g_signal_connect_object (self->find_bar, "fault", G_CALLBACK (_hm_page_panel_fault_cb), self, G_CONNECT_SWAPPED);
+
+  {
+    GtkWidget *inspector = hm_inspector_new ();
+    GtkWidget *changes = hm_changes_panel_new ();
+    GtkWidget *bookmarks = hm_bookmarks_panel_new ();
+    GtkWidget *inspector_scroll = gtk_scrolled_window_new ();
+
+    _hm_inspector_attach (HM_INSPECTOR (inspector), self->view, doc);
+    _hm_changes_panel_attach (HM_CHANGES_PANEL (changes), self->view, doc);
+    _hm_bookmarks_panel_attach (HM_BOOKMARKS_PANEL (bookmarks), self->view, doc);
+    /* Each panel scrolls by itself (see hm-page.ui): the inspector here. */
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (inspector_scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (inspector_scroll), inspector);
+    gtk_stack_add_titled (self->side_stack, inspector_scroll, "inspector", _("Inspector"));
+    gtk_stack_add_titled (self->side_stack, changes, "changes", _("Changes"));
+    gtk_stack_add_titled (self->side_stack, bookmarks, "bookmarks", _("Bookmarks"));
+    self->bookmarks_panel = HM_BOOKMARKS_PANEL (bookmarks);
+    g_signal_connect_object (inspector, "fault", G_CALLBACK (_hm_page_panel_fault_cb), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (changes, "fault", G_CALLBACK (_hm_page_panel_fault_cb), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (bookmarks, "fault", G_CALLBACK (_hm_page_panel_fault_cb), self, G_CONNECT_SWAPPED);
+  }
+}
+
+static gboolean
+panels_idle_cb (gpointer user_data)
+{
+  HmPage *self = HM_PAGE (user_data);
+
+  self->panels_idle = 0;
+  _hm_page_ensure_panels (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+first_frame_after_paint_cb (GdkFrameClock *clock,
+                            HmPage        *self)
+{
+  if (_hm_hex_view_get_frames_drawn (self->view) == 0)
+    return;
+  g_signal_handlers_disconnect_by_func (clock, first_frame_after_paint_cb, self);
+  if (!self->panels_built && self->panels_idle == 0)
+    self->panels_idle = g_idle_add (panels_idle_cb, self);
+}
+
+static void
+hm_page_map (GtkWidget *widget)
+{
+  HmPage *self = HM_PAGE (widget);
+  GdkFrameClock *clock;
+
+  GTK_WIDGET_CLASS (hm_page_parent_class)->map (widget);
+
+  clock = gtk_widget_get_frame_clock (widget);
+  if (self->panels_built || self->panels_idle != 0 || clock == NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (clock, first_frame_after_paint_cb, self);
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_frame_after_paint_cb), self, 0);
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -117,30 +200,6 @@ hm_page_constructed (GObject *object)
   hm_hex_view_set_document (self->view, doc);
   _hm_extent_map_attach (self->extent_map, self->view, doc);
 
-  self->find_bar = HM_FIND_BAR (hm_find_bar_new ());
-  _hm_find_bar_attach (self->find_bar, self->view, doc);
-  gtk_box_append (self->find_slot, GTK_WIDGET (self->find_bar));
-  g_signal_connect_object (self->find_bar, "fault", G_CALLBACK (_hm_page_panel_fault_cb), self, G_CONNECT_SWAPPED);
-
-  {
-    GtkWidget *inspector = hm_inspector_new ();
-    GtkWidget *changes = hm_changes_panel_new ();
-    GtkWidget *bookmarks = hm_bookmarks_panel_new ();
-    GtkWidget *inspector_scroll = gtk_scrolled_window_new ();
-
-    _hm_inspector_attach (HM_INSPECTOR (inspector), self->view, doc);
-    _hm_changes_panel_attach (HM_CHANGES_PANEL (changes), self->view, doc);
-    _hm_bookmarks_panel_attach (HM_BOOKMARKS_PANEL (bookmarks), self->view, doc);
-    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (inspector_scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (inspector_scroll), inspector);
-    gtk_stack_add_titled (self->side_stack, inspector_scroll, "inspector", _("Inspector"));
-    gtk_stack_add_titled (self->side_stack, changes, "changes", _("Changes"));
-    gtk_stack_add_titled (self->side_stack, bookmarks, "bookmarks", _("Bookmarks"));
-    self->bookmarks_panel = HM_BOOKMARKS_PANEL (bookmarks);
-    g_signal_connect_object (inspector, "fault", G_CALLBACK (_hm_page_panel_fault_cb), self, G_CONNECT_SWAPPED);
-    g_signal_connect_object (changes, "fault", G_CALLBACK (_hm_page_panel_fault_cb), self, G_CONNECT_SWAPPED);
-    g_signal_connect_object (bookmarks, "fault", G_CALLBACK (_hm_page_panel_fault_cb), self, G_CONNECT_SWAPPED);
-  }
   g_settings_bind (self->settings, "bytes-per-row", self->view, "bytes-per-row", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "group-size", self->view, "group-size", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "column-gap", self->view, "column-gap", G_SETTINGS_BIND_GET);
@@ -250,6 +309,7 @@ hm_page_dispose (GObject *object)
   g_clear_object (&self->holes_cancellable);
   g_clear_handle_id (&self->progress_source, g_source_remove);
   g_clear_handle_id (&self->hint_source, g_source_remove);
+  g_clear_handle_id (&self->panels_idle, g_source_remove);
   if (self->save_as_chooser != NULL)
     {
       gtk_native_dialog_destroy (self->save_as_chooser);
@@ -297,6 +357,7 @@ hm_page_class_init (HmPageClass *klass)
   object_class->set_property = hm_page_set_property;
   object_class->dispose = hm_page_dispose;
   object_class->finalize = hm_page_finalize;
+  widget_class->map = hm_page_map;
 
   properties[PROP_DOCUMENT] =
     g_param_spec_object ("document", NULL, NULL, HM_TYPE_DOCUMENT,
@@ -459,12 +520,14 @@ _hm_page_get_busy (HmPage *self)
 HmFindBar *
 _hm_page_get_find_bar (HmPage *self)
 {
+  _hm_page_ensure_panels (self);
   return self->find_bar;
 }
 
 HmBookmarksPanel *
 _hm_page_get_bookmarks_panel (HmPage *self)
 {
+  _hm_page_ensure_panels (self);
   return self->bookmarks_panel;
 }
 

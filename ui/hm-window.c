@@ -31,6 +31,10 @@ struct _HmWindow
   gboolean             logout_inhibited;
   guint                inhibit_cookie;
   GtkApplication      *inhibit_application;
+  /* Until the first frame is on screen (finish_startup()): what can wait. */
+  gboolean             started;
+  guint                startup_idle;
+  GPtrArray           *pending_recent;
 
   /* Template children */
   GtkStack            *stack;
@@ -43,6 +47,8 @@ struct _HmWindow
   GtkWidget           *side_pane_button;
   GtkWidget           *recent_box;
   GtkListBox          *recent_list;
+  GtkMenuButton       *primary_menu_button;
+  GMenuModel          *primary_menu;
   GtkEntry            *explicit_time_entry;
   GtkLabel            *explicit_time_error;
 };
@@ -225,6 +231,9 @@ open_files (HmWindow *self,
           g_autofree char *primary = g_strdup_printf (_("Could Not Open “%s”"), name);
 
           hm_window_show_error (self, primary, error->message);
+          /* Out of descriptors: one message, not one per remaining file. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES))
+            break;
         }
     }
 }
@@ -371,7 +380,8 @@ update_pages_visibility (HmWindow *self)
   if (n == 0)
     {
       set_current_page (self, NULL);
-      update_recent (self);
+      if (self->started)
+        update_recent (self);
     }
 }
 
@@ -560,8 +570,12 @@ hm_window_open_file (HmWindow  *self,
   update_pages_visibility (self);
   gtk_widget_grab_focus (GTK_WIDGET (hm_page_get_view (page)));
 
+  /* Loading the recent files list can wait until the file is on screen. */
   uri = g_file_get_uri (file);
-  gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+  if (self->started)
+    gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+  else
+    g_ptr_array_add (self->pending_recent, g_steal_pointer (&uri));
   return page;
 }
 
@@ -584,6 +598,13 @@ explicit_time_changed_cb (HmWindow *self)
     {
       gtk_label_set_text (self->explicit_time_error, _("Use the form 2024-12-31 23:59:00."));
       gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), *text != '\0');
+      return;
+    }
+  /* A filesystem would store another time, silently: core refuses it too. */
+  if (g_date_time_to_unix (time) < HM_MTIME_MIN || g_date_time_to_unix (time) > HM_MTIME_MAX)
+    {
+      gtk_label_set_text (self->explicit_time_error, _("Choose a time from 1901-12-14 to 2446-05-10."));
+      gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), TRUE);
       return;
     }
   gtk_widget_set_visible (GTK_WIDGET (self->explicit_time_error), FALSE);
@@ -684,6 +705,89 @@ hm_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (hm_window_parent_class)->close_request (window);
 }
 
+/* ---- After the first frame ---- */
+
+static void menu_closed_cb (HmWindow *self);
+
+/* The first frame shows the header bar and the current page; the main menu's
+ * popover, the recent files (read and written) and the shortcuts window wait
+ * until it has been painted. */
+static void
+finish_startup (HmWindow *self)
+{
+  GtkRecentManager *recent;
+
+  if (self->started)
+    return;
+  self->started = TRUE;
+  g_clear_handle_id (&self->startup_idle, g_source_remove);
+
+  gtk_menu_button_set_menu_model (self->primary_menu_button, self->primary_menu);
+  /* Its popover exists from now on: closing it focuses the view too. */
+  g_signal_connect_object (gtk_menu_button_get_popover (self->primary_menu_button), "closed",
+                           G_CALLBACK (menu_closed_cb), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  recent = gtk_recent_manager_get_default ();
+  for (guint i = 0; i < self->pending_recent->len; i++)
+    gtk_recent_manager_add_item (recent, g_ptr_array_index (self->pending_recent, i));
+  g_ptr_array_set_size (self->pending_recent, 0);
+  if (gtk_notebook_get_n_pages (self->notebook) == 0)
+    update_recent (self);
+}
+
+static gboolean
+startup_idle_cb (gpointer user_data)
+{
+  HmWindow *self = HM_WINDOW (user_data);
+
+  self->startup_idle = 0;
+  finish_startup (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+first_frame_after_paint_cb (GdkFrameClock *clock,
+                            HmWindow      *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_after_paint_cb, self);
+  if (!self->started && self->startup_idle == 0)
+    self->startup_idle = g_idle_add (startup_idle_cb, self);
+}
+
+static void
+hm_window_map (GtkWidget *widget)
+{
+  HmWindow *self = HM_WINDOW (widget);
+  GdkFrameClock *clock;
+
+  GTK_WIDGET_CLASS (hm_window_parent_class)->map (widget);
+
+  clock = gtk_widget_get_frame_clock (widget);
+  if (self->started || self->startup_idle != 0 || clock == NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (clock, first_frame_after_paint_cb, self);
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_frame_after_paint_cb), self, 0);
+}
+
+/* win.show-help-overlay: GtkApplicationWindow adds no action of its own while
+ * the window has this one; it keeps the shortcuts window once set. */
+static void
+show_help_overlay_action_cb (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  HmWindow *self = HM_WINDOW (user_data);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self));
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/hexmap/Hexmap/ui/help-overlay.ui");
+
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), overlay);
+    }
+  gtk_window_present (GTK_WINDOW (overlay));
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -702,6 +806,8 @@ hm_window_dispose (GObject *object)
       g_clear_object (&self->open_chooser);
     }
   g_clear_object (&self->settings);
+  g_clear_handle_id (&self->startup_idle, g_source_remove);
+  g_clear_pointer (&self->pending_recent, g_ptr_array_unref);
 
   G_OBJECT_CLASS (hm_window_parent_class)->dispose (object);
 }
@@ -715,6 +821,7 @@ hm_window_class_init (HmWindowClass *klass)
 
   object_class->dispose = hm_window_dispose;
   window_class->close_request = hm_window_close_request;
+  widget_class->map = hm_window_map;
 
   g_type_ensure (HM_TYPE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/hexmap/Hexmap/ui/hm-window.ui");
@@ -728,6 +835,8 @@ hm_window_class_init (HmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmWindow, side_pane_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_box);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_list);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, explicit_time_entry);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, explicit_time_error);
   gtk_widget_class_bind_template_callback (widget_class, notebook_switch_page_cb);
@@ -740,6 +849,7 @@ hm_window_class_init (HmWindowClass *klass)
 static const GActionEntry window_actions[] = {
   { "open", open_action_cb },
   { "toggle-side-pane", NULL, NULL, "true", toggle_side_pane_change_state_cb },
+  { "show-help-overlay", show_help_overlay_action_cb },
 };
 
 /* ---- Menus give the focus back ---- */
@@ -780,6 +890,7 @@ hm_window_init (HmWindow *self)
   g_autoptr(GAction) timestamp_action = NULL;
   GtkDropTarget *drop;
 
+  self->pending_recent = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);

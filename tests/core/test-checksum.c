@@ -405,6 +405,7 @@ static void
 test_differential_sparse (void)
 {
   static const HmDocumentMode modes[] = { HM_DOCUMENT_MODE_READ_ONLY, HM_DOCUMENT_MODE_PREVIEW };
+  static const guint crc_parts[] = { 2, 3, 7 };
   g_autoptr(GRand) rand = g_rand_new_with_seed (23);
   guint64 size = 12 * 1024 * 1024 + 4321;
   g_autofree char *path = hm_test_make_sparse ("differential-sparse.bin", size);
@@ -444,6 +445,18 @@ test_differential_sparse (void)
 
           assert_kinds_match (result, kinds[r], contents + ranges[r][0], ranges[r][1]);
           assert_kinds_match (crc, HM_CHECKSUM_CRC32, contents + ranges[r][0], ranges[r][1]);
+
+          /* CRC-32 alone of a read-only file, cut into parts on threads and
+           * joined: across holes, data and the range's ends alike. */
+          for (guint p = 0; p < G_N_ELEMENTS (crc_parts); p++)
+            {
+              g_autoptr(HmChecksumResult) split = NULL;
+
+              _hm_checksum_set_crc32_parts (crc_parts[p]);
+              split = compute_kinds (doc, ranges[r][0], ranges[r][1], HM_CHECKSUM_CRC32);
+              _hm_checksum_set_crc32_parts (0);
+              assert_kinds_match (split, HM_CHECKSUM_CRC32, contents + ranges[r][0], ranges[r][1]);
+            }
         }
     }
 }
@@ -676,6 +689,27 @@ test_truncate_midway (void)
   g_assert_nonnull (strstr (error->message, "0x200064"));
 }
 
+/* CRC-32 alone in parts on threads: a cut is reported at the first byte lost,
+ * whichever part meets it first. */
+static void
+test_truncate_crc_parts (void)
+{
+  gsize size = 4 * 1024 * 1024;
+  g_autofree char *path = hm_test_write_random ("truncate-parts.bin", size, 11, NULL);
+  g_autoptr(HmDocument) doc = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(GError) error = NULL;
+  ProgressState state = { NULL, path, size / 4 + 100, 0, 0, 0 };
+  HmChecksumResult *result;
+
+  _hm_checksum_set_crc32_parts (3);
+  result = hm_checksum_compute (doc, 0, size, HM_CHECKSUM_CRC32, NULL, truncate_progress_cb, &state, &error);
+  _hm_checksum_set_crc32_parts (0);
+  g_assert_error (error, HM_FAULT_ERROR, HM_FAULT_ERROR_TRUNCATED);
+  g_assert_null (result);
+  g_assert_nonnull (strstr (error->message, "truncate-parts.bin"));
+  g_assert_nonnull (strstr (error->message, "0x100064"));
+}
+
 static void
 test_truncate_in_hole (void)
 {
@@ -803,6 +837,7 @@ main (int   argc,
   g_test_add_func ("/hm/checksum/out-of-range", test_out_of_range);
   g_test_add_func ("/hm/checksum/cancel", test_cancel);
   g_test_add_func ("/hm/checksum/truncate-midway", test_truncate_midway);
+  g_test_add_func ("/hm/checksum/truncate-crc-parts", test_truncate_crc_parts);
   g_test_add_func ("/hm/checksum/truncate-in-hole", test_truncate_in_hole);
   g_test_add_func ("/hm/checksum/async", test_async);
   g_test_add_func ("/hm/checksum/grown-under-edits", test_grown_under_edits);

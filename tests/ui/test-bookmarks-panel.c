@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <gtk/gtk.h>
+#include <glib/gstdio.h>
 
 #include "hm-bookmarks-panel-private.h"
 #include "hm-panel-test-util.h"
@@ -130,6 +131,76 @@ test_bookmarks_panel_attach (Fixture       *fixture,
   hm_panel_fixture_dispose_panel (fixture, GTK_WIDGET (panel), g_steal_pointer (&second));
 }
 
+/* ---- Many bookmarks ---- */
+
+#define MANY 100000
+
+static gboolean
+has_rows (gpointer data)
+{
+  return _hm_bookmarks_panel_count_rows (data) > 0;
+}
+
+/* A store of 100,000 bookmarks: the panel shows them through a screenful of
+ * recycled rows, and the rows still jump, rename and delete. */
+static void
+test_bookmarks_panel_many (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  HmBookmarksPanel *panel = HM_BOOKMARKS_PANEL (hm_bookmarks_panel_new ());
+  g_autoptr(HmBookmarks) writer = NULL;
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *store = NULL;
+  g_autofree char *dir = NULL;
+  HmBookmarks *bookmarks;
+  guint rows;
+
+  gtk_box_append (fixture->box, GTK_WIDGET (panel));
+  hm_panel_fixture_open_known (fixture, "many-marks.bin", HM_DOCUMENT_MODE_READ_ONLY);
+
+  /* Written in reverse order, offsets past the file's end are kept too. */
+  writer = hm_bookmarks_new (fixture->path);
+  store = hm_bookmarks_get_store_path (writer);
+  dir = g_path_get_dirname (store);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_key_file_set_string (keyfile, "File", "Path", fixture->path);
+  for (guint i = 0; i < MANY; i++)
+    {
+      g_autofree char *group = g_strdup_printf ("Bookmark %u", i);
+
+      g_key_file_set_uint64 (keyfile, group, "Offset", (guint64) (MANY - 1 - i));
+      g_key_file_set_string (keyfile, group, "Name", group);
+    }
+  g_assert_true (g_key_file_save_to_file (keyfile, store, &error));
+  g_assert_no_error (error);
+
+  _hm_bookmarks_panel_attach (panel, fixture->view, fixture->document);
+  bookmarks = hm_bookmarks_panel_get_bookmarks (panel);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bookmarks)), ==, MANY);
+  g_assert_null (_hm_bookmarks_panel_get_error (panel));
+
+  hm_panel_fixture_show (fixture, GTK_WIDGET (panel));
+  hm_panel_test_wait_until (has_rows, panel);
+  rows = _hm_bookmarks_panel_count_rows (panel);
+  g_test_message ("%u row widgets for %u bookmarks", rows, MANY);
+  g_assert_cmpuint (rows, <, 500);
+
+  /* The rows work as before: the first, through its widgets; the last, far
+   * below any row that exists. */
+  _hm_bookmarks_panel_activate (panel, 30);
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (fixture->view), ==, 30);
+  _hm_bookmarks_panel_rename (panel, 0, "first");
+  hm_panel_test_flush ();
+  g_assert_cmpstr (hm_bookmark_get_name (hm_bookmarks_lookup (bookmarks, 0)), ==, "first");
+  _hm_bookmarks_panel_delete (panel, MANY - 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bookmarks)), ==, MANY - 1);
+  g_assert_null (hm_bookmarks_lookup (bookmarks, MANY - 1));
+  g_assert_cmpuint (_hm_bookmarks_panel_count_rows (panel), <, 500);
+
+  g_unlink (store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -141,6 +212,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, hm_panel_fixture_setup, func, hm_panel_fixture_teardown)
   ADD ("/hm/bookmarks-panel/toggle-jump", test_bookmarks_panel);
   ADD ("/hm/bookmarks-panel/attach", test_bookmarks_panel_attach);
+  ADD ("/hm/bookmarks-panel/many", test_bookmarks_panel_many);
 #undef ADD
 
   ret = g_test_run ();

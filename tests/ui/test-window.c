@@ -242,6 +242,74 @@ test_command_line (void)
   g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "data.bin"));
 }
 
+static gboolean
+panels_built (gpointer page)
+{
+  return HM_PAGE (page)->panels_built;
+}
+
+/* Not gtk_recent_manager_has_item(): it is critical while the list is empty. */
+static gboolean
+recent_has (gpointer uri)
+{
+  GList *items = gtk_recent_manager_get_items (gtk_recent_manager_get_default ());
+  gboolean found = FALSE;
+
+  for (GList *l = items; l != NULL; l = l->next)
+    found = found || g_str_equal (gtk_recent_info_get_uri (l->data), uri);
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+  return found;
+}
+
+/* What the first frame does not show is built after it, without being asked:
+ * the find bar and the side panels, the recent file; a page never shown builds
+ * them when something needs them; the shortcuts window is built when first
+ * shown, not with every window. */
+static void
+test_after_first_frame (void)
+{
+  HmWindow *window = get_window ();
+  HmPage *page = get_page ();
+  g_autofree char *uri = g_filename_to_uri (data_path, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) document = NULL;
+  g_autoptr(GtkBuilder) builder = NULL;
+  GObject *overlay;
+  HmPage *unshown;
+  guint n_panels = 0;
+
+  g_assert_true (hm_ui_test_wait_for (panels_built, page, HM_UI_TEST_WAIT_MS));
+  g_assert_cmpuint (_hm_hex_view_get_frames_drawn (hm_page_get_view (page)), >, 0);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (page->side_stack)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n_panels++;
+  g_assert_cmpuint (n_panels, ==, 3);
+  g_assert_true (gtk_widget_get_parent (GTK_WIDGET (page->find_bar)) == GTK_WIDGET (page->find_slot));
+  g_assert_true (hm_ui_test_wait_for (recent_has, uri, HM_UI_TEST_WAIT_MS));
+
+  document = hm_document_new_full (data_path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
+  g_assert_no_error (error);
+  unshown = g_object_ref_sink (hm_page_new (document));
+  hm_ui_test_spin (50);
+  g_assert_false (unshown->panels_built);
+  g_assert_null (unshown->find_bar);
+  g_assert_nonnull (_hm_page_get_bookmarks_panel (unshown));
+  g_assert_true (unshown->panels_built);
+  g_assert_nonnull (_hm_page_get_find_bar (unshown));
+  g_object_unref (unshown);
+
+  /* Not shown here: GTK 4.8's shortcuts window warns about a label's negative
+   * width under Xvfb. The window has the action, and the resource it builds
+   * from is there. */
+  g_assert_true (has_accel ("win.show-help-overlay", "<Control>question"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  builder = gtk_builder_new_from_resource ("/org/hexmap/Hexmap/ui/help-overlay.ui");
+  overlay = gtk_builder_get_object (builder, "help_overlay");
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  gtk_window_destroy (GTK_WINDOW (overlay));
+}
+
 static void
 test_goto (void)
 {
@@ -1214,6 +1282,7 @@ main (int   argc,
   data_path = hm_test_write_random ("data.bin", FILE_SIZE, 6, &original);
 
   g_test_add_func ("/hm/window/command-line", test_command_line);
+  g_test_add_func ("/hm/window/after-first-frame", test_after_first_frame);
   g_test_add_func ("/hm/window/goto", test_goto);
   g_test_add_func ("/hm/window/edit-save", test_edit_save);
   g_test_add_func ("/hm/window/discard-undo", test_discard_undo);
