@@ -30,6 +30,7 @@ struct _HmApplication
   GSettings      *settings;
   GSettings      *interface_settings;
   GtkCssProvider *font_provider;
+  GtkCssProvider *dark_provider;   /* style-dark.css while dark, else empty */
 };
 
 G_DEFINE_FINAL_TYPE (HmApplication, hm_application, GTK_TYPE_APPLICATION)
@@ -277,6 +278,14 @@ update_style (HmApplication *self)
   g_object_get (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", &current, NULL);
   if (current != dark)
     g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", dark, NULL);
+  /* Colours the dark theme gets wrong for us (error text contrast). */
+  if (self->dark_provider != NULL)
+    {
+      if (dark)
+        gtk_css_provider_load_from_resource (self->dark_provider, "/org/hexmap/Hexmap/style-dark.css");
+      else
+        gtk_css_provider_load_from_data (self->dark_provider, "", -1);
+    }
 }
 
 static void
@@ -395,6 +404,7 @@ static const struct
   { "page.redo", { "<Control><Shift>z", NULL } },
   { "page.goto", { "<Control>l", "<Control>g", NULL } },
   { "page.find", { "<Control>f", NULL } },
+  { "page.replace", { "<Control>h", NULL } },
   { "page.find-next", { "F3", NULL } },
   { "page.find-previous", { "<Shift>F3", NULL } },
   { "page.toggle-bookmark", { "<Control>d", NULL } },
@@ -428,6 +438,9 @@ hm_application_startup (GApplication *app)
   gtk_css_provider_load_from_resource (provider, "/org/hexmap/Hexmap/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  self->dark_provider = gtk_css_provider_new ();
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (self->dark_provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   self->font_provider = gtk_css_provider_new ();
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (self->font_provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
@@ -457,6 +470,7 @@ hm_application_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->interface_settings);
   g_clear_object (&self->font_provider);
+  g_clear_object (&self->dark_provider);
   G_OBJECT_CLASS (hm_application_parent_class)->dispose (object);
 }
 

@@ -32,6 +32,8 @@ struct _HmDocument
   char           *fs_type;
   gboolean        can_write;
   gboolean        device_in_use;  /* a block device mounted or held open exclusively */
+  int             write_errno;    /* why access (W_OK) refused, or 0 */
+  gboolean        fs_read_only;   /* the filesystem is mounted read-only */
   gboolean        may_stall;    /* reads may block or fail: network, FUSE */
   HmDocumentMode  mode;
   gsize           window_size;

@@ -243,7 +243,10 @@ classify_filesystem (HmDocument *self,
     self->fs_type = g_strdup_printf ("0x%lx", (unsigned long) sfs.f_type);
 
   if (sfs.f_flags & ST_RDONLY)
-    self->can_write = FALSE;
+    {
+      self->can_write = FALSE;
+      self->fs_read_only = TRUE;
+    }
 
   return TRUE;
 }
@@ -355,7 +358,14 @@ hm_document_initable_init (GInitable    *initable,
   else
     self->kind = HM_FILE_KIND_REGULAR;
 
-  self->can_write = self->kind != HM_FILE_KIND_ZERO_DEVICE && access (self->path, W_OK) == 0;
+  self->can_write = self->kind != HM_FILE_KIND_ZERO_DEVICE;
+  self->write_errno = 0;
+  self->fs_read_only = FALSE;
+  if (self->can_write && access (self->path, W_OK) != 0)
+    {
+      self->write_errno = errno;
+      self->can_write = FALSE;
+    }
   /* A mounted block device belongs to its filesystem: a write under it corrupts
    * the filesystem (and is overwritten by its cache). The kernel says so: an
    * O_EXCL open of a block device fails with EBUSY while it is mounted or claimed. */
@@ -816,6 +826,51 @@ hm_document_get_device_in_use (HmDocument *self)
 {
   g_return_val_if_fail (HM_IS_DOCUMENT (self), FALSE);
   return self->device_in_use;
+}
+
+/**
+ * hm_document_dup_read_only_reason:
+ * @self: a #HmDocument
+ *
+ * Says, in a sentence for the user, why the file opens read-only: it cannot
+ * be written (the filesystem is mounted read-only, no write permission,
+ * /dev/zero), or it could be but opens read-only by default (a block device,
+ * a network or FUSE mount). The document knows which check refused, so the
+ * interface does not guess.
+ *
+ * Returns: (transfer full) (nullable): the reason, or %NULL when the file
+ *   opens for editing by default
+ */
+char *
+hm_document_dup_read_only_reason (HmDocument *self)
+{
+  g_return_val_if_fail (HM_IS_DOCUMENT (self), NULL);
+
+  if (self->kind == HM_FILE_KIND_ZERO_DEVICE)
+    return g_strdup (_("/dev/zero cannot be written."));
+  if (self->device_in_use)
+    return g_strdup (_("This block device is mounted or in use by the system: writing under a "
+                       "mounted filesystem would corrupt it, so it opens read-only. Unmount it "
+                       "to edit it."));
+  if (self->fs_read_only || self->write_errno == EROFS)
+    return g_strdup_printf (_("The filesystem holding this file (%s) is mounted read-only."),
+                            self->fs_type != NULL ? self->fs_type : "?");
+  if (self->write_errno == EACCES || self->write_errno == EPERM)
+    return g_strdup (_("You do not have permission to write this file."));
+  if (self->write_errno == ETXTBSY)
+    return g_strdup (_("The file is a program that is running: it cannot be written now."));
+  if (self->write_errno != 0)
+    return g_strdup_printf (_("The file cannot be written: %s."), g_strerror (self->write_errno));
+  if (self->kind == HM_FILE_KIND_BLOCK_DEVICE)
+    return g_strdup (_("This is a block device: it opens read-only so that a stray key press "
+                       "cannot damage a disk."));
+  if (self->fs_kind == HM_FS_KIND_NETWORK)
+    return g_strdup_printf (_("The file is on a network filesystem (%s): reads can stall or fail and "
+                              "write errors show up late, so it opens read-only."), self->fs_type);
+  if (self->fs_kind == HM_FS_KIND_FUSE)
+    return g_strdup_printf (_("The file is on a FUSE filesystem (%s): reads can stall or fail, so it "
+                              "opens read-only."), self->fs_type);
+  return NULL;
 }
 
 /**

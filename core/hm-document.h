@@ -160,6 +160,7 @@ HmFsKind        hm_document_get_fs_kind          (HmDocument    *self);
 const char     *hm_document_get_fs_type          (HmDocument    *self);
 gboolean        hm_document_get_can_write        (HmDocument    *self);
 gboolean        hm_document_get_device_in_use    (HmDocument    *self);
+char           *hm_document_dup_read_only_reason (HmDocument    *self);
 HmDocumentMode  hm_document_get_default_mode     (HmDocument    *self);
 HmDocumentMode  hm_document_get_mode             (HmDocument    *self);
 gsize           hm_document_get_window_size      (HmDocument    *self);

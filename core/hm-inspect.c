@@ -262,6 +262,69 @@ hm_inspect_format (HmInspectField  field,
     }
 }
 
+/**
+ * hm_inspect_format_hex:
+ * @field: an integer field (%HM_INSPECT_INT8 to %HM_INSPECT_UINT64)
+ * @bytes: (array length=n_bytes): the bytes at the cursor
+ * @n_bytes: how many there are
+ * @big_endian: the byte order
+ *
+ * Formats an integer field in hexadecimal, zero-padded to the field's width:
+ * `0x00ff` for an unsigned 16-bit 255, `-0x01` for a signed byte -1. The text
+ * parses back (hm_inspect_parse()) to the same bytes.
+ *
+ * Returns: (transfer full) (nullable): the text, or %NULL when @field is not
+ *   an integer or @n_bytes is too short for it
+ */
+char *
+hm_inspect_format_hex (HmInspectField  field,
+                       const guint8   *bytes,
+                       gsize           n_bytes,
+                       gboolean        big_endian)
+{
+  guint size;
+  guint64 v;
+
+  g_return_val_if_fail (field < HM_INSPECT_N_FIELDS, NULL);
+  g_return_val_if_fail (bytes != NULL || n_bytes == 0, NULL);
+
+  if (field > HM_INSPECT_UINT64)
+    return NULL;
+  size = field_info[field].size;
+  if (n_bytes < size)
+    return NULL;
+  v = load_uint (bytes, size, big_endian);
+  switch (field)
+    {
+    case HM_INSPECT_INT8:
+    case HM_INSPECT_INT16:
+    case HM_INSPECT_INT32:
+    case HM_INSPECT_INT64:
+      {
+        gint64 sv = sign_extend (v, size);
+
+        if (sv < 0)
+          return g_strdup_printf ("-0x%0*" G_GINT64_MODIFIER "x", (int) (2 * size), (guint64) 0 - (guint64) sv);
+        return g_strdup_printf ("0x%0*" G_GINT64_MODIFIER "x", (int) (2 * size), (guint64) sv);
+      }
+    case HM_INSPECT_UINT8:
+    case HM_INSPECT_UINT16:
+    case HM_INSPECT_UINT32:
+    case HM_INSPECT_UINT64:
+      return g_strdup_printf ("0x%0*" G_GINT64_MODIFIER "x", (int) (2 * size), v);
+    case HM_INSPECT_FLOAT:
+    case HM_INSPECT_DOUBLE:
+    case HM_INSPECT_BINARY:
+    case HM_INSPECT_OCTAL:
+    case HM_INSPECT_UTF8:
+    case HM_INSPECT_TIME32:
+    case HM_INSPECT_TIME64:
+    case HM_INSPECT_N_FIELDS:
+    default:
+      return NULL;
+    }
+}
+
 /* ---- Parsing ---- */
 
 /* Digit group separators people type: "1 000 000", "0xdead_beef". */

@@ -82,6 +82,10 @@ char       *hm_inspect_format             (HmInspectField  field,
                                            const guint8   *bytes,
                                            gsize           n_bytes,
                                            gboolean        big_endian);
+char       *hm_inspect_format_hex         (HmInspectField  field,
+                                           const guint8   *bytes,
+                                           gsize           n_bytes,
+                                           gboolean        big_endian);
 gboolean    hm_inspect_parse              (HmInspectField  field,
                                            const char     *text,
                                            gboolean        big_endian,

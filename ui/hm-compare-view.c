@@ -710,6 +710,7 @@ icon_button (const char *icon,
   GtkWidget *button = gtk_button_new_from_icon_name (icon);
 
   gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
   gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
   if (action != NULL)
     gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);

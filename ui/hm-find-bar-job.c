@@ -124,6 +124,7 @@ job_flush (HmFindJob *job)
   if (rows->len > 0)
     gtk_revealer_set_reveal_child (self->results_revealer, TRUE);
   _hm_find_bar_apply_highlights (self);
+  _hm_find_bar_update_position (self);
 }
 
 static gboolean
@@ -280,9 +281,10 @@ find_all_done (HmFindBar *self,
   g_autofree char *message = NULL;
   guint64 unreadable = hm_search_get_n_unreadable (job->search);
 
+  self->results_more = hm_search_get_n_matches (job->search) > self->max_results;
   if (self->n_listed == 0)
     message = g_strdup (_("No matches"));
-  else if (hm_search_get_n_matches (job->search) > self->max_results)
+  else if (self->results_more)
     message = g_strdup_printf (_("More than %u matches: showing the first %u"), self->max_results,
                                self->max_results);
   else
@@ -298,6 +300,7 @@ find_all_done (HmFindBar *self,
       message = g_steal_pointer (&full);
     }
   _hm_find_bar_set_message (self, message, FALSE);
+  _hm_find_bar_update_position (self);
 }
 
 static void

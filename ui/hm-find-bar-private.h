@@ -51,8 +51,11 @@ struct _HmFindBar
   GtkCheckButton *skip_check;
   GtkWidget      *status_box;
   GtkLabel       *message_label;
+  GtkStack       *status_stack;
   GtkProgressBar *progress_bar;
   GtkButton      *cancel_button;
+  GtkButton      *as_text_button;
+  GtkLabel       *position_label;
   GtkRevealer    *results_revealer;
   GtkListView    *results_view;
 
@@ -71,6 +74,9 @@ struct _HmFindBar
   char           *pattern_error;
   char           *message;
   gboolean        message_is_error;
+  gboolean        busy;            /* progress and Cancel are shown */
+  gboolean        replace_error;   /* the message is about the replacement */
+  gboolean        offer_text;      /* hex did not parse, but it is text: offer "Search as Text" */
 
   /* The running search. */
   HmFindJob      *job;
@@ -81,6 +87,9 @@ struct _HmFindBar
   HmPattern      *results_pattern;
   GArray         *highlights;
   guint           n_listed;
+  gboolean        results_more;    /* Find All stopped at max-results */
+  guint           keep_visible_id; /* tick on the view once the list is shown */
+  gint64          keep_visible_frame;
   guint           generation;      /* bumped when the results are cleared */
 
   /* Slow storage: previews and checks for the worker (see hm-find-bar-results.c). */
@@ -123,6 +132,7 @@ char         *_hm_find_bar_describe_pattern_error (const char    *text,
 void          _hm_find_bar_select_match           (HmFindBar     *self,
                                                    guint64        offset,
                                                    guint64        length);
+void          _hm_find_bar_update_position        (HmFindBar     *self);
 gboolean      _hm_find_bar_check_ready            (HmFindBar     *self);
 
 /* hm-find-bar-job.c: searches in a worker */
@@ -138,6 +148,7 @@ guint64       _hm_find_bar_search_start           (HmFindBar     *self,
 void          _hm_find_bar_results_init           (HmFindBar     *self);
 void          _hm_find_bar_apply_highlights       (HmFindBar     *self);
 void          _hm_find_bar_clear_results          (HmFindBar     *self);
+void          _hm_find_bar_cancel_keep_visible    (HmFindBar     *self);
 void          _hm_find_bar_content_changed_cb     (HmFindBar     *self,
                                                    guint64        offset,
                                                    guint64        removed,
@@ -150,6 +161,7 @@ void          _hm_find_bar_document_changed_cb    (HmFindBar     *self,
 
 /* hm-find-bar-replace.c: Replace and Replace All */
 void          _hm_find_bar_stop_replace_all       (HmFindBar     *self);
+HmPattern    *_hm_find_bar_parse_replacement      (HmFindBar     *self);
 gboolean      _hm_find_bar_replace_step_cb        (gpointer       user_data);
 
 /* For tests: the widgets a user types into, the message line, and the Find All
@@ -158,6 +170,9 @@ gboolean      _hm_find_bar_replace_step_cb        (gpointer       user_data);
 GtkEditable  *_hm_find_bar_get_entry           (HmFindBar    *self);
 GtkEditable  *_hm_find_bar_get_replace_entry   (HmFindBar    *self);
 const char   *_hm_find_bar_get_message         (HmFindBar    *self);
+const char   *_hm_find_bar_get_position        (HmFindBar    *self);
+GtkWidget    *_hm_find_bar_get_as_text_button  (HmFindBar    *self);
+GtkWidget    *_hm_find_bar_get_replace_row     (HmFindBar    *self);
 gboolean      _hm_find_bar_get_message_is_error (HmFindBar   *self);
 GListModel   *_hm_find_bar_get_results         (HmFindBar    *self);
 void          _hm_find_bar_activate_result     (HmFindBar    *self,

@@ -43,9 +43,10 @@ pattern_has_wildcards (HmPattern *pattern)
   return FALSE;
 }
 
-/* The replacement, parsed like the pattern; NULL with a message on error. */
-static HmPattern *
-parse_replacement (HmFindBar *self)
+/* The replacement, parsed like the pattern; NULL with a message on error
+ * (marked as the replacement's, so that correcting it takes it away). */
+HmPattern *
+_hm_find_bar_parse_replacement (HmFindBar *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->replace_entry));
   g_autoptr(GError) error = NULL;
@@ -69,6 +70,7 @@ parse_replacement (HmFindBar *self)
       message = g_strdup_printf (_("Replacement: %s"), reason);
       gtk_widget_add_css_class (GTK_WIDGET (self->replace_entry), "error");
       _hm_find_bar_set_message (self, message, TRUE);
+      self->replace_error = TRUE;
       return NULL;
     }
 
@@ -84,6 +86,7 @@ parse_replacement (HmFindBar *self)
                                  pattern_bytes, replacement_bytes);
       gtk_widget_add_css_class (GTK_WIDGET (self->replace_entry), "error");
       _hm_find_bar_set_message (self, message, TRUE);
+      self->replace_error = TRUE;
       return NULL;
     }
 
@@ -134,13 +137,22 @@ replace_at (HmFindBar  *self,
 static gboolean
 check_writable (HmFindBar *self)
 {
-  if (hm_document_get_mode (self->document) == HM_DOCUMENT_MODE_READ_ONLY)
+  if (hm_document_get_mode (self->document) != HM_DOCUMENT_MODE_READ_ONLY)
+    return TRUE;
+  if (!hm_document_get_can_write (self->document))
     {
-      _hm_find_bar_set_message (self, _("The file is open read-only: switch to Preview or Direct mode to replace bytes"),
-                                TRUE);
+      /* No mode would help: say why, and what does. */
+      g_autofree char *reason = hm_document_dup_read_only_reason (self->document);
+      /* Translators: %s is why the file cannot be written, a sentence */
+      g_autofree char *message = g_strdup_printf (_("%s To replace bytes, use Edit a Copy… in the mode menu."),
+                                                  reason != NULL ? reason : _("This file cannot be written."));
+
+      _hm_find_bar_set_message (self, message, TRUE);
       return FALSE;
     }
-  return TRUE;
+  _hm_find_bar_set_message (self, _("The file is open read-only: switch to Preview or Direct mode to replace bytes"),
+                            TRUE);
+  return FALSE;
 }
 
 void
@@ -265,7 +277,7 @@ hm_find_bar_replace (HmFindBar *self)
 
   if (!_hm_find_bar_check_ready (self) || !check_writable (self))
     return;
-  replacement = parse_replacement (self);
+  replacement = _hm_find_bar_parse_replacement (self);
   if (replacement == NULL)
     return;
 
@@ -313,7 +325,7 @@ hm_find_bar_replace_all (HmFindBar *self)
 
   if (!_hm_find_bar_check_ready (self) || !check_writable (self))
     return;
-  replacement = parse_replacement (self);
+  replacement = _hm_find_bar_parse_replacement (self);
   if (replacement == NULL)
     return;
 

@@ -56,8 +56,10 @@ _hm_find_bar_clear_results (HmFindBar *self)
   g_clear_pointer (&self->results_pattern, hm_pattern_unref);
   g_array_set_size (self->highlights, 0);
   self->n_listed = 0;
+  self->results_more = FALSE;
   gtk_revealer_set_reveal_child (self->results_revealer, FALSE);
   _hm_find_bar_apply_highlights (self);
+  _hm_find_bar_update_position (self);
 }
 
 static void
@@ -75,6 +77,67 @@ rebuild_highlights (HmFindBar *self)
         g_array_append_val (self->highlights, range);
     }
   _hm_find_bar_apply_highlights (self);
+  _hm_find_bar_update_position (self);
+}
+
+/* ---- Keeping the selection in sight ---- */
+
+/* The list opening under the bar takes its height from the view: once it is
+ * open (and the view has its new height) the selected match, or the cursor,
+ * is brought back into view if it fell off the bottom. */
+static void
+keep_selection_visible (HmFindBar *self)
+{
+  guint64 target;
+
+  if (self->view == NULL)
+    return;
+  target = hm_hex_view_get_selection_length (self->view) > 0 ? hm_hex_view_get_selection_start (self->view)
+                                                             : hm_hex_view_get_cursor_offset (self->view);
+  hm_hex_view_scroll_to_offset (self->view, target);
+}
+
+static gboolean
+keep_visible_tick_cb (GtkWidget     *widget,
+                      GdkFrameClock *clock,
+                      gpointer       user_data)
+{
+  HmFindBar *self = user_data;
+
+  /* Added during the frame that ended the animation: wait for the next one,
+   * after that frame's layout gave the view its final height. */
+  if (gdk_frame_clock_get_frame_counter (clock) <= self->keep_visible_frame)
+    return G_SOURCE_CONTINUE;
+  self->keep_visible_id = 0;
+  keep_selection_visible (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+results_revealed_cb (HmFindBar  *self,
+                     GParamSpec *pspec,
+                     GtkRevealer *revealer)
+{
+  GdkFrameClock *clock;
+
+  if (self->view == NULL || !gtk_revealer_get_child_revealed (revealer) || self->keep_visible_id != 0)
+    return;
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->view));
+  if (clock == NULL)
+    {
+      keep_selection_visible (self);
+      return;
+    }
+  self->keep_visible_frame = gdk_frame_clock_get_frame_counter (clock);
+  self->keep_visible_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->view), keep_visible_tick_cb, self, NULL);
+}
+
+void
+_hm_find_bar_cancel_keep_visible (HmFindBar *self)
+{
+  if (self->keep_visible_id != 0 && self->view != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->view), self->keep_visible_id);
+  self->keep_visible_id = 0;
 }
 
 /* ---- Slow storage: previews and checks on a worker ---- */
@@ -434,4 +497,6 @@ _hm_find_bar_results_init (HmFindBar *self)
   gtk_list_view_set_factory (self->results_view, factory);
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->results)));
   gtk_list_view_set_model (self->results_view, GTK_SELECTION_MODEL (selection));
+  g_signal_connect_object (self->results_revealer, "notify::child-revealed", G_CALLBACK (results_revealed_cb), self,
+                           G_CONNECT_SWAPPED);
 }

@@ -67,16 +67,34 @@ static guint signals[N_SIGNALS];
 static void
 update_status_box (HmFindBar *self)
 {
-  gboolean busy = gtk_widget_get_visible (GTK_WIDGET (self->progress_bar));
   const char *text = self->pattern_error != NULL ? self->pattern_error : self->message;
   gboolean error = self->pattern_error != NULL || self->message_is_error;
+  const char *page = "none";
 
-  gtk_label_set_text (self->message_label, text != NULL ? text : "");
+  /* Nothing to say: a hint, so the line is never an empty band. */
+  if (text == NULL || *text == '\0')
+    text = self->text_mode ? _("Enter finds the next match, Shift+Enter the previous; Find All lists them all")
+                           : _("Hex bytes like 4d 5a; ?? matches any byte. Enter finds the next match");
+  gtk_label_set_text (self->message_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->message_label), text);
   if (error)
-    gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "dim-label");
+    }
   else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
-  gtk_widget_set_visible (self->status_box, busy || (text != NULL && *text != '\0'));
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
+      if (self->message == NULL || *self->message == '\0')
+        gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "dim-label");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "dim-label");
+    }
+  if (self->busy)
+    page = "busy";
+  else if (self->offer_text && self->pattern_error != NULL)
+    page = "as-text";
+  gtk_stack_set_visible_child_name (self->status_stack, page);
 }
 
 void
@@ -94,8 +112,7 @@ void
 _hm_find_bar_show_busy (HmFindBar *self,
                         gboolean   busy)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), busy);
+  self->busy = busy;
   if (!busy)
     gtk_progress_bar_set_fraction (self->progress_bar, 0);
   update_status_box (self);
@@ -195,6 +212,16 @@ update_pattern (HmFindBar *self)
       if (self->pattern == NULL)
         self->pattern_error = _hm_find_bar_describe_pattern_error (text, column, error);
     }
+  /* "hello" in hex mode: not hex, but a fine text pattern; offer to search it as text. */
+  self->offer_text = FALSE;
+  if (self->pattern == NULL && !self->text_mode
+      && g_error_matches (error, HM_PATTERN_ERROR, HM_PATTERN_ERROR_UNEXPECTED_CHARACTER))
+    {
+      g_autoptr(HmPattern) as_text = hm_pattern_new_text (text, -1, (HmTextEncoding) self->encoding,
+                                                          HM_PATTERN_FLAGS_NONE, NULL, NULL);
+
+      self->offer_text = as_text != NULL;
+    }
 
   if (self->pattern_error != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->entry), "error");
@@ -224,6 +251,50 @@ _hm_find_bar_select_match (HmFindBar *self,
 {
   hm_hex_view_set_selection (self->view, offset, length);
   hm_hex_view_reveal_offset (self->view, offset);
+  _hm_find_bar_update_position (self);
+}
+
+/* "3 of 12" beside the entry while the selection is one of the Find All matches
+ * (the list is of the current pattern: it is cleared whenever that changes). */
+void
+_hm_find_bar_update_position (HmFindBar *self)
+{
+  guint64 start, length;
+  guint lo = 0, hi;
+  g_autofree char *text = NULL;
+
+  if (self->view == NULL || self->highlights->len == 0)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->position_label), FALSE);
+      return;
+    }
+  start = hm_hex_view_get_selection_start (self->view);
+  length = hm_hex_view_get_selection_length (self->view);
+  hi = self->highlights->len;
+  /* The matches are in file order: the first one not before the selection. */
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (self->highlights, HmRange, mid).offset < start)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (length == 0 || lo >= self->highlights->len || g_array_index (self->highlights, HmRange, lo).offset != start
+      || g_array_index (self->highlights, HmRange, lo).length != length)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->position_label), FALSE);
+      return;
+    }
+  if (self->results_more)
+    /* Translators: the match selected and how many Find All listed, when there are more */
+    text = g_strdup_printf (_("%u of %u+"), lo + 1, self->highlights->len);
+  else
+    /* Translators: the match selected and how many there are, like "3 of 12" */
+    text = g_strdup_printf (_("%u of %u"), lo + 1, self->highlights->len);
+  gtk_label_set_text (self->position_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->position_label), TRUE);
 }
 
 gboolean
@@ -277,17 +348,56 @@ set_document (HmFindBar  *self,
 
 /* ---- Signal handlers from the template ---- */
 
+/* The Find All list and its summary belong to the pattern they were found
+ * with: another pattern, mode, case or encoding drops them, so the list never
+ * shows the results of a search the user no longer sees. */
+static void
+forget_results (HmFindBar *self)
+{
+  gboolean had_results = g_list_model_get_n_items (G_LIST_MODEL (self->results)) > 0
+                         || self->results_pattern != NULL;
+
+  if (self->job != NULL)
+    {
+      _hm_find_bar_drop_job (self);
+      _hm_find_bar_set_message (self, NULL, FALSE);
+    }
+  if (!had_results)
+    return;
+  _hm_find_bar_clear_results (self);
+  if (!self->message_is_error || self->replace_error)
+    _hm_find_bar_set_message (self, NULL, FALSE);
+}
+
 static void
 entry_changed_cb (HmFindBar *self)
 {
+  forget_results (self);
   update_pattern (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATTERN]);
 }
 
+/* A replacement with an error is checked again as it is typed: once it is
+ * right, the error goes. */
 static void
 replace_changed_cb (HmFindBar *self)
 {
   gtk_widget_remove_css_class (GTK_WIDGET (self->replace_entry), "error");
+  if (self->replace_error && self->pattern != NULL)
+    {
+      g_autoptr(HmPattern) replacement = _hm_find_bar_parse_replacement (self);
+
+      if (replacement != NULL)
+        _hm_find_bar_set_message (self, NULL, FALSE);
+    }
+}
+
+static void
+as_text_cb (HmFindBar *self)
+{
+  g_object_set (self, "text-mode", TRUE, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->entry));
+  gtk_editable_set_position (GTK_EDITABLE (self->entry), -1);
 }
 
 static void
@@ -404,7 +514,10 @@ set_boolean (HmFindBar *self,
     return;
   *field = value;
   if (prop_id == PROP_TEXT_MODE || prop_id == PROP_IGNORE_CASE)
-    update_pattern (self);
+    {
+      forget_results (self);
+      update_pattern (self);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
@@ -482,6 +595,7 @@ hm_find_bar_set_property (GObject      *object,
       if (self->encoding != (HmTextEncoding) g_value_get_enum (value))
         {
           self->encoding = g_value_get_enum (value);
+          forget_results (self);
           update_pattern (self);
           g_object_notify_by_pspec (object, pspec);
         }
@@ -601,6 +715,9 @@ hm_find_bar_class_init (HmFindBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmFindBar, skip_check);
   gtk_widget_class_bind_template_child (widget_class, HmFindBar, status_box);
   gtk_widget_class_bind_template_child (widget_class, HmFindBar, message_label);
+  gtk_widget_class_bind_template_child (widget_class, HmFindBar, status_stack);
+  gtk_widget_class_bind_template_child (widget_class, HmFindBar, as_text_button);
+  gtk_widget_class_bind_template_child (widget_class, HmFindBar, position_label);
   gtk_widget_class_bind_template_child (widget_class, HmFindBar, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, HmFindBar, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, HmFindBar, results_revealer);
@@ -615,6 +732,7 @@ hm_find_bar_class_init (HmFindBarClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, replace_all_cb);
   gtk_widget_class_bind_template_callback (widget_class, replace_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, cancel_cb);
+  gtk_widget_class_bind_template_callback (widget_class, as_text_cb);
   gtk_widget_class_bind_template_callback (widget_class, result_activate_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -704,8 +822,19 @@ _hm_find_bar_attach (HmFindBar  *self,
   if (self->view != view)
     {
       if (self->view != NULL)
-        hm_hex_view_set_highlights (self->view, NULL);
+        {
+          _hm_find_bar_cancel_keep_visible (self);
+          g_signal_handlers_disconnect_by_func (self->view, _hm_find_bar_update_position, self);
+          hm_hex_view_set_highlights (self->view, NULL);
+        }
       g_set_object (&self->view, view);
+      if (view != NULL)
+        {
+          g_signal_connect_object (view, "notify::selection-start", G_CALLBACK (_hm_find_bar_update_position),
+                                   self, G_CONNECT_SWAPPED);
+          g_signal_connect_object (view, "notify::selection-length", G_CALLBACK (_hm_find_bar_update_position),
+                                   self, G_CONNECT_SWAPPED);
+        }
     }
   set_document (self, document);
 }
@@ -771,6 +900,29 @@ hm_find_bar_focus (HmFindBar *self)
 }
 
 /**
+ * hm_find_bar_focus_replace:
+ * @self: a #HmFindBar
+ *
+ * Shows the bar with its replace row (Ctrl+H). The focus goes to the find
+ * entry while it is empty, to the replacement otherwise, its text selected.
+ */
+void
+hm_find_bar_focus_replace (HmFindBar *self)
+{
+  g_return_if_fail (HM_IS_FIND_BAR (self));
+
+  hm_find_bar_set_revealed (self, TRUE);
+  gtk_toggle_button_set_active (self->replace_toggle, TRUE);
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->entry)) == '\0')
+    {
+      hm_find_bar_focus (self);
+      return;
+    }
+  gtk_widget_grab_focus (GTK_WIDGET (self->replace_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->replace_entry), 0, -1);
+}
+
+/**
  * hm_find_bar_cancel:
  * @self: a #HmFindBar
  *
@@ -829,7 +981,33 @@ _hm_find_bar_get_replace_entry (HmFindBar *self)
 const char *
 _hm_find_bar_get_message (HmFindBar *self)
 {
-  return gtk_label_get_text (self->message_label);
+  /* What the bar says, not the hint it shows when it has nothing to say. */
+  if (self->pattern_error != NULL)
+    return self->pattern_error;
+  return self->message != NULL ? self->message : "";
+}
+
+/* "3 of 12", or NULL while the selection is no listed match. */
+const char *
+_hm_find_bar_get_position (HmFindBar *self)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->position_label)))
+    return NULL;
+  return gtk_label_get_text (self->position_label);
+}
+
+/* The "Search as Text" button, shown only when it is offered. */
+GtkWidget *
+_hm_find_bar_get_as_text_button (HmFindBar *self)
+{
+  return GTK_WIDGET (self->as_text_button);
+}
+
+/* The revealer of the replace row. */
+GtkWidget *
+_hm_find_bar_get_replace_row (HmFindBar *self)
+{
+  return gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (self->replace_entry)));
 }
 
 gboolean

@@ -31,6 +31,7 @@ gboolean    hm_find_bar_get_revealed    (HmFindBar   *self);
 void        hm_find_bar_set_revealed    (HmFindBar   *self,
                                          gboolean     revealed);
 void        hm_find_bar_focus           (HmFindBar   *self);
+void        hm_find_bar_focus_replace   (HmFindBar   *self);
 
 void        hm_find_bar_find_next       (HmFindBar   *self);
 void        hm_find_bar_find_previous   (HmFindBar   *self);

@@ -42,5 +42,9 @@ gboolean    _hm_inspector_edit         (HmInspector      *self,
                                         HmInspectorField  field,
                                         const char       *text);
 const char *_hm_inspector_get_error    (HmInspector      *self);
+GtkWidget  *_hm_inspector_get_error_label (HmInspector   *self);
+GtkWidget  *_hm_inspector_get_field_widget (HmInspector  *self,
+                                            HmInspectorField field);
+const char *_hm_inspector_get_status   (HmInspector      *self);
 
 G_END_DECLS

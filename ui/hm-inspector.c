@@ -46,6 +46,7 @@ struct _HmInspector
   GSignalGroup    *view_signals;
   GSignalGroup    *document_signals;
   gboolean         big_endian;
+  gboolean         show_hex;
 
   guint64          offset;
   guint8           bytes[MAX_FIELD_BYTES];
@@ -66,6 +67,7 @@ struct _HmInspector
   GtkLabel        *offset_label;
   GtkToggleButton *little_button;
   GtkToggleButton *big_button;
+  GtkToggleButton *hex_button;
   GtkGrid         *grid;
   GtkLabel        *error_label;
   GtkLabel        *status_label;
@@ -77,6 +79,7 @@ enum
 {
   PROP_0,
   PROP_BIG_ENDIAN,
+  PROP_SHOW_HEX,
   N_PROPS
 };
 
@@ -98,7 +101,12 @@ static char *
 format_field (HmInspector      *self,
               HmInspectorField  field)
 {
-  char *text = hm_inspect_format ((HmInspectField) field, self->bytes, self->n_bytes, self->big_endian);
+  char *text = NULL;
+
+  if (self->show_hex)
+    text = hm_inspect_format_hex ((HmInspectField) field, self->bytes, self->n_bytes, self->big_endian);
+  if (text == NULL)
+    text = hm_inspect_format ((HmInspectField) field, self->bytes, self->n_bytes, self->big_endian);
 
   return text != NULL ? text : g_strdup (NO_VALUE);
 }
@@ -124,11 +132,23 @@ set_field_text (HmInspector      *self,
     gtk_editable_set_text (GTK_EDITABLE (widget), text);
 }
 
+/* The error line sits right under the field it is about (a row inserted in
+ * the grid), where the eye is, not below fifteen fields; the field's tooltip
+ * and accessible description carry it too. */
 static void
 clear_error (HmInspector *self)
 {
   if (self->error_field >= 0)
-    gtk_widget_remove_css_class (self->values[self->error_field], "error");
+    {
+      GtkWidget *value = self->values[self->error_field];
+
+      gtk_widget_remove_css_class (value, "error");
+      gtk_widget_set_tooltip_text (value, NULL);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (value), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (value), GTK_ACCESSIBLE_STATE_INVALID);
+      gtk_grid_remove (self->grid, GTK_WIDGET (self->error_label));
+      gtk_grid_remove_row (self->grid, self->error_field + 1);
+    }
   self->error_field = -1;
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
 }
@@ -144,7 +164,14 @@ show_error (HmInspector      *self,
   clear_error (self);
   self->error_field = (int) field;
   gtk_widget_add_css_class (self->values[field], "error");
+  gtk_widget_set_tooltip_text (self->values[field], message);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->values[field]),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message, -1);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->values[field]),
+                               GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE, -1);
   gtk_label_set_text (self->error_label, text);
+  gtk_grid_insert_row (self->grid, (int) field + 1);
+  gtk_grid_attach (self->grid, GTK_WIDGET (self->error_label), 1, (int) field + 1, 1, 1);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
 }
 
@@ -190,9 +217,18 @@ show_bytes (HmInspector  *self,
       gtk_label_set_text (self->status_label, text);
       n = 0;
     }
+  else if (!hm_document_get_can_write (self->document))
+    {
+      g_autofree char *reason = hm_document_dup_read_only_reason (self->document);
+      /* Translators: %s is why the file cannot be written, a sentence */
+      g_autofree char *text = g_strdup_printf (_("%s To change values, use Edit a Copy… in the mode menu."),
+                                               reason != NULL ? reason : _("This file cannot be written."));
+
+      gtk_label_set_text (self->status_label, text);
+    }
   else if (!is_writable (self))
     gtk_label_set_text (self->status_label,
-                        _("The file is open read-only: switch to an editing mode to change values."));
+                        _("The file is open read-only: choose Preview or Direct in the mode menu to change values."));
   else
     gtk_label_set_text (self->status_label, _("Type a value and press Enter to write it at the cursor."));
   self->n_bytes = (gsize) n;
@@ -484,6 +520,9 @@ hm_inspector_dispose (GObject *object)
   _hm_inspector_attach (self, NULL, NULL);
   g_clear_object (&self->view_signals);
   g_clear_object (&self->document_signals);
+  if (self->error_label != NULL && gtk_widget_get_parent (GTK_WIDGET (self->error_label)) != NULL)
+    gtk_grid_remove (self->grid, GTK_WIDGET (self->error_label));
+  g_clear_object (&self->error_label);
   gtk_widget_dispose_template (GTK_WIDGET (self), HM_TYPE_INSPECTOR);
 
   G_OBJECT_CLASS (hm_inspector_parent_class)->dispose (object);
@@ -502,6 +541,9 @@ hm_inspector_get_property (GObject    *object,
     case PROP_BIG_ENDIAN:
       g_value_set_boolean (value, self->big_endian);
       break;
+    case PROP_SHOW_HEX:
+      g_value_set_boolean (value, self->show_hex);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -519,6 +561,9 @@ hm_inspector_set_property (GObject      *object,
     {
     case PROP_BIG_ENDIAN:
       hm_inspector_set_big_endian (self, g_value_get_boolean (value));
+      break;
+    case PROP_SHOW_HEX:
+      hm_inspector_set_show_hex (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -539,6 +584,9 @@ hm_inspector_class_init (HmInspectorClass *klass)
   properties[PROP_BIG_ENDIAN] =
     g_param_spec_boolean ("big-endian", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SHOW_HEX] =
+    g_param_spec_boolean ("show-hex", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_FAULT] =
@@ -550,6 +598,7 @@ hm_inspector_class_init (HmInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmInspector, offset_label);
   gtk_widget_class_bind_template_child (widget_class, HmInspector, little_button);
   gtk_widget_class_bind_template_child (widget_class, HmInspector, big_button);
+  gtk_widget_class_bind_template_child (widget_class, HmInspector, hex_button);
   gtk_widget_class_bind_template_child (widget_class, HmInspector, grid);
   gtk_widget_class_bind_template_child (widget_class, HmInspector, error_label);
   gtk_widget_class_bind_template_child (widget_class, HmInspector, status_label);
@@ -564,7 +613,13 @@ hm_inspector_init (HmInspector *self)
 {
   self->error_field = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The error line moves into the grid under the field it is about; the
+   * inspector keeps it alive while it is out of the grid. */
+  g_object_ref (self->error_label);
+  gtk_box_remove (GTK_BOX (self->box), GTK_WIDGET (self->error_label));
   build_fields (self);
+  g_object_bind_property (self, "show-hex", self->hex_button, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
   self->view_signals = g_signal_group_new (HM_TYPE_HEX_VIEW);
   g_signal_group_connect_swapped (self->view_signals, "notify::cursor-offset",
@@ -658,6 +713,39 @@ hm_inspector_set_big_endian (HmInspector *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BIG_ENDIAN]);
 }
 
+gboolean
+hm_inspector_get_show_hex (HmInspector *self)
+{
+  g_return_val_if_fail (HM_IS_INSPECTOR (self), FALSE);
+  return self->show_hex;
+}
+
+/**
+ * hm_inspector_set_show_hex:
+ * @self: an inspector
+ * @show_hex: %TRUE to show the integer fields in hexadecimal
+ *
+ * Shows the integers as `0x…` (zero-padded to the field's width) instead of
+ * decimal. Either form can be typed whatever is shown.
+ */
+void
+hm_inspector_set_show_hex (HmInspector *self,
+                           gboolean     show_hex)
+{
+  g_return_if_fail (HM_IS_INSPECTOR (self));
+
+  show_hex = !!show_hex;
+  if (self->show_hex == show_hex)
+    return;
+  self->show_hex = show_hex;
+  if (self->loaded || self->loading)
+    {
+      clear_error (self);
+      show_fields (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_HEX]);
+}
+
 /* ---- For tests ---- */
 
 const char *
@@ -698,4 +786,23 @@ _hm_inspector_get_error (HmInspector *self)
   if (self->error_field < 0)
     return NULL;
   return gtk_label_get_text (self->error_label);
+}
+
+GtkWidget *
+_hm_inspector_get_error_label (HmInspector *self)
+{
+  return GTK_WIDGET (self->error_label);
+}
+
+GtkWidget *
+_hm_inspector_get_field_widget (HmInspector      *self,
+                                HmInspectorField  field)
+{
+  return self->values[field];
+}
+
+const char *
+_hm_inspector_get_status (HmInspector *self)
+{
+  return gtk_label_get_text (self->status_label);
 }

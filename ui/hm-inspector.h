@@ -16,6 +16,9 @@ G_DECLARE_FINAL_TYPE (HmInspector, hm_inspector, HM, INSPECTOR, GtkWidget)
 GtkWidget *hm_inspector_new            (void);
 
 gboolean   hm_inspector_get_big_endian (HmInspector *self);
+gboolean   hm_inspector_get_show_hex   (HmInspector *self);
+void       hm_inspector_set_show_hex   (HmInspector *self,
+                                        gboolean     show_hex);
 void       hm_inspector_set_big_endian (HmInspector *self,
                                         gboolean     big_endian);
 

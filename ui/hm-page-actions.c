@@ -277,6 +277,37 @@ find_action_cb (GSimpleAction *action,
   hm_find_bar_focus (self->find_bar);
 }
 
+/* Ctrl+H: the find bar with its replace row. */
+static void
+replace_action_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  HmPage *self = user_data;
+
+  prefill_find_bar (self);
+  hm_find_bar_focus_replace (self->find_bar);
+}
+
+/* Copy, paste and select all are the view's own actions (its keys work while it
+ * has the focus); the menu reaches them through these. */
+static void
+view_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  HmPage *self = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
+
+  if (g_str_equal (name, "copy"))
+    gtk_widget_activate_action (GTK_WIDGET (self->view), "hex-view.copy", "s", "pane");
+  else if (g_str_equal (name, "paste"))
+    gtk_widget_activate_action (GTK_WIDGET (self->view), "hex-view.paste", NULL);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self->view), "hex-view.select-all", NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->view));
+}
+
 static void
 find_next_action_cb (GSimpleAction *action,
                      GVariant      *parameter,
@@ -545,11 +576,16 @@ hole_navigation_action_cb (GSimpleAction *action,
 static const GActionEntry page_actions[] = {
   { "save", save_action_cb },
   { "save-as", _hm_page_save_as_action_cb },
+  { "edit-copy", _hm_page_edit_copy_action_cb },
   { "discard", discard_action_cb },
   { "undo", undo_action_cb },
   { "redo", redo_action_cb },
   { "goto", goto_action_cb },
   { "find", find_action_cb },
+  { "replace", replace_action_cb },
+  { "copy", view_action_cb },
+  { "paste", view_action_cb },
+  { "select-all", view_action_cb },
   { "find-next", find_next_action_cb },
   { "find-previous", find_previous_action_cb },
   { "checksum", checksum_action_cb },

@@ -76,6 +76,13 @@ close_response_cb (GtkDialog *dialog,
   g_autoptr(GError) error = NULL;
 
   take_close_op (GTK_WIDGET (dialog));
+  /* The answer may close the last page and with it the window (Quit, then
+   * Discard). The dialog outlives this handler (the emission holds it) and
+   * drops its transient parent only when it is disposed: by then the window
+   * would be finalized, and GTK would disconnect from a dead object (four
+   * "invalid (NULL) class pointer" warnings and criticals). Let go of the
+   * parent now, while it is alive. */
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
   gtk_window_destroy (GTK_WINDOW (dialog));
   switch (response)
     {

@@ -125,6 +125,10 @@ void              _hm_page_class_save_init           (HmPageClass     *klass);
 void              _hm_page_save_as_action_cb         (GSimpleAction   *action,
                                                       GVariant        *parameter,
                                                       gpointer         user_data);
+void              _hm_page_edit_copy_action_cb       (GSimpleAction   *action,
+                                                      GVariant        *parameter,
+                                                      gpointer         user_data);
+void              _hm_page_set_test_chosen_file      (GFile           *file);
 
 /* hm-page-faults.c: fault dialogs, outside changes.
  * A HmPageFaultFunc gets the user's answer to the dialog show_fault() opened. */

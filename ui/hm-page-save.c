@@ -14,6 +14,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "hm-page-private.h"
 
@@ -237,12 +239,14 @@ hm_page_save (HmPage         *self,
 
 typedef struct
 {
-  HmPage *page;
-  char   *path;
+  HmPage  *page;
+  char    *path;
+  gboolean open_copy;   /* Edit a Copy: open the copy in preview once saved */
 } SaveAsOp;
 
 static void start_save_as (HmPage     *self,
-                           const char *path);
+                           const char *path,
+                           gboolean    open_copy);
 
 static void
 save_as_op_free (SaveAsOp *op)
@@ -260,7 +264,7 @@ save_as_fault_response_cb (HmPage          *self,
   SaveAsOp *op = data;
 
   if (response == HM_FAULT_RESPONSE_RETRY)
-    start_save_as (self, op->path);
+    start_save_as (self, op->path, op->open_copy);
   else if (response == HM_FAULT_RESPONSE_SAVE_AS)
     _hm_page_save_as_action_cb (NULL, NULL, self);
   else if (response == HM_FAULT_RESPONSE_CLOSE)
@@ -289,6 +293,9 @@ save_as_done_cb (GObject      *object,
 
       gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
       _hm_page_show_hint (self, message);
+      /* The window opens it, in preview: the page does not know the window. */
+      if (op->open_copy)
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.open-preview", "s", op->path);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     _hm_page_show_hint (self, _("Save As cancelled."));
@@ -300,7 +307,8 @@ save_as_done_cb (GObject      *object,
 
 static void
 start_save_as (HmPage     *self,
-               const char *path)
+               const char *path,
+               gboolean    open_copy)
 {
   SaveAsOp *op;
 
@@ -310,10 +318,15 @@ start_save_as (HmPage     *self,
   op = g_new0 (SaveAsOp, 1);
   op->page = g_object_ref (self);
   op->path = g_strdup (path);
+  op->open_copy = open_copy;
   begin_progress (self, _("Saving a copy…"));
   hm_document_save_as_async (self->document, path, self->cancellable, progress_cb, self,
                              save_as_done_cb, op);
 }
+
+static void save_as_chosen (HmPage   *self,
+                            GFile    *file,
+                            gboolean  open_copy);
 
 static void
 save_as_response_cb (HmPage          *self,
@@ -321,15 +334,31 @@ save_as_response_cb (HmPage          *self,
                      GtkNativeDialog *chooser)
 {
   g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  gboolean open_copy = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "hm-open-copy"));
 
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
   g_clear_object (&self->save_as_chooser);
-  if (file == NULL)
-    return;
+  if (file != NULL)
+    save_as_chosen (self, file, open_copy);
+}
 
-  path = g_file_get_path (file);
+/* For tests: the next Save As or Edit a Copy takes this file instead of asking. */
+static GFile *test_chosen_file;
+
+void
+_hm_page_set_test_chosen_file (GFile *file)
+{
+  g_set_object (&test_chosen_file, file);
+}
+
+static void
+save_as_chosen (HmPage   *self,
+                GFile    *file,
+                gboolean  open_copy)
+{
+  g_autofree char *path = g_file_get_path (file);
+
   if (path == NULL)
     {
       _hm_page_show_hint (self, _("Save As needs a local file."));
@@ -340,15 +369,13 @@ save_as_response_cb (HmPage          *self,
       _hm_page_show_hint (self, _("Save As writes a copy: choose another file, or use Save."));
       return;
     }
-  start_save_as (self, path);
+  start_save_as (self, path, open_copy);
 }
 
-void
-_hm_page_save_as_action_cb (GSimpleAction *action,
-                            GVariant      *parameter,
-                            gpointer       user_data)
+static void
+show_save_as_chooser (HmPage   *self,
+                      gboolean  open_copy)
 {
-  HmPage *self = user_data;
   GtkFileChooserNative *chooser;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFile) folder = NULL;
@@ -356,12 +383,28 @@ _hm_page_save_as_action_cb (GSimpleAction *action,
 
   if (self->busy || self->save_as_chooser != NULL)
     return;
+  if (test_chosen_file != NULL)
+    {
+      g_autoptr(GFile) chosen = g_steal_pointer (&test_chosen_file);
 
-  chooser = gtk_file_chooser_native_new (_("Save a Copy"), _hm_page_get_parent_window (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+      save_as_chosen (self, chosen, open_copy);
+      return;
+    }
+
+  chooser = gtk_file_chooser_native_new (open_copy ? _("Edit a Copy") : _("Save a Copy"),
+                                         _hm_page_get_parent_window (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         open_copy ? _("_Save and Edit") : _("_Save"), _("_Cancel"));
+  g_object_set_data (G_OBJECT (chooser), "hm-open-copy", GINT_TO_POINTER (open_copy));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   file = g_file_new_for_path (hm_document_get_path (self->document));
   folder = g_file_get_parent (file);
+  /* A folder the user cannot write (a read-only mount) is no place for the
+   * copy: start at home then. */
+  if (folder != NULL && g_file_peek_path (folder) != NULL && g_access (g_file_peek_path (folder), W_OK) != 0)
+    {
+      g_clear_object (&folder);
+      folder = g_file_new_for_path (g_get_home_dir ());
+    }
   if (folder != NULL)
     gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
   /* Translators: the suggested name for a copy; %s is the original file name */
@@ -371,6 +414,24 @@ _hm_page_save_as_action_cb (GSimpleAction *action,
   self->save_as_chooser = GTK_NATIVE_DIALOG (chooser);
   g_signal_connect_object (chooser, "response", G_CALLBACK (save_as_response_cb), self, G_CONNECT_SWAPPED);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+void
+_hm_page_save_as_action_cb (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  show_save_as_chooser (user_data, FALSE);
+}
+
+/* A file that cannot be written is not a dead end: save a copy where the user
+ * may write, and open the copy in preview to edit it. */
+void
+_hm_page_edit_copy_action_cb (GSimpleAction *action,
+                              GVariant      *parameter,
+                              gpointer       user_data)
+{
+  show_save_as_chooser (user_data, TRUE);
 }
 
 void

@@ -85,30 +85,9 @@ _hm_page_update_cursor_status (HmPage *self)
 void
 _hm_page_update_mode_reason (HmPage *self)
 {
-  HmDocument *doc = self->document;
-
-  g_clear_pointer (&self->mode_reason, g_free);
-  if (hm_document_get_kind (doc) == HM_FILE_KIND_ZERO_DEVICE)
-    self->mode_reason = g_strdup (_("/dev/zero cannot be written."));
-  else if (hm_document_get_device_in_use (doc))
-    self->mode_reason = g_strdup (_("This block device is mounted or in use by the system: "
-                                    "writing under a mounted filesystem would corrupt it, so it "
-                                    "opens read-only. Unmount it to edit it."));
-  else if (!hm_document_get_can_write (doc))
-    self->mode_reason = g_strdup (_("You do not have permission to write this file, or its "
-                                    "filesystem is mounted read-only."));
-  else if (hm_document_get_kind (doc) == HM_FILE_KIND_BLOCK_DEVICE)
-    self->mode_reason = g_strdup (_("This is a block device: it opens read-only so that a "
-                                    "stray key press cannot damage a disk."));
-  else if (hm_document_get_fs_kind (doc) == HM_FS_KIND_NETWORK)
-    self->mode_reason = g_strdup_printf (_("The file is on a network filesystem (%s): reads can "
-                                           "stall or fail and write errors show up late, so it "
-                                           "opens read-only."),
-                                         hm_document_get_fs_type (doc));
-  else if (hm_document_get_fs_kind (doc) == HM_FS_KIND_FUSE)
-    self->mode_reason = g_strdup_printf (_("The file is on a FUSE filesystem (%s): reads can "
-                                           "stall or fail, so it opens read-only."),
-                                         hm_document_get_fs_type (doc));
+  /* The document knows which check made it read-only. */
+  g_free (self->mode_reason);
+  self->mode_reason = hm_document_dup_read_only_reason (self->document);
 }
 
 /* The file's modification time as the document last saw it: at open, and

@@ -130,6 +130,7 @@ _hm_page_ensure_panels (HmPage *self)
     GtkWidget *inspector_scroll = gtk_scrolled_window_new ();
 
     _hm_inspector_attach (HM_INSPECTOR (inspector), self->view, doc);
+    g_settings_bind (self->settings, "inspector-hex", inspector, "show-hex", G_SETTINGS_BIND_DEFAULT);
     _hm_changes_panel_attach (HM_CHANGES_PANEL (changes), self->view, doc);
     _hm_bookmarks_panel_attach (HM_BOOKMARKS_PANEL (bookmarks), self->view, doc);
     /* Each panel scrolls by itself (see hm-page.ui): the inspector here. */

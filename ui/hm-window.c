@@ -44,7 +44,9 @@ struct _HmWindow
   GtkMenuButton       *mode_button;
   GtkWidget           *writable_modes_box;
   GtkLabel            *mode_reason_label;
+  GtkWidget           *edit_copy_button;
   GtkWidget           *side_pane_button;
+  GtkWidget           *find_button;
   GtkWidget           *recent_box;
   GtkListBox          *recent_list;
   GtkMenuButton       *primary_menu_button;
@@ -89,6 +91,7 @@ update_header (HmWindow *self)
       gtk_menu_button_set_label (self->mode_button, _("Read-Only"));
       gtk_widget_set_visible (GTK_WIDGET (self->mode_button), FALSE);
       gtk_widget_set_visible (self->side_pane_button, FALSE);
+      gtk_widget_set_visible (self->find_button, FALSE);
       gtk_window_set_title (GTK_WINDOW (self), _("Hexmap"));
       return;
     }
@@ -104,6 +107,7 @@ update_header (HmWindow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->mode_button), TRUE);
   gtk_widget_set_visible (self->side_pane_button, TRUE);
+  gtk_widget_set_visible (self->find_button, TRUE);
   gtk_menu_button_set_label (self->mode_button, mode_name (hm_document_get_mode (doc)));
   /* Preview and direct are greyed out, not refused, where the file cannot be written;
    * the reason line below says why. */
@@ -111,6 +115,7 @@ update_header (HmWindow *self)
   reason = hm_page_get_mode_reason (self->current);
   gtk_label_set_text (self->mode_reason_label, reason != NULL ? reason : "");
   gtk_widget_set_visible (GTK_WIDGET (self->mode_reason_label), reason != NULL);
+  gtk_widget_set_visible (self->edit_copy_button, !hm_document_get_can_write (doc));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->mode_button),
                                reason != NULL && hm_document_get_mode (doc) == HM_DOCUMENT_MODE_READ_ONLY
                                  ? reason : _("How Edits Reach the File"));
@@ -286,6 +291,25 @@ open_action_cb (GSimpleAction *action,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* win.open-preview (a path): Edit a Copy opens the copy it saved, in preview. */
+static void
+open_preview_action_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  HmWindow *self = HM_WINDOW (user_data);
+  g_autoptr(GFile) file = g_file_new_for_path (g_variant_get_string (parameter, NULL));
+  g_autoptr(GError) error = NULL;
+
+  if (hm_window_open_file (self, file, HM_DOCUMENT_MODE_PREVIEW, &error) == NULL)
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+      g_autofree char *primary = g_strdup_printf (_("Could Not Open “%s”"), name);
+
+      hm_window_show_error (self, primary, error->message);
+    }
+}
+
 static gboolean
 drop_cb (HmWindow      *self,
          const GValue  *value,
@@ -440,6 +464,7 @@ create_tab_label (HmPage *page)
   g_object_bind_property (page, "title", box, "tooltip-text", G_BINDING_SYNC_CREATE);
   gtk_button_set_has_frame (GTK_BUTTON (close), FALSE);
   gtk_widget_set_tooltip_text (close, _("Close File"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (close), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Close File"), -1);
   gtk_widget_add_css_class (close, "small-button");
   g_signal_connect_object (close, "clicked", G_CALLBACK (tab_close_clicked_cb), page, G_CONNECT_SWAPPED);
   gtk_box_append (GTK_BOX (box), label);
@@ -832,7 +857,9 @@ hm_window_class_init (HmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmWindow, mode_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, writable_modes_box);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, mode_reason_label);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, edit_copy_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, side_pane_button);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, find_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_box);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_list);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, primary_menu_button);
@@ -848,6 +875,7 @@ hm_window_class_init (HmWindowClass *klass)
 
 static const GActionEntry window_actions[] = {
   { "open", open_action_cb },
+  { "open-preview", open_preview_action_cb, "s" },
   { "toggle-side-pane", NULL, NULL, "true", toggle_side_pane_change_state_cb },
   { "show-help-overlay", show_help_overlay_action_cb },
 };

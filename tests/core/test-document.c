@@ -3,8 +3,10 @@
  * filesystem kinds and the hole map. */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -533,6 +535,94 @@ test_navigation (void)
   g_assert_cmpuint (at, ==, 32 * mib);
 }
 
+
+/* Why a file opens read-only, as the document says it: a read-only mount, no
+ * permission, /dev/zero; a writable file has no reason. */
+static void
+assert_reason_contains (const char *path,
+                        const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new (path, &error);
+  g_autofree char *reason = NULL;
+
+  g_assert_no_error (error);
+  reason = hm_document_dup_read_only_reason (doc);
+  g_test_message ("%s: %s", path, reason != NULL ? reason : "(none)");
+  if (expected == NULL)
+    {
+      g_assert_null (reason);
+      g_assert_true (hm_document_get_can_write (doc));
+      return;
+    }
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, expected));
+  g_assert_false (hm_document_get_can_write (doc));
+}
+
+static void
+test_read_only_reason (void)
+{
+  g_autofree char *dir = g_build_filename (hm_test_tmpdir (), "reasons", NULL);
+  g_autofree char *ro_dir = g_build_filename (hm_test_tmpdir (), "reasons-ro", NULL);
+  g_autofree char *path = g_build_filename (dir, "file.bin", NULL);
+  g_autofree char *ro_path = g_build_filename (ro_dir, "file.bin", NULL);
+  g_autofree char *locked = g_build_filename (dir, "locked.bin", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (ro_dir, 0755), ==, 0);
+  g_assert_cmpint (chmod (hm_test_tmpdir (), 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, "0123456789", 10, NULL));
+  g_assert_true (g_file_set_contents (locked, "0123456789", 10, NULL));
+  g_assert_cmpint (chmod (locked, 0444), ==, 0);
+
+  if (g_test_subprocess ())
+    {
+      /* Not root: 0444 means no permission. Its save journals go where it
+       * may look (one it cannot look for counts as an interrupted save). */
+      g_autofree char *state = g_build_filename (hm_test_tmpdir (), "state-nobody", NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (state, 0777), ==, 0);
+      g_assert_cmpint (chmod (state, 0777), ==, 0);
+      g_setenv ("XDG_STATE_HOME", state, TRUE);
+      g_assert_cmpint (setgid (65534), ==, 0);
+      g_assert_cmpint (setuid (65534), ==, 0);
+      assert_reason_contains (locked, "permission");
+      return;
+    }
+
+  assert_reason_contains (path, NULL);
+  assert_reason_contains ("/dev/zero", "/dev/zero");
+
+  if (!hm_test_is_root ())
+    {
+      assert_reason_contains (locked, "permission");
+      g_test_skip ("the read-only mount needs root");
+      return;
+    }
+
+  /* Root may write a 0444 file; as "nobody" it may not. */
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+
+  /* The same file through a read-only bind mount: even root cannot write. */
+  if (mount (dir, ro_dir, NULL, MS_BIND, NULL) != 0)
+    {
+      g_test_skip_printf ("cannot bind-mount: %s", g_strerror (errno));
+      return;
+    }
+  if (mount (NULL, ro_dir, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) != 0)
+    {
+      int saved = errno;
+
+      umount2 (ro_dir, MNT_DETACH);
+      g_test_skip_printf ("cannot remount read-only: %s", g_strerror (saved));
+      return;
+    }
+  assert_reason_contains (ro_path, "mounted read-only");
+  g_assert_cmpint (umount2 (ro_dir, MNT_DETACH), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -546,6 +636,7 @@ main (int   argc,
   g_test_add_func ("/hm/document/unreadable", test_unreadable);
   g_test_add_func ("/hm/document/empty", test_empty);
   g_test_add_func ("/hm/document/zero-device", test_zero_device);
+  g_test_add_func ("/hm/document/read-only-reason", test_read_only_reason);
   g_test_add_func ("/hm/document/regular-local", test_regular_local);
   g_test_add_func ("/hm/document/may-stall", test_may_stall);
   g_test_add_func ("/hm/document/memory-fs", test_memory_fs);

@@ -305,6 +305,62 @@ test_round_trip (void)
     }
 }
 
+
+/* Hex: zero-padded to the field's width, signed with a minus sign, and it
+ * parses back to the same bytes, for random bytes in both byte orders. */
+static void
+test_format_hex (void)
+{
+  const guint8 bytes[8] = { 0xff, 0xfe, 0x00, 0x80, 0x01, 0x02, 0x03, 0x04 };
+  static const struct
+  {
+    HmInspectField field;
+    gboolean       big_endian;
+    const char    *text;
+  } cases[] = {
+    { HM_INSPECT_INT8, FALSE, "-0x01" },
+    { HM_INSPECT_UINT8, FALSE, "0xff" },
+    { HM_INSPECT_INT16, FALSE, "-0x0101" },
+    { HM_INSPECT_UINT16, FALSE, "0xfeff" },
+    { HM_INSPECT_INT16, TRUE, "-0x0002" },
+    { HM_INSPECT_UINT32, TRUE, "0xfffe0080" },
+    { HM_INSPECT_INT32, FALSE, "-0x7fff0101" },
+    { HM_INSPECT_UINT64, TRUE, "0xfffe008001020304" },
+  };
+  const guint8 min64[8] = { 0, 0, 0, 0, 0, 0, 0, 0x80 };
+  g_autofree char *min_text = hm_inspect_format_hex (HM_INSPECT_INT64, min64, 8, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = hm_inspect_format_hex (cases[i].field, bytes, sizeof bytes, cases[i].big_endian);
+
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+  g_assert_cmpstr (min_text, ==, "-0x8000000000000000");
+  /* Not integers, or too few bytes: no hex form. */
+  g_assert_null (hm_inspect_format_hex (HM_INSPECT_FLOAT, bytes, 8, FALSE));
+  g_assert_null (hm_inspect_format_hex (HM_INSPECT_OCTAL, bytes, 8, FALSE));
+  g_assert_null (hm_inspect_format_hex (HM_INSPECT_UINT32, bytes, 3, FALSE));
+
+  for (guint round = 0; round < 2000; round++)
+    {
+      guint8 in[8], out[8];
+      HmInspectField field = (HmInspectField) g_test_rand_int_range (HM_INSPECT_INT8, HM_INSPECT_UINT64 + 1);
+      gboolean big_endian = g_test_rand_bit ();
+      guint size = hm_inspect_field_get_size (field);
+      g_autofree char *text = NULL;
+      g_autoptr(GError) error = NULL;
+
+      for (guint i = 0; i < 8; i++)
+        in[i] = (guint8) g_test_rand_int_range (0, 256);
+      text = hm_inspect_format_hex (field, in, 8, big_endian);
+      g_assert_nonnull (text);
+      g_assert_true (hm_inspect_parse (field, text, big_endian, out, &error));
+      g_assert_no_error (error);
+      g_assert_cmpmem (in, size, out, size);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -317,6 +373,7 @@ main (int   argc,
   g_test_add_func ("/hm/inspect/format/bits-and-text", test_format_bits_and_text);
   g_test_add_func ("/hm/inspect/format/times", test_format_times);
   g_test_add_func ("/hm/inspect/format/short", test_format_short);
+  g_test_add_func ("/hm/inspect/format/hex", test_format_hex);
   g_test_add_func ("/hm/inspect/parse/valid", test_parse_valid);
   g_test_add_func ("/hm/inspect/parse/errors", test_parse_errors);
   g_test_add_func ("/hm/inspect/round-trip", test_round_trip);

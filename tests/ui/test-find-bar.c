@@ -739,6 +739,293 @@ test_attach (Fixture       *fixture,
   g_assert_cmpuint (fixture->faults->len, ==, 0);
 }
 
+
+/* ---- State that must not go stale (issue 15) ---- */
+
+static guint
+n_results (Fixture *fixture)
+{
+  return g_list_model_get_n_items (_hm_find_bar_get_results (fixture->bar));
+}
+
+/* A Find All list belongs to its pattern: another pattern, the mode, the case
+ * or the encoding drop it and its summary; a new Find All replaces it. */
+static void
+test_results_follow_pattern (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = make_file ("stale.bin", planted_offsets, G_N_ELEMENTS (planted_offsets), &contents);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  const guint8 text[] = "needle";
+
+  hm_test_pwrite (path, 3000, text, 6);
+  show_document (fixture, document);
+
+  /* Text Find All, then hex: the text results go at once. */
+  g_object_set (fixture->bar, "text-mode", TRUE, NULL);
+  type_pattern (fixture, "needle");
+  hm_find_bar_find_all (fixture->bar);
+  wait_idle (fixture);
+  g_assert_cmpuint (n_results (fixture), ==, 1);
+  g_assert_cmpstr (_hm_find_bar_get_message (fixture->bar), ==, "1 match");
+  g_object_set (fixture->bar, "text-mode", FALSE, NULL);
+  g_assert_cmpuint (n_results (fixture), ==, 0);
+  g_assert_cmpstr (_hm_find_bar_get_message (fixture->bar), !=, "1 match");
+
+  /* Hex Find All lists the hex matches only. */
+  type_pattern (fixture, "de ad ?? ef");
+  hm_find_bar_find_all (fixture->bar);
+  wait_idle (fixture);
+  g_assert_cmpuint (n_results (fixture), ==, G_N_ELEMENTS (planted_offsets));
+  for (guint i = 0; i < G_N_ELEMENTS (planted_offsets); i++)
+    {
+      g_autoptr(HmFindResult) result = g_list_model_get_item (_hm_find_bar_get_results (fixture->bar), i);
+
+      g_assert_cmpuint (hm_find_result_get_offset (result), ==, planted_offsets[i]);
+    }
+
+  /* Editing the pattern drops them, and their highlights. */
+  type_pattern (fixture, "de ad ?? e");
+  g_assert_cmpuint (n_results (fixture), ==, 0);
+  g_assert_null (_hm_find_bar_get_position (fixture->bar));
+
+  /* So do case and encoding in text mode. */
+  g_object_set (fixture->bar, "text-mode", TRUE, NULL);
+  type_pattern (fixture, "needle");
+  hm_find_bar_find_all (fixture->bar);
+  wait_idle (fixture);
+  g_assert_cmpuint (n_results (fixture), ==, 1);
+  g_object_set (fixture->bar, "ignore-case", TRUE, NULL);
+  g_assert_cmpuint (n_results (fixture), ==, 0);
+  hm_find_bar_find_all (fixture->bar);
+  wait_idle (fixture);
+  g_assert_cmpuint (n_results (fixture), ==, 1);
+  g_object_set (fixture->bar, "encoding", (guint) HM_TEXT_ENCODING_UTF16BE, NULL);
+  g_assert_cmpuint (n_results (fixture), ==, 0);
+}
+
+/* A replacement with an error: correcting it takes the error away. */
+static void
+test_replace_error_cleared (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = make_file ("reperr.bin", planted_offsets, G_N_ELEMENTS (planted_offsets), &contents);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_PREVIEW);
+  GtkEditable *replace = _hm_find_bar_get_replace_entry (fixture->bar);
+
+  show_document (fixture, document);
+  type_pattern (fixture, "de ad");
+  gtk_editable_set_text (replace, "zz");
+  hm_find_bar_replace (fixture->bar);
+  wait_idle (fixture);
+  g_assert_true (_hm_find_bar_get_message_is_error (fixture->bar));
+  g_assert_nonnull (strstr (_hm_find_bar_get_message (fixture->bar), "Replacement"));
+
+  /* Still wrong: a (new) error. */
+  gtk_editable_set_text (replace, "be e");
+  g_assert_true (_hm_find_bar_get_message_is_error (fixture->bar));
+  g_assert_nonnull (strstr (_hm_find_bar_get_message (fixture->bar), "Incomplete"));
+
+  /* Right: no error left on screen. */
+  gtk_editable_set_text (replace, "be ef");
+  g_assert_false (_hm_find_bar_get_message_is_error (fixture->bar));
+  g_assert_cmpstr (_hm_find_bar_get_message (fixture->bar), ==, "");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (replace), "error"));
+
+  /* And Replace works with it. */
+  hm_hex_view_set_selection (fixture->view, 0, 0);
+  hm_find_bar_replace (fixture->bar);
+  wait_idle (fixture);
+  g_assert_false (_hm_find_bar_get_message_is_error (fixture->bar));
+}
+
+/* "n of N" while the selection is a listed match. */
+static void
+test_position (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = make_file ("position.bin", planted_offsets, G_N_ELEMENTS (planted_offsets), &contents);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autofree char *expected = NULL;
+  guint n = G_N_ELEMENTS (planted_offsets);
+
+  show_document (fixture, document);
+  type_pattern (fixture, "de ad ?? ef");
+  /* Unknown until Find All. */
+  hm_find_bar_find_next (fixture->bar);
+  wait_idle (fixture);
+  g_assert_null (_hm_find_bar_get_position (fixture->bar));
+
+  hm_find_bar_find_all (fixture->bar);
+  wait_idle (fixture);
+  _hm_find_bar_activate_result (fixture->bar, 2);
+  expected = g_strdup_printf ("3 of %u", n);
+  g_assert_cmpstr (_hm_find_bar_get_position (fixture->bar), ==, expected);
+
+  /* Find next moves it on; every match in turn, then wrapping to the first. */
+  for (guint i = 3; i < n + 1; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("%u of %u", i % n + 1, n);
+
+      hm_find_bar_find_next (fixture->bar);
+      wait_idle (fixture);
+      assert_selection (fixture, planted_offsets[i % n], 4);
+      g_assert_cmpstr (_hm_find_bar_get_position (fixture->bar), ==, want);
+    }
+
+  /* A selection that is no match: nothing to count. */
+  hm_hex_view_set_selection (fixture->view, 1, 4);
+  g_assert_null (_hm_find_bar_get_position (fixture->bar));
+
+  /* At the cap the total says there are more. */
+  g_object_set (fixture->bar, "max-results", 3u, NULL);
+  hm_find_bar_find_all (fixture->bar);
+  wait_idle (fixture);
+  _hm_find_bar_activate_result (fixture->bar, 1);
+  g_assert_cmpstr (_hm_find_bar_get_position (fixture->bar), ==, "2 of 3+");
+}
+
+static gboolean
+offered_as_text (Fixture *fixture)
+{
+  GtkWidget *button = _hm_find_bar_get_as_text_button (fixture->bar);
+  GtkStack *stack = GTK_STACK (gtk_widget_get_ancestor (button, GTK_TYPE_STACK));
+
+  return gtk_stack_get_visible_child (stack) == button;
+}
+
+/* Text typed in hex mode: the error offers to search it as text. */
+static void
+test_offer_text (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *path = hm_test_make_sparse ("astext.bin", 8192);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  gboolean text_mode = TRUE;
+
+  show_document (fixture, document);
+  g_assert_false (offered_as_text (fixture));
+
+  type_pattern (fixture, "world");
+  g_assert_true (_hm_find_bar_get_message_is_error (fixture->bar));
+  g_assert_nonnull (strstr (_hm_find_bar_get_message (fixture->bar), "“w” at column 1"));
+  g_assert_true (offered_as_text (fixture));
+
+  /* Not for a hex typo that is no text mistake. */
+  type_pattern (fixture, "4d 5");
+  g_assert_true (_hm_find_bar_get_message_is_error (fixture->bar));
+  g_assert_false (offered_as_text (fixture));
+
+  type_pattern (fixture, "world");
+  g_signal_emit_by_name (_hm_find_bar_get_as_text_button (fixture->bar), "clicked");
+  g_object_get (fixture->bar, "text-mode", &text_mode, NULL);
+  g_assert_true (text_mode);
+  g_assert_false (_hm_find_bar_get_message_is_error (fixture->bar));
+  g_assert_cmpstr (_hm_find_bar_get_message (fixture->bar), ==, "");
+  g_assert_false (offered_as_text (fixture));
+}
+
+static int
+natural_height (GtkWidget *widget,
+                int        width)
+{
+  int min, nat;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, width, &min, &nat, NULL, NULL);
+  return nat;
+}
+
+/* The bar's height does not change when an error, a long message or the
+ * progress appears (the view under it would jump), and it has no empty band:
+ * with the replace row, the options and the list hidden it is the find row,
+ * the message line and the margin between them, nothing more. */
+static void
+test_steady_height (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *path = hm_test_make_sparse ("height.bin", 8192);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  GtkWidget *bar = GTK_WIDGET (fixture->bar);
+  GtkWidget *find_row = gtk_widget_get_parent (GTK_WIDGET (_hm_find_bar_get_entry (fixture->bar)));
+  g_autofree char *long_message = NULL;
+  GtkWidget *rows;
+  int height;
+
+  show_document (fixture, document);
+  height = natural_height (bar, 900);
+  rows = gtk_widget_get_parent (find_row);
+  g_assert_cmpint (natural_height (rows, 900), ==,
+                   natural_height (find_row, 900) + natural_height (fixture->bar->status_box, 900));
+  g_assert_cmpint (gtk_widget_get_margin_top (fixture->bar->status_box), ==, 6);
+
+  type_pattern (fixture, "wxyz");
+  g_assert_true (_hm_find_bar_get_message_is_error (fixture->bar));
+  g_assert_cmpint (natural_height (bar, 900), ==, height);
+
+  long_message = g_strnfill (400, 'x');
+  _hm_find_bar_set_message (fixture->bar, long_message, TRUE);
+  g_assert_cmpint (natural_height (bar, 900), ==, height);
+
+  _hm_find_bar_show_busy (fixture->bar, TRUE);
+  g_assert_cmpint (natural_height (bar, 900), ==, height);
+  _hm_find_bar_show_busy (fixture->bar, FALSE);
+  _hm_find_bar_set_message (fixture->bar, NULL, FALSE);
+  type_pattern (fixture, "");
+  g_assert_cmpint (natural_height (bar, 900), ==, height);
+}
+
+static gboolean
+list_shown_and_settled (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return gtk_revealer_get_child_revealed (fixture->bar->results_revealer) && fixture->bar->keep_visible_id == 0;
+}
+
+/* Find All opens the list above the view, which makes the view shorter: the
+ * match selected on its last row must not end up out of sight. */
+static void
+test_find_all_keeps_match_visible (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = make_file ("visible.bin", planted_offsets, G_N_ELEMENTS (planted_offsets), &contents);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  guint64 match = planted_offsets[4];
+  guint64 row;
+
+  hm_hex_view_set_document (fixture->view, document);
+  _hm_find_bar_attach (fixture->bar, fixture->view, document);
+  hm_hex_view_set_fixed_bytes_per_row (fixture->view, 16);
+  gtk_widget_set_vexpand (GTK_WIDGET (fixture->view), TRUE);
+  gtk_window_set_default_size (fixture->window, 900, 500);
+  gtk_window_present (fixture->window);
+  g_assert_true (hm_ui_test_wait_for ((HmUiCondition) gtk_widget_get_mapped, fixture->view, HM_UI_TEST_WAIT_MS));
+  hm_ui_test_spin (50);
+  g_assert_cmpuint (fixture->view->n_full_rows, >, 4);
+
+  /* The match on the last full row. */
+  row = match / 16;
+  hm_hex_view_set_top_row (fixture->view, row - (fixture->view->n_full_rows - 1));
+  hm_hex_view_set_selection (fixture->view, match, 4);
+  hm_ui_test_spin (50);
+  g_assert_cmpuint (row, <, fixture->view->top_row + fixture->view->n_full_rows);
+
+  type_pattern (fixture, "de ad ?? ef");
+  hm_find_bar_find_all (fixture->bar);
+  wait_idle (fixture);
+  g_assert_true (hm_ui_test_wait_for (list_shown_and_settled, fixture, HM_UI_TEST_WAIT_MS));
+  hm_ui_test_spin (50);
+  assert_selection (fixture, match, 4);
+  g_test_message ("row %" G_GUINT64_FORMAT ", top %" G_GUINT64_FORMAT ", %u full rows", row,
+                  fixture->view->top_row, fixture->view->n_full_rows);
+  g_assert_cmpuint (row, >=, fixture->view->top_row);
+  g_assert_cmpuint (row, <, fixture->view->top_row + fixture->view->n_full_rows);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -763,6 +1050,16 @@ main (int   argc,
   g_test_add ("/hm/find-bar/fault/truncated", Fixture, NULL, fixture_setup, test_fault, fixture_teardown);
   g_test_add ("/hm/find-bar/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
   g_test_add ("/hm/find-bar/attach", Fixture, NULL, fixture_setup, test_attach, fixture_teardown);
+  g_test_add ("/hm/find-bar/results/follow-pattern", Fixture, NULL, fixture_setup, test_results_follow_pattern,
+              fixture_teardown);
+  g_test_add ("/hm/find-bar/replace/error-cleared", Fixture, NULL, fixture_setup, test_replace_error_cleared,
+              fixture_teardown);
+  g_test_add ("/hm/find-bar/position", Fixture, NULL, fixture_setup, test_position, fixture_teardown);
+  g_test_add ("/hm/find-bar/pattern/offer-text", Fixture, NULL, fixture_setup, test_offer_text, fixture_teardown);
+  g_test_add ("/hm/find-bar/layout/steady-height", Fixture, NULL, fixture_setup, test_steady_height,
+              fixture_teardown);
+  g_test_add ("/hm/find-bar/find-all/keeps-match-visible", Fixture, NULL, fixture_setup,
+              test_find_all_keeps_match_visible, fixture_teardown);
 
   ret = g_test_run ();
   hm_test_cleanup ();

@@ -295,6 +295,97 @@ test_inspector_attach (Fixture       *fixture,
 
 /* ---- Screenshot, on request: HM_SCREENSHOT=path.png ---- */
 
+
+/* Hex: integers as 0x…, typed either way; the toggle is the property. */
+static void
+test_inspector_hex (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  HmInspector *inspector;
+
+  hm_panel_fixture_open_known (fixture, "hex.bin", HM_DOCUMENT_MODE_PREVIEW);
+  inspector = add_inspector (fixture);
+  hm_hex_view_set_cursor_offset (fixture->view, 24);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT8), ==, "255");
+
+  hm_inspector_set_show_hex (inspector, TRUE);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_INT8), ==, "-0x01");
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT8), ==, "0xff");
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_INT16), ==, "-0x0101");
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_UINT16), ==, "0xfeff");
+  hm_inspector_set_big_endian (inspector, TRUE);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_INT16), ==, "-0x0002");
+  hm_inspector_set_big_endian (inspector, FALSE);
+  /* Only the integers change. */
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_BINARY), ==, "1111 1111");
+
+  /* Either form is taken; what is shown parses back unchanged. */
+  g_assert_true (_hm_inspector_edit (inspector, HM_INSPECTOR_UINT8, "0x7f"));
+  hm_panel_test_assert_bytes (fixture->document, 24, "\x7f", 1);
+  g_assert_true (_hm_inspector_edit (inspector, HM_INSPECTOR_UINT8, "128"));
+  hm_panel_test_assert_bytes (fixture->document, 24, "\x80", 1);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_INT8), ==, "-0x80");
+  {
+    g_autofree char *shown = g_strdup (_hm_inspector_get_text (inspector, HM_INSPECTOR_INT8));
+
+    g_assert_true (_hm_inspector_edit (inspector, HM_INSPECTOR_INT8, shown));
+    hm_panel_test_assert_bytes (fixture->document, 24, "\x80", 1);
+  }
+
+  /* The toggle button follows the property and back. */
+  g_object_set (inspector, "show-hex", FALSE, NULL);
+  g_assert_cmpstr (_hm_inspector_get_text (inspector, HM_INSPECTOR_INT8), ==, "-128");
+}
+
+/* A refused value says why, right under its field, in its tooltip and its
+ * accessible description; a good value takes the error away. */
+static void
+test_inspector_error_text (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  HmInspector *inspector;
+  GtkWidget *error_label;
+  GtkWidget *field;
+  GtkWidget *grid;
+  int column, row, width, height;
+
+  hm_panel_fixture_open_known (fixture, "errors.bin", HM_DOCUMENT_MODE_PREVIEW);
+  inspector = add_inspector (fixture);
+  error_label = _hm_inspector_get_error_label (inspector);
+  field = _hm_inspector_get_field_widget (inspector, HM_INSPECTOR_UINT16);
+  hm_hex_view_set_cursor_offset (fixture->view, 0);
+
+  g_assert_false (_hm_inspector_edit (inspector, HM_INSPECTOR_UINT16, "70000"));
+  g_assert_cmpstr (_hm_inspector_get_error (inspector), ==, "UInt16: Out of range: from 0 to 65535");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_true (gtk_widget_has_css_class (field, "error"));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (field), ==, "Out of range: from 0 to 65535");
+  g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
+  grid = gtk_widget_get_parent (error_label);
+  g_assert_true (GTK_IS_GRID (grid));
+  g_assert_true (gtk_widget_get_parent (field) == grid);
+  gtk_grid_query_child (GTK_GRID (grid), field, &column, &row, &width, &height);
+  {
+    int error_column, error_row;
+
+    gtk_grid_query_child (GTK_GRID (grid), error_label, &error_column, &error_row, &width, &height);
+    g_assert_cmpint (error_row, ==, row + 1);
+    g_assert_cmpint (error_column, ==, column);
+  }
+
+  /* Another field's error moves it there; a good value takes it away and
+   * the grid closes up. */
+  g_assert_false (_hm_inspector_edit (inspector, HM_INSPECTOR_INT8, "x"));
+  g_assert_nonnull (strstr (_hm_inspector_get_error (inspector), "Not a whole number"));
+  g_assert_false (gtk_widget_has_css_class (field, "error"));
+  g_assert_null (gtk_widget_get_tooltip_text (field));
+  g_assert_true (_hm_inspector_edit (inspector, HM_INSPECTOR_INT8, "5"));
+  g_assert_null (_hm_inspector_get_error (inspector));
+  g_assert_null (gtk_widget_get_parent (error_label));
+  gtk_grid_query_child (GTK_GRID (grid), field, &column, &row, &width, &height);
+  g_assert_cmpint (row, ==, HM_INSPECTOR_UINT16);
+}
+
 static void
 test_screenshot (Fixture       *fixture,
                  gconstpointer  data)
@@ -364,6 +455,8 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, hm_panel_fixture_setup, func, hm_panel_fixture_teardown)
   ADD ("/hm/inspector/values", test_inspector_values);
   ADD ("/hm/inspector/edit", test_inspector_edit);
+  ADD ("/hm/inspector/hex", test_inspector_hex);
+  ADD ("/hm/inspector/error-text", test_inspector_error_text);
   ADD ("/hm/inspector/hidden", test_inspector_hidden);
   ADD ("/hm/inspector/async", test_inspector_async);
   ADD ("/hm/inspector/attach", test_inspector_attach);
