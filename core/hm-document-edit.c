@@ -615,7 +615,7 @@ hm_document_write (HmDocument  *self,
    * go to the file's offsets as ever; over inserted bytes, the pieces change. */
   if (!_hm_document_map_to_file (self, doc_offset, length, &offset))
     {
-      if (!_hm_document_structural_overwrite (self, doc_offset, length, data, NULL, 0, error))
+      if (!_hm_document_structural_overwrite (self, doc_offset, length, data, NULL, 0, flags, error))
         return FALSE;
       _hm_document_draft_record (self, HM_DRAFT_WRITE, doc_offset, length, data, length, flags);
       return TRUE;
@@ -706,7 +706,7 @@ hm_document_fill (HmDocument   *self,
        self->kind == HM_FILE_KIND_REGULAR))
     {
       if (!_hm_document_structural_overwrite (self, doc_offset, length, NULL,
-                                              pattern, pattern_length, error))
+                                              pattern, pattern_length, HM_EDIT_NONE, error))
         return FALSE;
       _hm_document_draft_record (self, HM_DRAFT_FILL, doc_offset, length, pattern, pattern_length,
                                  HM_EDIT_NONE);

@@ -241,6 +241,7 @@ gboolean  _hm_document_structural_overwrite (HmDocument   *self,
                                              const guint8 *data,
                                              const guint8 *pattern,
                                              gsize         pattern_length,
+                                             HmEditFlags   flags,
                                              GError      **error);
 gboolean  _hm_document_structural_undo_redo (HmDocument *self,
                                              gpointer    payload,

@@ -341,6 +341,24 @@ structural_edit (HmDocument    *self,
       top->added_length += added_length;
       struct_step_free (step);
     }
+  else if (coalesce && top != NULL && top->coalesce && top->removed_length == 0 && self->group_depth == 0 &&
+           offset >= top->offset && offset + remove_length <= top->offset + top->added_length)
+    {
+      /* Typing over bytes the run typed (the second digit of an inserted
+       * byte): still one step, which now adds what the run left there */
+      guint64 run_length = top->added_length - remove_length + added_length;
+      GArray *spans;
+
+      g_mutex_lock (&self->lock);
+      spans = hm_piece_table_get_range (self->pieces, top->offset, run_length);
+      g_mutex_unlock (&self->lock);
+      g_array_set_size (top->added, 0);
+      for (guint i = 0; i < spans->len; i++)
+        append_piece (top->added, &g_array_index (spans, HmPieceSpan, i).piece);
+      g_array_unref (spans);
+      top->added_length = run_length;
+      struct_step_free (step);
+    }
   else
     {
       hm_journal_record_structural (self->journal, step);
@@ -430,6 +448,7 @@ _hm_document_structural_overwrite (HmDocument   *self,
                                    const guint8 *data,
                                    const guint8 *pattern,
                                    gsize         pattern_length,
+                                   HmEditFlags   flags,
                                    GError      **error)
 {
   HmPiece piece;
@@ -441,7 +460,7 @@ _hm_document_structural_overwrite (HmDocument   *self,
     }
   else
     piece = hm_piece_table_make_pattern (pattern, pattern_length, length);
-  structural_edit (self, offset, length, &piece, 1, FALSE);
+  structural_edit (self, offset, length, &piece, 1, (flags & HM_EDIT_COALESCE) != 0);
   hm_piece_clear (&piece);
   return TRUE;
 }
@@ -579,6 +598,28 @@ hm_document_set_size (HmDocument *self,
   if (size < now)
     return hm_document_delete (self, size, now - size, error);
   return hm_document_insert_fill (self, now, size - now, &zero, 1, error);
+}
+
+/**
+ * hm_document_break_coalescing:
+ * @self: a #HmDocument
+ *
+ * Ends a typing run: the next %HM_EDIT_COALESCE edit, overwrite or insert,
+ * starts a new undo step even where it continues the previous one. A view
+ * calls this when what the user sees as one action ends (the cursor jumps, the
+ * column changes, a pause in typing), since only it knows.
+ */
+void
+hm_document_break_coalescing (HmDocument *self)
+{
+  StructStep *top;
+
+  g_return_if_fail (HM_IS_DOCUMENT (self));
+
+  top = hm_journal_get_top_structural (self->journal);
+  if (top != NULL)
+    top->coalesce = FALSE;
+  hm_journal_break_coalescing (self->journal);
 }
 
 /**

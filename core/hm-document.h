@@ -384,6 +384,7 @@ gboolean        hm_document_delete               (HmDocument         *self,
 gboolean        hm_document_set_size             (HmDocument         *self,
                                                   guint64             size,
                                                   GError            **error);
+void            hm_document_break_coalescing     (HmDocument         *self);
 void            hm_document_begin_group          (HmDocument         *self);
 void            hm_document_end_group            (HmDocument         *self);
 gboolean        hm_document_get_has_structural_pending (HmDocument   *self);

@@ -4,6 +4,7 @@
  * the name (click it to rename, Enter to keep, Escape to cancel) and a delete
  * button; activating a row moves the cursor there. Every change is saved at
  * once (the store is a small key file), so there is nothing to lose on close.
+ * The view marks every bookmark under its byte (hm_hex_view_set_marks()).
  */
 #include "config.h"
 
@@ -65,7 +66,7 @@ jump_to (HmBookmarksPanel *self,
   if (self->view == NULL)
     return;
   hm_hex_view_set_cursor_offset (self->view, offset);
-  hm_hex_view_scroll_to_offset (self->view, offset);
+  hm_hex_view_reveal_offset (self->view, offset);
   gtk_widget_grab_focus (GTK_WIDGET (self->view));
 }
 
@@ -439,6 +440,27 @@ document_content_changed_cb (HmBookmarksPanel *self,
     hm_bookmarks_apply_edit (self->bookmarks, offset, removed, added);
 }
 
+/* The view marks every bookmark under its byte (hm_hex_view_set_marks()). */
+static void
+update_marks (HmBookmarksPanel *self)
+{
+  g_autoptr(GArray) ranges = NULL;
+  guint n;
+
+  if (self->view == NULL)
+    return;
+  n = self->bookmarks != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->bookmarks)) : 0;
+  ranges = g_array_sized_new (FALSE, FALSE, sizeof (HmRange), n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HmBookmark) bookmark = g_list_model_get_item (G_LIST_MODEL (self->bookmarks), i);
+      HmRange range = { hm_bookmark_get_offset (bookmark), 1 };
+
+      g_array_append_val (ranges, range);
+    }
+  hm_hex_view_set_marks (self->view, ranges);
+}
+
 /**
  * _hm_bookmarks_panel_attach:
  * @self: a bookmarks panel
@@ -460,6 +482,8 @@ _hm_bookmarks_panel_attach (HmBookmarksPanel *self,
   g_return_if_fail (document == NULL || HM_IS_DOCUMENT (document));
   g_return_if_fail ((view == NULL) == (document == NULL));
 
+  if (self->view != NULL && self->view != view)
+    hm_hex_view_set_marks (self->view, NULL);
   g_set_object (&self->view, view);
   if (self->document == document)
     return;
@@ -481,6 +505,9 @@ _hm_bookmarks_panel_attach (HmBookmarksPanel *self,
       g_signal_connect (self->bookmarks, "items-changed", G_CALLBACK (bookmarks_changed_cb), self);
     }
   show_error (self, error);
+  if (self->bookmarks != NULL)
+    g_signal_connect_object (self->bookmarks, "items-changed", G_CALLBACK (update_marks), self, G_CONNECT_SWAPPED);
+  update_marks (self);
   if (self->bookmarks != NULL)
     {
       g_autoptr(GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->bookmarks)));

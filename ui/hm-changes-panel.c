@@ -505,7 +505,7 @@ jump_to (HmChangesPanel *self,
   if (item == NULL || self->view == NULL)
     return;
   hm_hex_view_set_cursor_offset (self->view, item->offset);
-  hm_hex_view_scroll_to_offset (self->view, item->offset);
+  hm_hex_view_reveal_offset (self->view, item->offset);
   gtk_widget_grab_focus (GTK_WIDGET (self->view));
 }
 

@@ -462,7 +462,7 @@ _hm_find_bar_activate_result (HmFindBar *self,
   if (result->unreadable)
     {
       hm_hex_view_set_cursor_offset (self->view, result->offset);
-      hm_hex_view_scroll_to_offset (self->view, result->offset);
+      hm_hex_view_reveal_offset (self->view, result->offset);
     }
   else
     _hm_find_bar_select_match (self, result->offset, result->length);

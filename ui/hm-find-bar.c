@@ -250,7 +250,7 @@ _hm_find_bar_select_match (HmFindBar *self,
                            guint64    length)
 {
   hm_hex_view_set_selection (self->view, offset, length);
-  hm_hex_view_scroll_to_offset (self->view, offset);
+  hm_hex_view_reveal_offset (self->view, offset);
   _hm_find_bar_update_position (self);
 }
 

@@ -121,4 +121,5 @@ _hm_hex_view_class_init_actions (GtkWidgetClass *widget_class)
                                        "hex-view.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_y, GDK_CONTROL_MASK, "hex-view.redo", NULL);
   install_hole_navigation (widget_class);
+  _hm_hex_view_class_init_menu (widget_class);
 }

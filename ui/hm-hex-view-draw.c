@@ -36,6 +36,7 @@ static const struct
   [COLOR_MATCH]     = { "hm_match_color",     "rgba(192,97,203,0.35)" },
   [COLOR_DIFFERENCE] = { "hm_difference_color", "rgba(237,51,59,0.3)" },
   [COLOR_SEPARATOR] = { "hm_separator_color", "rgba(0,0,0,0.1)" },
+  [COLOR_MARK]      = { "hm_mark_color",      "#e66100" },
 };
 
 static guint8 ink_of_byte[256];
@@ -584,6 +585,7 @@ _hm_hex_view_snapshot_content (HmHexView   *self,
 
             append_span (self, snapshot, &self->colors[COLOR_SELECTION], y, a, b);
           }
+        _hm_hex_view_snapshot_marks (self, snapshot, row_first, count, (float) y);
         /* In insert mode the cursor may stand just past the last byte. */
         if (self->cursor >= row_first
             && (self->cursor < row_first + count || (self->cursor == size && count < bpr)))

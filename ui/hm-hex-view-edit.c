@@ -14,6 +14,34 @@
 
 #include "hm-hex-view-private.h"
 
+/* A typing run longer than this pause apart is two undo steps. */
+#define TYPING_PAUSE_USEC (2 * G_USEC_PER_SEC)
+
+/* One undo step is what the user sees as one action: the document merges typed
+ * bytes that touch, and the view ends the run where the user would: when the
+ * cursor jumped since the last typed byte (_hm_hex_view_move_cursor() clears
+ * typing_run unless an edit moves it), the column changed, or typing paused;
+ * never between the two digits of one byte. */
+static void
+begin_typing (HmHexView *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (!self->low_nibble
+      && (!self->typing_run || self->typing_pane != self->pane || now - self->typing_time > TYPING_PAUSE_USEC))
+    hm_document_break_coalescing (self->document);
+  self->typing = TRUE;
+}
+
+static void
+end_typing (HmHexView *self)
+{
+  self->typing = FALSE;
+  self->typing_run = TRUE;
+  self->typing_pane = self->pane;
+  self->typing_time = g_get_monotonic_time ();
+}
+
 gboolean
 _hm_hex_view_is_editable (HmHexView *self)
 {
@@ -141,9 +169,9 @@ insert_hex_digit (HmHexView *self,
   }
 }
 
-void
-_hm_hex_view_type_hex_digit (HmHexView *self,
-                             guint      digit)
+static void
+type_hex_digit (HmHexView *self,
+                guint      digit)
 {
   g_autoptr(GError) error = NULL;
   guint8 byte;
@@ -181,9 +209,9 @@ _hm_hex_view_type_hex_digit (HmHexView *self,
     }
 }
 
-void
-_hm_hex_view_type_char (HmHexView *self,
-                        guint8     byte)
+static void
+type_char (HmHexView *self,
+           guint8     byte)
 {
   if (self->insert_mode)
     {
@@ -368,4 +396,22 @@ _hm_hex_view_delete_forward (HmHexView *self)
     return;
   if (delete_bytes (self, cursor, 1))
     _hm_hex_view_move_cursor (self, cursor, FALSE);
+}
+
+void
+_hm_hex_view_type_hex_digit (HmHexView *self,
+                             guint      digit)
+{
+  begin_typing (self);
+  type_hex_digit (self, digit);
+  end_typing (self);
+}
+
+void
+_hm_hex_view_type_char (HmHexView *self,
+                        guint8     byte)
+{
+  begin_typing (self);
+  type_char (self, byte);
+  end_typing (self);
 }

@@ -34,9 +34,20 @@ key_pressed_cb (HmHexView             *self,
   if (self->document == NULL || (size == 0 && !self->insert_mode && keyval != GDK_KEY_Insert
                                    && keyval != GDK_KEY_KP_Insert))
     return FALSE;
-  /* Alt+arrows belong to the hole navigation bindings. */
+  /* Alt+Left and Alt+Right switch columns (as GHex does); Alt+Up and Alt+Down
+   * belong to the hole navigation bindings. */
   if (state & GDK_ALT_MASK)
-    return FALSE;
+    {
+      if ((state & (GDK_CONTROL_MASK | GDK_SHIFT_MASK)) != 0)
+        return FALSE;
+      if (keyval == GDK_KEY_Left || keyval == GDK_KEY_KP_Left)
+        hm_hex_view_set_pane (self, HM_HEX_PANE_HEX);
+      else if (keyval == GDK_KEY_Right || keyval == GDK_KEY_KP_Right)
+        hm_hex_view_set_pane (self, HM_HEX_PANE_TEXT);
+      else
+        return FALSE;
+      return TRUE;
+    }
 
   switch (keyval)
     {
@@ -77,10 +88,9 @@ key_pressed_cb (HmHexView             *self,
     case GDK_KEY_Tab:
     case GDK_KEY_ISO_Left_Tab:
     case GDK_KEY_KP_Tab:
-      if (ctrl)
-        return FALSE;
-      hm_hex_view_set_pane (self, self->pane == HM_HEX_PANE_HEX ? HM_HEX_PANE_TEXT : HM_HEX_PANE_HEX);
-      return TRUE;
+      /* Tab and Shift+Tab move the focus on, as everywhere else (Alt+Left and
+       * Alt+Right switch columns). */
+      return FALSE;
     case GDK_KEY_BackSpace:
       _hm_hex_view_backspace (self);
       return TRUE;

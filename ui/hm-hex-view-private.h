@@ -38,6 +38,7 @@ enum
   COLOR_MATCH,
   COLOR_DIFFERENCE,
   COLOR_SEPARATOR,
+  COLOR_MARK,
   N_COLORS
 };
 
@@ -155,6 +156,15 @@ struct _HmHexView
   int            header_height;      /* pixels above the first row */
   double         zoom;               /* scale of the font's size */
   double         zoom_scroll;        /* Ctrl+touchpad scrolling not applied yet */
+
+  /* Input (hm-hex-view-edit.c, -input.c, -menu.c): undo steps as the user sees
+   * them, bookmarks marked, and the context menu. */
+  gboolean       typing;        /* an edit of the view is moving the cursor */
+  gboolean       typing_run;    /* typed last, and the cursor has not jumped since */
+  HmHexPane      typing_pane;
+  gint64         typing_time;   /* monotonic, of the last typed byte */
+  GArray        *marks;         /* HmRange, sorted by offset; NULL for none */
+  GtkWidget     *context_menu;
 };
 
 /* What a width gives: see _hm_hex_view_compute_layout(). */
@@ -250,6 +260,26 @@ void        _hm_hex_view_zoom_scroll        (HmHexView  *self,
 
 /* hm-hex-view-actions.c */
 void        _hm_hex_view_class_init_actions (GtkWidgetClass *widget_class);
+
+/* hm-hex-view-menu.c */
+GMenuModel *_hm_hex_view_build_menu_model   (void);
+void        _hm_hex_view_popup_menu         (HmHexView  *self,
+                                             double      x,
+                                             double      y);
+void        _hm_hex_view_class_init_menu    (GtkWidgetClass *widget_class);
+void        _hm_hex_view_init_menu          (HmHexView  *self);
+void        _hm_hex_view_dispose_menu       (HmHexView  *self);
+GtkWidget  *_hm_hex_view_get_context_menu   (HmHexView  *self);
+void        _hm_hex_view_context_click      (HmHexView  *self,
+                                             double      x,
+                                             double      y);
+
+/* hm-hex-view-draw.c: the marks (bookmarks) of one row */
+void        _hm_hex_view_snapshot_marks     (HmHexView  *self,
+                                             GtkSnapshot *snapshot,
+                                             guint64     row_offset,
+                                             guint       n_bytes,
+                                             float       y);
 
 /* For tests and benchmarks only: geometry in pixels and the glyph cache, so a test can
  * turn the text nodes of a frame back into characters. */

@@ -230,3 +230,46 @@ _hm_hex_view_init_scrollbar (HmHexView *self)
   self->scrollbar = gtk_scrollbar_new (GTK_ORIENTATION_VERTICAL, self->vadjustment);
   gtk_widget_set_parent (self->scrollbar, GTK_WIDGET (self));
 }
+
+/* Rows kept above a target that hm_hex_view_reveal_offset() scrolls to. */
+#define REVEAL_CONTEXT_ROWS 3
+
+/**
+ * hm_hex_view_reveal_offset:
+ * @self: a #HmHexView
+ * @offset: a byte offset
+ *
+ * Scrolls so that @offset can be read with what follows it: unless its row is
+ * already comfortably visible (a few rows from either edge, or at the start or
+ * end of the file), its row becomes the fourth from the top (nearer the top on
+ * a short view). For go to, bookmarks and find, whose target would otherwise
+ * land on the last visible row after the cursor moved there.
+ */
+void
+hm_hex_view_reveal_offset (HmHexView *self,
+                           guint64    offset)
+{
+  guint64 row;
+  guint rows, context;
+  gboolean above_ok, below_ok;
+
+  g_return_if_fail (HM_IS_HEX_VIEW (self));
+
+  /* Before the first allocation the page size is unknown: center then. */
+  if (self->content_height <= 0)
+    {
+      self->center_pending = TRUE;
+      self->center_offset = offset;
+      return;
+    }
+  row = offset / self->bytes_per_row;
+  rows = MAX (self->n_full_rows, 1);
+  context = MIN (REVEAL_CONTEXT_ROWS, (rows - 1) / 4);
+  above_ok = row >= self->top_row + context + (self->scroll_pixel > 0 ? 1 : 0)
+             || (self->top_row == 0 && self->scroll_pixel == 0 && row >= self->top_row);
+  below_ok = row + context < self->top_row + rows
+             || (row < self->top_row + rows && self->top_row >= _hm_hex_view_max_top_row (self));
+  if (above_ok && below_ok)
+    return;
+  hm_hex_view_set_top_row (self, row > context ? row - context : 0);
+}

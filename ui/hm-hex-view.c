@@ -38,6 +38,8 @@
  *   hm-hex-view-input.c      keys, mouse, wheel and kinetic scrolling
  *   hm-hex-view-actions.c    actions and their shortcuts
  *   hm-hex-view-holes.c      hole navigation
+ *   hm-hex-view-marks.c      bookmarks marked under their bytes
+ *   hm-hex-view-menu.c       the context menu (right click, Shift+F10, Menu)
  *   hm-hex-view-zoom.c       zoom: Ctrl+plus/minus/0 and Ctrl+wheel
  */
 #include "config.h"
@@ -148,6 +150,9 @@ _hm_hex_view_move_cursor (HmHexView *self,
     }
   self->cursor = offset;
   self->low_nibble = FALSE;
+  /* A jump ends the typing run (hm-hex-view-edit.c) */
+  if (!self->typing)
+    self->typing_run = FALSE;
 
   ensure_cursor_visible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -452,6 +457,8 @@ hm_hex_view_size_allocate (GtkWidget *widget,
   _hm_hex_view_sync_adjustment (self);
   gtk_widget_size_allocate (self->scrollbar,
                             &(GtkAllocation) { self->content_width, 0, sb_nat, height }, -1);
+  if (self->context_menu != NULL)
+    gtk_popover_present (GTK_POPOVER (self->context_menu));
 }
 
 static void
@@ -569,6 +576,7 @@ hm_hex_view_dispose (GObject *object)
   _hm_hex_view_stop_kinetic (self);
   g_clear_handle_id (&self->fault_idle, g_source_remove);
   disconnect_document (self);
+  _hm_hex_view_dispose_menu (self);
   g_clear_pointer (&self->scrollbar, gtk_widget_unparent);
   G_OBJECT_CLASS (hm_hex_view_parent_class)->dispose (object);
 }
@@ -582,6 +590,7 @@ hm_hex_view_finalize (GObject *object)
   _hm_hex_view_invalidate_ranges (self);
   g_clear_pointer (&self->highlights, g_array_unref);
   g_clear_pointer (&self->differences, g_array_unref);
+  g_clear_pointer (&self->marks, g_array_unref);
   for (guint i = 0; i < N_INKS; i++)
     g_clear_pointer (&self->runs[i].glyphs, pango_glyph_string_free);
   g_clear_pointer (&self->bytes, g_free);
@@ -704,6 +713,7 @@ hm_hex_view_init (HmHexView *self)
 
   _hm_hex_view_init_scrollbar (self);
   _hm_hex_view_init_input (self);
+  _hm_hex_view_init_menu (self);
   _hm_hex_view_init_zoom (self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),

@@ -113,6 +113,11 @@ void        hm_hex_view_set_highlights      (HmHexView   *self,
                                              GArray      *ranges);
 void        hm_hex_view_set_differences     (HmHexView   *self,
                                              GArray      *ranges);
+void        hm_hex_view_set_marks           (HmHexView   *self,
+                                             GArray      *ranges);
+GArray     *hm_hex_view_get_marks           (HmHexView   *self);
+void        hm_hex_view_reveal_offset       (HmHexView   *self,
+                                             guint64      offset);
 
 void        hm_hex_view_retry               (HmHexView   *self);
 gboolean    hm_hex_view_goto_next_data      (HmHexView   *self);

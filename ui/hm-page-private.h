@@ -85,6 +85,9 @@ struct _HmPage
   GtkLabel           *mtime_label;
   GtkLabel           *mode_label;
   GtkLabel           *insert_label;
+
+  /* Go to (hm-page-status.c): opened, and no key or click in the entry yet. */
+  gboolean            goto_pristine;
 };
 
 /* hm-page.c */
@@ -172,6 +175,10 @@ HmCompareView    *_hm_page_get_compare_view          (HmPage          *self);
 
 GtkEditable      *_hm_page_get_goto_entry       (HmPage *self);
 const char       *_hm_page_get_goto_error       (HmPage *self);
+/* Types @text into the go-to entry as keys would (the page's key handler, then
+ * what GtkText does with a typed character: replace the selection, insert). */
+void              _hm_page_goto_type            (HmPage     *self,
+                                                 const char *text);
 gboolean          _hm_page_get_changed_revealed (HmPage *self);
 gboolean          _hm_page_get_busy             (HmPage *self);
 HmFindBar        *_hm_page_get_find_bar         (HmPage *self);

@@ -314,15 +314,102 @@ goto_activate_cb (HmPage *self)
   hm_page_go_to (self, offset);
 }
 
+static char *
+goto_prefill (HmPage *self)
+{
+  return g_strdup_printf ("0x%" G_GINT64_MODIFIER "X", hm_hex_view_get_cursor_offset (self->view));
+}
+
+/* What the popover opens with is selected, so that typing replaces it. The
+ * focus can reach the entry after "show" (when the popover's surface is mapped
+ * and focused, later on X11, and differently when another widget, a side-pane
+ * tab, had the focus), and reaching it may leave the text unselected: so select
+ * again at every step, as long as the text is still the prefilled one, which
+ * means nothing the user typed can be selected away. */
+static void
+select_prefill (HmPage *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (self->goto_entry);
+  g_autofree char *text = goto_prefill (self);
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self->goto_popover))
+      || !g_str_equal (gtk_editable_get_text (entry), text))
+    return;
+  if (gtk_widget_get_focus_child (GTK_WIDGET (self->goto_entry)) == NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (self->goto_entry));
+  gtk_editable_select_region (entry, 0, -1);
+}
+
+static gboolean
+is_modifier_key (guint keyval)
+{
+  return (keyval >= GDK_KEY_Shift_L && keyval <= GDK_KEY_Hyper_R)
+         || (keyval >= GDK_KEY_ISO_Lock && keyval <= GDK_KEY_ISO_Level5_Lock);
+}
+
+/* The first key after the popover opened: if it types (a character,
+ * Backspace, Delete) while the text is still the prefill, the prefill is
+ * selected first, so it is replaced even if its selection was lost: on X11 an
+ * entry drops its selection when it loses the PRIMARY selection, and the
+ * claims of the entry's old and new text race with the popover opening (that
+ * was the "0x180x3"). A first key that moves the cursor (arrows, Home, End)
+ * keeps the text for editing; so does a click in the entry. */
+static gboolean
+goto_key_pressed_cb (HmPage                *self,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     GtkEventControllerKey *controller)
+{
+  gunichar ch;
+
+  if (!self->goto_pristine || is_modifier_key (keyval))
+    return FALSE;
+  self->goto_pristine = FALSE;
+  ch = gdk_keyval_to_unicode (keyval);
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0
+      && ((ch >= ' ' && ch != 0x7f) || keyval == GDK_KEY_BackSpace || keyval == GDK_KEY_Delete
+          || keyval == GDK_KEY_KP_Delete))
+    select_prefill (self);
+  return FALSE;
+}
+
+static void
+goto_entry_pressed_cb (HmPage *self)
+{
+  self->goto_pristine = FALSE;
+}
+
 static void
 goto_popover_show_cb (HmPage *self)
 {
-  g_autofree char *text = g_strdup_printf ("0x%" G_GINT64_MODIFIER "X", hm_hex_view_get_cursor_offset (self->view));
+  g_autofree char *text = goto_prefill (self);
+
+  self->goto_pristine = TRUE;
 
   gtk_editable_set_text (GTK_EDITABLE (self->goto_entry), text);
   set_goto_error (self, NULL);
   gtk_widget_grab_focus (GTK_WIDGET (self->goto_entry));
   gtk_editable_select_region (GTK_EDITABLE (self->goto_entry), 0, -1);
+}
+
+static void
+goto_popover_map_cb (HmPage *self)
+{
+  select_prefill (self);
+}
+
+static void
+goto_entry_focus_enter_cb (HmPage *self)
+{
+  select_prefill (self);
+}
+
+/* Escape, a click outside or Go: the focus goes back to the view. */
+static void
+goto_popover_closed_cb (HmPage *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->view));
 }
 
 void
@@ -333,4 +420,30 @@ _hm_page_class_status_init (HmPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, goto_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, goto_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, goto_popover_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_popover_map_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_popover_closed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_entry_focus_enter_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_key_pressed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, goto_entry_pressed_cb);
+}
+
+/* ---- For tests ---- */
+
+void
+_hm_page_goto_type (HmPage     *self,
+                    const char *text)
+{
+  GtkEditable *entry = GTK_EDITABLE (self->goto_entry);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      char c[2] = { *p, '\0' };
+      int position;
+
+      goto_key_pressed_cb (self, gdk_unicode_to_keyval ((guint32) *p), 0, 0, NULL);
+      gtk_editable_delete_selection (entry);
+      position = gtk_editable_get_position (entry);
+      gtk_editable_insert_text (entry, c, 1, &position);
+      gtk_editable_set_position (entry, position);
+    }
 }

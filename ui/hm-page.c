@@ -127,12 +127,16 @@ _hm_page_ensure_panels (HmPage *self)
     GtkWidget *inspector = hm_inspector_new ();
     GtkWidget *changes = hm_changes_panel_new ();
     GtkWidget *bookmarks = hm_bookmarks_panel_new ();
+    GtkWidget *inspector_scroll = gtk_scrolled_window_new ();
 
     _hm_inspector_attach (HM_INSPECTOR (inspector), self->view, doc);
     g_settings_bind (self->settings, "inspector-hex", inspector, "show-hex", G_SETTINGS_BIND_DEFAULT);
     _hm_changes_panel_attach (HM_CHANGES_PANEL (changes), self->view, doc);
     _hm_bookmarks_panel_attach (HM_BOOKMARKS_PANEL (bookmarks), self->view, doc);
-    gtk_stack_add_titled (self->side_stack, inspector, "inspector", _("Inspector"));
+    /* Each panel scrolls by itself (see hm-page.ui): the inspector here. */
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (inspector_scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (inspector_scroll), inspector);
+    gtk_stack_add_titled (self->side_stack, inspector_scroll, "inspector", _("Inspector"));
     gtk_stack_add_titled (self->side_stack, changes, "changes", _("Changes"));
     gtk_stack_add_titled (self->side_stack, bookmarks, "bookmarks", _("Bookmarks"));
     self->bookmarks_panel = HM_BOOKMARKS_PANEL (bookmarks);
@@ -482,7 +486,7 @@ hm_page_go_to (HmPage  *self,
   g_return_if_fail (HM_IS_PAGE (self));
 
   hm_hex_view_set_cursor_offset (self->view, offset);
-  hm_hex_view_scroll_to_offset (self->view, offset);
+  hm_hex_view_reveal_offset (self->view, offset);
   gtk_widget_grab_focus (GTK_WIDGET (self->view));
 }
 

@@ -757,6 +757,8 @@ hm_window_close_request (GtkWindow *window)
 
 /* ---- After the first frame ---- */
 
+static void menu_closed_cb (HmWindow *self);
+
 /* The first frame shows the header bar and the current page; the main menu's
  * popover, the recent files (read and written) and the shortcuts window wait
  * until it has been painted. */
@@ -771,6 +773,9 @@ finish_startup (HmWindow *self)
   g_clear_handle_id (&self->startup_idle, g_source_remove);
 
   gtk_menu_button_set_menu_model (self->primary_menu_button, self->primary_menu);
+  /* Its popover exists from now on: closing it focuses the view too. */
+  g_signal_connect_object (gtk_menu_button_get_popover (self->primary_menu_button), "closed",
+                           G_CALLBACK (menu_closed_cb), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   recent = gtk_recent_manager_get_default ();
   for (guint i = 0; i < self->pending_recent->len; i++)
     gtk_recent_manager_add_item (recent, g_ptr_array_index (self->pending_recent, i));
@@ -903,6 +908,38 @@ static const GActionEntry window_actions[] = {
   { "show-help-overlay", show_help_overlay_action_cb },
 };
 
+/* ---- Menus give the focus back ---- */
+
+/* Closing a header-bar menu (Escape, a click elsewhere, an item) puts the focus
+ * back in the file's view, where keyboard work goes on, not on the button. */
+static void
+menu_closed_cb (HmWindow *self)
+{
+  if (self->current != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (hm_page_get_view (self->current)));
+}
+
+static void
+follow_menu_buttons (HmWindow  *self,
+                     GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkPopover *popover;
+
+      if (!GTK_IS_MENU_BUTTON (child))
+        {
+          follow_menu_buttons (self, child);
+          continue;
+        }
+      popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (child));
+      if (popover != NULL)
+        g_signal_connect_object (popover, "closed", G_CALLBACK (menu_closed_cb), self,
+                                 G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+    }
+}
+
 static void
 hm_window_init (HmWindow *self)
 {
@@ -933,6 +970,9 @@ hm_window_init (HmWindow *self)
 
   self->drafts_list = _hm_draft_list_new (open_draft_cb, self);
   gtk_widget_insert_before (self->drafts_list, gtk_widget_get_parent (self->recent_box), self->recent_box);
+
+  if (gtk_window_get_titlebar (GTK_WINDOW (self)) != NULL)
+    follow_menu_buttons (self, gtk_window_get_titlebar (GTK_WINDOW (self)));
 
   update_header (self);
   update_pages_visibility (self);

@@ -383,6 +383,75 @@ test_basics (void)
   g_assert_error (error, HM_DOCUMENT_ERROR, HM_DOCUMENT_ERROR_OUT_OF_RANGE);
 }
 
+static void
+assert_content (HmDocument   *doc,
+                 guint64       offset,
+                 const guint8 *expected,
+                 gsize         length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *now = g_malloc (length);
+
+  g_assert_cmpint (hm_document_read (doc, offset, now, length, &error), ==, (gssize) length);
+  g_assert_no_error (error);
+  g_assert_cmpmem (now, length, expected, length);
+}
+
+/* A typed run is one step even where typing overwrites what the run inserted
+ * (the second digit of a byte typed in insert mode), and redo gives the run
+ * back as it was left; hm_document_break_coalescing() ends a run, so what is
+ * typed next at its end is a step of its own. */
+static void
+test_typed_run (void)
+{
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = hm_test_write_random ("typed-run", 0x100, 5, &contents);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HmDocument) doc = hm_document_new_full (path, HM_DOCUMENT_MODE_PREVIEW, 0, &error);
+  static const guint8 typed[] = { 0xa1, 0xb2, 0xc3 };
+  guint8 expect[0x10];
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      guint8 high = typed[i] & 0xf0;
+
+      g_assert_true (hm_document_insert (doc, 0x10 + i, &high, 1, HM_EDIT_COALESCE, &error));
+      g_assert_true (hm_document_write (doc, 0x10 + i, &typed[i], 1, HM_EDIT_COALESCE, &error));
+    }
+  hm_document_break_coalescing (doc);
+  g_assert_true (hm_document_insert (doc, 0x13, "z", 1, HM_EDIT_COALESCE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (hm_document_get_size (doc), ==, 0x104);
+
+  memcpy (expect, contents + 0x10, 0x10);
+  assert_content (doc, 0x10, typed, 3);
+  assert_content (doc, 0x13, (const guint8 *) "z", 1);
+  g_assert_true (hm_document_undo (doc, &error));
+  assert_content (doc, 0x10, typed, 3);
+  assert_content (doc, 0x13, expect, 0x10);
+  g_assert_true (hm_document_undo (doc, &error));
+  g_assert_false (hm_document_get_can_undo (doc));
+  assert_content (doc, 0, contents, 0x100);
+  g_assert_true (hm_document_redo (doc, &error));
+  assert_content (doc, 0x10, typed, 3);
+  assert_content (doc, 0x13, expect, 0x10);
+  g_assert_true (hm_document_redo (doc, &error));
+  assert_content (doc, 0x13, (const guint8 *) "z", 1);
+  g_assert_false (hm_document_get_can_redo (doc));
+  g_assert_no_error (error);
+
+  /* Overwrites break the same way: hex digits, then a break, then more */
+  g_assert_true (hm_document_write (doc, 0x80, "ab", 2, HM_EDIT_COALESCE, &error));
+  hm_document_break_coalescing (doc);
+  g_assert_true (hm_document_write (doc, 0x82, "cd", 2, HM_EDIT_COALESCE, &error));
+  g_assert_true (hm_document_undo (doc, &error));
+  assert_content (doc, 0x80, (const guint8 *) "ab", 2);
+  g_assert_true (hm_document_undo (doc, &error));
+  g_assert_no_error (error);
+  assert_content (doc, 0x80, contents + 0x80 - 4, 4);
+}
+
 /* Save As writes the edited content; a hole moved by an insert stays a hole. */
 static void
 test_save_as (void)
@@ -672,6 +741,7 @@ main (int   argc,
   g_test_add_func ("/hm/edit-structural/basics", test_basics);
   g_test_add_func ("/hm/edit-structural/random-preview", test_random_preview);
   g_test_add_func ("/hm/edit-structural/random-direct", test_random_direct);
+  g_test_add_func ("/hm/edit-structural/typed-run", test_typed_run);
   g_test_add_func ("/hm/edit-structural/save-as", test_save_as);
   g_test_add_func ("/hm/edit-structural/save", test_save);
   g_test_add_func ("/hm/edit-structural/sparse-4g", test_sparse_4g);

@@ -6,6 +6,7 @@
 
 #include "hm-hex-view-private.h"
 #include "hm-test-util.h"
+#include "hm-ui-test-util.h"
 
 #define TIB (G_GUINT64_CONSTANT (1) << 40)
 
@@ -513,11 +514,15 @@ test_cursor_edges (Fixture       *fixture,
   g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0);
   g_assert_cmpuint (hm_hex_view_get_top_row (view), ==, 0);
 
-  /* Tab switches panes. */
+  /* Alt+Right and Alt+Left switch columns; Tab is left to the focus chain. */
   g_assert_cmpint (hm_hex_view_get_pane (view), ==, HM_HEX_PANE_HEX);
-  press (fixture, GDK_KEY_Tab, 0);
+  g_assert_true (_hm_hex_view_key_press (view, GDK_KEY_Right, GDK_ALT_MASK));
   g_assert_cmpint (hm_hex_view_get_pane (view), ==, HM_HEX_PANE_TEXT);
-  press (fixture, GDK_KEY_ISO_Left_Tab, GDK_SHIFT_MASK);
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0);
+  g_assert_true (_hm_hex_view_key_press (view, GDK_KEY_Left, GDK_ALT_MASK));
+  g_assert_cmpint (hm_hex_view_get_pane (view), ==, HM_HEX_PANE_HEX);
+  g_assert_false (_hm_hex_view_key_press (view, GDK_KEY_Tab, 0));
+  g_assert_false (_hm_hex_view_key_press (view, GDK_KEY_ISO_Left_Tab, GDK_SHIFT_MASK));
   g_assert_cmpint (hm_hex_view_get_pane (view), ==, HM_HEX_PANE_HEX);
 }
 
@@ -612,7 +617,7 @@ test_edit_typing (Fixture       *fixture,
   g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 11);
 
   /* Text pane: bytes. */
-  press (fixture, GDK_KEY_Tab, 0);
+  press (fixture, GDK_KEY_Right, GDK_ALT_MASK);
   hm_hex_view_set_cursor_offset (view, 100);
   press (fixture, GDK_KEY_H, 0);
   press (fixture, GDK_KEY_i, 0);
@@ -638,6 +643,113 @@ test_edit_typing (Fixture       *fixture,
 
     g_assert_cmpint (hm_document_read (document, 0, all, 4096, &error), ==, 4096);
     g_assert_cmpmem (all, 4096, contents, 4096);
+  }
+}
+
+static guint
+count_undo_steps (HmDocument *document)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  while (hm_document_get_can_undo (document))
+    {
+      g_assert_true (hm_document_undo (document, &error));
+      g_assert_no_error (error);
+      n++;
+    }
+  return n;
+}
+
+static void
+type_hex (Fixture    *fixture,
+          const char *digits)
+{
+  for (const char *p = digits; *p != '\0'; p++)
+    g_assert_true (_hm_hex_view_key_press (fixture->view, gdk_unicode_to_keyval ((guint32) *p), 0));
+}
+
+/* One undo step is what the user sees as one action: a run typed in one column
+ * without moving the cursor by hand. Switching columns, or a jump of the cursor
+ * (even back to where typing would go on), starts a new step; undoing one step
+ * takes back exactly the bytes of that run. */
+static void
+test_edit_undo_steps (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree guint8 *contents = NULL;
+  g_autofree char *path = hm_test_write_random ("undo-steps.bin", 256, 11, &contents);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_PREVIEW);
+  g_autoptr(GError) error = NULL;
+  HmHexView *view = fixture->view;
+  guint8 now[8];
+
+  hm_hex_view_set_document (view, document);
+  allocate (fixture, 900, 400);
+
+  /* Four bytes in the hex column, then three in the text column: two steps. */
+  hm_hex_view_set_cursor_offset (view, 0);
+  type_hex (fixture, "deadbeef");
+  press (fixture, GDK_KEY_Right, GDK_ALT_MASK);
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 4);
+  press (fixture, GDK_KEY_x, 0);
+  press (fixture, GDK_KEY_y, 0);
+  press (fixture, GDK_KEY_z, 0);
+  g_assert_cmpint (hm_document_read (document, 0, now, 7, &error), ==, 7);
+  g_assert_cmpmem (now, 7, "\xde\xad\xbe\xefxyz", 7);
+  g_assert_true (hm_document_undo (document, &error));
+  g_assert_cmpint (hm_document_read (document, 0, now, 7, &error), ==, 7);
+  g_assert_cmpmem (now, 4, "\xde\xad\xbe\xef", 4);
+  g_assert_cmpmem (now + 4, 3, contents + 4, 3);
+  g_assert_true (hm_document_undo (document, &error));
+  g_assert_cmpint (hm_document_read (document, 0, now, 7, &error), ==, 7);
+  g_assert_cmpmem (now, 7, contents, 7);
+  g_assert_false (hm_document_get_can_undo (document));
+  g_assert_no_error (error);
+
+  /* A contiguous run in one column stays one step. */
+  hm_hex_view_set_pane (view, HM_HEX_PANE_HEX);
+  hm_hex_view_set_cursor_offset (view, 16);
+  type_hex (fixture, "0102030405");
+  g_assert_cmpuint (count_undo_steps (document), ==, 1);
+
+  /* A jump ends the run, even to the byte typing would go on at. */
+  hm_hex_view_set_cursor_offset (view, 32);
+  type_hex (fixture, "aabb");
+  hm_hex_view_set_cursor_offset (view, 34);
+  type_hex (fixture, "cc");
+  press (fixture, GDK_KEY_Left, 0);
+  press (fixture, GDK_KEY_Right, 0);
+  type_hex (fixture, "dd");
+  g_assert_cmpuint (count_undo_steps (document), ==, 3);
+
+  /* A pause in typing ends the run (the clock of the last typed byte is set
+   * back instead of waiting), but never between the two digits of a byte. */
+  hm_hex_view_set_cursor_offset (view, 48);
+  type_hex (fixture, "11");
+  view->typing_time -= 3 * G_USEC_PER_SEC;
+  type_hex (fixture, "2");
+  view->typing_time -= 3 * G_USEC_PER_SEC;
+  type_hex (fixture, "2");
+  g_assert_cmpint (hm_document_read (document, 48, now, 2, &error), ==, 2);
+  g_assert_cmpmem (now, 2, "\x11\x22", 2);
+  g_assert_cmpuint (count_undo_steps (document), ==, 2);
+
+  /* In insert mode too: typed bytes are one step until the cursor jumps. */
+  hm_hex_view_set_insert_mode (view, TRUE);
+  hm_hex_view_set_cursor_offset (view, 40);
+  type_hex (fixture, "1122");
+  hm_hex_view_set_cursor_offset (view, 42);
+  type_hex (fixture, "33");
+  g_assert_cmpuint (hm_document_get_size (document), ==, 259);
+  g_assert_cmpuint (count_undo_steps (document), ==, 2);
+  g_assert_cmpuint (hm_document_get_size (document), ==, 256);
+  {
+    g_autofree guint8 *all = g_malloc (256);
+
+    g_assert_cmpint (hm_document_read (document, 0, all, 256, &error), ==, 256);
+    g_assert_no_error (error);
+    g_assert_cmpmem (all, 256, contents, 256);
   }
 }
 
@@ -751,6 +863,213 @@ test_copy_c_array (Fixture       *fixture,
   g_assert_cmpuint (hints, ==, 1);
 }
 
+/* ---- Context menu and marks ---- */
+
+/* Every item of a menu model as "action(target)", one a line, sections in order. */
+static void
+describe_menu (GMenuModel *model,
+               GString    *out)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
+      g_autofree char *action = NULL;
+      g_autoptr(GVariant) target = NULL;
+
+      if (section != NULL)
+        {
+          describe_menu (section, out);
+          g_string_append (out, "--\n");
+          continue;
+        }
+      g_assert_true (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s", &action));
+      target = g_menu_model_get_item_attribute_value (model, i, G_MENU_ATTRIBUTE_TARGET, G_VARIANT_TYPE_STRING);
+      g_string_append_printf (out, "%s(%s)\n", action, target != NULL ? g_variant_get_string (target, NULL) : "");
+    }
+}
+
+static void
+read_text_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char **text = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (*text);
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static char *
+clipboard_text (HmHexView *view)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (view)), NULL, read_text_cb, &text);
+  g_assert_true (hm_ui_test_wait_for (is_set, &text, HM_UI_TEST_WAIT_MS));
+  return text;
+}
+
+/* The context menu offers the copies, paste, select all, and the page's
+ * bookmark, fill, insert and delete; its C-array copy puts the selection on the
+ * clipboard as a C initialiser. */
+static void
+test_context_menu (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const guint8 head[4] = { 0x7f, 'E', 'L', 'F' };
+  g_autofree char *path = hm_test_make_sparse ("menu.bin", 4096);
+  g_autoptr(HmDocument) document = NULL;
+  g_autoptr(GMenuModel) model = _hm_hex_view_build_menu_model ();
+  g_autoptr(GString) items = g_string_new (NULL);
+  g_autofree char *c_array = NULL;
+  g_autofree char *hex = NULL;
+  g_autofree char *raw = NULL;
+
+  describe_menu (model, items);
+  g_assert_cmpstr (items->str, ==,
+                   "hex-view.copy(hex)\nhex-view.copy(raw)\nhex-view.copy(c)\nhex-view.paste()\n--\n"
+                   "hex-view.select-all()\npage.toggle-bookmark()\n--\n"
+                   "page.fill()\npage.insert-bytes()\npage.delete-selection()\n--\n");
+
+  hm_test_pwrite (path, 0x10, head, sizeof head);
+  document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  hm_hex_view_set_document (fixture->view, document);
+  allocate (fixture, 900, 400);
+  hm_hex_view_set_selection (fixture->view, 0x10, 4);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "hex-view.copy", "s", "c"));
+  c_array = clipboard_text (fixture->view);
+  g_assert_cmpstr (c_array, ==, "unsigned char data[4] = {\n  0x7f, 0x45, 0x4c, 0x46\n};\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "hex-view.copy", "s", "hex"));
+  hex = clipboard_text (fixture->view);
+  g_assert_cmpstr (hex, ==, "7f 45 4c 46");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "hex-view.copy", "s", "raw"));
+  raw = clipboard_text (fixture->view);
+  g_assert_cmpstr (raw, ==, "\x7f" "ELF");
+}
+
+/* Colour nodes of the mark colour that are as thin as a mark's line. */
+static void
+count_marks (GskRenderNode *node,
+             const GdkRGBA *color,
+             guint         *n)
+{
+  GskRenderNodeType type = gsk_render_node_get_node_type (node);
+
+  if (type == GSK_CONTAINER_NODE)
+    for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+      count_marks (gsk_container_node_get_child (node, i), color, n);
+  else if (type == GSK_CLIP_NODE)
+    count_marks (gsk_clip_node_get_child (node), color, n);
+  else if (type == GSK_COLOR_NODE)
+    {
+      graphene_rect_t bounds;
+
+      gsk_render_node_get_bounds (node, &bounds);
+      if (gdk_rgba_equal (gsk_color_node_get_color (node), color) && bounds.size.height <= 2.5f)
+        (*n)++;
+    }
+}
+
+static guint
+n_marks_drawn (Fixture *fixture)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  guint n = 0;
+
+  _hm_hex_view_snapshot_content (fixture->view, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  count_marks (node, &fixture->view->colors[COLOR_MARK], &n);
+  return n;
+}
+
+/* Marks (bookmarks) are drawn under their bytes in both columns, for the rows
+ * on screen only; touching ranges merge. */
+static void
+test_marks (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autofree char *path = hm_test_make_sparse ("marks.bin", 1 << 20);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (HmRange));
+  HmRange r;
+
+  hm_hex_view_set_document (fixture->view, document);
+  hm_hex_view_set_fixed_bytes_per_row (fixture->view, 16);
+  allocate (fixture, 900, _hm_hex_view_get_row_height (fixture->view) * 8);
+  g_assert_cmpuint (n_marks_drawn (fixture), ==, 0);
+
+  /* One byte, two touching ones on the next row, one far below the screen. */
+  r = (HmRange) { 5, 1 };
+  g_array_append_val (ranges, r);
+  r = (HmRange) { 20, 1 };
+  g_array_append_val (ranges, r);
+  r = (HmRange) { 21, 1 };
+  g_array_append_val (ranges, r);
+  r = (HmRange) { 0x80000, 1 };
+  g_array_append_val (ranges, r);
+  hm_hex_view_set_marks (fixture->view, ranges);
+  g_assert_cmpuint (hm_hex_view_get_marks (fixture->view)->len, ==, 3);
+  g_assert_cmpuint (n_marks_drawn (fixture), ==, 4);
+
+  hm_hex_view_set_top_row (fixture->view, 0x80000 / 16 - 2);
+  g_assert_cmpuint (n_marks_drawn (fixture), ==, 2);
+
+  hm_hex_view_set_marks (fixture->view, NULL);
+  g_assert_null (hm_hex_view_get_marks (fixture->view));
+  g_assert_cmpuint (n_marks_drawn (fixture), ==, 0);
+}
+
+/* A revealed target gets rows of context above it and the rest of the view
+ * below it, unless it is comfortably visible already. */
+static void
+test_reveal (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *path = hm_test_make_sparse ("reveal.bin", 1 << 20);
+  g_autoptr(HmDocument) document = open_document (path, HM_DOCUMENT_MODE_READ_ONLY);
+  HmHexView *view = fixture->view;
+
+  hm_hex_view_set_document (view, document);
+  hm_hex_view_set_fixed_bytes_per_row (view, 16);
+  allocate (fixture, 900, _hm_hex_view_get_row_height (view) * 20);
+  g_assert_cmpuint (hm_hex_view_get_n_visible_rows (view), >=, 20);
+
+  /* Moving the cursor far puts it on the last row; revealing moves it up. */
+  hm_hex_view_set_cursor_offset (view, 0x1000);
+  g_assert_cmpuint (hm_hex_view_get_top_row (view), ==, 0x100 - 19);
+  hm_hex_view_reveal_offset (view, 0x1000);
+  g_assert_cmpuint (hm_hex_view_get_top_row (view), ==, 0x100 - 3);
+
+  /* Comfortably visible: nothing moves. */
+  hm_hex_view_reveal_offset (view, 0x1000 + 16 * 10);
+  g_assert_cmpuint (hm_hex_view_get_top_row (view), ==, 0x100 - 3);
+  /* Too near either edge: moves. */
+  hm_hex_view_reveal_offset (view, 0x1000 + 16 * 15);
+  g_assert_cmpuint (hm_hex_view_get_top_row (view), ==, 0x100 + 15 - 3);
+  hm_hex_view_reveal_offset (view, 0x1000 + 16 * 13);
+  g_assert_cmpuint (hm_hex_view_get_top_row (view), ==, 0x100 + 13 - 3);
+
+  /* At the start and the end of the file there is no more to show. */
+  hm_hex_view_reveal_offset (view, 16);
+  g_assert_cmpuint (hm_hex_view_get_top_row (view), ==, 0);
+  hm_hex_view_reveal_offset (view, 0);
+  g_assert_cmpuint (hm_hex_view_get_top_row (view), ==, 0);
+  hm_hex_view_set_cursor_offset (view, (1 << 20) - 1);
+  hm_hex_view_reveal_offset (view, (1 << 20) - 1);
+  g_assert_cmpuint (hm_hex_view_get_top_row (view), ==, hm_hex_view_get_n_rows (view) - 20);
+}
+
 /* ---- Drawing ---- */
 
 static void
@@ -851,10 +1170,16 @@ main (int   argc,
   g_test_add ("/hm/hex-view/selection/extend-shrink", Fixture, NULL, fixture_setup, test_selection,
               fixture_teardown);
   g_test_add ("/hm/hex-view/edit/typing", Fixture, NULL, fixture_setup, test_edit_typing, fixture_teardown);
+  g_test_add ("/hm/hex-view/edit/undo-steps", Fixture, NULL, fixture_setup, test_edit_undo_steps,
+              fixture_teardown);
   g_test_add ("/hm/hex-view/edit/read-only", Fixture, NULL, fixture_setup, test_edit_read_only, fixture_teardown);
   g_test_add ("/hm/hex-view/edit/over-selection", Fixture, NULL, fixture_setup, test_edit_over_selection,
               fixture_teardown);
   g_test_add ("/hm/hex-view/copy/c-array", Fixture, NULL, fixture_setup, test_copy_c_array, fixture_teardown);
+  g_test_add ("/hm/hex-view/menu/items-and-copy", Fixture, NULL, fixture_setup, test_context_menu,
+              fixture_teardown);
+  g_test_add ("/hm/hex-view/marks", Fixture, NULL, fixture_setup, test_marks, fixture_teardown);
+  g_test_add ("/hm/hex-view/scroll/reveal", Fixture, NULL, fixture_setup, test_reveal, fixture_teardown);
   g_test_add ("/hm/hex-view/render/text", Fixture, NULL, fixture_setup, test_render_text, fixture_teardown);
   g_test_add_func ("/hm/hex-view/format-and-parse", test_format_and_parse);
 

@@ -22,6 +22,7 @@
 #include "hm-fill-dialog-private.h"
 #include "hm-find-bar-private.h"
 #include "hm-hex-view-private.h"
+#include "hm-inspector.h"
 #include "hm-page-private.h"
 #include "hm-test-util.h"
 #include "hm-ui-test-util.h"
@@ -505,6 +506,11 @@ test_bookmark (void)
   activate ("page.toggle-bookmark");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bookmarks)), ==, 1);
   g_assert_nonnull (hm_bookmarks_lookup (bookmarks, 0x1234));
+  /* The view marks it under its byte. */
+  g_assert_nonnull (hm_hex_view_get_marks (view));
+  g_assert_cmpuint (hm_hex_view_get_marks (view)->len, ==, 1);
+  g_assert_cmpuint (g_array_index (hm_hex_view_get_marks (view), HmRange, 0).offset, ==, 0x1234);
+  g_assert_cmpuint (g_array_index (hm_hex_view_get_marks (view), HmRange, 0).length, ==, 1);
 
   /* The panel lists it: its row jumps there. */
   hm_hex_view_set_cursor_offset (view, 0);
@@ -519,6 +525,7 @@ test_bookmark (void)
   /* Again: gone. */
   activate ("page.toggle-bookmark");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bookmarks)), ==, 0);
+  g_assert_null (hm_hex_view_get_marks (view));
 }
 
 static void
@@ -531,6 +538,21 @@ test_side_pane (void)
 
   g_assert_true (has_accel ("win.toggle-side-pane", "F9"));
   g_assert_true (gtk_widget_get_visible (pane));
+
+  /* Each panel scrolls by itself: nothing scrolls the stack of panels as a
+   * whole, and the inspector has a scrolled window of its own. */
+  {
+    GtkWidget *stack = gtk_widget_get_last_child (pane);
+    GtkWidget *inspector_page;
+
+    g_assert_true (GTK_IS_STACK (stack));
+    g_assert_null (gtk_widget_get_ancestor (stack, GTK_TYPE_SCROLLED_WINDOW));
+    inspector_page = gtk_stack_get_child_by_name (GTK_STACK (stack), "inspector");
+    g_assert_true (GTK_IS_SCROLLED_WINDOW (inspector_page));
+    g_assert_true (HM_IS_INSPECTOR (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (inspector_page))
+                   ) || GTK_IS_VIEWPORT (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (inspector_page))));
+    g_assert_true (HM_IS_BOOKMARKS_PANEL (gtk_stack_get_child_by_name (GTK_STACK (stack), "bookmarks")));
+  }
 
   activate ("win.toggle-side-pane");
   g_assert_true (hm_ui_test_wait_for (widget_hidden, pane, HM_UI_TEST_WAIT_MS));
@@ -546,6 +568,245 @@ test_side_pane (void)
   g_clear_pointer (&state, g_variant_unref);
   state = g_action_group_get_action_state (G_ACTION_GROUP (get_window ()), "toggle-side-pane");
   g_assert_true (g_variant_get_boolean (state));
+}
+
+static gboolean
+widget_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+widget_unmapped (gpointer widget)
+{
+  return !gtk_widget_get_mapped (widget);
+}
+
+static GtkWidget *
+window_focus (void)
+{
+  return gtk_root_get_focus (GTK_ROOT (get_window ()));
+}
+
+static gboolean
+focus_in_view (gpointer view)
+{
+  return window_focus () == view;
+}
+
+/* Typing into Go to replaces what it opened with, also after a side-pane tab
+ * had the focus (it used to append, "0x180x3", about 3 times in 8, when the
+ * entry lost its selection with the PRIMARY selection); a first key that moves
+ * the cursor keeps the text for editing. Closing the popover, with Go or
+ * Escape, focuses the view. */
+static void
+test_goto_typing (void)
+{
+  HmPage *page = get_page ();
+  HmHexView *view = hm_page_get_view (page);
+  GtkEditable *entry = _hm_page_get_goto_entry (page);
+  GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (entry), GTK_TYPE_POPOVER);
+  GtkWidget *switcher = gtk_widget_get_first_child (_hm_page_get_side_pane (page));
+
+  g_assert_nonnull (popover);
+  g_assert_true (GTK_IS_STACK_SWITCHER (switcher));
+  for (guint i = 0; i < 8; i++)
+    {
+      GtkWidget *tab = gtk_widget_get_first_child (switcher);
+      g_autofree char *expected = g_strdup_printf ("0x%X", 0x180 + i);
+      g_autofree char *typed = g_strdup_printf ("0x%x", 3 + i);
+
+      /* Every other time, the Inspector tab is clicked first. */
+      if (i % 2 == 0)
+        {
+          gtk_widget_grab_focus (tab);
+          gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (tab), TRUE);
+          g_assert_true (window_focus () == tab);
+        }
+      hm_hex_view_set_cursor_offset (view, 0x180 + i);
+      activate ("page.goto");
+      g_assert_true (hm_ui_test_wait_for (widget_mapped, popover, HM_UI_TEST_WAIT_MS));
+      hm_ui_test_spin (20);
+      g_assert_cmpstr (gtk_editable_get_text (entry), ==, expected);
+      g_assert_true (gtk_widget_is_ancestor (window_focus (), GTK_WIDGET (entry)));
+
+      _hm_page_goto_type (page, typed);
+      g_assert_cmpstr (gtk_editable_get_text (entry), ==, typed);
+      g_signal_emit_by_name (entry, "activate");
+      g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 3 + i);
+      g_assert_true (hm_ui_test_wait_for (widget_unmapped, popover, HM_UI_TEST_WAIT_MS));
+      g_assert_true (hm_ui_test_wait_for (focus_in_view, view, HM_UI_TEST_WAIT_MS));
+    }
+
+  /* Editing: End first, then typing appends; Escape closes and focuses the view. */
+  hm_hex_view_set_cursor_offset (view, 0x10);
+  activate ("page.goto");
+  g_assert_true (hm_ui_test_wait_for (widget_mapped, popover, HM_UI_TEST_WAIT_MS));
+  gtk_editable_set_position (entry, -1);
+  {
+    GtkEventController *key = NULL;
+    GListModel *controllers = gtk_widget_observe_controllers (GTK_WIDGET (entry));
+
+    for (guint k = 0; k < g_list_model_get_n_items (controllers) && key == NULL; k++)
+      {
+        g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, k);
+
+        if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+          key = c;
+      }
+    g_object_unref (controllers);
+    g_assert_nonnull (key);
+    g_signal_emit_by_name (key, "key-pressed", GDK_KEY_End, 0, 0, &(gboolean) { FALSE });
+  }
+  _hm_page_goto_type (page, "0");
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "0x100");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  g_assert_true (hm_ui_test_wait_for (widget_unmapped, popover, HM_UI_TEST_WAIT_MS));
+  g_assert_true (hm_ui_test_wait_for (focus_in_view, view, HM_UI_TEST_WAIT_MS));
+  g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x10);
+}
+
+/* The last menu button of the header bar (the main menu). */
+static GtkMenuButton *
+find_menu_button (GtkWidget *widget)
+{
+  GtkMenuButton *found = NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkMenuButton *inner;
+
+      if (GTK_IS_MENU_BUTTON (child) && gtk_widget_get_visible (child)
+          && gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (child)) != NULL)
+        found = GTK_MENU_BUTTON (child);
+      else if ((inner = find_menu_button (child)) != NULL)
+        found = inner;
+    }
+  return found;
+}
+
+/* Tab and Shift+Tab move the focus out of the view and back like anywhere else,
+ * and every part of the window is on the way (the side pane too, not only with
+ * F6); Alt+Right and Alt+Left switch the columns. */
+static void
+test_focus_order (void)
+{
+  HmPage *page = get_page ();
+  HmHexView *view = hm_page_get_view (page);
+  GtkWidget *window = GTK_WIDGET (get_window ());
+  GtkWidget *side_pane = _hm_page_get_side_pane (page);
+  gboolean reached_side_pane = FALSE;
+  guint steps;
+
+  gtk_widget_grab_focus (GTK_WIDGET (view));
+  g_assert_true (window_focus () == GTK_WIDGET (view));
+
+  /* The view does not take Tab, so the window's Tab binding moves on. */
+  g_assert_false (_hm_hex_view_key_press (view, GDK_KEY_Tab, 0));
+  g_assert_false (_hm_hex_view_key_press (view, GDK_KEY_ISO_Left_Tab, GDK_SHIFT_MASK));
+  g_signal_emit_by_name (window, "move-focus", GTK_DIR_TAB_FORWARD);
+  g_assert_nonnull (window_focus ());
+  g_assert_true (window_focus () != GTK_WIDGET (view));
+  g_signal_emit_by_name (window, "move-focus", GTK_DIR_TAB_BACKWARD);
+  g_assert_true (window_focus () == GTK_WIDGET (view));
+
+  /* Round the whole window and back to the view. */
+  for (steps = 0; steps < 200; steps++)
+    {
+      GtkWidget *focus;
+
+      g_signal_emit_by_name (window, "move-focus", GTK_DIR_TAB_FORWARD);
+      focus = window_focus ();
+      if (focus == GTK_WIDGET (view))
+        break;
+      if (focus != NULL && gtk_widget_is_ancestor (focus, side_pane))
+        reached_side_pane = TRUE;
+    }
+  g_assert_cmpuint (steps, <, 200);
+  g_assert_true (reached_side_pane);
+
+  /* A header-bar menu closed with Escape gives the focus back to the view. */
+  {
+    GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+    GtkMenuButton *menu_button = find_menu_button (titlebar);
+    GtkPopover *popover;
+
+    g_assert_nonnull (menu_button);
+    popover = gtk_menu_button_get_popover (menu_button);
+    gtk_menu_button_popup (menu_button);
+    g_assert_true (hm_ui_test_wait_for (widget_mapped, popover, HM_UI_TEST_WAIT_MS));
+    g_assert_false (window_focus () == GTK_WIDGET (view));
+    gtk_menu_button_popdown (menu_button);
+    g_assert_true (hm_ui_test_wait_for (widget_unmapped, popover, HM_UI_TEST_WAIT_MS));
+    g_assert_true (hm_ui_test_wait_for (focus_in_view, view, HM_UI_TEST_WAIT_MS));
+  }
+
+  hm_hex_view_set_pane (view, HM_HEX_PANE_HEX);
+  g_assert_true (_hm_hex_view_key_press (view, GDK_KEY_Right, GDK_ALT_MASK));
+  g_assert_cmpint (hm_hex_view_get_pane (view), ==, HM_HEX_PANE_TEXT);
+  g_assert_true (_hm_hex_view_key_press (view, GDK_KEY_Left, GDK_ALT_MASK));
+  g_assert_cmpint (hm_hex_view_get_pane (view), ==, HM_HEX_PANE_HEX);
+  g_assert_true (window_focus () == GTK_WIDGET (view));
+}
+
+/* The context menu opens from the keyboard (Shift+F10, Menu) at the cursor, its
+ * page actions are the page's, and closing it focuses the view again. */
+static void
+test_context_menu (void)
+{
+  HmPage *page = get_page ();
+  HmHexView *view = hm_page_get_view (page);
+  GtkWidget *menu;
+
+  hm_hex_view_set_selection (view, 0x20, 4);
+  hm_hex_view_set_top_row (view, 0);
+  gtk_widget_grab_focus (GTK_WIDGET (view));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "hex-view.popup-menu", NULL));
+  menu = _hm_hex_view_get_context_menu (view);
+  g_assert_true (GTK_IS_POPOVER_MENU (menu));
+  g_assert_true (hm_ui_test_wait_for (widget_mapped, menu, HM_UI_TEST_WAIT_MS));
+  gtk_popover_popdown (GTK_POPOVER (menu));
+  g_assert_true (hm_ui_test_wait_for (widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
+  g_assert_true (hm_ui_test_wait_for (focus_in_view, view, HM_UI_TEST_WAIT_MS));
+
+  /* A right click inside the selection keeps it for the menu to act on; one
+   * outside moves the cursor there first. */
+  {
+    double cw = _hm_hex_view_get_cell_width (view);
+    int rh = _hm_hex_view_get_row_height (view);
+    guint bpr = hm_hex_view_get_bytes_per_row (view);
+    guint64 top = hm_hex_view_get_top_row (view);
+    double y = view->header_height + ((0x21 / bpr) - top + 0.5) * rh - _hm_hex_view_get_scroll_pixel (view);
+    double x = (_hm_hex_view_hex_byte_col (view, 0x21 % bpr) + 0.5) * cw;
+
+    g_assert_cmpuint (0x21 / bpr, >=, top);
+    _hm_hex_view_context_click (view, x, y);
+    g_assert_true (hm_ui_test_wait_for (widget_mapped, menu, HM_UI_TEST_WAIT_MS));
+    g_assert_cmpuint (hm_hex_view_get_selection_start (view), ==, 0x20);
+    g_assert_cmpuint (hm_hex_view_get_selection_length (view), ==, 4);
+    gtk_popover_popdown (GTK_POPOVER (menu));
+    g_assert_true (hm_ui_test_wait_for (widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
+
+    x = (_hm_hex_view_text_col (view) + 0x26 % bpr + 0.5) * cw;
+    y = view->header_height + ((0x26 / bpr) - top + 0.5) * rh - _hm_hex_view_get_scroll_pixel (view);
+    _hm_hex_view_context_click (view, x, y);
+    g_assert_true (hm_ui_test_wait_for (widget_mapped, menu, HM_UI_TEST_WAIT_MS));
+    g_assert_cmpuint (hm_hex_view_get_selection_length (view), ==, 0);
+    g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x26);
+    g_assert_cmpint (hm_hex_view_get_pane (view), ==, HM_HEX_PANE_TEXT);
+    gtk_popover_popdown (GTK_POPOVER (menu));
+    g_assert_true (hm_ui_test_wait_for (widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
+    hm_hex_view_set_pane (view, HM_HEX_PANE_HEX);
+  }
+
+  /* Its bookmark item reaches the page from the view. */
+  hm_hex_view_set_cursor_offset (view, 0x2222);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "page.toggle-bookmark", NULL));
+  g_assert_nonnull (hm_bookmarks_lookup (hm_bookmarks_panel_get_bookmarks (_hm_page_get_bookmarks_panel (page)),
+                                         0x2222));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "page.toggle-bookmark", NULL));
+  g_assert_null (hm_hex_view_get_marks (view));
 }
 
 static void
@@ -1029,6 +1290,9 @@ main (int   argc,
   g_test_add_func ("/hm/window/fill", test_fill);
   g_test_add_func ("/hm/window/bookmark", test_bookmark);
   g_test_add_func ("/hm/window/side-pane", test_side_pane);
+  g_test_add_func ("/hm/window/goto-typing", test_goto_typing);
+  g_test_add_func ("/hm/window/focus-order", test_focus_order);
+  g_test_add_func ("/hm/window/context-menu", test_context_menu);
   g_test_add_func ("/hm/window/find-prefill", test_find_prefill);
   g_test_add_func ("/hm/window/enum-properties", test_enum_properties);
   g_test_add_func ("/hm/window/mode-options", test_mode_options);
