@@ -186,10 +186,11 @@ drag_update_cb (HmHexView      *self,
   if (!gtk_gesture_drag_get_start_point (gesture, &sx, &sy) || self->document == NULL)
     return;
 
-  /* Dragging past the top or bottom edge scrolls a row per motion event. */
-  if (sy + dy < 0)
+  /* Dragging past the top (into the column header) or the bottom edge of the
+   * rows scrolls a row per motion event. */
+  if (sy + dy < self->header_height)
     _hm_hex_view_scroll_by_rows (self, -1);
-  else if (sy + dy >= self->content_height)
+  else if (sy + dy >= self->header_height + self->content_height)
     _hm_hex_view_scroll_by_rows (self, 1);
 
   offset = _hm_hex_view_hit_test (self, sx + dx, sy + dy, &pane);
