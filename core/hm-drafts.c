@@ -163,29 +163,6 @@ draft_file_for (const char *key)
   return g_build_filename (dir, name, NULL);
 }
 
-static gboolean
-write_all (int         fd,
-           const void *data,
-           gsize       length)
-{
-  const guint8 *p = data;
-
-  while (length > 0)
-    {
-      ssize_t n = write (fd, p, length);
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return FALSE;
-        }
-      p += n;
-      length -= (gsize) n;
-    }
-  return TRUE;
-}
-
 static void
 set_errno_error (GError    **error,
                  int         saved_errno,
@@ -660,9 +637,9 @@ draft_write_file (HmDraft *draft,
       return FALSE;
     }
   if (flock (fd, LOCK_EX | LOCK_NB) != 0 ||
-      !write_all (fd, &draft->header, sizeof draft->header) ||
-      !write_all (fd, draft->key, draft->header.path_length) ||
-      (draft->log->len > 0 && !write_all (fd, draft->log->data, draft->log->len)) ||
+      !hm_file_write_all (fd, &draft->header, sizeof draft->header) ||
+      !hm_file_write_all (fd, draft->key, draft->header.path_length) ||
+      (draft->log->len > 0 && !hm_file_write_all (fd, draft->log->data, draft->log->len)) ||
       fdatasync (fd) != 0 || g_rename (tmp, draft->file) != 0)
     {
       int saved_errno = errno;
@@ -804,7 +781,7 @@ draft_flush (HmDraft *draft,
 
   if (draft->fd < 0)
     return draft_write_file (draft, error);
-  if (!write_all (draft->fd, draft->log->data + draft->flushed, draft->log->len - draft->flushed) ||
+  if (!hm_file_write_all (draft->fd, draft->log->data + draft->flushed, draft->log->len - draft->flushed) ||
       fdatasync (draft->fd) != 0)
     {
       set_errno_error (error, errno, draft->file);

@@ -122,3 +122,28 @@ hm_file_sync_directory (const char *dir)
     }
 }
 
+
+/* write() until all of @data is written, retrying on EINTR. On failure
+ * returns FALSE with errno set by the failing write(). */
+gboolean
+hm_file_write_all (int         fd,
+                   const void *data,
+                   gsize       length)
+{
+  const guint8 *p = data;
+
+  while (length > 0)
+    {
+      ssize_t n = write (fd, p, length);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return FALSE;
+        }
+      p += n;
+      length -= (gsize) n;
+    }
+  return TRUE;
+}

@@ -13,5 +13,8 @@ char *hm_file_link_temporary   (int         out,
                                 const char *dir,
                                 const char *base);
 void  hm_file_sync_directory   (const char *dir);
+gboolean hm_file_write_all     (int         fd,
+                                const void *data,
+                                gsize       length);
 
 G_END_DECLS

@@ -202,29 +202,6 @@ hm_save_journal_exists (int                fd,
   return ours;
 }
 
-static gboolean
-write_all (int         fd,
-           const void *data,
-           gsize       length)
-{
-  const guint8 *p = data;
-
-  while (length > 0)
-    {
-      ssize_t n = write (fd, p, length);
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return FALSE;
-        }
-      p += n;
-      length -= (gsize) n;
-    }
-  return TRUE;
-}
-
 gboolean
 _hm_journal_pwrite_all (int         fd,
             const void *data,
@@ -349,7 +326,7 @@ hm_save_journal_begin (int                fd,
   journal->buffer = g_malloc (sizeof (Record) + RECORD_MAX);
   memcpy (journal->buffer, &header, sizeof header);
   memcpy (journal->buffer + sizeof header, path, path_length);
-  if (!write_all (journal->fd, journal->buffer, sizeof header + path_length))
+  if (!hm_file_write_all (journal->fd, journal->buffer, sizeof header + path_length))
     {
       journal_error (journal, errno, error);
       return NULL;
@@ -369,7 +346,7 @@ append_record (HmSaveJournal *journal,
 
   record.crc = _hm_journal_record_crc (&record, journal->buffer + sizeof record);
   memcpy (journal->buffer, &record, sizeof record);
-  if (!write_all (journal->fd, journal->buffer, sizeof record + data_length))
+  if (!hm_file_write_all (journal->fd, journal->buffer, sizeof record + data_length))
     return journal_error (journal, errno, error);
   return TRUE;
 }
