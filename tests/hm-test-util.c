@@ -156,6 +156,26 @@ hm_test_is_root (void)
   return geteuid () == 0;
 }
 
+/* Runs a shell-free command line (losetup, mkfs, mount…) and returns its
+ * standard output, stripped; NULL, with a test message saying why, when it
+ * could not run or exited with a failure. */
+char *
+hm_test_run (const char *command_line)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!g_spawn_command_line_sync (command_line, &out, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_message ("%s failed: %s %s", command_line, error ? error->message : "", err ? err : "");
+      return NULL;
+    }
+  return g_strstrip (g_steal_pointer (&out));
+}
+
 /* Ends the whole test binary as skipped. Call it before g_test_init() (which
  * consumes --tap): meson 1.0 reports a TAP test that exits 77 as an ERROR, and
  * an empty plan "1..0 # SKIP" with status 0 as a SKIP. */

@@ -27,6 +27,7 @@ guint       hm_test_count_fds       (void);
 guint       hm_test_count_mappings  (void);
 gsize       hm_test_rss_kib         (void);
 gboolean    hm_test_is_root         (void);
+char       *hm_test_run             (const char   *command_line);
 void        hm_test_skip_all        (int           argc,
                                      char        **argv,
                                      const char   *reason);

@@ -40,22 +40,6 @@ run (const char * const *argv,
   return wait_status;
 }
 
-static char *
-run_cmd (const char *command_line)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  if (!g_spawn_command_line_sync (command_line, &out, &err, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL))
-    {
-      g_test_message ("%s failed: %s", command_line, err ? err : "");
-      return NULL;
-    }
-  return g_strstrip (g_steal_pointer (&out));
-}
-
 static void
 read_at (const char *path,
          guint64     offset,
@@ -96,7 +80,7 @@ test_mounted_device (void)
   g_assert_no_errno (ftruncate (fd, (off_t) (32 * MIB)));
   close (fd);
   cmd = g_strdup_printf ("sh -c 'PATH=$PATH:/sbin:/usr/sbin mkfs.ext4 -q -F %s'", image);
-  out = run_cmd (cmd);
+  out = hm_test_run (cmd);
   if (out == NULL)
     {
       g_test_skip ("mkfs.ext4 is not available here");
@@ -105,7 +89,7 @@ test_mounted_device (void)
     }
   g_free (cmd);
   cmd = g_strdup_printf ("losetup -f --show %s", image);
-  device = run_cmd (cmd);
+  device = hm_test_run (cmd);
   if (device == NULL || *device == '\0')
     {
       g_test_skip ("losetup could not attach a loop device here");
@@ -116,12 +100,12 @@ test_mounted_device (void)
   g_free (cmd);
   cmd = g_strdup_printf ("mount -t ext4 %s %s", device, mnt);
   g_free (out);
-  out = run_cmd (cmd);
+  out = hm_test_run (cmd);
   if (out == NULL)
     {
       g_free (cmd);
       cmd = g_strdup_printf ("losetup -d %s", device);
-      g_free (run_cmd (cmd));
+      g_free (hm_test_run (cmd));
       g_rmdir (mnt);
       g_unlink (image);
       g_test_skip ("could not mount ext4 here");
@@ -164,7 +148,7 @@ test_mounted_device (void)
   g_free (cmd);
   cmd = g_strdup_printf ("umount %s", mnt);
   g_free (out);
-  out = run_cmd (cmd);
+  out = hm_test_run (cmd);
   g_assert_nonnull (out);
 
   /* Unmounted: the same patch goes through. */
@@ -202,7 +186,7 @@ test_mounted_device (void)
     g_free (cmd);
     cmd = g_strdup_printf ("mount -t ext4 %s %s", device, mnt);
     g_free (out);
-    out = run_cmd (cmd);
+    out = hm_test_run (cmd);
     g_assert_nonnull (out);
       {
         g_assert_false (hm_document_save (doc, NULL, NULL, NULL, NULL, &error));
@@ -213,14 +197,14 @@ test_mounted_device (void)
         g_free (cmd);
         cmd = g_strdup_printf ("umount %s", mnt);
         g_free (out);
-        out = run_cmd (cmd);
+        out = hm_test_run (cmd);
         g_assert_nonnull (out);
       }
   }
 
   g_free (cmd);
   cmd = g_strdup_printf ("losetup -d %s", device);
-  g_free (run_cmd (cmd));
+  g_free (hm_test_run (cmd));
   g_rmdir (mnt);
   g_unlink (image);
 }

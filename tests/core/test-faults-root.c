@@ -18,30 +18,13 @@
 
 #define MIB (1024 * 1024)
 
-static char *
-run (const char *command_line)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (!g_spawn_command_line_sync (command_line, &out, &err, &status, &error) ||
-      !g_spawn_check_wait_status (status, NULL))
-    {
-      g_test_message ("%s failed: %s %s", command_line, error ? error->message : "", err ? err : "");
-      return NULL;
-    }
-  return g_strstrip (g_steal_pointer (&out));
-}
-
 static void
 test_block_device (void)
 {
   g_autofree guint8 *contents = NULL;
   g_autofree char *path = hm_test_write_random ("loop.img", 8 * MIB, 77, &contents);
   g_autofree char *cmd = g_strdup_printf ("losetup -f --show %s", path);
-  g_autofree char *device = run (cmd);
+  g_autofree char *device = hm_test_run (cmd);
   g_autofree char *detach = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(HmDocument) doc = NULL;
@@ -73,7 +56,7 @@ test_block_device (void)
     }
 
   g_clear_object (&doc);
-  g_free (run (detach));
+  g_free (hm_test_run (detach));
 }
 
 /* The largest file Linux allows: 2^63 - 1 bytes, sparse, on XFS. mmap cannot reach
@@ -224,14 +207,14 @@ test_xfs_largest_file (void)
   /* XFS wants at least 300 MiB; the image is sparse */
   image = hm_test_make_sparse ("xfs.img", 512 * MIB);
   cmd = g_strdup_printf ("%s -q -f %s", mkfs, image);
-  out = run (cmd);
+  out = hm_test_run (cmd);
   if (out == NULL)
     skip = g_strdup ("mkfs.xfs failed");
   else
     {
       g_free (cmd);
       cmd = g_strdup_printf ("losetup -f --show %s", image);
-      device = run (cmd);
+      device = hm_test_run (cmd);
       if (device == NULL || *device == '\0')
         skip = g_strdup ("losetup could not attach a loop device here");
     }
@@ -245,7 +228,7 @@ test_xfs_largest_file (void)
       g_free (cmd);
       cmd = g_strdup_printf ("mount -t xfs %s %s", device, mnt);
       g_free (out);
-      out = run (cmd);
+      out = hm_test_run (cmd);
       mounted = out != NULL;
       if (!mounted)
         skip = g_strdup ("could not mount an XFS filesystem here");
@@ -272,7 +255,7 @@ test_xfs_largest_file (void)
     {
       g_free (cmd);
       cmd = g_strdup_printf ("umount %s", mnt);
-      g_free (run (cmd));
+      g_free (hm_test_run (cmd));
     }
   if (mnt != NULL)
     rmdir (mnt);
@@ -280,7 +263,7 @@ test_xfs_largest_file (void)
     {
       g_free (cmd);
       cmd = g_strdup_printf ("losetup -d %s", device);
-      g_free (run (cmd));
+      g_free (hm_test_run (cmd));
     }
   unlink (image);
 

@@ -3,22 +3,6 @@
  * device, tmpfs (no insert/collapse; ENOSPC), a write error in the middle of a
  * shift on the FUSE fault filesystem, a block device. Skipped when not root. */
 
-static char *
-run_cmd (const char *command_line)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  if (!g_spawn_command_line_sync (command_line, &out, &err, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL))
-    {
-      g_test_message ("%s failed: %s", command_line, err ? err : "");
-      return NULL;
-    }
-  return g_strstrip (g_steal_pointer (&out));
-}
-
 static gboolean
 skip_unless_root (void)
 {
@@ -53,12 +37,12 @@ mount_fs (const char *fstype,
       close (ifd);
       cmd = g_strdup_printf ("sh -c 'PATH=$PATH:/sbin:/usr/sbin mkfs.%s -q %s %s'", fstype,
                              g_str_equal (fstype, "xfs") ? "-f" : "-F", image);
-      out = run_cmd (cmd);
+      out = hm_test_run (cmd);
       if (out == NULL)
         return NULL;
       g_free (cmd);
       cmd = g_strdup_printf ("losetup -f --show %s", image);
-      device = run_cmd (cmd);
+      device = hm_test_run (cmd);
       if (device == NULL || *device == '\0')
         return NULL;
       g_free (cmd);
@@ -68,14 +52,14 @@ mount_fs (const char *fstype,
   else
     cmd = g_strdup_printf ("mount -t tmpfs -o %s tmpfs %s", options, mnt);
   g_free (out);
-  out = run_cmd (cmd);
+  out = hm_test_run (cmd);
   if (out == NULL)
     {
       if (*device_out != NULL)
         {
           g_autofree char *detach = g_strdup_printf ("losetup -d %s", *device_out);
 
-          g_free (run_cmd (detach));
+          g_free (hm_test_run (detach));
           g_clear_pointer (device_out, g_free);
         }
       return NULL;
@@ -89,12 +73,12 @@ unmount_fs (char *mnt,
 {
   g_autofree char *cmd = g_strdup_printf ("umount %s", mnt);
 
-  g_free (run_cmd (cmd));
+  g_free (hm_test_run (cmd));
   if (device != NULL)
     {
       g_free (cmd);
       cmd = g_strdup_printf ("losetup -d %s", device);
-      g_free (run_cmd (cmd));
+      g_free (hm_test_run (cmd));
     }
   g_free (mnt);
   g_free (device);
@@ -286,7 +270,7 @@ test_block_device (void)
     return;
   c = make_case (rand, "device.img", 4 * MIB, FALSE);
   cmd = g_strdup_printf ("losetup -f --show %s", c->path);
-  device = run_cmd (cmd);
+  device = hm_test_run (cmd);
   if (device == NULL || *device == '\0')
     {
       g_test_skip ("losetup could not attach a loop device here");
@@ -313,7 +297,7 @@ test_block_device (void)
   (void) byte;
   g_free (cmd);
   cmd = g_strdup_printf ("losetup -d %s", device);
-  g_free (run_cmd (cmd));
+  g_free (hm_test_run (cmd));
   g_free (c->path);
   c->path = g_steal_pointer (&image_path);
 }

@@ -100,22 +100,6 @@ test_too_many_files (void)
 
 /* ---- A mounted block device ---- */
 
-static char *
-run_cmd (const char *command_line)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  if (!g_spawn_command_line_sync (command_line, &out, &err, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL))
-    {
-      g_test_message ("%s failed: %s", command_line, err ? err : "");
-      return NULL;
-    }
-  return g_strstrip (g_steal_pointer (&out));
-}
-
 static void
 test_mounted_device (void)
 {
@@ -140,10 +124,10 @@ test_mounted_device (void)
   g_assert_no_errno (ftruncate (fd, (off_t) (32 * MIB)));
   close (fd);
   cmd = g_strdup_printf ("sh -c 'PATH=$PATH:/sbin:/usr/sbin mkfs.ext4 -q -F %s'", image);
-  out = run_cmd (cmd);
+  out = hm_test_run (cmd);
   g_free (cmd);
   cmd = g_strdup_printf ("losetup -f --show %s", image);
-  device = out != NULL ? run_cmd (cmd) : NULL;
+  device = out != NULL ? hm_test_run (cmd) : NULL;
   if (device == NULL || *device == '\0')
     {
       g_unlink (image);
@@ -154,7 +138,7 @@ test_mounted_device (void)
   g_free (cmd);
   cmd = g_strdup_printf ("mount -t ext4 %s %s", device, mnt);
   g_free (out);
-  out = run_cmd (cmd);
+  out = hm_test_run (cmd);
   g_assert_nonnull (out);
 
   file = g_file_new_for_path (device);
@@ -169,11 +153,11 @@ test_mounted_device (void)
   g_free (cmd);
   cmd = g_strdup_printf ("umount %s", mnt);
   g_free (out);
-  out = run_cmd (cmd);
+  out = hm_test_run (cmd);
   g_free (cmd);
   cmd = g_strdup_printf ("losetup -d %s", device);
   g_free (out);
-  out = run_cmd (cmd);
+  out = hm_test_run (cmd);
   g_rmdir (mnt);
   g_unlink (image);
 }
