@@ -43,15 +43,19 @@ struct _HmWindow
   GtkLabel            *title_label;
   GtkLabel            *subtitle_label;
   GtkMenuButton       *mode_button;
-  GtkWidget           *writable_modes_box;
-  GtkLabel            *mode_reason_label;
-  GtkWidget           *edit_copy_button;
   GtkWidget           *side_pane_button;
   GtkWidget           *find_button;
   GtkWidget           *recent_box;
   GtkListBox          *recent_list;
   GtkMenuButton       *primary_menu_button;
   GMenuModel          *primary_menu;
+  GtkMenuButton       *save_options_button;
+
+  /* In the popovers of mode_button and save_options_button (ensure_popovers()):
+   * NULL until they are built, after the first frame. Their buttons own them. */
+  GtkWidget           *writable_modes_box;
+  GtkLabel            *mode_reason_label;
+  GtkWidget           *edit_copy_button;
   GtkEntry            *explicit_time_entry;
   GtkLabel            *explicit_time_error;
 
@@ -115,13 +119,16 @@ update_header (HmWindow *self)
   gtk_widget_set_visible (self->side_pane_button, TRUE);
   gtk_widget_set_visible (self->find_button, TRUE);
   gtk_menu_button_set_label (self->mode_button, mode_name (hm_document_get_mode (doc)));
+  reason = hm_page_get_mode_reason (self->current);
   /* Preview and direct are greyed out, not refused, where the file cannot be written;
    * the reason line below says why. */
-  gtk_widget_set_sensitive (self->writable_modes_box, hm_document_get_can_write (doc));
-  reason = hm_page_get_mode_reason (self->current);
-  gtk_label_set_text (self->mode_reason_label, reason != NULL ? reason : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->mode_reason_label), reason != NULL);
-  gtk_widget_set_visible (self->edit_copy_button, !hm_document_get_can_write (doc));
+  if (self->writable_modes_box != NULL)
+    {
+      gtk_widget_set_sensitive (self->writable_modes_box, hm_document_get_can_write (doc));
+      gtk_label_set_text (self->mode_reason_label, reason != NULL ? reason : "");
+      gtk_widget_set_visible (GTK_WIDGET (self->mode_reason_label), reason != NULL);
+      gtk_widget_set_visible (self->edit_copy_button, !hm_document_get_can_write (doc));
+    }
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->mode_button),
                                reason != NULL && hm_document_get_mode (doc) == HM_DOCUMENT_MODE_READ_ONLY
                                  ? reason : _("How Edits Reach the File"));
@@ -136,6 +143,58 @@ static void
 mode_popover_show_cb (HmWindow *self)
 {
   update_header (self);
+}
+
+static void menu_closed_cb (HmWindow *self);
+static void explicit_time_changed_cb (HmWindow *self);
+static void load_explicit_time (HmWindow *self);
+
+/* The mode and save-options popovers: built after the first frame, or when a
+ * button is pressed before that (create_popup_cb), whichever comes first. */
+static void
+ensure_popovers (HmWindow *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  g_autoptr(GtkBuilderScope) scope = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkPopover *mode_popover, *save_options_popover;
+
+  if (self->writable_modes_box != NULL)
+    return;
+
+  scope = gtk_builder_cscope_new ();
+  gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), mode_popover_show_cb);
+  gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), explicit_time_changed_cb);
+  builder = gtk_builder_new ();
+  gtk_builder_set_scope (builder, scope);
+  gtk_builder_set_current_object (builder, G_OBJECT (self));
+  if (!gtk_builder_add_from_resource (builder, "/org/hexmap/Hexmap/ui/hm-window-popovers.ui", &error))
+    g_error ("The window's popovers: %s", error->message);
+
+  mode_popover = GTK_POPOVER (gtk_builder_get_object (builder, "mode_popover"));
+  save_options_popover = GTK_POPOVER (gtk_builder_get_object (builder, "save_options_popover"));
+  self->writable_modes_box = GTK_WIDGET (gtk_builder_get_object (builder, "writable_modes_box"));
+  self->mode_reason_label = GTK_LABEL (gtk_builder_get_object (builder, "mode_reason_label"));
+  self->edit_copy_button = GTK_WIDGET (gtk_builder_get_object (builder, "edit_copy_button"));
+  self->explicit_time_entry = GTK_ENTRY (gtk_builder_get_object (builder, "explicit_time_entry"));
+  self->explicit_time_error = GTK_LABEL (gtk_builder_get_object (builder, "explicit_time_error"));
+
+  gtk_menu_button_set_popover (self->mode_button, GTK_WIDGET (mode_popover));
+  gtk_menu_button_set_popover (self->save_options_button, GTK_WIDGET (save_options_popover));
+  /* Closing either gives the focus back to the view. */
+  g_signal_connect_object (mode_popover, "closed", G_CALLBACK (menu_closed_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (save_options_popover, "closed", G_CALLBACK (menu_closed_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  load_explicit_time (self);
+  update_header (self);
+}
+
+static void
+create_popup_cb (GtkMenuButton *button,
+                 gpointer       user_data)
+{
+  ensure_popovers (HM_WINDOW (user_data));
 }
 
 static void
@@ -640,6 +699,8 @@ explicit_time_changed_cb (HmWindow *self)
   g_autoptr(GDateTime) time = NULL;
   int n;
 
+  if (self->explicit_time_entry == NULL)
+    return;
   n = sscanf (text, "%d-%d-%d %d:%d:%lf", &year, &month, &day, &hour, &minute, &seconds);
   if (n >= 3)
     time = g_date_time_new_local (year, month, day, hour, minute, seconds);
@@ -757,8 +818,6 @@ hm_window_close_request (GtkWindow *window)
 
 /* ---- After the first frame ---- */
 
-static void menu_closed_cb (HmWindow *self);
-
 /* The first frame shows the header bar and the current page; the main menu's
  * popover, the recent files (read and written) and the shortcuts window wait
  * until it has been painted. */
@@ -776,6 +835,7 @@ finish_startup (HmWindow *self)
   /* Its popover exists from now on: closing it focuses the view too. */
   g_signal_connect_object (gtk_menu_button_get_popover (self->primary_menu_button), "closed",
                            G_CALLBACK (menu_closed_cb), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  ensure_popovers (self);
   recent = gtk_recent_manager_get_default ();
   for (guint i = 0; i < self->pending_recent->len; i++)
     gtk_recent_manager_add_item (recent, g_ptr_array_index (self->pending_recent, i));
@@ -883,22 +943,16 @@ hm_window_class_init (HmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, mode_button);
-  gtk_widget_class_bind_template_child (widget_class, HmWindow, writable_modes_box);
-  gtk_widget_class_bind_template_child (widget_class, HmWindow, mode_reason_label);
-  gtk_widget_class_bind_template_child (widget_class, HmWindow, edit_copy_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, side_pane_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, find_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_box);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, recent_list);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, HmWindow, primary_menu);
-  gtk_widget_class_bind_template_child (widget_class, HmWindow, explicit_time_entry);
-  gtk_widget_class_bind_template_child (widget_class, HmWindow, explicit_time_error);
+  gtk_widget_class_bind_template_child (widget_class, HmWindow, save_options_button);
   gtk_widget_class_bind_template_callback (widget_class, notebook_switch_page_cb);
   gtk_widget_class_bind_template_callback (widget_class, notebook_page_removed_cb);
   gtk_widget_class_bind_template_callback (widget_class, recent_row_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, mode_popover_show_cb);
-  gtk_widget_class_bind_template_callback (widget_class, explicit_time_changed_cb);
 }
 
 static const GActionEntry window_actions[] = {
@@ -920,27 +974,6 @@ menu_closed_cb (HmWindow *self)
 }
 
 static void
-follow_menu_buttons (HmWindow  *self,
-                     GtkWidget *widget)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkPopover *popover;
-
-      if (!GTK_IS_MENU_BUTTON (child))
-        {
-          follow_menu_buttons (self, child);
-          continue;
-        }
-      popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (child));
-      if (popover != NULL)
-        g_signal_connect_object (popover, "closed", G_CALLBACK (menu_closed_cb), self,
-                                 G_CONNECT_SWAPPED | G_CONNECT_AFTER);
-    }
-}
-
-static void
 hm_window_init (HmWindow *self)
 {
   g_autoptr(GAction) timestamp_action = NULL;
@@ -956,7 +989,8 @@ hm_window_init (HmWindow *self)
   g_signal_connect_object (self->settings, "changed::show-side-pane", G_CALLBACK (side_pane_changed_cb), self,
                            G_CONNECT_SWAPPED);
   side_pane_changed_cb (self);
-  load_explicit_time (self);
+  gtk_menu_button_set_create_popup_func (self->mode_button, create_popup_cb, self, NULL);
+  gtk_menu_button_set_create_popup_func (self->save_options_button, create_popup_cb, self, NULL);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -970,9 +1004,6 @@ hm_window_init (HmWindow *self)
 
   self->drafts_list = _hm_draft_list_new (open_draft_cb, self);
   gtk_widget_insert_before (self->drafts_list, gtk_widget_get_parent (self->recent_box), self->recent_box);
-
-  if (gtk_window_get_titlebar (GTK_WINDOW (self)) != NULL)
-    follow_menu_buttons (self, gtk_window_get_titlebar (GTK_WINDOW (self)));
 
   update_header (self);
   update_pages_visibility (self);
@@ -1054,12 +1085,14 @@ _hm_window_get_logout_inhibited (HmWindow *self)
 gboolean
 _hm_window_get_writable_modes_sensitive (HmWindow *self)
 {
+  ensure_popovers (self);
   return gtk_widget_get_sensitive (self->writable_modes_box);
 }
 
 const char *
 _hm_window_get_mode_reason (HmWindow *self)
 {
+  ensure_popovers (self);
   if (!gtk_widget_get_visible (GTK_WIDGET (self->mode_reason_label)))
     return NULL;
   return gtk_label_get_text (self->mode_reason_label);

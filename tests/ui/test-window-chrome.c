@@ -2,7 +2,8 @@
 /*
  * The window's chrome in the real application: the Edit section of the main
  * menu, the Find button, Ctrl+H, names and tooltips of icon-only buttons, and
- * a file that cannot be written (why, and Edit a Copy).
+ * a file that cannot be written (why, and Edit a Copy), and the header
+ * popovers built after the first frame.
  */
 #include "config.h"
 
@@ -282,6 +283,95 @@ test_icon_buttons_named (void)
 }
 
 static gboolean
+widget_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+/* The menu buttons of @window that show a label or an icon of ours (not the
+ * primary menu): the mode button and the save-options button, in that order. */
+static void
+find_popover_buttons (HmWindow       *window,
+                      GtkMenuButton **mode_button,
+                      GtkMenuButton **save_options_button)
+{
+  g_autoptr(GPtrArray) widgets = g_ptr_array_new ();
+
+  *mode_button = *save_options_button = NULL;
+  collect_widgets (gtk_window_get_titlebar (GTK_WINDOW (window)), widgets);
+  for (guint i = 0; i < widgets->len; i++)
+    {
+      GtkWidget *widget = g_ptr_array_index (widgets, i);
+
+      if (!GTK_IS_MENU_BUTTON (widget) || gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget)))
+        continue;
+      if (gtk_menu_button_get_label (GTK_MENU_BUTTON (widget)) != NULL)
+        *mode_button = GTK_MENU_BUTTON (widget);
+      else
+        *save_options_button = GTK_MENU_BUTTON (widget);
+    }
+  g_assert_nonnull (*mode_button);
+  g_assert_nonnull (*save_options_button);
+}
+
+static gboolean
+has_popover (gpointer button)
+{
+  return gtk_menu_button_get_popover (button) != NULL;
+}
+
+/* The mode and save-options popovers are not part of the first frame: a new
+ * window has neither until it has painted, then both. A mode button pressed
+ * before that still opens its popover, with the file's state in it. */
+static void
+test_popovers_after_first_frame (void)
+{
+  HmWindow *window = hm_window_new (GTK_APPLICATION (app));
+  g_autoptr(GFile) file = g_file_new_for_path (data_path);
+  g_autoptr(GError) error = NULL;
+  GtkMenuButton *mode_button, *save_options_button;
+  GtkPopover *popover;
+  HmPage *page;
+
+  page = hm_window_open_file (window, file, HM_DOCUMENT_MODE_READ_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (page);
+  find_popover_buttons (window, &mode_button, &save_options_button);
+  g_assert_null (gtk_menu_button_get_popover (mode_button));
+  g_assert_null (gtk_menu_button_get_popover (save_options_button));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (mode_button)));
+
+  /* Pressed at once: built on demand, and it says the file's mode. */
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_menu_button_popup (mode_button);
+  popover = gtk_menu_button_get_popover (mode_button);
+  g_assert_nonnull (popover);
+  g_assert_true (hm_ui_test_wait_for (widget_mapped, popover, HM_UI_TEST_WAIT_MS));
+  g_assert_true (_hm_window_get_writable_modes_sensitive (window)
+                 == hm_document_get_can_write (hm_page_get_document (page)));
+  gtk_menu_button_popdown (mode_button);
+
+  /* The other one is there too; it holds the explicit time, filled in. */
+  g_assert_true (hm_ui_test_wait_for (has_popover, save_options_button, HM_UI_TEST_WAIT_MS));
+  gtk_menu_button_popup (save_options_button);
+  popover = gtk_menu_button_get_popover (save_options_button);
+  g_assert_true (hm_ui_test_wait_for (widget_mapped, popover, HM_UI_TEST_WAIT_MS));
+  {
+    g_autoptr(GPtrArray) widgets = g_ptr_array_new ();
+    gboolean has_time = FALSE;
+
+    collect_widgets (GTK_WIDGET (popover), widgets);
+    for (guint i = 0; i < widgets->len; i++)
+      if (GTK_IS_ENTRY (g_ptr_array_index (widgets, i)))
+        has_time = strlen (gtk_editable_get_text (g_ptr_array_index (widgets, i))) == strlen ("2024-12-31 23:59:00");
+    g_assert_true (has_time);
+  }
+  gtk_menu_button_popdown (save_options_button);
+  gtk_window_destroy (GTK_WINDOW (window));
+  hm_ui_test_spin (50);
+}
+
+static gboolean
 page_open_for (gpointer data)
 {
   HmPage *page = hm_window_get_current_page (get_window ());
@@ -519,6 +609,7 @@ main (int   argc,
   g_test_add_func ("/hm/window-chrome/icon-buttons-named", test_icon_buttons_named);
   g_test_add_func ("/hm/window-chrome/edit-a-copy", test_edit_a_copy);
   g_test_add_func ("/hm/window-chrome/error-contrast", test_error_contrast);
+  g_test_add_func ("/hm/window-chrome/popovers-after-first-frame", test_popovers_after_first_frame);
 
   app = hm_application_new ();
   g_application_set_application_id (G_APPLICATION (app), "org.hexmap.Hexmap.TestChrome");
