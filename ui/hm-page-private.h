@@ -70,6 +70,7 @@ struct _HmPage
   GtkStack           *side_stack;
   HmBookmarksPanel   *bookmarks_panel;
   GtkMenuButton      *offset_button;
+  /* The Go to Offset popover: NULL until first opened (_hm_page_ensure_goto()). */
   GtkPopover         *goto_popover;
   GtkEntry           *goto_entry;
   GtkLabel           *goto_error_label;
@@ -97,7 +98,8 @@ void              _hm_page_close_confirmed_cb        (HmPage          *self,
                                                       gpointer         user_data);
 
 /* hm-page-status.c: the status bar */
-void              _hm_page_class_status_init         (HmPageClass     *klass);
+void              _hm_page_status_init               (HmPage          *self);
+void              _hm_page_ensure_goto               (HmPage          *self);
 void              _hm_page_show_hint                 (HmPage          *self,
                                                       const char      *message);
 void              _hm_page_view_hint_cb              (HmPage          *self,

@@ -412,19 +412,51 @@ goto_popover_closed_cb (HmPage *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->view));
 }
 
+/* Built when first opened: the page's first frame does not show it, and it
+ * holds the page's only GtkEntry (whose class takes a while to set up). */
 void
-_hm_page_class_status_init (HmPageClass *klass)
+_hm_page_ensure_goto (HmPage *self)
 {
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  g_autoptr(GtkBuilder) builder = NULL;
+  g_autoptr(GtkBuilderScope) scope = NULL;
+  g_autoptr(GError) error = NULL;
 
-  gtk_widget_class_bind_template_callback (widget_class, goto_activate_cb);
-  gtk_widget_class_bind_template_callback (widget_class, goto_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, goto_popover_show_cb);
-  gtk_widget_class_bind_template_callback (widget_class, goto_popover_map_cb);
-  gtk_widget_class_bind_template_callback (widget_class, goto_popover_closed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, goto_entry_focus_enter_cb);
-  gtk_widget_class_bind_template_callback (widget_class, goto_key_pressed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, goto_entry_pressed_cb);
+  if (self->goto_popover != NULL)
+    return;
+
+  scope = gtk_builder_cscope_new ();
+  gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), goto_activate_cb);
+  gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), goto_changed_cb);
+  gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), goto_popover_show_cb);
+  gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), goto_popover_map_cb);
+  gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), goto_popover_closed_cb);
+  gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), goto_entry_focus_enter_cb);
+  gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), goto_key_pressed_cb);
+  gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), goto_entry_pressed_cb);
+  builder = gtk_builder_new ();
+  gtk_builder_set_scope (builder, scope);
+  gtk_builder_set_current_object (builder, G_OBJECT (self));
+  if (!gtk_builder_add_from_resource (builder, "/org/hexmap/Hexmap/ui/hm-goto-popover.ui", &error))
+    g_error ("The Go to Offset popover: %s", error->message);
+
+  self->goto_popover = GTK_POPOVER (gtk_builder_get_object (builder, "goto_popover"));
+  self->goto_entry = GTK_ENTRY (gtk_builder_get_object (builder, "goto_entry"));
+  self->goto_error_label = GTK_LABEL (gtk_builder_get_object (builder, "goto_error_label"));
+  /* The button owns it from now on. */
+  gtk_menu_button_set_popover (self->offset_button, GTK_WIDGET (self->goto_popover));
+}
+
+static void
+offset_button_create_popup_cb (GtkMenuButton *button,
+                               gpointer       user_data)
+{
+  _hm_page_ensure_goto (HM_PAGE (user_data));
+}
+
+void
+_hm_page_status_init (HmPage *self)
+{
+  gtk_menu_button_set_create_popup_func (self->offset_button, offset_button_create_popup_cb, self, NULL);
 }
 
 /* ---- For tests ---- */
@@ -433,7 +465,10 @@ void
 _hm_page_goto_type (HmPage     *self,
                     const char *text)
 {
-  GtkEditable *entry = GTK_EDITABLE (self->goto_entry);
+  GtkEditable *entry;
+
+  _hm_page_ensure_goto (self);
+  entry = GTK_EDITABLE (self->goto_entry);
 
   for (const char *p = text; *p != '\0'; p++)
     {

@@ -388,9 +388,6 @@ hm_page_class_init (HmPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmPage, side_pane);
   gtk_widget_class_bind_template_child (widget_class, HmPage, side_stack);
   gtk_widget_class_bind_template_child (widget_class, HmPage, offset_button);
-  gtk_widget_class_bind_template_child (widget_class, HmPage, goto_popover);
-  gtk_widget_class_bind_template_child (widget_class, HmPage, goto_entry);
-  gtk_widget_class_bind_template_child (widget_class, HmPage, goto_error_label);
   gtk_widget_class_bind_template_child (widget_class, HmPage, selection_label);
   gtk_widget_class_bind_template_child (widget_class, HmPage, hint_label);
   gtk_widget_class_bind_template_child (widget_class, HmPage, progress_box);
@@ -404,7 +401,6 @@ hm_page_class_init (HmPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HmPage, insert_label);
   _hm_page_class_faults_init (klass);
   _hm_page_class_save_init (klass);
-  _hm_page_class_status_init (klass);
 }
 
 static void
@@ -417,6 +413,7 @@ hm_page_init (HmPage *self)
 
   self->settings = g_settings_new (APP_ID);
   _hm_page_actions_init (self);
+  _hm_page_status_init (self);
   _hm_page_compare_init (self);
 }
 
@@ -495,12 +492,14 @@ hm_page_go_to (HmPage  *self,
 GtkEditable *
 _hm_page_get_goto_entry (HmPage *self)
 {
+  _hm_page_ensure_goto (self);
   return GTK_EDITABLE (self->goto_entry);
 }
 
 const char *
 _hm_page_get_goto_error (HmPage *self)
 {
+  _hm_page_ensure_goto (self);
   if (!gtk_widget_get_visible (GTK_WIDGET (self->goto_error_label)))
     return NULL;
   return gtk_label_get_text (self->goto_error_label);

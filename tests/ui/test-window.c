@@ -310,15 +310,25 @@ test_after_first_frame (void)
   gtk_window_destroy (GTK_WINDOW (overlay));
 }
 
+static gboolean
+widget_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
 static void
 test_goto (void)
 {
   HmPage *page = get_page ();
-  GtkEditable *entry = _hm_page_get_goto_entry (page);
+  GtkEditable *entry;
   HmHexView *view = hm_page_get_view (page);
 
+  /* The popover is built when first opened: Ctrl+L's action builds and shows it. */
   activate ("page.goto");
-  hm_ui_test_spin (50);
+  g_assert_nonnull (page->goto_popover);
+  g_assert_true (hm_ui_test_wait_for (widget_mapped, page->goto_popover, HM_UI_TEST_WAIT_MS));
+  entry = _hm_page_get_goto_entry (page);
+  g_assert_true (gtk_widget_is_ancestor (GTK_WIDGET (entry), GTK_WIDGET (page->goto_popover)));
 
   /* The entry checks what is typed, and "activate" moves the cursor, at once:
    * none of the checks below waits. */
@@ -570,11 +580,6 @@ test_side_pane (void)
   g_assert_true (g_variant_get_boolean (state));
 }
 
-static gboolean
-widget_mapped (gpointer widget)
-{
-  return gtk_widget_get_mapped (widget);
-}
 
 static gboolean
 widget_unmapped (gpointer widget)
