@@ -105,8 +105,9 @@ _hm_page_close_confirmed_cb (HmPage   *self,
 /* The first frame needs the view and the status bar; the find bar and the side
  * panels (the biggest widget trees of a page; the bookmarks panel also loads the
  * file's bookmarks), and the watch on the file, are set up in an idle once the
- * view's first frame is on screen, or at once when something needs them first. The side pane shows
- * empty until then, at its width, so nothing moves when they arrive. */
+ * view's first frame is on screen, or at once when something needs them first.
+ * The side pane shows empty until then, at its width, so nothing moves when
+ * they arrive. */
 void
 _hm_page_ensure_panels (HmPage *self)
 {

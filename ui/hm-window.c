@@ -699,8 +699,6 @@ explicit_time_changed_cb (HmWindow *self)
   g_autoptr(GDateTime) time = NULL;
   int n;
 
-  if (self->explicit_time_entry == NULL)
-    return;
   n = sscanf (text, "%d-%d-%d %d:%d:%lf", &year, &month, &day, &hour, &minute, &seconds);
   if (n >= 3)
     time = g_date_time_new_local (year, month, day, hour, minute, seconds);
