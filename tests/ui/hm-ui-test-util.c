@@ -102,3 +102,16 @@ hm_ui_test_wait_for_message_dialog (void)
   g_list_free (dialogs);
   return dialog;
 }
+
+/* Conditions for hm_ui_test_wait_for(): @widget (a GtkWidget) is mapped, or not. */
+gboolean
+hm_ui_test_widget_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+gboolean
+hm_ui_test_widget_unmapped (gpointer widget)
+{
+  return !gtk_widget_get_mapped (widget);
+}

@@ -26,5 +26,7 @@ gboolean          hm_ui_test_has_message_dialog     (gpointer      unused);
 gboolean          hm_ui_test_has_no_message_dialog  (gpointer      unused);
 char             *hm_ui_test_dialog_text            (GtkMessageDialog *dialog);
 GtkMessageDialog *hm_ui_test_wait_for_message_dialog (void);
+gboolean          hm_ui_test_widget_mapped          (gpointer      widget);
+gboolean          hm_ui_test_widget_unmapped        (gpointer      widget);
 
 G_END_DECLS

@@ -645,12 +645,6 @@ remote_page_gone (gpointer data)
   return remote_page () == NULL;
 }
 
-static gboolean
-widget_mapped (gpointer widget)
-{
-  return gtk_widget_get_mapped (widget);
-}
-
 static void
 test_fuse_open (void)
 {
@@ -718,7 +712,7 @@ test_fuse_open (void)
 
   /* The map is there on a remote file too (computed off the main thread).
    * render_loaded() draws the view itself: the window may map the page later. */
-  g_assert_true (hm_ui_test_wait_for (widget_mapped, _hm_page_get_extent_map (page), HM_UI_TEST_WAIT_MS));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_mapped, _hm_page_get_extent_map (page), HM_UI_TEST_WAIT_MS));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (_hm_page_get_extent_map (page))));
   control ("clear");
 }

@@ -20,6 +20,7 @@
 #include "hm-faultfs-harness.h"
 #include "hm-hex-view-private.h"
 #include "hm-test-util.h"
+#include "hm-ui-test-util.h"
 
 #define KIB        1024u
 #define MIB        (1024u * 1024u)
@@ -1049,19 +1050,13 @@ hang_guard_stop (HangGuard *guard)
   g_assert_no_error (error);
 }
 
-static gboolean
-widget_mapped (gpointer widget)
-{
-  return gtk_widget_get_mapped (widget);
-}
-
 static void
 present (Fixture   *fx,
          GtkWidget *widget)
 {
   gtk_window_set_default_size (fx->window, 1200, 700);
   gtk_window_present (fx->window);
-  spin_until (widget_mapped, widget);
+  spin_until (hm_ui_test_widget_mapped, widget);
 }
 
 static gboolean
@@ -1243,7 +1238,7 @@ test_fuse_find_hang (Fixture       *fx,
   hang_guard_start (fx, &guard);
   gtk_widget_set_size_request (holder, 400, 600);
   gtk_widget_set_visible (holder, TRUE);
-  spin_until (widget_mapped, bar);
+  spin_until (hm_ui_test_widget_mapped, bar);
   spin (300);
   hang_guard_stop (&guard);
   g_assert_cmpuint (g_list_model_get_n_items (results), ==, n);

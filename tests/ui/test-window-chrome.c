@@ -282,12 +282,6 @@ test_icon_buttons_named (void)
   g_string_free (missing, TRUE);
 }
 
-static gboolean
-widget_mapped (gpointer widget)
-{
-  return gtk_widget_get_mapped (widget);
-}
-
 /* The menu buttons of @window that show a label or an icon of ours (not the
  * primary menu): the mode button and the save-options button, in that order. */
 static void
@@ -346,7 +340,7 @@ test_popovers_after_first_frame (void)
   gtk_menu_button_popup (mode_button);
   popover = gtk_menu_button_get_popover (mode_button);
   g_assert_nonnull (popover);
-  g_assert_true (hm_ui_test_wait_for (widget_mapped, popover, HM_UI_TEST_WAIT_MS));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_mapped, popover, HM_UI_TEST_WAIT_MS));
   g_assert_true (_hm_window_get_writable_modes_sensitive (window)
                  == hm_document_get_can_write (hm_page_get_document (page)));
   gtk_menu_button_popdown (mode_button);
@@ -355,7 +349,7 @@ test_popovers_after_first_frame (void)
   g_assert_true (hm_ui_test_wait_for (has_popover, save_options_button, HM_UI_TEST_WAIT_MS));
   gtk_menu_button_popup (save_options_button);
   popover = gtk_menu_button_get_popover (save_options_button);
-  g_assert_true (hm_ui_test_wait_for (widget_mapped, popover, HM_UI_TEST_WAIT_MS));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_mapped, popover, HM_UI_TEST_WAIT_MS));
   {
     g_autoptr(GPtrArray) widgets = g_ptr_array_new ();
     gboolean has_time = FALSE;

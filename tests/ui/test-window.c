@@ -310,12 +310,6 @@ test_after_first_frame (void)
   gtk_window_destroy (GTK_WINDOW (overlay));
 }
 
-static gboolean
-widget_mapped (gpointer widget)
-{
-  return gtk_widget_get_mapped (widget);
-}
-
 static void
 test_goto (void)
 {
@@ -326,7 +320,7 @@ test_goto (void)
   /* The popover is built when first opened: Ctrl+L's action builds and shows it. */
   activate ("page.goto");
   g_assert_nonnull (page->goto_popover);
-  g_assert_true (hm_ui_test_wait_for (widget_mapped, page->goto_popover, HM_UI_TEST_WAIT_MS));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_mapped, page->goto_popover, HM_UI_TEST_WAIT_MS));
   entry = _hm_page_get_goto_entry (page);
   g_assert_true (gtk_widget_is_ancestor (GTK_WIDGET (entry), GTK_WIDGET (page->goto_popover)));
 
@@ -581,12 +575,6 @@ test_side_pane (void)
 }
 
 
-static gboolean
-widget_unmapped (gpointer widget)
-{
-  return !gtk_widget_get_mapped (widget);
-}
-
 static GtkWidget *
 window_focus (void)
 {
@@ -630,7 +618,7 @@ test_goto_typing (void)
         }
       hm_hex_view_set_cursor_offset (view, 0x180 + i);
       activate ("page.goto");
-      g_assert_true (hm_ui_test_wait_for (widget_mapped, popover, HM_UI_TEST_WAIT_MS));
+      g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_mapped, popover, HM_UI_TEST_WAIT_MS));
       hm_ui_test_spin (20);
       g_assert_cmpstr (gtk_editable_get_text (entry), ==, expected);
       g_assert_true (gtk_widget_is_ancestor (window_focus (), GTK_WIDGET (entry)));
@@ -639,14 +627,14 @@ test_goto_typing (void)
       g_assert_cmpstr (gtk_editable_get_text (entry), ==, typed);
       g_signal_emit_by_name (entry, "activate");
       g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 3 + i);
-      g_assert_true (hm_ui_test_wait_for (widget_unmapped, popover, HM_UI_TEST_WAIT_MS));
+      g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_unmapped, popover, HM_UI_TEST_WAIT_MS));
       g_assert_true (hm_ui_test_wait_for (focus_in_view, view, HM_UI_TEST_WAIT_MS));
     }
 
   /* Editing: End first, then typing appends; Escape closes and focuses the view. */
   hm_hex_view_set_cursor_offset (view, 0x10);
   activate ("page.goto");
-  g_assert_true (hm_ui_test_wait_for (widget_mapped, popover, HM_UI_TEST_WAIT_MS));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_mapped, popover, HM_UI_TEST_WAIT_MS));
   gtk_editable_set_position (entry, -1);
   {
     GtkEventController *key = NULL;
@@ -666,7 +654,7 @@ test_goto_typing (void)
   _hm_page_goto_type (page, "0");
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "0x100");
   gtk_popover_popdown (GTK_POPOVER (popover));
-  g_assert_true (hm_ui_test_wait_for (widget_unmapped, popover, HM_UI_TEST_WAIT_MS));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_unmapped, popover, HM_UI_TEST_WAIT_MS));
   g_assert_true (hm_ui_test_wait_for (focus_in_view, view, HM_UI_TEST_WAIT_MS));
   g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x10);
 }
@@ -740,10 +728,10 @@ test_focus_order (void)
     g_assert_nonnull (menu_button);
     popover = gtk_menu_button_get_popover (menu_button);
     gtk_menu_button_popup (menu_button);
-    g_assert_true (hm_ui_test_wait_for (widget_mapped, popover, HM_UI_TEST_WAIT_MS));
+    g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_mapped, popover, HM_UI_TEST_WAIT_MS));
     g_assert_false (window_focus () == GTK_WIDGET (view));
     gtk_menu_button_popdown (menu_button);
-    g_assert_true (hm_ui_test_wait_for (widget_unmapped, popover, HM_UI_TEST_WAIT_MS));
+    g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_unmapped, popover, HM_UI_TEST_WAIT_MS));
     g_assert_true (hm_ui_test_wait_for (focus_in_view, view, HM_UI_TEST_WAIT_MS));
   }
 
@@ -770,9 +758,9 @@ test_context_menu (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "hex-view.popup-menu", NULL));
   menu = _hm_hex_view_get_context_menu (view);
   g_assert_true (GTK_IS_POPOVER_MENU (menu));
-  g_assert_true (hm_ui_test_wait_for (widget_mapped, menu, HM_UI_TEST_WAIT_MS));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_mapped, menu, HM_UI_TEST_WAIT_MS));
   gtk_popover_popdown (GTK_POPOVER (menu));
-  g_assert_true (hm_ui_test_wait_for (widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
+  g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
   g_assert_true (hm_ui_test_wait_for (focus_in_view, view, HM_UI_TEST_WAIT_MS));
 
   /* A right click inside the selection keeps it for the menu to act on; one
@@ -787,21 +775,21 @@ test_context_menu (void)
 
     g_assert_cmpuint (0x21 / bpr, >=, top);
     _hm_hex_view_context_click (view, x, y);
-    g_assert_true (hm_ui_test_wait_for (widget_mapped, menu, HM_UI_TEST_WAIT_MS));
+    g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_mapped, menu, HM_UI_TEST_WAIT_MS));
     g_assert_cmpuint (hm_hex_view_get_selection_start (view), ==, 0x20);
     g_assert_cmpuint (hm_hex_view_get_selection_length (view), ==, 4);
     gtk_popover_popdown (GTK_POPOVER (menu));
-    g_assert_true (hm_ui_test_wait_for (widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
+    g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
 
     x = (_hm_hex_view_text_col (view) + 0x26 % bpr + 0.5) * cw;
     y = view->header_height + ((0x26 / bpr) - top + 0.5) * rh - _hm_hex_view_get_scroll_pixel (view);
     _hm_hex_view_context_click (view, x, y);
-    g_assert_true (hm_ui_test_wait_for (widget_mapped, menu, HM_UI_TEST_WAIT_MS));
+    g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_mapped, menu, HM_UI_TEST_WAIT_MS));
     g_assert_cmpuint (hm_hex_view_get_selection_length (view), ==, 0);
     g_assert_cmpuint (hm_hex_view_get_cursor_offset (view), ==, 0x26);
     g_assert_cmpint (hm_hex_view_get_pane (view), ==, HM_HEX_PANE_TEXT);
     gtk_popover_popdown (GTK_POPOVER (menu));
-    g_assert_true (hm_ui_test_wait_for (widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
+    g_assert_true (hm_ui_test_wait_for (hm_ui_test_widget_unmapped, menu, HM_UI_TEST_WAIT_MS));
     hm_hex_view_set_pane (view, HM_HEX_PANE_HEX);
   }
 
