@@ -260,16 +260,9 @@ static void
 disk_request (HmDocument *self,
               guint       what)
 {
-  if (self->kind != HM_FILE_KIND_REGULAR)
-    return;
-  /* Before watching, nothing is looked at: an own write is remembered, and
-   * watching starts with the record it owes (hm_document_watch_disk()). */
-  if (!self->watching)
-    {
-      self->disk_wrote |= (what & DISK_RECORD) != 0;
-      return;
-    }
-  if (what == DISK_CHECK && self->busy)
+  /* Our own writes are recorded before watching starts too: watching then
+   * compares with them (hm_document_watch_disk()). */
+  if (self->kind != HM_FILE_KIND_REGULAR || (what == DISK_CHECK && (!self->watching || self->busy)))
     return;
 
   if (self->disk_inflight != 0)
@@ -354,9 +347,7 @@ monitor_changed_cb (GFileMonitor      *monitor,
  *
  * A change made between opening the document and this call is reported at
  * once (as soon as the stat is back), so watching may start late, after the
- * window has painted, without missing one; unless the document wrote the file
- * itself in between, which makes the file as it is then the state seen (as an
- * own write does while watching).
+ * window has painted, without missing one.
  *
  * Events arrive on the thread-default main context of the caller. Only regular
  * files are watched; calling it again does nothing.
@@ -372,9 +363,9 @@ hm_document_watch_disk (HmDocument *self)
     return;
 
   self->watching = TRUE;
-  /* Unless we wrote it since the open (then the file as it is now is ours),
-   * what changed since the open is another program's: told now. */
-  disk_request (self, self->disk_wrote ? DISK_RECORD : DISK_CHECK);
+  /* What changed since the file was opened, or since our last write to it,
+   * is another program's: told now. */
+  disk_request (self, DISK_CHECK);
 
   file = g_file_new_for_path (self->path);
   self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);

@@ -81,7 +81,6 @@ struct _HmDocument
   /* The file at its path as last seen, for the disk monitor (hm-document-disk.c). */
   GFileMonitor   *monitor;
   gboolean        watching;       /* hm_document_watch_disk() was called */
-  gboolean        disk_wrote;     /* ... and before it, we wrote the file */
   gboolean        disk_known;     /* the path named a file when last looked at */
   gboolean        disk_gone;      /* ... and has since been reported deleted */
   guint64         disk_size;
