@@ -260,9 +260,7 @@ static void
 disk_request (HmDocument *self,
               guint       what)
 {
-  /* Our own writes are recorded before watching starts too: watching then
-   * compares with them (hm_document_watch_disk()). */
-  if (self->kind != HM_FILE_KIND_REGULAR || (what == DISK_CHECK && (!self->watching || self->busy)))
+  if (!self->watching || (what == DISK_CHECK && self->busy))
     return;
 
   if (self->disk_inflight != 0)
@@ -345,10 +343,6 @@ monitor_changed_cb (GFileMonitor      *monitor,
  * Where the storage may stall (#HmDocument:may-stall) the file is looked at on
  * a worker thread.
  *
- * A change made between opening the document and this call is reported at
- * once (as soon as the stat is back), so watching may start late, after the
- * window has painted, without missing one.
- *
  * Events arrive on the thread-default main context of the caller. Only regular
  * files are watched; calling it again does nothing.
  */
@@ -363,9 +357,7 @@ hm_document_watch_disk (HmDocument *self)
     return;
 
   self->watching = TRUE;
-  /* What changed since the file was opened, or since our last write to it,
-   * is another program's: told now. */
-  disk_request (self, DISK_CHECK);
+  _hm_document_disk_record (self);
 
   file = g_file_new_for_path (self->path);
   self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);

@@ -330,10 +330,8 @@ _hm_page_watch_disk (HmPage *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->document, "notify::disk-mtime", G_CALLBACK (_hm_page_update_mtime_status), self,
                            G_CONNECT_SWAPPED);
+  hm_document_watch_disk (self->document);
   _hm_page_update_mtime_status (self);
-  /* hm_document_watch_disk() waits for the first frame (_hm_page_ensure_panels()):
-   * a file monitor watches the folder, which costs more the more files it holds,
-   * and the document reports a change made in between when watching starts. */
 }
 
 void

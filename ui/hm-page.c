@@ -104,10 +104,9 @@ _hm_page_close_confirmed_cb (HmPage   *self,
 
 /* The first frame needs the view and the status bar; the find bar and the side
  * panels (the biggest widget trees of a page; the bookmarks panel also loads the
- * file's bookmarks), and the watch on the file, are set up in an idle once the
- * view's first frame is on screen, or at once when something needs them first.
- * The side pane shows empty until then, at its width, so nothing moves when
- * they arrive. */
+ * file's bookmarks) are built in an idle once the view's first frame is on
+ * screen, or at once when something needs them first. The side pane shows
+ * empty until then, at its width, so nothing moves when they arrive. */
 void
 _hm_page_ensure_panels (HmPage *self)
 {
@@ -117,9 +116,6 @@ _hm_page_ensure_panels (HmPage *self)
     return;
   self->panels_built = TRUE;
   g_clear_handle_id (&self->panels_idle, g_source_remove);
-
-  /* Not a panel, but it can wait as long (see _hm_page_watch_disk()). */
-  hm_document_watch_disk (doc);
 
   /* Above the compare bar, which may be in the slot already. */
   self->find_bar = HM_FIND_BAR (hm_find_bar_new ());

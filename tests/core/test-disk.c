@@ -261,67 +261,6 @@ assert_moved (HmDocument *doc,
 
 /* The document's own writes: direct stores, undo, discard, saves, a mode switch
  * that carries edits into the file, and a refresh. None is reported. */
-/* Watching may start late (the window starts it after its first frame): a
- * change another program made since the open is reported when it starts; the
- * document's own writes since then (a save) are not. */
-static void
-test_watch_late (gconstpointer data)
-{
-  gboolean worker = GPOINTER_TO_INT (data);
-  g_autofree char *path = hm_test_write_random ("late.bin", SIZE, 6, NULL);
-  g_autoptr(GError) error = NULL;
-  HmSaveOptions later = { HM_TIMESTAMP_EXPLICIT, 2000000000, 0, FALSE };
-  guint8 more[100];
-  Seen seen = { 0 };
-  HmDocument *doc;
-
-  /* Another program appends before watching starts: one MODIFIED once it does. */
-  doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
-  g_assert_no_error (error);
-  hm_document_set_may_stall (doc, worker);
-  g_signal_connect (doc, "disk-changed", G_CALLBACK (disk_changed_cb), &seen);
-  memset (more, 'm', sizeof more);
-  hm_test_pwrite (path, SIZE, more, sizeof more);
-  hm_document_watch_disk (doc);
-  g_assert_true (wait_for_signals (&seen, 1, WAIT_MS));
-  g_assert_cmpint (seen.change, ==, HM_DISK_CHANGE_MODIFIED);
-  g_assert_cmpuint (seen.disk_size, ==, SIZE + sizeof more);
-  wait_settled (doc);
-  g_object_unref (doc);
-
-  /* Removed before watching starts: DELETED. */
-  memset (&seen, 0, sizeof seen);
-  doc = hm_document_new_full (path, HM_DOCUMENT_MODE_READ_ONLY, 0, &error);
-  g_assert_no_error (error);
-  hm_document_set_may_stall (doc, worker);
-  g_signal_connect (doc, "disk-changed", G_CALLBACK (disk_changed_cb), &seen);
-  g_assert_cmpint (g_unlink (path), ==, 0);
-  hm_document_watch_disk (doc);
-  g_assert_true (wait_for_signals (&seen, 1, WAIT_MS));
-  g_assert_cmpint (seen.change, ==, HM_DISK_CHANGE_DELETED);
-  wait_settled (doc);
-  g_object_unref (doc);
-
-  /* Our own save before watching starts (a new size and mtime): nothing. */
-  g_free (path);
-  path = hm_test_write_random ("late.bin", SIZE, 7, NULL);
-  memset (&seen, 0, sizeof seen);
-  doc = hm_document_new_full (path, HM_DOCUMENT_MODE_PREVIEW, 0, &error);
-  g_assert_no_error (error);
-  hm_document_set_may_stall (doc, worker);
-  g_signal_connect (doc, "disk-changed", G_CALLBACK (disk_changed_cb), &seen);
-  g_assert_true (hm_document_write (doc, 10, "abcd", 4, HM_EDIT_NONE, &error));
-  g_assert_true (hm_document_save (doc, &later, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
-  wait_settled (doc);
-  hm_document_watch_disk (doc);
-  wait_settled (doc);
-  spin (300);
-  g_assert_cmpuint (seen.n, ==, 0);
-  g_assert_cmpint (hm_document_get_disk_mtime (doc), ==, (gint64) 2000000000 * G_USEC_PER_SEC);
-  g_object_unref (doc);
-}
-
 static void
 test_own_writes (gconstpointer data)
 {
@@ -511,13 +450,11 @@ main (int   argc,
       g_autofree char *deleted = g_strdup_printf ("/hm/disk/deleted/%s", how);
       g_autofree char *own = g_strdup_printf ("/hm/disk/own-writes/%s", how);
       g_autofree char *busy = g_strdup_printf ("/hm/disk/busy/%s", how);
-      g_autofree char *late = g_strdup_printf ("/hm/disk/watch-late/%s", how);
 
       g_test_add_data_func (modified, GINT_TO_POINTER (worker), test_modified);
       g_test_add_data_func (deleted, GINT_TO_POINTER (worker), test_deleted);
       g_test_add_data_func (own, GINT_TO_POINTER (worker), test_own_writes);
       g_test_add_data_func (busy, GINT_TO_POINTER (worker), test_busy);
-      g_test_add_data_func (late, GINT_TO_POINTER (worker), test_watch_late);
     }
   g_test_add_func ("/hm/disk/fuse", test_fuse);
 
